@@ -1,0 +1,3 @@
+"""pos_service: a hospitality point-of-service server."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from pos_service.cli import main
+
+main()

@@ -1,0 +1,86 @@
+"""``pos-service serve | migrate | demo``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from pos_service.config import Settings
+
+
+def _prepare(settings: Settings, *, demo: bool) -> str:
+    """Resolve the database, apply migrations, seed the demo venue if asked."""
+    from pos_service.app import resolve_database_url
+    from pos_service.migrations import upgrade
+
+    url = resolve_database_url(settings)
+    upgrade(url)
+    if demo:
+        asyncio.run(_seed(settings, url))
+    return url
+
+
+async def _seed(settings: Settings, url: str) -> None:
+    from pos_service import demo
+    from pos_service.core.auth import PinHasher, TokenSigner
+    from pos_service.core.db import create_engine, session_factory
+    from pos_service.staff.service import Security
+
+    engine = create_engine(url, pool_size=1)
+    security = Security(
+        TokenSigner(settings.secret_key),
+        PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
+        token_ttl=0,
+        approval_ttl=0,
+        max_failures=0,
+        lockout_seconds=0,
+    )
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            await demo.seed(session, security)
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="pos-service", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server (applies pending migrations)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="seed the demo venue first")
+    sub.add_parser("migrate", help="apply pending migrations")
+    sub.add_parser("demo", help="seed the demo venue (idempotent)")
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env()
+    if args.command == "migrate":
+        _prepare(settings, demo=False)
+    elif args.command == "demo":
+        _prepare(settings, demo=True)
+    elif args.command == "serve":
+        import uvicorn
+
+        url = _prepare(settings, demo=args.demo)
+        # Workers (and reloads) reach the same database and signing key.
+        os.environ["DATABASE_URL"] = url
+        os.environ["POS_SECRET_KEY"] = settings.secret_key
+        if args.demo:
+            os.environ["POS_DEMO"] = "1"
+        uvicorn.run(
+            "pos_service.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+            proxy_headers=False,
+        )
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

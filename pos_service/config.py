@@ -1,0 +1,70 @@
+"""Settings from the environment.
+
+Every setting has a default that works on a fresh clone: with ``DATABASE_URL`` unset the
+server starts an embedded PostgreSQL whose data lives under ``POS_VAR_DIR`` (``./var``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    """What the server needs to know at start-up. Built by :func:`Settings.from_env`."""
+
+    database_url: str | None = None
+    var_dir: Path = Path("var")
+    secret_key: str = ""
+    token_ttl_seconds: int = 12 * 3600
+    guest_link_ttl_seconds: int = 4 * 3600
+    approval_ttl_seconds: int = 120
+    pin_max_failures: int = 5
+    pin_lockout_seconds: int = 300
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 19 * 1024
+    event_retention: int = 100_000
+    pool_size: int = 10
+    demo: bool = False
+    run_background: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Read ``DATABASE_URL`` and the ``POS_*`` variables; keyword overrides win."""
+        env = os.environ
+        values: dict[str, object] = {
+            "database_url": env.get("DATABASE_URL") or None,
+            "var_dir": Path(env.get("POS_VAR_DIR", "var")),
+            "secret_key": env.get("POS_SECRET_KEY", ""),
+        }
+        for name, field_type in (
+            ("token_ttl_seconds", int),
+            ("guest_link_ttl_seconds", int),
+            ("pin_max_failures", int),
+            ("pin_lockout_seconds", int),
+            ("event_retention", int),
+            ("pool_size", int),
+        ):
+            raw = env.get(f"POS_{name.upper()}")
+            if raw is not None:
+                values[name] = field_type(raw)
+        values.update(overrides)
+        settings = msgspec.convert(values, cls, strict=False)
+        if not settings.secret_key:
+            settings = msgspec.structs.replace(settings, secret_key=_local_secret(settings.var_dir))
+        return settings
+
+
+def _local_secret(var_dir: Path) -> str:
+    """A per-installation signing key kept under var/, so tokens survive restarts."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,129 @@
+"""Domain errors and their problem-details rendering (RFC 9457).
+
+Services raise these; one exception handler turns them into
+``application/problem+json`` answers that name the offending field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """Base of the errors a service raises; carries an HTTP status and a field."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra
+
+
+class Invalid(DomainError):
+    """The input breaks a rule (422)."""
+
+    status = 422
+    title = "Invalid input"
+
+
+class NotFound(DomainError):
+    """Nothing of that id in this venue (404)."""
+
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    """The state changed under the caller, or the thing is taken (409)."""
+
+    status = 409
+    title = "Conflict"
+
+
+class Forbidden(DomainError):
+    """The caller may not do this (403)."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class Unauthorized(DomainError):
+    """No valid credentials (401)."""
+
+    status = 401
+    title = "Unauthorized"
+
+
+class TooManyAttempts(DomainError):
+    """Locked out after too many failures (429)."""
+
+    status = 429
+    title = "Too many attempts"
+
+
+def problem(
+    status: int, title: str, detail: str, *, field: str | None = None, **extra: Any
+) -> Response[bytes]:
+    """A problem-details response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if field is not None:
+        body["field"] = field
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(
+        msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
+    return problem(exc.status, exc.title, exc.detail, field=exc.field, **exc.extra)
+
+
+def _validation_field(exc: ValidationException) -> tuple[str | None, str]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if isinstance(item, dict) and item.get("key"):
+            key = str(item["key"])
+            message = str(item.get("message", exc.detail))
+            return key.removeprefix("data."), message
+    detail = str(exc.detail)
+    # msgspec names the path as "at `$.field`"; keep the field name.
+    if "`$." in detail:
+        path = detail.split("`$.", 1)[1].split("`", 1)[0]
+        return path, detail
+    return None, detail
+
+
+def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    if isinstance(exc, ValidationException):
+        field, detail = _validation_field(exc)
+        return problem(422 if field else 400, "Invalid input", detail, field=field)
+    return problem(exc.status_code, exc.__class__.__name__, str(exc.detail))
+
+
+def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    import structlog
+
+    structlog.get_logger().exception("unhandled error", exc_info=exc)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "an unexpected error occurred")
+
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
+    DomainError: domain_error_handler,
+    HTTPException: http_error_handler,
+}

@@ -1,0 +1,106 @@
+"""Recording events in the transaction of the change, and numbering them at commit.
+
+A service calls :func:`record` while it works; the unit of work calls :func:`flush`
+right before it commits, which takes the venue's ``event_seq`` counter (late, so the row
+lock is held as briefly as possible) and writes the rows. Publication happens only
+after the commit (see ``core.realtime``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+import msgspec
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pos_service.core.db import now_utc
+from pos_service.core.models import EventRow
+
+_PENDING = "pos_pending_events"
+SEQ_COUNTER = "event_seq"
+
+
+class DomainEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of every event type. Subclasses set ``type`` (e.g. ``"check.opened"``)."""
+
+    type: ClassVar[str]
+
+
+class Committed(msgspec.Struct, frozen=True):
+    """An event as written to the log."""
+
+    venue_id: int
+    seq: int
+    topic: str
+    type: str
+    data: dict[str, Any]
+    at: dt.datetime
+
+
+def record(
+    session: AsyncSession, venue_id: int, topics: str | list[str], event: DomainEvent
+) -> None:
+    """Queue ``event`` on each topic; it is written when the transaction commits."""
+    data = msgspec.to_builtins(event)
+    pending: list[tuple[int, str, str, dict[str, Any]]] = session.info.setdefault(_PENDING, [])
+    for topic in [topics] if isinstance(topics, str) else topics:
+        pending.append((venue_id, topic, event.type, data))
+
+
+async def flush(session: AsyncSession) -> list[Committed]:
+    """Number and insert the queued events; call last before commit."""
+    pending: list[tuple[int, str, str, dict[str, Any]]] = session.info.pop(_PENDING, [])
+    if not pending:
+        return []
+    by_venue: dict[int, list[tuple[int, str, str, dict[str, Any]]]] = {}
+    for row in pending:
+        by_venue.setdefault(row[0], []).append(row)
+    committed: list[Committed] = []
+    at = now_utc()
+    for venue_id in sorted(by_venue):
+        rows = by_venue[venue_id]
+        last = await next_value(session, venue_id, SEQ_COUNTER, len(rows))
+        first = last - len(rows) + 1
+        committed.extend(
+            Committed(venue_id, first + i, topic, type_, data, at)
+            for i, (_, topic, type_, data) in enumerate(rows)
+        )
+    await session.execute(
+        insert(EventRow),
+        [
+            {
+                "venue_id": c.venue_id,
+                "seq": c.seq,
+                "topic": c.topic,
+                "type": c.type,
+                "data": c.data,
+                "at": c.at,
+            }
+            for c in committed
+        ],
+    )
+    return committed
+
+
+def discard(session: AsyncSession) -> None:
+    """Forget queued events (the transaction rolled back)."""
+    session.info.pop(_PENDING, None)
+
+
+async def next_value(session: AsyncSession, venue_id: int, name: str, step: int = 1) -> int:
+    """Increment the venue's counter ``name`` by ``step`` and return its new value.
+
+    The counter row is created on first use. Holding its row lock until commit
+    serialises the venue's writers of this counter from here on.
+    """
+    result = await session.execute(
+        text(
+            "INSERT INTO counters (venue_id, name, value) VALUES (:v, :n, :s) "
+            "ON CONFLICT (venue_id, name) DO UPDATE SET value = counters.value + :s "
+            "RETURNING value"
+        ),
+        {"v": venue_id, "n": name, "s": step},
+    )
+    return int(result.scalar_one())

@@ -1,0 +1,70 @@
+"""Idempotency keys: a retried request returns the first answer and changes nothing.
+
+The key is claimed with an insert in the same transaction as the change it guards. A
+concurrent request with the same key waits on that insert until the first transaction
+ends; if the first committed, the second gets its stored answer; if it rolled back, the
+second proceeds as the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pos_service.core.errors import Invalid
+
+MAX_KEY_LENGTH = 200
+
+
+def request_hash(method: str, path: str, body: bytes) -> bytes:
+    """What must match for a retry to count as the same request."""
+    digest = hashlib.sha256()
+    for part in (method.encode(), b"\0", path.encode(), b"\0", body):
+        digest.update(part)
+    return digest.digest()
+
+
+async def claim(
+    session: AsyncSession, venue_id: int, key: str, fingerprint: bytes
+) -> tuple[int, bytes] | None:
+    """Claim ``key``; return the stored ``(status, body)`` if it was answered before."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise Invalid(
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key"
+        )
+    inserted = await session.execute(
+        text(
+            "INSERT INTO idempotency_keys (venue_id, key, request_hash, status, response) "
+            "VALUES (:v, :k, :h, 0, '') ON CONFLICT DO NOTHING RETURNING 1"
+        ),
+        {"v": venue_id, "k": key, "h": fingerprint},
+    )
+    if inserted.first() is not None:
+        return None
+    row = (
+        await session.execute(
+            text(
+                "SELECT request_hash, status, response FROM idempotency_keys "
+                "WHERE venue_id = :v AND key = :k"
+            ),
+            {"v": venue_id, "k": key},
+        )
+    ).one()
+    if bytes(row.request_hash) != fingerprint:
+        raise Invalid(
+            "Idempotency-Key was already used with a different request", field="Idempotency-Key"
+        )
+    return int(row.status), bytes(row.response)
+
+
+async def store(session: AsyncSession, venue_id: int, key: str, status: int, body: bytes) -> None:
+    """Remember the answer given for ``key``."""
+    await session.execute(
+        text(
+            "UPDATE idempotency_keys SET status = :s, response = :b "
+            "WHERE venue_id = :v AND key = :k"
+        ),
+        {"v": venue_id, "k": key, "s": status, "b": body},
+    )

@@ -1,0 +1,1 @@
+"""The menu: stations, categories, items and their modifier groups."""

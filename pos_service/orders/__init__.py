@@ -1,0 +1,1 @@
+"""Checks and their lines: what a table ordered."""

@@ -1,0 +1,78 @@
+"""Events of checks and lines. Each is recorded on ``orders`` and on ``check:<id>``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pos_service.core.events import DomainEvent
+
+
+class CheckOpened(DomainEvent, frozen=True, kw_only=True):
+    """A check was opened on a table. Carries the table, covers and waiter."""
+
+    type: ClassVar[str] = "check.opened"
+    check_id: int
+    table_id: int | None
+    covers: int
+    waiter_id: int
+
+
+class LineAdded(DomainEvent, frozen=True, kw_only=True):
+    """A line was added to a check (still pending). Carries the whole line."""
+
+    type: ClassVar[str] = "line.added"
+    check_id: int
+    version: int
+    line: dict[str, Any]
+
+
+class LineChanged(DomainEvent, frozen=True, kw_only=True):
+    """A pending line was edited. Carries the whole line as it now is."""
+
+    type: ClassVar[str] = "line.changed"
+    check_id: int
+    version: int
+    line: dict[str, Any]
+
+
+class OrderSent(DomainEvent, frozen=True, kw_only=True):
+    """Pending lines were sent to the kitchen. Carries the check, table and line ids."""
+
+    type: ClassVar[str] = "order.sent"
+    check_id: int
+    table_id: int | None
+    version: int
+    line_ids: list[int]
+
+
+class LineVoided(DomainEvent, frozen=True, kw_only=True):
+    """A line was voided; ``was_sent`` tells whether the kitchen had it already."""
+
+    type: ClassVar[str] = "line.voided"
+    check_id: int
+    version: int
+    line_id: int
+    was_sent: bool
+    reason: str
+    voided_by: int
+    approved_by: int | None
+
+
+class CheckTransferred(DomainEvent, frozen=True, kw_only=True):
+    """A check moved to another table."""
+
+    type: ClassVar[str] = "check.transferred"
+    check_id: int
+    version: int
+    from_table_id: int | None
+    to_table_id: int
+
+
+class ChecksMerged(DomainEvent, frozen=True, kw_only=True):
+    """Another check's lines and covers were merged into this one, which stays open."""
+
+    type: ClassVar[str] = "check.merged"
+    check_id: int
+    version: int
+    merged_check_id: int
+    moved_line_ids: list[int]

@@ -1,0 +1,116 @@
+"""What the checks API reads and writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+
+from pos_service.core.schemas import UNSET_FIELD, Id, Unset
+
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=99, description="1 to 99")]
+Seat = Annotated[int, msgspec.Meta(ge=0, le=99)]
+Covers = Annotated[int, msgspec.Meta(ge=1, le=99)]
+Version = Annotated[int, msgspec.Meta(ge=1, le=2**31)]
+Course = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+Note = Annotated[str, msgspec.Meta(max_length=200)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class CheckOpen(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    table_id: Id
+    covers: Covers
+    allergies: Annotated[list[Tag], msgspec.Meta(max_length=20)] = []
+    notes: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+class LineAdd(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Add an item. ``modifiers`` are option ids; ``version``, if given, must be current."""
+
+    item_id: Id
+    quantity: Quantity = 1
+    modifiers: Annotated[list[Id], msgspec.Meta(max_length=30)] = []
+    seat: Seat | None = None
+    course: Course | None = None
+    note: Note | None = None
+    version: Version | None = None
+
+
+class LinePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Change a line that has not been sent."""
+
+    quantity: Quantity | Unset = UNSET_FIELD
+    seat: Seat | Unset | None = UNSET_FIELD
+    course: Course | Unset = UNSET_FIELD
+    note: Note | Unset | None = UNSET_FIELD
+    version: Version | None = None
+
+
+class CheckWrite(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A write on the whole check (send); ``version``, if given, must be current."""
+
+    version: Version | None = None
+
+
+class VoidRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    reason: Reason
+    approval: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    version: Version | None = None
+
+
+class TransferRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    table_id: Id
+    version: Version | None = None
+
+
+class MergeRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    check_id: Id
+    version: Version | None = None
+
+
+class ModifierRead(msgspec.Struct, kw_only=True):
+    option_id: int
+    group: str
+    name: str
+    price_delta: int
+
+
+class LineRead(msgspec.Struct, kw_only=True):
+    id: int
+    item_id: int
+    name: str
+    quantity: int
+    unit_price: int
+    amount: int
+    tax_rate_bp: int
+    modifiers: list[ModifierRead]
+    seat: int | None
+    course: str
+    note: str | None
+    station_id: int | None
+    state: str
+    added_by: int
+    added_at: dt.datetime
+    sent_at: dt.datetime | None
+    voided_at: dt.datetime | None
+    voided_by: int | None
+    void_reason: str | None
+    void_approved_by: int | None
+
+
+class CheckRead(msgspec.Struct, kw_only=True):
+    id: int
+    table_id: int | None
+    covers: int
+    waiter_id: int
+    status: str
+    version: int
+    allergies: list[str]
+    notes: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    merged_into: int | None
+    subtotal: int
+    lines: list[LineRead]

@@ -1,0 +1,581 @@
+"""The use cases of a check: open, add and edit lines, send, void, transfer, merge.
+
+Every write locks the check row (``SELECT ... FOR UPDATE``), compares the caller's
+``version`` if one was given, changes, and bumps ``version``; concurrent writers of one
+check are serialised, and a stale write is refused with 409 and the current check.
+Opening, transferring and merging lock the tables involved, in id order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pos_service.core import events
+from pos_service.core.auth import Caller
+from pos_service.core.db import now_utc
+from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.schemas import UNSET_FIELD as UNSET
+from pos_service.menu.events import ItemAvailabilityChanged
+from pos_service.menu.models import Category, Item, ItemModifierGroup, ModifierGroup, ModifierOption
+from pos_service.menu.service import MENU_TOPICS
+from pos_service.orders.events import (
+    CheckOpened,
+    ChecksMerged,
+    CheckTransferred,
+    LineAdded,
+    LineChanged,
+    LineVoided,
+    OrderSent,
+)
+from pos_service.orders.models import Check, CheckLine, CheckStatus, LineState
+from pos_service.orders.schemas import (
+    CheckOpen,
+    CheckRead,
+    CheckWrite,
+    LineAdd,
+    LinePatch,
+    LineRead,
+    MergeRequest,
+    ModifierRead,
+    TransferRequest,
+    VoidRequest,
+)
+from pos_service.staff import service as staff
+from pos_service.tables import service as tables
+from pos_service.tables.models import TableStatus
+from pos_service.tables.schemas import OpenCheckRead
+from pos_service.venues import service as venues
+
+ORDERS_TOPIC = "orders"
+
+
+def topics(check_id: int) -> list[str]:
+    return [ORDERS_TOPIC, f"check:{check_id}"]
+
+
+def line_read(line: CheckLine) -> LineRead:
+    return LineRead(
+        id=line.id,
+        item_id=line.item_id,
+        name=line.name,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        amount=line.unit_price * line.quantity,
+        tax_rate_bp=line.tax_rate_bp,
+        modifiers=[msgspec.convert(m, ModifierRead) for m in line.modifiers],
+        seat=line.seat,
+        course=line.course,
+        note=line.note,
+        station_id=line.station_id,
+        state=line.state,
+        added_by=line.added_by,
+        added_at=line.created_at,
+        sent_at=line.sent_at,
+        voided_at=line.voided_at,
+        voided_by=line.voided_by,
+        void_reason=line.void_reason,
+        void_approved_by=line.void_approved_by,
+    )
+
+
+async def _lines(session: AsyncSession, venue_id: int, check_id: int) -> list[CheckLine]:
+    return list(
+        (
+            await session.execute(
+                select(CheckLine)
+                .where(CheckLine.venue_id == venue_id, CheckLine.check_id == check_id)
+                .order_by(CheckLine.id)
+            )
+        ).scalars()
+    )
+
+
+async def check_read(session: AsyncSession, check: Check) -> CheckRead:
+    lines = [line_read(line) for line in await _lines(session, check.venue_id, check.id)]
+    return CheckRead(
+        id=check.id,
+        table_id=check.table_id,
+        covers=check.covers,
+        waiter_id=check.waiter_id,
+        status=check.status,
+        version=check.version,
+        allergies=list(check.allergies),
+        notes=check.notes,
+        opened_at=check.created_at,
+        closed_at=check.closed_at,
+        merged_into=check.merged_into,
+        subtotal=sum(line.amount for line in lines if line.state != LineState.VOIDED),
+        lines=lines,
+    )
+
+
+async def load_for_write(
+    session: AsyncSession,
+    venue_id: int,
+    check_id: int,
+    version: int | None,
+    *,
+    field: str = "check_id",
+) -> Check:
+    """The open check, locked; 409 with the current check if ``version`` is stale."""
+    check = await session.get(Check, (venue_id, check_id), with_for_update=True)
+    if check is None:
+        raise NotFound(f"no check {check_id}", field=field)
+    if check.status != CheckStatus.OPEN:
+        raise Conflict(
+            f"check {check_id} is {check.status}",
+            field=field,
+            current=msgspec.to_builtins(await check_read(session, check)),
+        )
+    if version is not None and version != check.version:
+        raise Conflict(
+            f"check {check_id} changed (version {check.version}, not {version})",
+            field="version",
+            current=msgspec.to_builtins(await check_read(session, check)),
+        )
+    return check
+
+
+def _open_check_brief(check: Check, waiter: str) -> OpenCheckRead:
+    return OpenCheckRead(
+        id=check.id,
+        covers=check.covers,
+        waiter_id=check.waiter_id,
+        waiter=waiter,
+        opened_at=check.created_at,
+    )
+
+
+async def get_check(session: AsyncSession, caller: Caller, check_id: int) -> CheckRead:
+    check = await session.get(Check, (caller.venue_id, check_id))
+    if check is None:
+        raise NotFound(f"no check {check_id}", field="check_id")
+    return await check_read(session, check)
+
+
+async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> CheckRead:
+    """Open a check on a free table; 409 naming the existing check if it has one."""
+    table = await tables.lock(session, caller.venue_id, data.table_id)
+    existing = await session.scalar(
+        select(Check.id).where(
+            Check.venue_id == caller.venue_id,
+            Check.table_id == table.id,
+            Check.status == CheckStatus.OPEN,
+        )
+    )
+    if existing is not None:
+        raise Conflict(
+            f"table {table.name} already has open check {existing}",
+            field="table_id",
+            check_id=existing,
+        )
+    check = Check(
+        venue_id=caller.venue_id,
+        table_id=table.id,
+        covers=data.covers,
+        waiter_id=caller.actor,
+        allergies=data.allergies,
+        notes=data.notes,
+    )
+    session.add(check)
+    await session.flush()
+    await session.refresh(check)
+    await tables.set_state(
+        session,
+        caller.venue_id,
+        table,
+        TableStatus.SEATED,
+        open_check=_open_check_brief(check, caller.name),
+    )
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        CheckOpened(
+            check_id=check.id, table_id=table.id, covers=check.covers, waiter_id=check.waiter_id
+        ),
+    )
+    return await check_read(session, check)
+
+
+async def _modifiers(
+    session: AsyncSession, venue_id: int, item: Item, option_ids: list[int]
+) -> list[dict[str, Any]]:
+    """Validate chosen options against the item's groups; the chosen options in order."""
+    group_ids = list(
+        (
+            await session.execute(
+                select(ItemModifierGroup.group_id)
+                .where(ItemModifierGroup.venue_id == venue_id, ItemModifierGroup.item_id == item.id)
+                .order_by(ItemModifierGroup.position)
+            )
+        ).scalars()
+    )
+    groups = {
+        g.id: g
+        for g in (
+            await session.execute(
+                select(ModifierGroup).where(
+                    ModifierGroup.venue_id == venue_id, ModifierGroup.id.in_(group_ids)
+                )
+            )
+        ).scalars()
+    }
+    options = {
+        o.id: o
+        for o in (
+            await session.execute(
+                select(ModifierOption).where(
+                    ModifierOption.venue_id == venue_id, ModifierOption.group_id.in_(group_ids)
+                )
+            )
+        ).scalars()
+    }
+    if len(set(option_ids)) != len(option_ids):
+        raise Invalid("an option is chosen twice", field="modifiers")
+    for option_id in option_ids:
+        if option_id not in options:
+            raise Invalid(f"option {option_id} is not offered for {item.name}", field="modifiers")
+    for group_id in group_ids:
+        group = groups[group_id]
+        count = sum(1 for o in option_ids if options[o].group_id == group_id)
+        if count < group.min_choices:
+            raise Invalid(
+                f"{group.name!r} needs at least {group.min_choices} choice(s)",
+                field="modifiers",
+                group=group.name,
+            )
+        if count > group.max_choices:
+            raise Invalid(
+                f"{group.name!r} allows at most {group.max_choices} choice(s)",
+                field="modifiers",
+                group=group.name,
+            )
+    return [
+        {
+            "option_id": o.id,
+            "group": groups[o.group_id].name,
+            "name": o.name,
+            "price_delta": o.price_delta,
+        }
+        for o in sorted(
+            (options[i] for i in option_ids),
+            key=lambda o: (group_ids.index(o.group_id), o.position, o.id),
+        )
+    ]
+
+
+async def _course(session: AsyncSession, venue_id: int, course: str) -> str:
+    venue = await venues.get(session, venue_id)
+    if course not in venue.courses:
+        raise Invalid(f"unknown course {course!r}; one of {list(venue.courses)}", field="course")
+    return course
+
+
+async def add_line(
+    session: AsyncSession, caller: Caller, check_id: int, data: LineAdd
+) -> CheckRead:
+    """Add a pending line; 409 naming the item if it is unavailable or short."""
+    check = await load_for_write(session, caller.venue_id, check_id, data.version)
+    item = await session.get(Item, (caller.venue_id, data.item_id))
+    if item is None:
+        raise NotFound(f"no item {data.item_id}", field="item_id")
+    if not item.available or (item.remaining is not None and item.remaining < data.quantity):
+        left = "" if item.remaining is None else f" ({item.remaining} left)"
+        raise Conflict(f"{item.name} is not available{left}", field="item_id", item=item.name)
+    category = await session.get(Category, (caller.venue_id, item.category_id))
+    assert category is not None
+    modifiers = await _modifiers(session, caller.venue_id, item, data.modifiers)
+    course = await _course(
+        session, caller.venue_id, data.course or item.default_course or category.default_course
+    )
+    line = CheckLine(
+        venue_id=caller.venue_id,
+        check_id=check.id,
+        item_id=item.id,
+        name=item.name,
+        quantity=data.quantity,
+        unit_price=item.price + sum(m["price_delta"] for m in modifiers),
+        tax_rate_bp=item.tax_rate_bp,
+        modifiers=modifiers,
+        seat=data.seat,
+        course=course,
+        note=data.note or None,
+        station_id=item.station_id if item.station_id is not None else category.station_id,
+        added_by=caller.actor,
+    )
+    session.add(line)
+    check.version += 1
+    await session.flush()
+    await session.refresh(line)
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        LineAdded(
+            check_id=check.id, version=check.version, line=msgspec.to_builtins(line_read(line))
+        ),
+    )
+    return await check_read(session, check)
+
+
+async def _line_of(session: AsyncSession, check: Check, line_id: int) -> CheckLine:
+    line = await session.get(CheckLine, (check.venue_id, line_id), with_for_update=True)
+    if line is None or line.check_id != check.id:
+        raise NotFound(f"no line {line_id} on check {check.id}", field="line_id")
+    return line
+
+
+async def patch_line(
+    session: AsyncSession, caller: Caller, check_id: int, line_id: int, data: LinePatch
+) -> CheckRead:
+    """Edit a pending line; a sent line can only be voided (409)."""
+    check = await load_for_write(session, caller.venue_id, check_id, data.version)
+    line = await _line_of(session, check, line_id)
+    if line.state != LineState.PENDING:
+        raise Conflict(
+            f"line {line_id} is {line.state}; a sent line can only be voided", field="line_id"
+        )
+    if data.quantity is not UNSET:
+        line.quantity = data.quantity
+    if data.seat is not UNSET:
+        line.seat = data.seat
+    if data.course is not UNSET:
+        line.course = await _course(session, caller.venue_id, data.course)
+    if data.note is not UNSET:
+        line.note = data.note or None
+    check.version += 1
+    await session.flush()
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        LineChanged(
+            check_id=check.id, version=check.version, line=msgspec.to_builtins(line_read(line))
+        ),
+    )
+    return await check_read(session, check)
+
+
+async def count_down(session: AsyncSession, venue_id: int, lines: Iterable[CheckLine]) -> None:
+    """Take sent portions off counted items; 409 naming an item that runs short.
+
+    The conditional UPDATE locks the item row, so two sends racing for the last
+    portions never take the count below zero: the second sees what the first left.
+    """
+    wanted: dict[int, int] = {}
+    for line in lines:
+        wanted[line.item_id] = wanted.get(line.item_id, 0) + line.quantity
+    for item_id in sorted(wanted):
+        params = {"v": venue_id, "i": item_id, "q": wanted[item_id]}
+        row = (
+            await session.execute(
+                text(
+                    "UPDATE items SET remaining = remaining - :q, available = remaining - :q > 0 "
+                    "WHERE venue_id = :v AND id = :i AND remaining IS NOT NULL AND remaining >= :q "
+                    "RETURNING remaining, name"
+                ),
+                params,
+            )
+        ).first()
+        if row is None:
+            short = (
+                await session.execute(
+                    text(
+                        "SELECT remaining, name FROM items WHERE venue_id = :v AND id = :i "
+                        "AND remaining IS NOT NULL"
+                    ),
+                    params,
+                )
+            ).first()
+            if short is not None:
+                raise Conflict(
+                    f"{short.name} ran short ({short.remaining} left)",
+                    field="item_id",
+                    item=short.name,
+                )
+            continue
+        events.record(
+            session,
+            venue_id,
+            MENU_TOPICS,
+            ItemAvailabilityChanged(
+                item_id=item_id, name=row.name, available=row.remaining > 0, remaining=row.remaining
+            ),
+        )
+
+
+async def send(session: AsyncSession, caller: Caller, check_id: int, data: CheckWrite) -> CheckRead:
+    """Mark the pending lines sent (kitchen tickets hang off this) and record it."""
+    check = await load_for_write(session, caller.venue_id, check_id, data.version)
+    pending = [
+        line
+        for line in await _lines(session, caller.venue_id, check.id)
+        if line.state == LineState.PENDING
+    ]
+    if not pending:
+        raise Conflict("nothing to send", field="check_id")
+    await count_down(session, caller.venue_id, pending)
+    at = now_utc()
+    for line in pending:
+        line.state = LineState.SENT
+        line.sent_at = at
+    check.version += 1
+    if check.table_id is not None:
+        await tables.set_state(session, caller.venue_id, check.table_id, TableStatus.ORDERED)
+    await session.flush()
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        OrderSent(
+            check_id=check.id,
+            table_id=check.table_id,
+            version=check.version,
+            line_ids=[line.id for line in pending],
+        ),
+    )
+    return await check_read(session, check)
+
+
+async def void_line(
+    session: AsyncSession, caller: Caller, check_id: int, line_id: int, data: VoidRequest
+) -> CheckRead:
+    """Void a line; once sent it needs a manager's one-use approval."""
+    check = await load_for_write(session, caller.venue_id, check_id, data.version)
+    line = await _line_of(session, check, line_id)
+    if line.state == LineState.VOIDED:
+        raise Conflict(f"line {line_id} is already voided", field="line_id")
+    was_sent = line.state == LineState.SENT
+    approver = (
+        await staff.consume_approval(session, caller.venue_id, data.approval, "void")
+        if was_sent
+        else None
+    )
+    line.state = LineState.VOIDED
+    line.voided_at = now_utc()
+    line.voided_by = caller.actor
+    line.void_reason = data.reason
+    line.void_approved_by = approver
+    check.version += 1
+    await session.flush()
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        LineVoided(
+            check_id=check.id,
+            version=check.version,
+            line_id=line.id,
+            was_sent=was_sent,
+            reason=data.reason,
+            voided_by=caller.actor,
+            approved_by=approver,
+        ),
+    )
+    return await check_read(session, check)
+
+
+async def transfer(
+    session: AsyncSession, caller: Caller, check_id: int, data: TransferRequest
+) -> CheckRead:
+    """Move a check to a table that has no open check."""
+    check = await load_for_write(session, caller.venue_id, check_id, data.version)
+    if check.table_id == data.table_id:
+        raise Conflict("the check is already on that table", field="table_id")
+    ids = sorted(i for i in (check.table_id, data.table_id) if i is not None)
+    locked = {i: await tables.lock(session, caller.venue_id, i) for i in ids}
+    target = locked[data.table_id]
+    existing = await session.scalar(
+        select(Check.id).where(
+            Check.venue_id == caller.venue_id,
+            Check.table_id == target.id,
+            Check.status == CheckStatus.OPEN,
+        )
+    )
+    if existing is not None:
+        raise Conflict(
+            f"table {target.name} already has open check {existing}",
+            field="table_id",
+            check_id=existing,
+        )
+    source_id = check.table_id
+    if source_id is not None:
+        source = locked[source_id]
+        status = TableStatus(source.status)
+        await tables.set_state(session, caller.venue_id, source, TableStatus.FREE, open_check=None)
+    else:
+        status = TableStatus.SEATED
+    check.table_id = target.id
+    check.version += 1
+    await session.flush()
+    waiter = (target.open_check or {}).get("waiter", caller.name)
+    await tables.set_state(
+        session, caller.venue_id, target, status, open_check=_open_check_brief(check, waiter)
+    )
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        CheckTransferred(
+            check_id=check.id, version=check.version, from_table_id=source_id, to_table_id=target.id
+        ),
+    )
+    return await check_read(session, check)
+
+
+async def merge(
+    session: AsyncSession, caller: Caller, check_id: int, data: MergeRequest
+) -> CheckRead:
+    """Merge another open check (lines and covers) into this one; its table is freed."""
+    if data.check_id == check_id:
+        raise Invalid("a check cannot be merged into itself", field="check_id")
+    first, second = sorted((check_id, data.check_id))
+    await session.get(Check, (caller.venue_id, first), with_for_update=True)
+    await session.get(Check, (caller.venue_id, second), with_for_update=True)
+    check = await load_for_write(session, caller.venue_id, check_id, data.version)
+    other = await load_for_write(session, caller.venue_id, data.check_id, None, field="check_id")
+    moved = await _lines(session, caller.venue_id, other.id)
+    for line in moved:
+        line.check_id = check.id
+    check.covers += other.covers
+    check.allergies = sorted(set(check.allergies) | set(other.allergies))
+    check.version += 1
+    other.status = CheckStatus.MERGED
+    other.merged_into = check.id
+    other.closed_at = now_utc()
+    other.version += 1
+    if other.table_id is not None:
+        await tables.lock(session, caller.venue_id, other.table_id)
+        await tables.set_state(
+            session, caller.venue_id, other.table_id, TableStatus.FREE, open_check=None
+        )
+    await session.flush()
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        ChecksMerged(
+            check_id=check.id,
+            version=check.version,
+            merged_check_id=other.id,
+            moved_line_ids=[line.id for line in moved],
+        ),
+    )
+    events.record(
+        session,
+        caller.venue_id,
+        f"check:{other.id}",
+        ChecksMerged(
+            check_id=check.id,
+            version=check.version,
+            merged_check_id=other.id,
+            moved_line_ids=[line.id for line in moved],
+        ),
+    )
+    return await check_read(session, check)

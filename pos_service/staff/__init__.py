@@ -1,0 +1,1 @@
+"""Staff of a venue: people, roles and PINs."""

@@ -1,0 +1,1 @@
+"""The floor: areas and tables with their live state."""

@@ -1,0 +1,57 @@
+"""Floor tables. A table's live ``status`` is set only through ``tables.service``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKeyConstraint, Integer, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos_service.core.db import Base, VenueScoped
+
+
+class TableStatus(enum.StrEnum):
+    """What the floor plan colours a table by."""
+
+    FREE = "free"
+    SEATED = "seated"
+    ORDERED = "ordered"
+    COURSE_READY = "course_ready"
+    BILL_REQUESTED = "bill_requested"
+    PAID = "paid"
+    TO_CLEAN = "to_clean"
+
+
+class Area(VenueScoped, Base):
+    """A room or terrace."""
+
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("venue_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class DiningTable(VenueScoped, Base):
+    """A table on the floor plan; ``combinable_with`` lists neighbours it can join."""
+
+    __tablename__ = "dining_tables"
+    __table_args__ = (
+        UniqueConstraint("venue_id", "name"),
+        ForeignKeyConstraint(["venue_id", "area_id"], ["areas.venue_id", "areas.id"]),
+    )
+
+    area_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(32))
+    capacity: Mapped[int] = mapped_column(Integer)
+    x: Mapped[int] = mapped_column(Integer, server_default="0")
+    y: Mapped[int] = mapped_column(Integer, server_default="0")
+    shape: Mapped[str] = mapped_column(String(16), server_default="square")
+    combinable_with: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), server_default="{}")
+    status: Mapped[TableStatus] = mapped_column(String(16), server_default="free")
+    status_changed_at: Mapped[dt.datetime | None]
+    open_check: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    next_reservation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

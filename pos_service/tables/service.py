@@ -1,0 +1,116 @@
+"""The floor and each table's live state.
+
+Other domains (orders, kitchen, payments, reservations) set a table's state only through
+:func:`set_status`, so the floor view needs no import of them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pos_service.core import events
+from pos_service.core.auth import Caller
+from pos_service.core.db import now_utc
+from pos_service.core.errors import NotFound
+from pos_service.tables.events import TableStatusChanged
+from pos_service.tables.models import Area, DiningTable, TableStatus
+from pos_service.tables.schemas import (
+    AreaRead,
+    FloorRead,
+    OpenCheckRead,
+    ReservationBrief,
+    TableRead,
+)
+
+FLOOR_TOPIC = "floor"
+
+
+async def lock(
+    session: AsyncSession, venue_id: int, table_id: int, field: str = "table_id"
+) -> DiningTable:
+    """The table, locked for this transaction (seating and opening checks serialise on it)."""
+    table = await session.get(DiningTable, (venue_id, table_id), with_for_update=True)
+    if table is None:
+        raise NotFound(f"no table {table_id}", field=field)
+    return table
+
+
+_KEEP = msgspec.UNSET
+
+
+async def set_state(
+    session: AsyncSession,
+    venue_id: int,
+    table: DiningTable | int,
+    status: TableStatus,
+    *,
+    open_check: OpenCheckRead | msgspec.UnsetType | None = _KEEP,
+) -> DiningTable:
+    """Set a table's live state (and its open check) and record it on ``floor``."""
+    if isinstance(table, int):
+        found = await session.get(DiningTable, (venue_id, table))
+        if found is None:
+            raise NotFound(f"no table {table}", field="table_id")
+        table = found
+    changed = table.status != status
+    if open_check is not _KEEP:
+        new = None if open_check is None else msgspec.to_builtins(open_check)
+        changed = changed or new != table.open_check
+        table.open_check = new
+    if changed:
+        if table.status != status:
+            table.status = status
+            table.status_changed_at = now_utc()
+        check_id = table.open_check["id"] if table.open_check else None
+        events.record(
+            session,
+            venue_id,
+            FLOOR_TOPIC,
+            TableStatusChanged(
+                table_id=table.id, name=table.name, status=status, check_id=check_id
+            ),
+        )
+    return table
+
+
+def table_read(t: DiningTable) -> TableRead:
+    return TableRead(
+        id=t.id,
+        area_id=t.area_id,
+        name=t.name,
+        capacity=t.capacity,
+        x=t.x,
+        y=t.y,
+        shape=t.shape,
+        combinable_with=list(t.combinable_with),
+        status=t.status,
+        status_changed_at=t.status_changed_at,
+        open_check=None
+        if t.open_check is None
+        else msgspec.convert(t.open_check, OpenCheckRead, strict=False),
+        next_reservation=None
+        if t.next_reservation is None
+        else msgspec.convert(t.next_reservation, ReservationBrief, strict=False),
+    )
+
+
+async def get_floor(session: AsyncSession, caller: Caller) -> FloorRead:
+    """Areas and tables with live status and open checks."""
+    venue_id = caller.venue_id
+    tables: dict[int, list[TableRead]] = defaultdict(list)
+    for t in (
+        await session.execute(
+            select(DiningTable).where(DiningTable.venue_id == venue_id).order_by(DiningTable.id)
+        )
+    ).scalars():
+        tables[t.area_id].append(table_read(t))
+    areas = (
+        await session.execute(
+            select(Area).where(Area.venue_id == venue_id).order_by(Area.position, Area.id)
+        )
+    ).scalars()
+    return FloorRead(areas=[AreaRead(id=a.id, name=a.name, tables=tables[a.id]) for a in areas])

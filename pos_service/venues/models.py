@@ -1,0 +1,31 @@
+"""The venue table: the root every other row hangs from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import BigInteger, Identity, String, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos_service.core.db import Base
+
+DEFAULT_COURSES = ["drinks", "starter", "main", "dessert"]
+
+
+class Venue(Base):
+    """A restaurant. ``day_cutoff`` is the local time at which its business day ends."""
+
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    timezone: Mapped[str] = mapped_column(String(64))
+    tax_inclusive: Mapped[bool]
+    day_cutoff: Mapped[dt.time] = mapped_column(server_default="04:00")
+    courses: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
