@@ -1,0 +1,1 @@
+"""Hospitality point-of-service server."""
