@@ -173,6 +173,9 @@ class LiveClient:
                 await ws.send(self._encoder.encode(hello), text=True)
             except (OSError, TimeoutError, InvalidHandshake, ConnectionClosed):
                 continue
+            if self._closing.is_set():
+                await ws.close()
+                raise StopAsyncIteration
             self._ws = ws
             self.connected.set()
             self._notify("connected")
