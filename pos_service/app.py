@@ -21,12 +21,16 @@ from pos_service.core.db import create_engine, session_factory
 from pos_service.core.errors import EXCEPTION_HANDLERS
 from pos_service.core.health import health
 from pos_service.core.realtime import EventBus
+from pos_service.core.scheduler import Scheduler, Task
 from pos_service.core.uow import provide_uow
 from pos_service.menu.controller import MenuController
 from pos_service.orders.controller import ChecksController
 from pos_service.staff.controller import AuthController
 from pos_service.staff.service import Security
 from pos_service.tables.controller import FloorController
+
+# Periodic work of the domains (each claims its due rows itself; see core.scheduler).
+TASKS: list[Task] = []
 
 PUBLIC_PATHS = [
     "^/health",
@@ -61,9 +65,13 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.publisher = EventBus(engine)
+        app.state.scheduler = Scheduler(app.state.sessions, app.state.publisher, TASKS)
+        if settings.run_background:
+            app.state.scheduler.start()
         try:
             yield
         finally:
+            app.state.scheduler.shutdown()
             await engine.dispose()
 
     signer = TokenSigner(settings.secret_key)

@@ -51,7 +51,7 @@ class Event(msgspec.Struct, frozen=True):
     at: str
 
 
-class LiveClientRefused(Exception):  # noqa: N818 - it names what happened, as the protocol does
+class LiveClientRefused(Exception):
     """The server closed the socket with a code in `REFUSED_CODES`; retrying would not help."""
 
     def __init__(self, code: int, reason: str) -> None:

@@ -54,7 +54,7 @@ def encode_event(seq: int, topic: str | None, type: str, data: Any, at: datetime
     return _encoder.encode(_Message(seq, topic, type, data, at))
 
 
-class SubscriberOverflow(Exception):  # noqa: N818 - the protocol's name for close code 4408
+class SubscriberOverflow(Exception):
     """The subscriber's queue filled up: its socket must be closed with 4408."""
 
 
