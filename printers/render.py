@@ -170,7 +170,7 @@ def _escpos(markup: str, profile: PrinterProfile) -> bytes:
     out = [HW_INIT, CODEPAGE_CHANGE + bytes([page.table])]
     state = _PLAIN
     alert = False
-    for raw in markup.splitlines():
+    for raw in markup.split("\n"):
         if not raw:
             continue
         flags, bar, text = raw.partition("|")
