@@ -9,6 +9,7 @@ returns to it, ESC t switches away from it.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
 import msgspec
@@ -58,19 +59,24 @@ class Decoded(msgspec.Struct):
         return [line for line in self.lines if needle in line.text]
 
 
+@cache
+def _characters(page: CodePage) -> str:
+    return bytes(range(256)).decode(page.codec, "replace")
+
+
 class _Decoder:
     def __init__(self, data: bytes, page: CodePage) -> None:
         self.data = data
-        self.default = page
-        self.page = page
+        self.default = _characters(page)
+        self.characters = self.default
         self.out = Decoded()
         self.pos = 0
-        self.text = bytearray()
+        self.text: list[str] = []
         self.style = Line("")
         self.line_style = self.style
 
     def reset(self) -> None:
-        self.page = self.default
+        self.characters = self.default
         self.style = Line("")
 
     def arg(self, offset: int) -> int | None:
@@ -83,8 +89,7 @@ class _Decoder:
     def flush(self, force: bool) -> None:
         if self.text or force:
             style = self.line_style if self.text else self.style
-            text = bytes(self.text).decode(self.page.codec, "replace")
-            self.out.lines.append(msgspec.structs.replace(style, text=text))
+            self.out.lines.append(msgspec.structs.replace(style, text="".join(self.text)))
             self.text.clear()
 
     def run(self) -> Decoded:
@@ -105,7 +110,7 @@ class _Decoder:
                 if byte >= 0x20:
                     if not self.text:
                         self.line_style = self.style
-                    self.text.append(byte)
+                    self.text.append(self.characters[byte])
                 self.pos += 1
         self.flush(force=False)
         return self.out
@@ -128,7 +133,8 @@ class _Decoder:
         elif command == ord("r"):
             self.set(red=bool(n & 1))
         elif command == ord("t"):
-            self.page = BY_TABLE.get(n, self.default)
+            page = BY_TABLE.get(n)
+            self.characters = _characters(page) if page else self.default
         elif command == ord("d"):
             self.flush(force=False)
         elif command == ord("B"):

@@ -69,3 +69,8 @@ def test_the_decoder_never_crashes(chunks: list[bytes], code_page: str) -> None:
 @given(st.binary(max_size=4000))
 def test_the_decoder_never_crashes_on_random_bytes(data: bytes) -> None:
     decode(data)
+
+
+def test_a_code_page_switch_mid_line_keeps_earlier_characters() -> None:
+    data = "é".encode("cp858") + b"\x1bt\x10" + "€".encode("cp1252") + b"\n"
+    assert decode(data, "CP858").text == "é€"
