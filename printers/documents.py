@@ -1,0 +1,145 @@
+"""What gets printed: kitchen tickets, pre-bills and receipts, independent of the database.
+
+Amounts are integers in the currency's minor unit (cents). Datetimes are timezone-aware;
+times print in the datetime's own timezone, so pass them in the venue's timezone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from printers.codepages import find_code_page
+
+_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+
+
+def format_money(minor: int, currency: str) -> str:
+    """Format an amount in minor units with two decimals: ``€12.50``, ``-€3.05``, ``CHF 7.00``."""
+    sign = "-" if minor < 0 else ""
+    units, cents = divmod(abs(minor), 100)
+    symbol = _SYMBOLS.get(currency)
+    if symbol is None:
+        return f"{sign}{currency} {units}.{cents:02d}"
+    return f"{sign}{symbol}{units}.{cents:02d}"
+
+
+def _require_aware(moment: datetime) -> None:
+    if moment.utcoffset() is None:
+        raise ValueError("created_at must be timezone-aware")
+
+
+class TicketItem(msgspec.Struct, frozen=True):
+    """One line of a kitchen ticket: ``2 x Ribeye`` with its seat, course and modifiers."""
+
+    quantity: int
+    name: str
+    seat: int | None = None
+    course: str | None = None
+    modifiers: list[str] = []
+    note: str | None = None
+    allergens: list[str] = []
+    voided: bool = False
+
+
+class KitchenTicket(msgspec.Struct, frozen=True, kw_only=True):
+    """The items of one send (or void, or fire) for one station."""
+
+    venue: str
+    station: str
+    ticket_number: int
+    table: str
+    waiter: str
+    covers: int
+    created_at: datetime
+    items: list[TicketItem]
+    allergies: list[str] = []
+    notes: list[str] = []
+    kind: Literal["new", "void", "fire"] = "new"
+    course_fired: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware(self.created_at)
+
+
+class BillLine(msgspec.Struct, frozen=True):
+    """One line of a bill; ``amount_minor`` is the line total."""
+
+    quantity: int
+    name: str
+    amount_minor: int
+    modifiers: list[str] = []
+
+
+class TaxLine(msgspec.Struct, frozen=True):
+    """Tax at one rate (basis points: 1000 = 10%) on ``base_minor``."""
+
+    rate_bp: int
+    label: str
+    tax_minor: int
+    base_minor: int
+
+
+class Discount(msgspec.Struct, frozen=True):
+    """A discount taken off the bill; ``amount_minor`` is positive."""
+
+    label: str
+    amount_minor: int
+
+
+class Payment(msgspec.Struct, frozen=True):
+    """A payment on a receipt; ``amount_minor`` excludes ``tip_minor``."""
+
+    method: str
+    amount_minor: int
+    tip_minor: int = 0
+    brand: str | None = None
+    last4: str | None = None
+
+
+class _Bill(msgspec.Struct, frozen=True, kw_only=True):
+    venue: str
+    table: str
+    check_id: str
+    waiter: str
+    created_at: datetime
+    currency: str
+    lines: list[BillLine]
+    subtotal_minor: int
+    taxes: list[TaxLine] = []
+    discounts: list[Discount] = []
+    service_charge_minor: int = 0
+    total_minor: int
+    paid_minor: int = 0
+    due_minor: int
+    tax_inclusive: bool
+    qr_url: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware(self.created_at)
+
+
+class PreBill(_Bill, frozen=True, kw_only=True):
+    """The bill brought to the table before payment."""
+
+
+class Receipt(_Bill, frozen=True, kw_only=True):
+    """The bill after payment, with the payments taken and the change given."""
+
+    payments: list[Payment] = []
+    change_minor: int = 0
+
+
+class PrinterProfile(msgspec.Struct, frozen=True):
+    """What a printer can do: columns of font A, code page, red ink, buzzer, cutter."""
+
+    width: Literal[32, 42, 48] = 42
+    code_page: str = "CP858"
+    two_colour: bool = False
+    buzzer: bool = False
+    cut: bool = True
+
+    def __post_init__(self) -> None:
+        find_code_page(self.code_page)
