@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,25 +13,45 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service import __version__
 from pos_service.config import Settings
 from pos_service.core import embedded
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
-from pos_service.core.db import create_engine, session_factory
+from pos_service.core.db import asyncpg_dsn, create_engine, session_factory
 from pos_service.core.errors import EXCEPTION_HANDLERS
 from pos_service.core.health import health
+from pos_service.core.live import LiveDispatcher, SnapshotFn, live_socket, prune
 from pos_service.core.realtime import EventBus
+from pos_service.core.realtime_hub import Hub
 from pos_service.core.scheduler import Scheduler, Task
 from pos_service.core.uow import provide_uow
 from pos_service.menu.controller import MenuController
+from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
 from pos_service.staff.controller import AuthController
 from pos_service.staff.service import Security
+from pos_service.tables import service as tables_service
 from pos_service.tables.controller import FloorController
 
+
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
-TASKS: list[Task] = []
+def tasks(settings: Settings) -> list[Task]:
+    async def prune_events(session: AsyncSession, now: dt.datetime) -> int:
+        return await prune(session, now, keep=settings.event_retention)
+
+    return [Task("prune_events", 600, prune_events)]
+
+
+# What a screen that missed too much gets instead of the events, per topic prefix.
+SNAPSHOTS: dict[str, SnapshotFn] = {
+    "floor": lambda session, caller, _topic: tables_service.get_floor(session, caller),
+    "orders": lambda session, caller, _topic: orders_service.open_checks(session, caller),
+    "check:": lambda session, caller, topic: orders_service.get_check(
+        session, caller, int(topic.removeprefix("check:"))
+    ),
+}
 
 PUBLIC_PATHS = [
     "^/health",
@@ -64,14 +85,19 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.database_url = url
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
-        app.state.publisher = EventBus(engine)
-        app.state.scheduler = Scheduler(app.state.sessions, app.state.publisher, TASKS)
+        bus = EventBus(engine)
+        app.state.publisher = bus
+        app.state.live = LiveDispatcher(app.state.sessions, asyncpg_dsn(url), Hub())
+        bus.subscribe(app.state.live.committed)
+        app.state.live.start()
+        app.state.scheduler = Scheduler(app.state.sessions, bus, tasks(settings))
         if settings.run_background:
             app.state.scheduler.start()
         try:
             yield
         finally:
             app.state.scheduler.shutdown()
+            await app.state.live.stop()
             await engine.dispose()
 
     signer = TokenSigner(settings.secret_key)
@@ -79,6 +105,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         {
             "settings": settings,
             "signer": signer,
+            "snapshots": SNAPSHOTS,
             "security": Security(
                 signer,
                 PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
@@ -90,7 +117,14 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         }
     )
     return Litestar(
-        route_handlers=[health, AuthController, MenuController, FloorController, ChecksController],
+        route_handlers=[
+            health,
+            live_socket,
+            AuthController,
+            MenuController,
+            FloorController,
+            ChecksController,
+        ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -27,6 +27,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19 * 1024
     event_retention: int = 100_000
+    live_queue_size: int = 1000
     pool_size: int = 10
     demo: bool = False
     run_background: bool = True

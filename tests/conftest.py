@@ -77,6 +77,12 @@ def app(settings: Settings) -> Litestar:
     return create_app(settings)
 
 
+@pytest.fixture
+def fresh_app(settings: Settings) -> Litestar:
+    """A new application instance, for serving with a real uvicorn in the test's loop."""
+    return create_app(settings)
+
+
 @pytest.fixture(scope="session")
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as c:

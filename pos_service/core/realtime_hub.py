@@ -103,6 +103,14 @@ class Hub:
         self._venues.setdefault(venue_id, set()).add(sub)
         return sub
 
+    def has_venue(self, venue_id: int) -> bool:
+        """Whether any socket of the venue is subscribed."""
+        return bool(self._venues.get(venue_id))
+
+    def count(self) -> int:
+        """How many sockets are subscribed in this process."""
+        return sum(len(subs) for subs in self._venues.values())
+
     def unsubscribe(self, sub: Subscriber) -> None:
         """Forget `sub`; harmless if it is already gone (for example after an overflow)."""
         subs = self._venues.get(sub.venue_id)

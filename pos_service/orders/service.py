@@ -158,6 +158,18 @@ async def get_check(session: AsyncSession, caller: Caller, check_id: int) -> Che
     return await check_read(session, check)
 
 
+async def open_checks(session: AsyncSession, caller: Caller) -> list[CheckRead]:
+    """Every open check of the venue (the ``orders`` topic's snapshot)."""
+    checks = (
+        await session.execute(
+            select(Check)
+            .where(Check.venue_id == caller.venue_id, Check.status == CheckStatus.OPEN)
+            .order_by(Check.id)
+        )
+    ).scalars()
+    return [await check_read(session, check) for check in checks]
+
+
 async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> CheckRead:
     """Open a check on a free table; 409 naming the existing check if it has one."""
     table = await tables.lock(session, caller.venue_id, data.table_id)

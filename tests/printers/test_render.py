@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 import pytest
 from hypothesis import given, settings
@@ -127,7 +128,7 @@ def test_backup_and_reprint_banners_head_the_ticket() -> None:
 
 
 @pytest.mark.parametrize("width", [32, 42, 48])
-def test_long_text_wraps_within_the_paper_width(width: int) -> None:
+def test_long_text_wraps_within_the_paper_width(width: Literal[32, 42, 48]) -> None:
     long = "Slow-roasted heritage carrots with whipped feta and a very long story " * 2
     items = [
         TicketItem(3, long, seat=11, modifiers=[long], note=long, allergens=["tree nuts " * 8]),
@@ -143,7 +144,7 @@ def test_long_text_wraps_within_the_paper_width(width: int) -> None:
     assert decoded.lines[note + 1].text.startswith("     ")
 
 
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=90)
+text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=90)
 
 
 @settings(max_examples=60, deadline=None)
@@ -153,7 +154,9 @@ text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_siz
     modifier=text,
     table=text,
 )
-def test_no_text_ever_exceeds_the_width(width: int, name: str, modifier: str, table: str) -> None:
+def test_no_text_ever_exceeds_the_width(
+    width: Literal[32, 42, 48], name: str, modifier: str, table: str
+) -> None:
     items = [TicketItem(1, name, seat=1, modifiers=[modifier], note=name, allergens=[modifier])]
     data = render_ticket(make_ticket(table=table, items=items), PrinterProfile(width=width))
     decoded = decode(data)

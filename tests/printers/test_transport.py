@@ -77,7 +77,7 @@ class NetworkHarness:
 @pytest.fixture(params=["memory", "file", "network"])
 async def harness(
     request: pytest.FixtureRequest, tmp_path: Path, fake: FakePrinter
-) -> AsyncIterator[Harness]:
+) -> AsyncIterator[MemoryHarness | FileHarness | NetworkHarness]:
     if request.param == "memory":
         yield MemoryHarness()
     elif request.param == "file":
