@@ -1,0 +1,1 @@
+"""Restaurant point-of-service server."""

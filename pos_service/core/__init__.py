@@ -1,0 +1,1 @@
+"""What every domain uses: db, events, money, auth, idempotency, errors."""
