@@ -341,9 +341,7 @@ def _assemble(
                 line_shares=list(cell.items()),
                 service_charge=service,
             )
-            for label, cell, service, found in zip(
-                labels, cells, services, part_taxes, strict=True
-            )
+            for label, cell, service, found in zip(labels, cells, services, part_taxes, strict=True)
         ]
     )
 
@@ -372,9 +370,10 @@ def _proportional_table(rows: list[int], columns: list[int]) -> list[list[int]]:
     """Round the table rows[i] x columns[j] / total so rows and columns keep their sums.
 
     Each cell starts at its exact value rounded down; each column then gives its
-    leftover units to the rows with the most left to fill (ties to the lowest index).
-    This greedy (Gale-Ryser) always succeeds here because the exact fractional table
-    proves that a 0/1 completion exists; every cell ends within one of its exact value.
+    leftover units, one per row, to the rows with the most left to fill (ties to the
+    lowest index). The fractional remainders of the exact table show that such a 0/1
+    completion exists, and this greedy (Ryser's, from the Gale-Ryser theorem) finds
+    one. Every cell ends as its exact value rounded down, or that plus one.
     """
     total = sum(rows)
     if total == 0:

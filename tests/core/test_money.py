@@ -14,7 +14,7 @@ from pos_service.core.money import (
     tax_included,
 )
 
-amounts = st.integers(min_value=-10**9, max_value=10**9)
+amounts = st.integers(min_value=-(10**9), max_value=10**9)
 weight_lists = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=12).filter(
     any
 )
