@@ -333,8 +333,10 @@ def first_split(draw: st.DrawFn, bill: Bill) -> list[Part]:
     if mode == "items":
         count = draw(st.integers(min_value=1, max_value=4))
         ids = [line.line_id for line in bill.lines]
-        choices = st.dictionaries(st.sampled_from(ids), st.integers(0, count - 1)) if ids else {}
-        return split_by_items(bill, draw(st.just({}) if not ids else choices), count)
+        assignment = (
+            draw(st.dictionaries(st.sampled_from(ids), st.integers(0, count - 1))) if ids else {}
+        )
+        return split_by_items(bill, assignment, count)
     if mode == "custom":
         return split_custom(bill, custom_amounts(draw, bill.total))
     return split_evenly(bill, draw(st.integers(min_value=1, max_value=5)))
