@@ -1,0 +1,97 @@
+"""Money: integer minor units, one rounding rule, one allocation rule.
+
+- An amount is an ``int`` in the currency's minor unit (cents for EUR and USD, yen for
+  JPY). No floats anywhere, no Decimal at the API.
+- Rates and percentages are integers in basis points: 1 bp = 0.01 %, 2000 bp = 20 %.
+- Every division that yields an amount goes through :func:`round_div`, which rounds half
+  away from zero (commercial rounding): 2.5 -> 3 and -2.5 -> -3, so a refund rounds
+  exactly like the sale it reverses.
+- Every split of an amount into parts goes through :func:`allocate` (largest remainder),
+  so the parts always sum to the amount exactly.
+"""
+
+from collections.abc import Sequence
+
+BP_SCALE = 10_000
+
+_EXPONENTS = {
+    **dict.fromkeys(("CLP", "ISK", "JPY", "KRW", "PYG", "UGX", "VND", "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "JOD", "KWD", "OMR", "TND"), 3),
+}
+
+
+def round_div(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half away from zero, exact for any signs."""
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
+def apply_bp(amount: int, basis_points: int) -> int:
+    """``amount x basis_points / 10000``, rounded with :func:`round_div`."""
+    return round_div(amount * basis_points, BP_SCALE)
+
+
+def allocate(total: int, weights: Sequence[int]) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` by the largest-remainder rule.
+
+    Each part is its exact share rounded down (towards zero for a negative total); the
+    cents left over go one each to the parts with the largest remainders, ties to the
+    lowest index. So the parts sum to ``total`` exactly, each is within one unit of its
+    exact share, a zero weight gets 0, and ``allocate(-t, w) == [-p for p in
+    allocate(t, w)]``.
+    """
+    if any(weight < 0 for weight in weights):
+        raise ValueError("weights must be non-negative")
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        raise ValueError("at least one weight must be positive")
+    magnitude = abs(total)
+    parts = [magnitude * weight // weight_sum for weight in weights]
+    remainders = [magnitude * weight % weight_sum for weight in weights]
+    left = magnitude - sum(parts)
+    for index in sorted(range(len(parts)), key=lambda i: -remainders[i])[:left]:
+        parts[index] += 1
+    return parts if total >= 0 else [-part for part in parts]
+
+
+def split_evenly(total: int, n: int) -> list[int]:
+    """``total`` in ``n`` parts as equal as possible, the larger parts first."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    return allocate(total, [1] * n)
+
+
+def tax_included(gross: int, rate_bp: int) -> int:
+    """The tax contained in a tax-inclusive ``gross``: gross x rate / (1 + rate)."""
+    _check_rate(rate_bp)
+    return round_div(gross * rate_bp, BP_SCALE + rate_bp)
+
+
+def tax_added(net: int, rate_bp: int) -> int:
+    """The tax to add on top of a tax-exclusive ``net``: net x rate."""
+    _check_rate(rate_bp)
+    return apply_bp(net, rate_bp)
+
+
+def minor_exponent(currency: str) -> int:
+    """Decimal places of the currency's minor unit (ISO 4217; 2 unless listed)."""
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValueError(f"not an ISO 4217 currency code: {currency!r}")
+    return _EXPONENTS.get(currency.upper(), 2)
+
+
+def format_minor(amount: int, currency: str) -> str:
+    """``amount`` for display: ``format_minor(1250, "EUR") == "12.50 EUR"``."""
+    exponent = minor_exponent(currency)
+    whole, fraction = divmod(abs(amount), 10**exponent)
+    digits = f"{whole}.{fraction:0{exponent}d}" if exponent else str(whole)
+    return f"{'-' if amount < 0 else ''}{digits} {currency.upper()}"
+
+
+def _check_rate(rate_bp: int) -> None:
+    if rate_bp < 0:
+        raise ValueError(f"a tax rate cannot be negative: {rate_bp} bp")

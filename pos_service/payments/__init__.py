@@ -1,0 +1,1 @@
+"""Bills, splits and payments."""

@@ -1,0 +1,442 @@
+"""The bill: pure functions from a check's lines to amounts, taxes and split parts.
+
+Amounts are integers in minor units; every rounding is ``round_div`` and every division
+of an amount into parts is ``allocate`` (see ``pos_service.core.money``).
+
+Computing a bill (:func:`compute_bill`):
+
+1. A line's gross is quantity x unit price (modifier deltas included). Voided lines are
+   left out. Comped lines are left out of every amount and listed in ``Bill.comps``
+   with their value, for reports.
+2. Line discounts apply first, then check discounts, each group in the order given,
+   each discount on what the ones before it left. A percent discount is rounded once,
+   on the amount it applies to; an amount discount larger than that amount is clamped
+   to it, so no line goes negative. A check discount is allocated over the lines in
+   proportion to what is left of them, so each tax rate carries its share of it.
+3. The service charge is a percentage of the post-discount subtotal (the line amounts
+   as priced) and is untaxed: it belongs to no tax base and carries no tax.
+4. Tax is computed once per rate on the whole bill, from the sum of that rate's
+   post-discount lines, never line by line. With tax-inclusive prices the tax is
+   contained in that sum (sum x rate / (1 + rate)); with tax-exclusive prices it is
+   added on top (sum x rate). ``TaxAmount.base`` is always the amount without the tax,
+   so base + tax is what the guest pays for that rate.
+5. ``total`` = post-discount lines + service charge, plus the taxes if prices exclude tax.
+
+Splitting (``split_*``, :func:`resplit`): the parts' amounts always sum exactly to the
+amount split, and their taxes to its taxes, rate by rate. Every mode goes through one
+mechanism: each line of the part being split gets a weight per new part and its amount
+is allocated by those weights; then each rate's tax is allocated in proportion to the
+new parts' amounts of that rate, and the service charge in proportion to their line
+amounts. A custom split fixes the parts' amounts instead: each line, the service charge
+and (prices excluding tax) each rate's tax are divided in proportion to those amounts,
+rounded so that every part gets exactly its amount. A part can be split again without
+changing any other part, so a part that is being paid keeps its amount.
+
+What is due is never stored: :func:`balance` computes it from the payment amounts.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
+
+import msgspec
+
+from pos_service.core.money import BP_SCALE, allocate, apply_bp, tax_added, tax_included
+
+
+class BillLine(msgspec.Struct, frozen=True):
+    """A line of the check as ordered; ``unit_price`` includes the modifiers' deltas."""
+
+    line_id: int
+    name: str
+    quantity: int
+    unit_price: int
+    tax_rate_bp: int
+    seat: int | None = None
+    voided: bool = False
+    comp: bool = False
+
+
+class Discount(msgspec.Struct, frozen=True):
+    """``value`` is basis points (percent) or minor units (amount); ``line_id`` None = check."""
+
+    kind: Literal["percent", "amount"]
+    value: int
+    line_id: int | None = None
+    reason: str = ""
+
+
+class ServiceCharge(msgspec.Struct, frozen=True):
+    rate_bp: int
+
+
+class TaxAmount(msgspec.Struct, frozen=True):
+    """The tax of one rate: ``base`` excludes the tax, ``base + tax`` is what is paid."""
+
+    rate_bp: int
+    base: int
+    tax: int
+
+
+class BilledLine(msgspec.Struct, frozen=True):
+    line_id: int
+    name: str
+    seat: int | None
+    tax_rate_bp: int
+    gross: int
+    discount: int
+    net: int
+
+
+class Comp(msgspec.Struct, frozen=True):
+    line_id: int
+    name: str
+    value: int
+
+
+class Bill(msgspec.Struct, frozen=True):
+    tax_inclusive: bool
+    lines: list[BilledLine]
+    comps: list[Comp]
+    subtotal: int
+    discount_total: int
+    service_charge: int
+    taxes: list[TaxAmount]
+    total: int
+
+
+class Part(msgspec.Struct, frozen=True):
+    """One part of a split bill; ``line_shares`` are (line_id, share of the line's net)."""
+
+    index: int
+    label: str
+    amount: int
+    taxes: list[TaxAmount]
+    line_shares: list[tuple[int, int]]
+    service_charge: int
+
+    def due(self, paid: Sequence[int]) -> int:
+        return balance(self.amount, paid)
+
+
+def balance(total: int, payments: Sequence[int]) -> int:
+    """What is still due; refunds are negative payments."""
+    return total - sum(payments)
+
+
+def validate_payment(due: int, amount: int) -> None:
+    """Reject a payment that is not positive or exceeds what is due (tips are separate)."""
+    if amount <= 0:
+        raise ValueError(f"a payment must be positive, got {amount}")
+    if amount > due:
+        raise ValueError(f"a payment of {amount} exceeds the {due} due")
+
+
+def compute_bill(
+    lines: Sequence[BillLine],
+    discounts: Sequence[Discount] = (),
+    service_charge: ServiceCharge | None = None,
+    *,
+    tax_inclusive: bool,
+) -> Bill:
+    _validate(lines, discounts, service_charge)
+    chargeable = [line for line in lines if not (line.voided or line.comp)]
+    gross = {line.line_id: line.quantity * line.unit_price for line in chargeable}
+    net = dict(gross)
+    known = {line.line_id for line in lines}
+    for discount in sorted(discounts, key=lambda d: d.line_id is None):
+        if discount.line_id is not None and discount.line_id not in known:
+            raise ValueError(f"discount {discount.reason!r} names unknown line {discount.line_id}")
+        _apply_discount(discount, net)
+    subtotal = sum(gross.values())
+    lines_total = sum(net.values())
+    service = apply_bp(lines_total, service_charge.rate_bp) if service_charge else 0
+    rate_totals: dict[int, int] = {}
+    for line in chargeable:
+        rate_totals[line.tax_rate_bp] = rate_totals.get(line.tax_rate_bp, 0) + net[line.line_id]
+    taxes = [_tax(rate, amount, tax_inclusive) for rate, amount in sorted(rate_totals.items())]
+    return Bill(
+        tax_inclusive=tax_inclusive,
+        lines=[
+            BilledLine(
+                line_id=line.line_id,
+                name=line.name,
+                seat=line.seat,
+                tax_rate_bp=line.tax_rate_bp,
+                gross=gross[line.line_id],
+                discount=gross[line.line_id] - net[line.line_id],
+                net=net[line.line_id],
+            )
+            for line in chargeable
+        ],
+        comps=[
+            Comp(line_id=line.line_id, name=line.name, value=line.quantity * line.unit_price)
+            for line in lines
+            if line.comp and not line.voided
+        ],
+        subtotal=subtotal,
+        discount_total=subtotal - lines_total,
+        service_charge=service,
+        taxes=taxes,
+        total=lines_total + service + (0 if tax_inclusive else sum(t.tax for t in taxes)),
+    )
+
+
+def whole(bill: Bill) -> Part:
+    """The whole bill as one part: where a sequence of splits starts."""
+    return Part(
+        index=0,
+        label="Check",
+        amount=bill.total,
+        taxes=list(bill.taxes),
+        line_shares=[(line.line_id, line.net) for line in bill.lines],
+        service_charge=bill.service_charge,
+    )
+
+
+def split_evenly(bill: Bill, n: int) -> list[Part]:
+    return resplit(bill, [whole(bill)], 0, n)
+
+
+def split_by_seat(bill: Bill) -> list[Part]:
+    """One part per seat; lines without a seat are shared evenly over the seats."""
+    seats = sorted({line.seat for line in bill.lines if line.seat is not None})
+    if not seats:
+        raise ValueError("no line of the bill has a seat")
+    seat_of = {line.line_id: line.seat for line in bill.lines}
+    return _divide(
+        bill,
+        whole(bill),
+        lambda line_id: [int(seat_of[line_id] in (None, seat)) for seat in seats],
+        [f"Seat {seat}" for seat in seats],
+    )
+
+
+def split_by_items(bill: Bill, assignment: Mapping[int, int], parts: int) -> list[Part]:
+    """Each assigned line goes to its part (0-based); unassigned lines are shared evenly."""
+    _check_count(parts, "parts")
+    billed = {line.line_id for line in bill.lines}
+    for line_id, index in assignment.items():
+        if line_id not in billed:
+            raise ValueError(f"line {line_id} is not a chargeable line of the bill")
+        if not 0 <= index < parts:
+            raise ValueError(f"line {line_id} is assigned to part {index}, not in 0..{parts - 1}")
+
+    def weights(line_id: int) -> list[int]:
+        if line_id not in assignment:
+            return [1] * parts
+        return [int(index == assignment[line_id]) for index in range(parts)]
+
+    return _divide(bill, whole(bill), weights, [f"Part {i}" for i in range(1, parts + 1)])
+
+
+def resplit(bill: Bill, parts: Sequence[Part], index: int, n: int) -> list[Part]:
+    """Split ``parts[index]`` evenly into ``n`` parts in its place; the others are kept."""
+    _check_count(n, "n")
+    if not 0 <= index < len(parts):
+        raise ValueError(f"no part {index} among {len(parts)}")
+    part = parts[index]
+    labels = [f"{part.label} {i}/{n}" for i in range(1, n + 1)] if n > 1 else [part.label]
+    pieces = _divide(bill, part, lambda _: [1] * n, labels)
+    return _renumber([*parts[:index], *pieces, *parts[index + 1 :]])
+
+
+def split_shares(bill: Bill, parts: Sequence[Part], line_id: int, shares: int) -> list[Part]:
+    """Take ``line_id`` out of the parts holding it and make it ``shares`` new parts.
+
+    The new parts come last; a part the line leaves empty is dropped.
+    """
+    _check_count(shares, "shares")
+    names = {line.line_id: line.name for line in bill.lines}
+    if not any(line_id == held for part in parts for held, _ in part.line_shares):
+        raise ValueError(f"line {line_id} is in no part")
+    kept: list[Part] = []
+    carved: list[Part] = []
+    for part in parts:
+        if line_id not in dict(part.line_shares):
+            kept.append(part)
+            continue
+        rest, piece = _divide(
+            bill, part, lambda held: [0, 1] if held == line_id else [1, 0], [part.label, ""]
+        )
+        carved.append(piece)
+        if rest.line_shares or rest.amount or rest.service_charge or rest.taxes:
+            kept.append(rest)
+    name = names[line_id]
+    labels = [f"{name} {i}/{shares}" for i in range(1, shares + 1)]
+    return _renumber(kept + _divide(bill, _merge(carved), lambda _: [1] * shares, labels))
+
+
+def split_custom(bill: Bill, amounts: Sequence[int]) -> list[Part]:
+    """Parts of the given amounts, which must sum to the bill total."""
+    if not amounts or any(amount < 0 for amount in amounts):
+        raise ValueError("custom amounts must be one or more non-negative amounts")
+    difference = sum(amounts) - bill.total
+    if difference:
+        direction = "more" if difference > 0 else "less"
+        raise ValueError(
+            f"custom amounts sum to {sum(amounts)}: {abs(difference)} {direction}"
+            f" than the total {bill.total}"
+        )
+    pool = whole(bill)
+    line_ids = [line_id for line_id, _ in pool.line_shares]
+    columns = [amount for _, amount in pool.line_shares] + [pool.service_charge]
+    if not bill.tax_inclusive:
+        columns += [tax.tax for tax in pool.taxes]
+    table = _proportional_table(list(amounts), columns)
+    count = len(line_ids)
+    cells = [
+        dict(zip(line_ids, row[:count], strict=True)) if amount else {}
+        for row, amount in zip(table, amounts, strict=True)
+    ]
+    taxes = None
+    if not bill.tax_inclusive:
+        taxes = {t.rate_bp: [row[count + 1 + j] for row in table] for j, t in enumerate(pool.taxes)}
+    labels = [f"Part {i}" for i in range(1, len(amounts) + 1)]
+    return _assemble(bill, pool, cells, labels, [row[count] for row in table], taxes)
+
+
+def _divide(
+    bill: Bill, pool: Part, weights: Callable[[int], Sequence[int]], labels: Sequence[str]
+) -> list[Part]:
+    """THE split: allocate each line of ``pool`` over the new parts by its weights."""
+    cells: list[dict[int, int]] = [{} for _ in labels]
+    for line_id, amount in pool.line_shares:
+        line_weights = weights(line_id)
+        shares = allocate(amount, line_weights)
+        for cell, weight, share in zip(cells, line_weights, shares, strict=True):
+            if weight:
+                cell[line_id] = share
+    return _assemble(bill, pool, cells, labels)
+
+
+def _assemble(
+    bill: Bill,
+    pool: Part,
+    cells: list[dict[int, int]],
+    labels: Sequence[str],
+    services: list[int] | None = None,
+    taxes: Mapping[int, list[int]] | None = None,
+) -> list[Part]:
+    """Parts from their line shares; service and taxes follow them unless given."""
+    rate_of = {line.line_id: line.tax_rate_bp for line in bill.lines}
+    if services is None:
+        services = _spread(pool.service_charge, [sum(cell.values()) for cell in cells])
+    part_taxes: list[list[TaxAmount]] = [[] for _ in cells]
+    for pool_tax in pool.taxes:
+        rate = pool_tax.rate_bp
+        bases = [sum(a for i, a in cell.items() if rate_of[i] == rate) for cell in cells]
+        shares = taxes[rate] if taxes is not None else _spread(pool_tax.tax, bases)
+        for cell, found, base, tax in zip(cells, part_taxes, bases, shares, strict=True):
+            if tax or any(rate_of[i] == rate for i in cell):
+                found.append(TaxAmount(rate, base - tax if bill.tax_inclusive else base, tax))
+    return _renumber(
+        [
+            Part(
+                index=0,
+                label=label,
+                amount=sum(cell.values())
+                + service
+                + (0 if bill.tax_inclusive else sum(t.tax for t in found)),
+                taxes=found,
+                line_shares=list(cell.items()),
+                service_charge=service,
+            )
+            for label, cell, service, found in zip(labels, cells, services, part_taxes, strict=True)
+        ]
+    )
+
+
+def _merge(parts: Sequence[Part]) -> Part:
+    lines: dict[int, int] = {}
+    bases: dict[int, int] = {}
+    taxes: dict[int, int] = {}
+    for part in parts:
+        for line_id, amount in part.line_shares:
+            lines[line_id] = lines.get(line_id, 0) + amount
+        for tax in part.taxes:
+            bases[tax.rate_bp] = bases.get(tax.rate_bp, 0) + tax.base
+            taxes[tax.rate_bp] = taxes.get(tax.rate_bp, 0) + tax.tax
+    return Part(
+        index=0,
+        label="",
+        amount=sum(part.amount for part in parts),
+        taxes=[TaxAmount(rate, bases[rate], taxes[rate]) for rate in sorted(taxes)],
+        line_shares=list(lines.items()),
+        service_charge=sum(part.service_charge for part in parts),
+    )
+
+
+def _proportional_table(rows: list[int], columns: list[int]) -> list[list[int]]:
+    """Round the table rows[i] x columns[j] / total so rows and columns keep their sums.
+
+    Each cell starts at its exact value rounded down; each column then gives its
+    leftover units, one per row, to the rows with the most left to fill (ties to the
+    lowest index). The fractional remainders of the exact table show that such a 0/1
+    completion exists, and this greedy (Ryser's, from the Gale-Ryser theorem) finds
+    one. Every cell ends as its exact value rounded down, or that plus one.
+    """
+    total = sum(rows)
+    if total == 0:
+        return [[0] * len(columns) for _ in rows]
+    table = [[row * column // total for column in columns] for row in rows]
+    left = [row - sum(cells) for row, cells in zip(rows, table, strict=True)]
+    for j, column in enumerate(columns):
+        missing = column - sum(cells[j] for cells in table)
+        for i in sorted(range(len(rows)), key=lambda i: -left[i])[:missing]:
+            table[i][j] += 1
+            left[i] -= 1
+    return table
+
+
+def _spread(total: int, weights: Sequence[int]) -> list[int]:
+    return allocate(total, weights if any(weights) else [1] * len(weights))
+
+
+def _renumber(parts: Sequence[Part]) -> list[Part]:
+    return [msgspec.structs.replace(part, index=index) for index, part in enumerate(parts)]
+
+
+def _tax(rate_bp: int, amount: int, tax_inclusive: bool) -> TaxAmount:
+    if tax_inclusive:
+        tax = tax_included(amount, rate_bp)
+        return TaxAmount(rate_bp=rate_bp, base=amount - tax, tax=tax)
+    return TaxAmount(rate_bp=rate_bp, base=amount, tax=tax_added(amount, rate_bp))
+
+
+def _apply_discount(discount: Discount, net: dict[int, int]) -> None:
+    """Take ``discount`` off ``net`` (line_id -> amount); voided or comped lines are skipped."""
+    if discount.line_id is not None:
+        if discount.line_id in net:
+            net[discount.line_id] -= _discount_amount(discount, net[discount.line_id])
+        return
+    amount = _discount_amount(discount, sum(net.values()))
+    if amount:
+        for line_id, share in zip(list(net), allocate(amount, list(net.values())), strict=True):
+            net[line_id] -= share
+
+
+def _discount_amount(discount: Discount, applies_to: int) -> int:
+    if discount.kind == "percent":
+        return apply_bp(applies_to, discount.value)
+    return min(discount.value, applies_to)
+
+
+def _validate(
+    lines: Sequence[BillLine], discounts: Sequence[Discount], service: ServiceCharge | None
+) -> None:
+    if len({line.line_id for line in lines}) != len(lines):
+        raise ValueError("line ids must be unique")
+    for line in lines:
+        if line.quantity < 0 or line.unit_price < 0 or line.tax_rate_bp < 0:
+            raise ValueError(f"line {line.line_id}: quantity, price and tax rate must be >= 0")
+    for discount in discounts:
+        limit = BP_SCALE if discount.kind == "percent" else None
+        if discount.value < 0 or (limit is not None and discount.value > limit):
+            raise ValueError(f"discount {discount.reason!r}: value {discount.value} out of range")
+    if service is not None and service.rate_bp < 0:
+        raise ValueError("the service charge rate cannot be negative")
+
+
+def _check_count(count: int, name: str) -> None:
+    if count < 1:
+        raise ValueError(f"{name} must be at least 1, got {count}")

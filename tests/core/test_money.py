@@ -1,0 +1,125 @@
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pos_service.core.money import (
+    allocate,
+    apply_bp,
+    format_minor,
+    round_div,
+    split_evenly,
+    tax_added,
+    tax_included,
+)
+
+amounts = st.integers(min_value=-(10**9), max_value=10**9)
+weight_lists = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=12).filter(
+    any
+)
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "expected"),
+    [
+        (5, 2, 3),  # 2.5 rounds away from zero
+        (-5, 2, -3),  # -2.5 rounds away from zero too
+        (5, -2, -3),
+        (-5, -2, 3),
+        (7, 3, 2),  # 2.33
+        (-7, 3, -2),
+        (8, 3, 3),  # 2.67
+        (-8, 3, -3),
+        (0, 7, 0),
+    ],
+)
+def test_round_div_rounds_half_away_from_zero(numerator: int, denominator: int, expected: int):
+    assert round_div(numerator, denominator) == expected
+
+
+@given(amounts, st.integers(min_value=1, max_value=10**6), st.booleans())
+def test_round_div_is_nearest_with_ties_away_from_zero(numerator: int, magnitude: int, flip: bool):
+    denominator = -magnitude if flip else magnitude
+    exact = Fraction(numerator, denominator)
+    result = round_div(numerator, denominator)
+    assert abs(result - exact) <= Fraction(1, 2)
+    if abs(result - exact) == Fraction(1, 2):
+        assert abs(result) > abs(exact)
+    assert round_div(-numerator, denominator) == -result
+
+
+def test_apply_bp():
+    assert apply_bp(2696, 1000) == 270  # 269.6
+    assert apply_bp(1250, 2000) == 250
+    assert apply_bp(5, 1000) == 1  # 0.5 -> 1
+    assert apply_bp(-5, 1000) == -1
+
+
+def test_tax_helpers_hand_calculated():
+    assert tax_included(2500, 2000) == 417  # 2500 x 2000 / 12000 = 416.67
+    assert tax_included(400, 1000) == 36  # 400 x 1000 / 11000 = 36.36
+    assert tax_included(1, 2000) == 0  # 0.17
+    assert tax_added(2426, 825) == 200  # 2426 x 0.0825 = 200.145
+    assert tax_added(1000, 825) == 83  # 82.5 -> 83
+    assert tax_included(-2500, 2000) == -417
+    with pytest.raises(ValueError, match="negative"):
+        tax_added(100, -1)
+
+
+def test_allocate_examples():
+    assert allocate(100, [1, 1, 1]) == [34, 33, 33]
+    assert allocate(1, [1, 1, 1]) == [1, 0, 0]  # one cent over three: lowest index wins the tie
+    assert allocate(-100, [1, 1, 1]) == [-34, -33, -33]  # a refund mirrors the sale
+    assert allocate(-1, [1, 1, 1]) == [-1, 0, 0]
+    assert allocate(10, [0, 3, 0, 1]) == [0, 8, 0, 2]  # 7.5 and 2.5: tie to the lower index
+    assert allocate(5, [1, 0]) == [5, 0]
+    assert allocate(0, [1, 2]) == [0, 0]
+    assert split_evenly(1000, 3) == [334, 333, 333]
+
+
+@pytest.mark.parametrize("weights", [[], [0, 0], [1, -1]])
+def test_allocate_rejects_bad_weights(weights: list[int]):
+    with pytest.raises(ValueError, match="weight"):
+        allocate(100, weights)
+
+
+def test_split_evenly_needs_a_part():
+    with pytest.raises(ValueError, match="at least 1"):
+        split_evenly(100, 0)
+
+
+@given(amounts, weight_lists)
+def test_allocate_sums_to_total_and_stays_within_one_of_each_share(total: int, weights: list[int]):
+    parts = allocate(total, weights)
+    assert sum(parts) == total
+    for part, weight in zip(parts, weights, strict=True):
+        assert abs(part - Fraction(total * weight, sum(weights))) < 1
+        if weight == 0:
+            assert part == 0
+
+
+@given(amounts, weight_lists)
+def test_allocate_is_symmetric_for_refunds(total: int, weights: list[int]):
+    assert allocate(-total, weights) == [-part for part in allocate(total, weights)]
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        (1250, "EUR", "12.50 EUR"),
+        (5, "usd", "0.05 USD"),
+        (-1250, "EUR", "-12.50 EUR"),
+        (-5, "EUR", "-0.05 EUR"),
+        (0, "EUR", "0.00 EUR"),
+        (1250, "JPY", "1250 JPY"),
+        (1250, "KWD", "1.250 KWD"),
+    ],
+)
+def test_format_minor(amount: int, currency: str, expected: str):
+    assert format_minor(amount, currency) == expected
+
+
+def test_format_minor_rejects_a_bad_code():
+    with pytest.raises(ValueError, match="ISO 4217"):
+        format_minor(100, "EURO")
