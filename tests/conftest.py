@@ -8,15 +8,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pos_service.app import create_app
 from pos_service.config import Settings
 from tests.support import database
+from tests.support.servers import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,15 +85,22 @@ def fresh_app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture(scope="session")
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as c:
+async def server_url(app: Litestar) -> AsyncIterator[str]:
+    """The session's app served by a real uvicorn on 127.0.0.1, so requests truly overlap."""
+    async with serve(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def client(server_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server_url, timeout=30) as c:
         yield c
 
 
 @pytest.fixture
 async def demo(
     db: AsyncEngine,
-    client: AsyncTestClient[Litestar],
+    client: httpx.AsyncClient,
     app: Litestar,
     sessions: async_sessionmaker[AsyncSession],
 ) -> Demo:
@@ -106,7 +114,7 @@ async def demo(
         r = await client.post("/api/auth/login", json={"venue": "demo", "pin": pin})
         assert r.status_code == 200, r.text
         headers[role] = {"Authorization": f"Bearer {r.json()['token']}"}
-    return Demo(client, venue_id, headers, sessions)
+    return Demo(client, app, venue_id, headers, sessions)
 
 
 class Demo:
@@ -114,12 +122,14 @@ class Demo:
 
     def __init__(
         self,
-        client: AsyncTestClient[Litestar],
+        client: httpx.AsyncClient,
+        app: Litestar,
         venue_id: int,
         headers: dict[str, dict[str, str]],
         sessions: async_sessionmaker[AsyncSession],
     ) -> None:
         self.client = client
+        self.app = app
         self.venue_id = venue_id
         self.headers = headers
         self.sessions = sessions

@@ -1,19 +1,16 @@
 from __future__ import annotations
 
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
+import httpx
 
 
-async def test_health_reports_database(
-    client: AsyncTestClient[Litestar], database_url: str
-) -> None:
+async def test_health_reports_database(client: httpx.AsyncClient, database_url: str) -> None:
     r = await client.get("/health")
     assert r.status_code == 200
     assert r.json() == {"status": "ok", "database": "ok"}
 
 
 async def test_openapi_document_lists_the_contract(
-    client: AsyncTestClient[Litestar], database_url: str
+    client: httpx.AsyncClient, database_url: str
 ) -> None:
     r = await client.get("/schema/openapi.json")
     assert r.status_code == 200

@@ -52,6 +52,21 @@ def pg_ctl(data_dir: Path, *args: str) -> None:
     )
 
 
+def restart_stopped(data_dir: Path, socket_dir: str) -> None:
+    """Start again a server stopped with :func:`stop`, on the same socket directory."""
+    pg_ctl(
+        data_dir,
+        "-w",
+        "-o",
+        '-h ""',
+        "-o",
+        f"-k {socket_dir}",
+        "-l",
+        str(data_dir / "log"),
+        "start",
+    )
+
+
 def stop(data_dir: Path) -> None:
     """Stop the embedded server of ``data_dir``."""
     pg_ctl(data_dir, "-w", "-m", "fast", "stop")
