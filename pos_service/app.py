@@ -23,6 +23,8 @@ from pos_service.core.health import health
 from pos_service.core.realtime import EventBus
 from pos_service.core.scheduler import Scheduler, Task
 from pos_service.core.uow import provide_uow
+from pos_service.kitchen import service as kitchen
+from pos_service.kitchen.controller import KitchenChecksController, KitchenController
 from pos_service.menu.controller import MenuController
 from pos_service.orders.controller import ChecksController
 from pos_service.staff.controller import AuthController
@@ -30,7 +32,10 @@ from pos_service.staff.service import Security
 from pos_service.tables.controller import FloorController
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
-TASKS: list[Task] = []
+TASKS: list[Task] = [
+    Task("kitchen.release", 5, kitchen.release_due),
+    Task("kitchen.late", 15, kitchen.flag_late),
+]
 
 PUBLIC_PATHS = [
     "^/health",
@@ -90,7 +95,15 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         }
     )
     return Litestar(
-        route_handlers=[health, AuthController, MenuController, FloorController, ChecksController],
+        route_handlers=[
+            health,
+            AuthController,
+            MenuController,
+            FloorController,
+            ChecksController,
+            KitchenChecksController,
+            KitchenController,
+        ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,
