@@ -44,8 +44,16 @@ async def test_drinks_and_first_course_fire_on_send_later_ones_are_held(demo: De
         ("dessert", "held"),
     ]
 
-    r = await demo.call("POST", f"/api/checks/{check_id}/fire", json={"course": "main"})
+    version = (await demo.call("GET", f"/api/checks/{check_id}")).json()["version"]
+    stale = {"course": "main", "version": version - 1}
+    r = await demo.call("POST", f"/api/checks/{check_id}/fire", json=stale)
+    assert r.status_code == 409 and r.json()["field"] == "version"
+    assert (await ticket_at(demo, "hot"))["state"] == "held"
+    r = await demo.call(
+        "POST", f"/api/checks/{check_id}/fire", json={"course": "main", "version": version}
+    )
     assert r.status_code == 200, r.text
+    assert r.json()["version"] == version + 1
     assert [c["state"] for c in r.json()["courses"]] == ["fired", "fired", "fired", "held"]
     hot = await ticket_at(demo, "hot")
     assert hot["state"] == "open" and hot["fired_at"] is not None
