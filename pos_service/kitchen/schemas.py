@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 import msgspec
 
 from pos_service.core.schemas import UNSET_FIELD, Unset
+from pos_service.kitchen.screen import ItemStatus
 from pos_service.orders.schemas import Course, Version
 
-ItemStatus = Literal["held", "waiting", "released", "started", "bumped", "voided"]
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=240)]
 
 

@@ -9,15 +9,16 @@ screen that reconnects can apply the events it missed instead of reloading.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 Ticket = dict[str, Any]
+ItemStatus = Literal["held", "waiting", "released", "started", "bumped", "voided"]
 Screen = dict[int, Ticket]
 
 
 def item_status(
     fired_at: object, released_at: object, started_at: object, bumped_at: object, voided_at: object
-) -> str:
+) -> ItemStatus:
     """The status a screen shows an item in, from its timestamps."""
     if voided_at is not None:
         return "voided"

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.errors import NotFound
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
-from pos_service.kitchen.schemas import (
-    StationRead,
-    TicketItemRead,
-    TicketRead,
-)
-from pos_service.kitchen.screen import item_status
+from pos_service.kitchen.schemas import StationRead, TicketItemRead, TicketRead
+from pos_service.kitchen.screen import ItemStatus, item_status
 from pos_service.menu.models import Station
 from pos_service.orders.models import Check
 
 EXPO_TOPIC = "expo"
-
-
 ACTIVE = (TicketState.HELD, TicketState.OPEN, TicketState.STARTED)
 
 
@@ -31,7 +25,7 @@ def station_topics(station: str) -> list[str]:
     return [f"kitchen:{station}", EXPO_TOPIC]
 
 
-def status_of(i: TicketItem) -> Any:
+def status_of(i: TicketItem) -> ItemStatus:
     return item_status(i.fired_at, i.released_at, i.started_at, i.bumped_at, i.voided_at)
 
 

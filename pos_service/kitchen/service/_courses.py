@@ -15,17 +15,9 @@ from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
 from pos_service.kitchen import courses as pacing
-from pos_service.kitchen.events import (
-    CourseFired,
-    CourseReady,
-    TicketFired,
-)
+from pos_service.kitchen.events import CourseFired, CourseReady, TicketFired
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
-from pos_service.kitchen.schemas import (
-    CourseRead,
-    CoursesRead,
-    FireRequest,
-)
+from pos_service.kitchen.schemas import CourseRead, CoursesRead, FireRequest
 from pos_service.kitchen.service._common import (
     EXPO_TOPIC,
     course_state,

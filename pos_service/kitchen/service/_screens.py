@@ -12,12 +12,7 @@ from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
 from pos_service.core.schemas import UNSET_FIELD as UNSET
-from pos_service.kitchen.events import (
-    TicketBumped,
-    TicketItemBumped,
-    TicketRecalled,
-    TicketStarted,
-)
+from pos_service.kitchen.events import TicketBumped, TicketItemBumped, TicketRecalled, TicketStarted
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
 from pos_service.kitchen.schemas import (
     RecallRequest,
@@ -37,9 +32,7 @@ from pos_service.kitchen.service._common import (
     status_of,
     ticket_read,
 )
-from pos_service.kitchen.service._courses import (
-    complete_courses,
-)
+from pos_service.kitchen.service._courses import complete_courses
 from pos_service.menu.models import Station
 from pos_service.venues import service as venues
 

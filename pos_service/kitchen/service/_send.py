@@ -13,11 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.kitchen import courses as pacing
-from pos_service.kitchen.events import (
-    KitchenAlert,
-    TicketCreated,
-    TicketItemVoided,
-)
+from pos_service.kitchen.events import KitchenAlert, TicketCreated, TicketItemVoided
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
 from pos_service.kitchen.service._common import (
     station_names,
@@ -25,10 +21,7 @@ from pos_service.kitchen.service._common import (
     ticket_read,
     tickets_with_stations,
 )
-from pos_service.kitchen.service._courses import (
-    complete_courses,
-    mark_fired,
-)
+from pos_service.kitchen.service._courses import complete_courses, mark_fired
 from pos_service.menu.models import Item
 from pos_service.orders import service as orders
 from pos_service.orders.models import Check, CheckLine

@@ -8,13 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events
-from pos_service.kitchen.events import (
-    TicketItemReleased,
-    TicketLate,
-)
-from pos_service.kitchen.service._common import (
-    station_topics,
-)
+from pos_service.kitchen.events import TicketItemReleased, TicketLate
+from pos_service.kitchen.service._common import station_topics
 
 _RELEASE_DUE = text(
     """
