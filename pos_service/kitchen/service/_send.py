@@ -91,6 +91,38 @@ def _item_row(
     }
 
 
+def _ticket_row(
+    check: Check,
+    station_id: int,
+    number: int,
+    day: dt.date,
+    names: tuple[str | None, str],
+    *,
+    fired: bool,
+    at: dt.datetime,
+) -> dict[str, Any]:
+    """A new ticket: ``open`` with its timer running if anything on it fired, else held."""
+    return {
+        "venue_id": check.venue_id,
+        "check_id": check.id,
+        "station_id": station_id,
+        "business_day": day,
+        "number": number,
+        "table_id": check.table_id,
+        "table_name": names[0],
+        "waiter_id": check.waiter_id,
+        "waiter_name": names[1],
+        "covers": check.covers,
+        "allergies": list(check.allergies),
+        "state": TicketState.OPEN if fired else TicketState.HELD,
+        "created_at": at,
+        "fired_at": at if fired else None,
+        "started_at": None,
+        "bumped_at": None,
+        "late_at": None,
+    }
+
+
 async def _route(
     session: AsyncSession, venue_id: int, check: Check, lines: list[CheckLine]
 ) -> None:
@@ -129,28 +161,19 @@ async def _route(
     names = await station_names(session, venue_id)
     day = venues.business_day(venue, at)
     last = await events.next_value(session, venue_id, f"ticket:{day}", len(station_ids))
-    tickets = {}
-    for n, station_id in enumerate(station_ids):
-        any_fired = any(i["fired_at"] for i in items if i["station_id"] == station_id)
-        tickets[station_id] = {
-            "venue_id": venue_id,
-            "check_id": check.id,
-            "station_id": station_id,
-            "business_day": day,
-            "number": last - len(station_ids) + 1 + n,
-            "table_id": check.table_id,
-            "table_name": table_name,
-            "waiter_id": check.waiter_id,
-            "waiter_name": waiter,
-            "covers": check.covers,
-            "allergies": list(check.allergies),
-            "state": TicketState.OPEN if any_fired else TicketState.HELD,
-            "created_at": at,
-            "fired_at": at if any_fired else None,
-            "started_at": None,
-            "bumped_at": None,
-            "late_at": None,
-        }
+    first = last - len(station_ids) + 1
+    tickets = {
+        station_id: _ticket_row(
+            check,
+            station_id,
+            first + n,
+            day,
+            (table_name, waiter),
+            fired=any(i["fired_at"] for i in items if i["station_id"] == station_id),
+            at=at,
+        )
+        for n, station_id in enumerate(station_ids)
+    }
     ticket_ids = {
         r.station_id: r.id
         for r in await session.execute(
