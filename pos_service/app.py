@@ -25,12 +25,18 @@ from pos_service.core.scheduler import Scheduler, Task
 from pos_service.core.uow import provide_uow
 from pos_service.menu.controller import MenuController
 from pos_service.orders.controller import ChecksController
+from pos_service.reservations import service as reservations
+from pos_service.reservations.controller import (
+    GuestsController,
+    ReservationsController,
+    WaitlistController,
+)
 from pos_service.staff.controller import AuthController
 from pos_service.staff.service import Security
 from pos_service.tables.controller import FloorController
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
-TASKS: list[Task] = []
+TASKS: list[Task] = [*reservations.tasks()]
 
 PUBLIC_PATHS = [
     "^/health",
@@ -90,7 +96,16 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         }
     )
     return Litestar(
-        route_handlers=[health, AuthController, MenuController, FloorController, ChecksController],
+        route_handlers=[
+            health,
+            AuthController,
+            MenuController,
+            FloorController,
+            ChecksController,
+            ReservationsController,
+            WaitlistController,
+            GuestsController,
+        ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -12,6 +12,7 @@ from pos_service.menu.models import (
     Station,
 )
 from pos_service.orders.models import Check, CheckLine
+from pos_service.reservations.models import Guest, Reservation, ReservationJob, WaitlistEntry
 from pos_service.staff.models import Staff
 from pos_service.tables.models import Area, DiningTable
 from pos_service.venues.models import Venue
@@ -28,14 +29,18 @@ __all__ = [
     "Counter",
     "DiningTable",
     "EventRow",
+    "Guest",
     "IdempotencyKey",
     "Item",
     "ItemModifierGroup",
     "ModifierGroup",
     "ModifierOption",
     "PinAttempts",
+    "Reservation",
+    "ReservationJob",
     "Staff",
     "Station",
     "Venue",
+    "WaitlistEntry",
     "metadata",
 ]
