@@ -19,6 +19,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from pos_service.core.auth import Caller
+from pos_service.core.events import Committed
+from pos_service.core.uow import UnitOfWork
 from pos_service.reservations.planning import Rules, ServicePeriod
 from pos_service.staff import service as staff
 from pos_service.tables.models import Area, DiningTable
@@ -33,6 +36,16 @@ def noon_zone() -> str:
     """A fixed-offset zone in which it is now between 11:00 and 13:00."""
     offset = 12 - dt.datetime.now(dt.UTC).hour
     return f"Etc/GMT{-offset:+d}"
+
+
+class Collecting:
+    """A publisher that keeps what it is handed."""
+
+    def __init__(self) -> None:
+        self.committed: list[Committed] = []
+
+    async def published(self, committed: list[Committed]) -> None:
+        self.committed.extend(committed)
 
 
 class Place:
@@ -93,6 +106,21 @@ class Place:
             dt.datetime.fromisoformat(s["starts_at"]).astimezone(self.tz).strftime("%H:%M")
             for s in r.json()["slots"]
         ]
+
+    async def caller(self, role: str = "host") -> Caller:
+        rows = await self.sql(
+            "SELECT id FROM staff WHERE venue_id = :v AND name = :n", v=self.venue_id, n=role
+        )
+        return Caller(
+            kind="staff", venue_id=self.venue_id, staff_id=rows[0].id, name=role, roles={role}
+        )
+
+    async def write(self, fn: Any, *args: Any, role: str = "host") -> Any:
+        """Run a service call through the unit of work on this event loop (the test client
+        runs the app on another loop, one request at a time; this is truly concurrent)."""
+        return await UnitOfWork(self.sessions, await self.caller(role), Collecting()).write(
+            fn, *args
+        )
 
     async def sql(self, query: str, **params: Any) -> list[Any]:
         async with self.sessions() as session:

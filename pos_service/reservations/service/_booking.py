@@ -309,7 +309,7 @@ async def lock_for(
         raise Conflict(
             f"reservation {r.id} is {r.status}; it cannot become {to}",
             field="status",
-            status=r.status,
+            current_status=r.status,
         )
     return r
 
