@@ -112,7 +112,11 @@ class Place:
             "SELECT id FROM staff WHERE venue_id = :v AND name = :n", v=self.venue_id, n=role
         )
         return Caller(
-            kind="staff", venue_id=self.venue_id, staff_id=rows[0].id, name=role, roles={role}
+            kind="staff",
+            venue_id=self.venue_id,
+            staff_id=rows[0].id,
+            name=role,
+            roles=frozenset({role}),
         )
 
     async def write(self, fn: Any, *args: Any, role: str = "host") -> Any:

@@ -10,6 +10,7 @@ import pytest
 from pos_service.reservations import service
 from pos_service.reservations.schemas import ReservationCreate
 from pos_service.reservations.service import _booking
+from pos_service.reservations.service._common import load_floor
 from tests.reservations.conftest import MakeVenue, Place
 
 
@@ -39,13 +40,12 @@ async def test_without_the_day_lock_the_last_table_is_booked_twice(
     """The race is real: with the lock gone, both bookings read the table free."""
     v = await make_venue([("A", 2)])
     both_read = asyncio.Barrier(2)
-    real_load = _booking.load_floor
 
     async def no_lock(*_: Any) -> None:
         return None
 
     async def load_then_wait(*args: Any) -> Any:
-        state = await real_load(*args)
+        state = await load_floor(*args)
         await asyncio.wait_for(both_read.wait(), 5)
         return state
 
