@@ -44,7 +44,7 @@ PUBLIC_PATHS = [
     "^/api/auth/login",
     "^/ws",
     "^/guest",
-    "^/api/guest",
+    "^/api/guest/",
     "^/static",
     "^/$",
     "^/app",

@@ -6,6 +6,7 @@ so "today" bookings near now never cross midnight or the business-day cutoff.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 from collections.abc import Awaitable, Callable
@@ -140,6 +141,19 @@ class Place:
 
 
 MakeVenue = Callable[..., Awaitable[Place]]
+RunTask = Callable[..., Awaitable[int]]
+
+
+@pytest.fixture
+def run_task(client: AsyncTestClient[Litestar], app: Litestar) -> RunTask:
+    """``app.state.scheduler.run_task(name, now)``, run on the app's own event loop (the
+    test client's portal), where its engine lives."""
+
+    async def run(name: str, now: dt.datetime | None = None) -> int:
+        portal = client.blocking_portal
+        return int(await asyncio.to_thread(portal.call, app.state.scheduler.run_task, name, now))
+
+    return run
 
 
 @pytest.fixture
