@@ -138,3 +138,19 @@ async def test_demo_venue_books_lunch_and_dinner(demo: Demo) -> None:
     assert slots[0]["table_ids"] == [await demo.table_id("10")]  # the one 8-top
     assert {s["starts_at"][11:16] for s in slots} >= {"14:45", "18:00", "22:45"}
     assert not {s["starts_at"][11:16] for s in slots} & {"15:00", "17:45", "23:00"}
+
+
+async def test_managers_set_the_booking_rules(make_venue: MakeVenue) -> None:
+    v = await make_venue([("A", 2)], periods=EVENING)
+    rules = (await v.call("GET", "/api/reservations/rules", "waiter")).json()
+    assert rules["periods"] == [{"name": "dinner", "start": "18:00:00", "end": "22:00:00"}]
+    lunch = rules | {"periods": [{"name": "lunch", "start": "12:00:00", "end": "13:00:00"}]}
+    assert (await v.call("PUT", "/api/reservations/rules", "host", json=lunch)).status_code == 403
+    r = await v.call("PUT", "/api/reservations/rules", "manager", json=lunch)
+    assert r.status_code == 200, r.text
+    assert await v.availability(v.future_day(), 2) == ["12:00", "12:15", "12:30", "12:45"]
+    bad = lunch | {"turn_times": [{"party_size": 2, "minutes": 90}] * 2}
+    r = await v.call("PUT", "/api/reservations/rules", "manager", json=bad)
+    assert r.status_code == 422 and r.json()["field"] == "turn_times"
+    r = await v.call("PUT", "/api/reservations/rules", "manager", json=lunch | {"slot_minutes": 1})
+    assert r.status_code == 422 and r.json()["field"] == "slot_minutes"

@@ -98,3 +98,22 @@ async def test_two_processes_never_run_the_same_job_twice(
     assert sorted(s.reservation_id for s in notifier.sent) == sorted(later_ids)
     assert await both("reservations.no_shows", soon + 60 * MIN) == [0, 0]
     assert await both("reservations.reminders", later) == [0, 0]
+
+
+async def test_a_booking_shows_on_the_floor_from_the_start_of_its_day(
+    make_venue: MakeVenue, run_task: RunTask
+) -> None:
+    v = await make_venue([("A", 2)])
+    day = v.future_day(1)
+    await v.booked(2, v.at(day, "19:00"), name="Tomorrow")
+
+    async def next_on_a() -> object:
+        floor = (await v.call("GET", "/api/floor", "waiter")).json()
+        return floor["areas"][0]["tables"][0]["next_reservation"]
+
+    assert await next_on_a() is None
+    day_start = v.at(day, "04:00")  # the venue's business day begins at its cutoff
+    assert await run_task("reservations.floor", day_start - MIN) == 0
+    assert await run_task("reservations.floor", day_start) == 1
+    shown = await next_on_a()
+    assert isinstance(shown, dict) and shown["name"] == "Tomorrow"

@@ -203,16 +203,15 @@ def _slot_start(rules: Rules, venue: Venue, at: dt.datetime, now: dt.datetime) -
 def _schedule(venue: Venue, rules: Rules, r: Reservation, now: dt.datetime) -> list[ReservationJob]:
     """The reminder, no-show release and start-of-day floor refresh of a new reservation."""
     day_start = dt.datetime.combine(r.day, venue.day_cutoff, ZoneInfo(venue.timezone))
-    due = {
-        JobKind.REMINDER: r.starts_at - dt.timedelta(hours=rules.reminder_hours)
-        if rules.reminder_hours
-        else now,
-        JobKind.NO_SHOW: r.starts_at + dt.timedelta(minutes=rules.no_show_minutes),
-        JobKind.FLOOR: day_start,
-    }
+    due = [
+        (JobKind.NO_SHOW, r.starts_at + dt.timedelta(minutes=rules.no_show_minutes)),
+        (JobKind.FLOOR, day_start),
+    ]
+    if rules.reminder_hours:
+        due.append((JobKind.REMINDER, r.starts_at - dt.timedelta(hours=rules.reminder_hours)))
     return [
         ReservationJob(venue_id=r.venue_id, reservation_id=r.id, kind=kind, due_at=at)
-        for kind, at in due.items()
+        for kind, at in due
         if at > now
     ]
 
