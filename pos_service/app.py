@@ -33,6 +33,12 @@ from pos_service.kitchen.controller import KitchenChecksController, KitchenContr
 from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
+from pos_service.reservations import service as reservations
+from pos_service.reservations.controller import (
+    GuestsController,
+    ReservationsController,
+    WaitlistController,
+)
 from pos_service.staff.controller import AuthController
 from pos_service.staff.service import Security
 from pos_service.tables import service as tables_service
@@ -48,6 +54,7 @@ def tasks(settings: Settings) -> list[Task]:
         Task("prune_events", 600, prune_events),
         Task("kitchen.release", 5, kitchen.release_due),
         Task("kitchen.late", 15, kitchen.flag_late),
+        *reservations.tasks(),
     ]
 
 
@@ -59,6 +66,7 @@ SNAPSHOTS: dict[str, SnapshotFn] = {
         session, caller, topic.removeprefix("kitchen:")
     ),
     "expo": lambda session, caller, _topic: kitchen.expo(session, caller),
+    "reservations": lambda session, caller, _topic: reservations.today(session, caller),
     "check:": lambda session, caller, topic: orders_service.get_check(
         session, caller, int(topic.removeprefix("check:"))
     ),
@@ -69,8 +77,8 @@ PUBLIC_PATHS = [
     "^/schema",
     "^/api/auth/login",
     "^/ws",
-    "^/guest",
-    "^/api/guest",
+    "^/guest/",
+    "^/api/guest/",
     "^/static",
     "^/$",
     "^/app",
@@ -137,6 +145,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ChecksController,
             KitchenChecksController,
             KitchenController,
+            ReservationsController,
+            WaitlistController,
+            GuestsController,
         ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],

@@ -13,6 +13,7 @@ from pos_service.menu.models import (
     Station,
 )
 from pos_service.orders.models import Check, CheckLine
+from pos_service.reservations.models import Guest, Reservation, ReservationJob, WaitlistEntry
 from pos_service.staff.models import Staff
 from pos_service.tables.models import Area, DiningTable
 from pos_service.venues.models import Venue
@@ -30,6 +31,7 @@ __all__ = [
     "Counter",
     "DiningTable",
     "EventRow",
+    "Guest",
     "IdempotencyKey",
     "Item",
     "ItemModifierGroup",
@@ -37,9 +39,12 @@ __all__ = [
     "ModifierGroup",
     "ModifierOption",
     "PinAttempts",
+    "Reservation",
+    "ReservationJob",
     "Staff",
     "Station",
     "TicketItem",
     "Venue",
+    "WaitlistEntry",
     "metadata",
 ]

@@ -9,6 +9,7 @@ pass authorization (not necessarily validation): a caller the policy admits must
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import httpx
@@ -22,6 +23,8 @@ from tests.conftest import Demo
 STAFF = ("waiter", "host", "kitchen", "bar", "manager")
 ANY_STAFF = frozenset(STAFF)
 PUBLIC = frozenset({"public"})
+HOST = frozenset({"host", "manager"})
+HOST_READ = frozenset({"host", "waiter", "manager"})
 
 # (method, path) -> roles allowed ("public": no token needed)
 POLICY: dict[tuple[str, str], frozenset[str]] = {
@@ -53,6 +56,22 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/kitchen/prep-times"): frozenset({"waiter", "kitchen", "bar", "manager"}),
     ("GET", "/api/kitchen/stations"): frozenset({"waiter", "kitchen", "bar", "manager"}),
     ("PATCH", "/api/kitchen/stations/{station_id}"): frozenset({"manager"}),
+    ("GET", "/api/reservations"): HOST_READ,
+    ("GET", "/api/reservations/availability"): HOST_READ,
+    ("GET", "/api/reservations/rules"): HOST_READ,
+    ("PUT", "/api/reservations/rules"): frozenset({"manager"}),
+    ("GET", "/api/reservations/{reservation_id}"): HOST_READ,
+    ("POST", "/api/reservations"): HOST,
+    **{
+        ("POST", f"/api/reservations/{{reservation_id}}/{step}"): HOST
+        for step in ("confirm", "arrive", "seat", "complete", "cancel", "no-show")
+    },
+    ("GET", "/api/waitlist"): HOST_READ,
+    ("POST", "/api/waitlist"): HOST,
+    ("POST", "/api/waitlist/{entry_id}/seat"): HOST,
+    ("POST", "/api/waitlist/{entry_id}/cancel"): HOST,
+    ("GET", "/api/guests"): HOST,
+    ("GET", "/api/guests/{guest_id}"): HOST,
 }
 
 NOT_ROUTES = re.compile(r"^/(schema|health)")
@@ -80,7 +99,29 @@ async def _ids(demo: Demo) -> dict[str, int]:
     assert (await demo.call("POST", f"/api/checks/{check['id']}/send", json={})).status_code == 200
     rows = await demo.sql("SELECT id FROM kitchen_tickets ORDER BY id LIMIT 1")
     station = await demo.sql("SELECT id FROM stations ORDER BY id LIMIT 1")
+    reservation = await demo.call(
+        "POST",
+        "/api/reservations",
+        "host",
+        json={
+            "name": "Rossi",
+            "party_size": 2,
+            "phone": "+49 30 1234567",
+            "starts_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+            .replace(hour=18, minute=0, second=0, microsecond=0)
+            .isoformat(),
+        },
+    )
+    waiting = await demo.call(
+        "POST", "/api/waitlist", "host", json={"name": "Bauer", "party_size": 2}
+    )
+    assert reservation.status_code == 201, reservation.text
+    assert waiting.status_code == 201, waiting.text
+    guests = await demo.sql("SELECT id FROM guests ORDER BY id LIMIT 1")
     return {
+        "reservation_id": reservation.json()["id"],
+        "entry_id": waiting.json()["id"],
+        "guest_id": guests[0][0],
         "ticket_id": rows[0][0],
         "station_id": station[0][0],
         "check_id": check["id"],
