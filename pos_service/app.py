@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from litestar import Litestar
@@ -25,12 +26,14 @@ from pos_service.core.scheduler import Scheduler, Task
 from pos_service.core.uow import provide_uow
 from pos_service.menu.controller import MenuController
 from pos_service.orders.controller import ChecksController
+from pos_service.printing import dispatcher as printing
+from pos_service.printing.controller import PrintersController, PrintJobsController
 from pos_service.staff.controller import AuthController
 from pos_service.staff.service import Security
 from pos_service.tables.controller import FloorController
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
-TASKS: list[Task] = []
+TASKS: list[Task] = [*printing.TASKS]
 
 PUBLIC_PATHS = [
     "^/health",
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         {
             "settings": settings,
             "signer": signer,
+            "print_policy": printing.policy_from(settings),
             "security": Security(
                 signer,
                 PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
@@ -90,11 +94,19 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         }
     )
     return Litestar(
-        route_handlers=[health, AuthController, MenuController, FloorController, ChecksController],
+        route_handlers=[
+            health,
+            AuthController,
+            MenuController,
+            FloorController,
+            ChecksController,
+            PrintersController,
+            PrintJobsController,
+        ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[lifespan],
+        lifespan=[lifespan, partial(printing.running, settings=settings)],
         state=state,
         cors_config=CORSConfig(allow_origins=[]),
         openapi_config=OpenAPIConfig(title="pos_service", version=__version__, path="/schema"),

@@ -12,6 +12,7 @@ from pos_service.menu.models import (
     Station,
 )
 from pos_service.orders.models import Check, CheckLine
+from pos_service.printing.models import Printer, PrinterStation, PrintJob
 from pos_service.staff.models import Staff
 from pos_service.tables.models import Area, DiningTable
 from pos_service.venues.models import Venue
@@ -34,6 +35,9 @@ __all__ = [
     "ModifierGroup",
     "ModifierOption",
     "PinAttempts",
+    "PrintJob",
+    "Printer",
+    "PrinterStation",
     "Staff",
     "Station",
     "Venue",
