@@ -617,15 +617,17 @@ async def claim_due(
     A job on its first attempt whose printer is known to be down goes to the backup
     instead (it is claimed on a later call). A document that cannot be rendered fails.
     """
-    jobs = (
-        await session.execute(
-            select(PrintJob)
-            .from_statement(text(_CLAIM))
-            .params(now=now, agent=agent, venue=venue_id, limit=limit),
-        )
-    ).scalars()
+    jobs: list[PrintJob] = list(
+        (
+            await session.execute(
+                select(PrintJob)
+                .from_statement(text(_CLAIM))
+                .params(now=now, agent=agent, venue=venue_id, limit=limit),
+            )
+        ).scalars()
+    )
     claims: list[Claim] = []
-    for job in list(jobs):
+    for job in jobs:
         printer = await session.get(Printer, (job.venue_id, job.printer_id))
         assert printer is not None
         backup = await _backup_for(session, job, printer)

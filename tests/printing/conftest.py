@@ -115,6 +115,10 @@ class Printing:
         async with self.app.state.sessions() as session:
             return list((await session.execute(text(query), params)).all())
 
+    async def execute(self, query: str, **params: Any) -> None:
+        async with self.app.state.sessions() as session, session.begin():
+            await session.execute(text(query), params)
+
     async def events(self, type_: str) -> list[Any]:
         return await self.sql(
             "SELECT topic, data FROM events WHERE venue_id = :v AND type = :t ORDER BY seq",

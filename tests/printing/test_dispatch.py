@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 from pos_service.core.db import now_utc
 from pos_service.printing import service
@@ -167,8 +166,8 @@ async def test_jobs_left_by_a_crash_print_once_and_the_unsure_one_says_reprint(
 
     scheduler = printing.app.state.scheduler
     assert await scheduler.run_task("printing.recover") == 0  # its lease still runs
-    later = claim.lease_until + dt.timedelta(seconds=1)
-    assert await scheduler.run_task("printing.recover", now=later) == 1
+    await printing.execute("UPDATE print_jobs SET lease_until = now() - interval '1 second'")
+    assert await scheduler.run_task("printing.recover") == 1
     await printing.drain(lambda: len(printing.kitchen.jobs) == 4)
 
     outs = texts(printing.kitchen)
