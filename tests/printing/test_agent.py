@@ -65,7 +65,7 @@ async def test_agent_failure_is_retried_and_reported(agent_mode: Printing) -> No
     p = agent_mode
     p.kitchen.mode = "paper_out"
     job_id = await p.enqueue("hot")
-    assert await agent.print_due(api_for(p), timeouts=FAST) == 1
+    assert await agent.print_due(api_for(p), timeouts=FAST, max_rounds=1) == 1
     job = await p.job(job_id)
     assert job["state"] == "queued" and job["attempts"] == 1
     assert "paper out" in job["last_error"] and not job["may_have_printed"]
