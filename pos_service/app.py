@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from litestar import Litestar
@@ -33,6 +34,8 @@ from pos_service.kitchen.controller import KitchenChecksController, KitchenContr
 from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
+from pos_service.printing import dispatcher as printing
+from pos_service.printing.controller import PrintersController, PrintJobsController
 from pos_service.reservations import service as reservations
 from pos_service.reservations.controller import (
     GuestsController,
@@ -55,6 +58,7 @@ def tasks(settings: Settings) -> list[Task]:
         Task("kitchen.release", 5, kitchen.release_due),
         Task("kitchen.late", 15, kitchen.flag_late),
         *reservations.tasks(),
+        *printing.TASKS,
     ]
 
 
@@ -125,6 +129,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             "settings": settings,
             "signer": signer,
             "snapshots": SNAPSHOTS,
+            "print_policy": printing.policy_from(settings),
             "security": Security(
                 signer,
                 PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
@@ -148,11 +153,13 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ReservationsController,
             WaitlistController,
             GuestsController,
+            PrintersController,
+            PrintJobsController,
         ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[lifespan],
+        lifespan=[lifespan, partial(printing.running, settings=settings)],
         state=state,
         cors_config=CORSConfig(allow_origins=[]),
         openapi_config=OpenAPIConfig(title="pos_service", version=__version__, path="/schema"),

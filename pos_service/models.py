@@ -13,6 +13,7 @@ from pos_service.menu.models import (
     Station,
 )
 from pos_service.orders.models import Check, CheckLine
+from pos_service.printing.models import Printer, PrinterStation, PrintJob
 from pos_service.reservations.models import Guest, Reservation, ReservationJob, WaitlistEntry
 from pos_service.staff.models import Staff
 from pos_service.tables.models import Area, DiningTable
@@ -39,6 +40,9 @@ __all__ = [
     "ModifierGroup",
     "ModifierOption",
     "PinAttempts",
+    "PrintJob",
+    "Printer",
+    "PrinterStation",
     "Reservation",
     "ReservationJob",
     "Staff",

@@ -20,8 +20,9 @@ from litestar.routes import HTTPRoute
 from pos_service.core.auth import Caller
 from tests.conftest import Demo
 
-STAFF = ("waiter", "host", "kitchen", "bar", "manager")
+STAFF = ("waiter", "host", "kitchen", "bar", "manager", "printer")
 ANY_STAFF = frozenset(STAFF)
+PRINT_READERS = frozenset({"waiter", "host", "kitchen", "bar", "printer", "manager"})
 PUBLIC = frozenset({"public"})
 HOST = frozenset({"host", "manager"})
 HOST_READ = frozenset({"host", "waiter", "manager"})
@@ -30,7 +31,7 @@ HOST_READ = frozenset({"host", "waiter", "manager"})
 POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/auth/login"): PUBLIC,
     ("POST", "/api/auth/approve"): ANY_STAFF,
-    ("GET", "/api/menu"): ANY_STAFF,
+    ("GET", "/api/menu"): ANY_STAFF - {"printer"},
     ("PATCH", "/api/menu/items/{item_id}"): frozenset({"kitchen", "bar", "manager"}),
     ("GET", "/api/floor"): frozenset({"waiter", "host", "manager"}),
     ("POST", "/api/checks"): frozenset({"waiter", "manager"}),
@@ -72,6 +73,15 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/waitlist/{entry_id}/cancel"): HOST,
     ("GET", "/api/guests"): HOST,
     ("GET", "/api/guests/{guest_id}"): HOST,
+    ("GET", "/api/printers"): PRINT_READERS,
+    ("POST", "/api/printers"): frozenset({"manager"}),
+    ("PATCH", "/api/printers/{printer_id}"): frozenset({"manager"}),
+    ("GET", "/api/print-jobs"): PRINT_READERS,
+    ("POST", "/api/print-jobs/{job_id}/reprint"): frozenset(
+        {"waiter", "kitchen", "bar", "manager"}
+    ),
+    ("POST", "/api/print-jobs/claim"): frozenset({"printer", "manager"}),
+    ("POST", "/api/print-jobs/{job_id}/ack"): frozenset({"printer", "manager"}),
 }
 
 NOT_ROUTES = re.compile(r"^/(schema|health)")
@@ -123,6 +133,8 @@ async def _ids(demo: Demo) -> dict[str, int]:
         "entry_id": waiting.json()["id"],
         "guest_id": guests[0][0],
         "ticket_id": rows[0][0],
+        "job_id": (await demo.sql("SELECT id FROM print_jobs ORDER BY id LIMIT 1"))[0][0],
+        "printer_id": (await demo.sql("SELECT id FROM printers ORDER BY id LIMIT 1"))[0][0],
         "station_id": station[0][0],
         "check_id": check["id"],
         "line_id": line["id"],
