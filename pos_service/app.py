@@ -30,6 +30,17 @@ from pos_service.core.uow import provide_uow
 from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
+from pos_service.payments import service as payments_service
+from pos_service.payments.controller import (
+    BillsController,
+    GiftCardsController,
+    GuestController,
+    PaymentsController,
+)
+from pos_service.payments.documents import LoggingNotifier
+from pos_service.payments.provider import PaymentProvider, SimulatedTerminal
+from pos_service.reports import service as reports_service
+from pos_service.reports.controller import ReportsController
 from pos_service.staff.controller import AuthController
 from pos_service.staff.service import Security
 from pos_service.tables import service as tables_service
@@ -37,11 +48,18 @@ from pos_service.tables.controller import FloorController
 
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
-def tasks(settings: Settings) -> list[Task]:
+def tasks(settings: Settings, provider: PaymentProvider) -> list[Task]:
     async def prune_events(session: AsyncSession, now: dt.datetime) -> int:
         return await prune(session, now, keep=settings.event_retention)
 
-    return [Task("prune_events", 600, prune_events)]
+    async def resolve_card_payments(session: AsyncSession, now: dt.datetime) -> int:
+        return await payments_service.resolve_pending(session, provider, now)
+
+    return [
+        Task("prune_events", 600, prune_events),
+        Task("resolve_card_payments", 2, resolve_card_payments),
+        Task("close_days", 300, reports_service.close_due_days),
+    ]
 
 
 # What a screen that missed too much gets instead of the events, per topic prefix.
@@ -90,7 +108,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.live = LiveDispatcher(app.state.sessions, asyncpg_dsn(url), Hub())
         bus.subscribe(app.state.live.committed)
         app.state.live.start()
-        app.state.scheduler = Scheduler(app.state.sessions, bus, tasks(settings))
+        app.state.scheduler = Scheduler(
+            app.state.sessions, bus, tasks(settings, app.state.payment_provider)
+        )
         if settings.run_background:
             app.state.scheduler.start()
         try:
@@ -106,6 +126,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             "settings": settings,
             "signer": signer,
             "snapshots": SNAPSHOTS,
+            "payment_provider": SimulatedTerminal(),
+            "notifier": LoggingNotifier(),
             "security": Security(
                 signer,
                 PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
@@ -124,6 +146,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             MenuController,
             FloorController,
             ChecksController,
+            BillsController,
+            PaymentsController,
+            GiftCardsController,
+            GuestController,
+            ReportsController,
         ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],

@@ -2,6 +2,7 @@
 Alembic compares against is complete."""
 
 from pos_service.core.db import Base
+from pos_service.core.journal import JournalEntry
 from pos_service.core.models import Approval, Counter, EventRow, IdempotencyKey, PinAttempts
 from pos_service.menu.models import (
     Category,
@@ -12,6 +13,8 @@ from pos_service.menu.models import (
     Station,
 )
 from pos_service.orders.models import Check, CheckLine
+from pos_service.payments.models import Adjustment, BillPart, GiftCard, Payment
+from pos_service.reports.models import DayClose
 from pos_service.staff.models import Staff
 from pos_service.tables.models import Area, DiningTable
 from pos_service.venues.models import Venue
@@ -19,20 +22,26 @@ from pos_service.venues.models import Venue
 metadata = Base.metadata
 
 __all__ = [
+    "Adjustment",
     "Approval",
     "Area",
     "Base",
+    "BillPart",
     "Category",
     "Check",
     "CheckLine",
     "Counter",
+    "DayClose",
     "DiningTable",
     "EventRow",
+    "GiftCard",
     "IdempotencyKey",
     "Item",
     "ItemModifierGroup",
+    "JournalEntry",
     "ModifierGroup",
     "ModifierOption",
+    "Payment",
     "PinAttempts",
     "Staff",
     "Station",
