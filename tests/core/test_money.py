@@ -34,12 +34,16 @@ weight_lists = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, m
         (0, 7, 0),
     ],
 )
-def test_round_div_rounds_half_away_from_zero(numerator: int, denominator: int, expected: int):
+def test_round_div_rounds_half_away_from_zero(
+    numerator: int, denominator: int, expected: int
+) -> None:
     assert round_div(numerator, denominator) == expected
 
 
 @given(amounts, st.integers(min_value=1, max_value=10**6), st.booleans())
-def test_round_div_is_nearest_with_ties_away_from_zero(numerator: int, magnitude: int, flip: bool):
+def test_round_div_is_nearest_with_ties_away_from_zero(
+    numerator: int, magnitude: int, flip: bool
+) -> None:
     denominator = -magnitude if flip else magnitude
     exact = Fraction(numerator, denominator)
     result = round_div(numerator, denominator)
@@ -49,14 +53,14 @@ def test_round_div_is_nearest_with_ties_away_from_zero(numerator: int, magnitude
     assert round_div(-numerator, denominator) == -result
 
 
-def test_apply_bp():
+def test_apply_bp() -> None:
     assert apply_bp(2696, 1000) == 270  # 269.6
     assert apply_bp(1250, 2000) == 250
     assert apply_bp(5, 1000) == 1  # 0.5 -> 1
     assert apply_bp(-5, 1000) == -1
 
 
-def test_tax_helpers_hand_calculated():
+def test_tax_helpers_hand_calculated() -> None:
     assert tax_included(2500, 2000) == 417  # 2500 x 2000 / 12000 = 416.67
     assert tax_included(400, 1000) == 36  # 400 x 1000 / 11000 = 36.36
     assert tax_included(1, 2000) == 0  # 0.17
@@ -67,7 +71,7 @@ def test_tax_helpers_hand_calculated():
         tax_added(100, -1)
 
 
-def test_allocate_examples():
+def test_allocate_examples() -> None:
     assert allocate(100, [1, 1, 1]) == [34, 33, 33]
     assert allocate(1, [1, 1, 1]) == [1, 0, 0]  # one cent over three: lowest index wins the tie
     assert allocate(-100, [1, 1, 1]) == [-34, -33, -33]  # a refund mirrors the sale
@@ -79,18 +83,20 @@ def test_allocate_examples():
 
 
 @pytest.mark.parametrize("weights", [[], [0, 0], [1, -1]])
-def test_allocate_rejects_bad_weights(weights: list[int]):
+def test_allocate_rejects_bad_weights(weights: list[int]) -> None:
     with pytest.raises(ValueError, match="weight"):
         allocate(100, weights)
 
 
-def test_split_evenly_needs_a_part():
+def test_split_evenly_needs_a_part() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         split_evenly(100, 0)
 
 
 @given(amounts, weight_lists)
-def test_allocate_sums_to_total_and_stays_within_one_of_each_share(total: int, weights: list[int]):
+def test_allocate_sums_to_total_and_stays_within_one_of_each_share(
+    total: int, weights: list[int]
+) -> None:
     parts = allocate(total, weights)
     assert sum(parts) == total
     for part, weight in zip(parts, weights, strict=True):
@@ -100,7 +106,7 @@ def test_allocate_sums_to_total_and_stays_within_one_of_each_share(total: int, w
 
 
 @given(amounts, weight_lists)
-def test_allocate_is_symmetric_for_refunds(total: int, weights: list[int]):
+def test_allocate_is_symmetric_for_refunds(total: int, weights: list[int]) -> None:
     assert allocate(-total, weights) == [-part for part in allocate(total, weights)]
 
 
@@ -116,10 +122,10 @@ def test_allocate_is_symmetric_for_refunds(total: int, weights: list[int]):
         (1250, "KWD", "1.250 KWD"),
     ],
 )
-def test_format_minor(amount: int, currency: str, expected: str):
+def test_format_minor(amount: int, currency: str, expected: str) -> None:
     assert format_minor(amount, currency) == expected
 
 
-def test_format_minor_rejects_a_bad_code():
+def test_format_minor_rejects_a_bad_code() -> None:
     with pytest.raises(ValueError, match="ISO 4217"):
         format_minor(100, "EURO")

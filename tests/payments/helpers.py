@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from tests.conftest import Demo
@@ -41,3 +42,9 @@ async def pay(
     r = await demo.call("POST", f"/api/checks/{check_id}/payments", key=key, json=body)
     assert r.status_code == status, r.text
     return dict(r.json())
+
+
+async def run_task(demo: Demo, name: str, now: dt.datetime | None = None) -> int:
+    """Run a scheduled task once at ``now``, on the app's own event loop."""
+    scheduler = demo.client.app.state.scheduler
+    return int(demo.client.blocking_portal.call(scheduler.run_task, name, now))

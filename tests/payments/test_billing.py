@@ -1,4 +1,5 @@
 from collections import Counter
+from collections.abc import Callable
 from itertools import pairwise
 
 import pytest
@@ -62,7 +63,7 @@ def assert_consistent(bill: Bill, parts: list[Part]) -> None:
     assert line_sums == Counter({line.line_id: line.net for line in bill.lines if line.net})
 
 
-def test_inclusive_vat_is_computed_once_per_rate():
+def test_inclusive_vat_is_computed_once_per_rate() -> None:
     bill = compute_bill([STEAK, WATER], tax_inclusive=True)
     # 20 %: 2 x 12.50 = 25.00 contains 25.00 x 20/120 = 4.1667 -> 4.17
     # 10 %:      4.00 contains  4.00 x 10/110 = 0.3636 -> 0.36
@@ -71,7 +72,7 @@ def test_inclusive_vat_is_computed_once_per_rate():
     assert bill.total == 2900  # prices include the tax: the guest pays 29.00
 
 
-def test_inclusive_vat_split_evenly_gives_each_part_its_share_of_each_rate():
+def test_inclusive_vat_split_evenly_gives_each_part_its_share_of_each_rate() -> None:
     bill = compute_bill([STEAK, WATER], tax_inclusive=True)
     first, second = split_evenly(bill, 2)
     # steak 25.00 -> 12.50 + 12.50, water 4.00 -> 2.00 + 2.00: each part 14.50
@@ -82,7 +83,7 @@ def test_inclusive_vat_split_evenly_gives_each_part_its_share_of_each_rate():
     assert second.taxes == [TaxAmount(1000, base=182, tax=18), TaxAmount(2000, base=1042, tax=208)]
 
 
-def test_inclusive_discount_and_untaxed_service_charge_split_by_items():
+def test_inclusive_discount_and_untaxed_service_charge_split_by_items() -> None:
     bill = compute_bill(
         [STEAK, WATER],
         [Discount("percent", 1000, line_id=1, reason="regular")],
@@ -103,7 +104,7 @@ def test_inclusive_discount_and_untaxed_service_charge_split_by_items():
     assert second.taxes == [TaxAmount(1000, base=182, tax=18)]
 
 
-def test_exclusive_sales_tax_with_check_discount_split_by_seat():
+def test_exclusive_sales_tax_with_check_discount_split_by_seat() -> None:
     bill = compute_bill(
         [BURGER, FRIES, SODAS],
         [Discount("percent", 1000, reason="happy hour")],
@@ -125,7 +126,7 @@ def test_exclusive_sales_tax_with_check_discount_split_by_seat():
     assert (seat2.label, seat2.amount, seat2.taxes) == ("Seat 2", 777, [TaxAmount(825, 718, 59)])
 
 
-def test_exclusive_custom_split_allocates_tax_in_proportion():
+def test_exclusive_custom_split_allocates_tax_in_proportion() -> None:
     bill = compute_bill(
         [BURGER, FRIES, SODAS], [Discount("percent", 1000, reason="")], tax_inclusive=False
     )
@@ -137,7 +138,7 @@ def test_exclusive_custom_split_allocates_tax_in_proportion():
     assert_consistent(bill, [first, second])
 
 
-def test_splits_compose_without_touching_other_parts():
+def test_splits_compose_without_touching_other_parts() -> None:
     bill = compute_bill([BURGER, FRIES, SODAS], tax_inclusive=False)
     by_seat = split_by_seat(bill)
     parts = resplit(bill, by_seat, 0, 2)
@@ -160,7 +161,7 @@ def test_splits_compose_without_touching_other_parts():
     assert_consistent(bill, shared)
 
 
-def test_voided_lines_are_left_out_and_comps_listed_with_their_value():
+def test_voided_lines_are_left_out_and_comps_listed_with_their_value() -> None:
     lines = [
         STEAK,
         BillLine(2, "Water", 1, 400, 1000, voided=True),
@@ -173,7 +174,7 @@ def test_voided_lines_are_left_out_and_comps_listed_with_their_value():
     assert [tax.rate_bp for tax in bill.taxes] == [2000]
 
 
-def test_zero_total_bill_splits_into_zero_parts():
+def test_zero_total_bill_splits_into_zero_parts() -> None:
     bill = compute_bill([BillLine(1, "Bread", 1, 0, 1000, seat=1)], tax_inclusive=False)
     assert bill.total == 0
     assert bill.taxes == [TaxAmount(1000, 0, 0)]
@@ -185,7 +186,7 @@ def test_zero_total_bill_splits_into_zero_parts():
     assert [part.amount for part in split_evenly(comped, 2)] == [0, 0]
 
 
-def test_one_cent_over_three_parts():
+def test_one_cent_over_three_parts() -> None:
     bill = compute_bill([BillLine(1, "Mint", 1, 1, 2000)], tax_inclusive=True)
     # 0.01 x 20/120 = 0.0017 -> no tax
     assert bill.taxes == [TaxAmount(2000, 1, 0)]
@@ -194,7 +195,7 @@ def test_one_cent_over_three_parts():
     assert_consistent(bill, parts)
 
 
-def test_discounts_larger_than_what_they_apply_to_are_clamped():
+def test_discounts_larger_than_what_they_apply_to_are_clamped() -> None:
     bill = compute_bill(
         [STEAK, WATER],
         [
@@ -210,7 +211,7 @@ def test_discounts_larger_than_what_they_apply_to_are_clamped():
     assert [part.amount for part in split_evenly(bill, 2)] == [0, 0]
 
 
-def test_check_discount_applies_after_line_discounts_whatever_the_order_given():
+def test_check_discount_applies_after_line_discounts_whatever_the_order_given() -> None:
     discounts = [
         Discount("amount", 500, reason="voucher"),
         Discount("percent", 5000, line_id=1, reason="half price"),
@@ -221,7 +222,7 @@ def test_check_discount_applies_after_line_discounts_whatever_the_order_given():
     assert bill.total == 1650 - 500
 
 
-def test_custom_split_must_sum_to_the_total():
+def test_custom_split_must_sum_to_the_total() -> None:
     bill = compute_bill([STEAK, WATER], tax_inclusive=True)
     with pytest.raises(ValueError, match="10 more than the total 2900"):
         split_custom(bill, [1000, 1910])
@@ -241,13 +242,13 @@ def test_custom_split_must_sum_to_the_total():
         (lambda bill: split_shares(bill, split_by_seat(bill), 9, 2), "line 9 is in no part"),
     ],
 )
-def test_bad_split_requests_are_rejected(call, message):
+def test_bad_split_requests_are_rejected(call: Callable[[Bill], object], message: str) -> None:
     bill = compute_bill([STEAK, WATER], tax_inclusive=True)
     with pytest.raises(ValueError, match=message):
         call(bill)
 
 
-def test_split_by_seat_needs_a_seat():
+def test_split_by_seat_needs_a_seat() -> None:
     bill = compute_bill([BillLine(1, "Bread", 1, 300, 1000)], tax_inclusive=True)
     with pytest.raises(ValueError, match="seat"):
         split_by_seat(bill)
@@ -263,12 +264,14 @@ def test_split_by_seat_needs_a_seat():
         ([STEAK], [Discount("amount", 1, line_id=7, reason="x")], "unknown line 7"),
     ],
 )
-def test_bad_bills_are_rejected(lines, discounts, message):
+def test_bad_bills_are_rejected(
+    lines: list[BillLine], discounts: list[Discount], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         compute_bill(lines, discounts, tax_inclusive=True)
 
 
-def test_balance_and_due_come_from_payments():
+def test_balance_and_due_come_from_payments() -> None:
     part = split_evenly(compute_bill([STEAK, WATER], tax_inclusive=True), 2)[0]
     assert part.due([]) == 1450
     assert part.due([1000, 450]) == 0
@@ -344,16 +347,18 @@ def first_split(draw: st.DrawFn, bill: Bill) -> list[Part]:
 
 @settings(max_examples=300)
 @given(bills(), st.data())
-def test_any_sequence_of_splits_keeps_total_and_taxes_exact(bill: Bill, data: st.DataObject):
+def test_any_sequence_of_splits_keeps_total_and_taxes_exact(
+    bill: Bill, data: st.DataObject
+) -> None:
     assert bill.total == sum(line.net for line in bill.lines) + bill.service_charge + (
         0 if bill.tax_inclusive else sum(tax.tax for tax in bill.taxes)
     )
     assert all(0 <= line.net <= line.gross for line in bill.lines)
-    parts = first_split(data.draw, bill)
+    parts = first_split(data.draw, bill)  # type: ignore[arg-type]
     assert_consistent(bill, parts)
     for _ in range(data.draw(st.integers(min_value=0, max_value=4))):
         held = sorted({line_id for part in parts for line_id, _ in part.line_shares})
-        if held and data.draw(st.booleans()):
+        if held and data.draw(st.booleans()):  # type: ignore[arg-type]
             line_id = data.draw(st.sampled_from(held))
             after = split_shares(bill, parts, line_id, data.draw(st.integers(1, 4)))
             remaining = iter([replace(p, index=0) for p in after])
@@ -376,8 +381,8 @@ def test_any_sequence_of_splits_keeps_total_and_taxes_exact(bill: Bill, data: st
 
 
 @given(bills(), st.data())
-def test_payments_beyond_what_is_due_are_rejected(bill: Bill, data: st.DataObject):
-    parts = first_split(data.draw, bill)
+def test_payments_beyond_what_is_due_are_rejected(bill: Bill, data: st.DataObject) -> None:
+    parts = first_split(data.draw, bill)  # type: ignore[arg-type]
     paid: list[list[int]] = [[] for _ in parts]
     attempts = st.tuples(
         st.integers(min_value=0, max_value=len(parts) - 1),
@@ -403,8 +408,8 @@ def test_payments_beyond_what_is_due_are_rejected(bill: Bill, data: st.DataObjec
 
 
 @given(bills(), st.data())
-def test_custom_split_gives_each_part_exactly_its_amount(bill: Bill, data: st.DataObject):
-    amounts = custom_amounts(data.draw, bill.total)
+def test_custom_split_gives_each_part_exactly_its_amount(bill: Bill, data: st.DataObject) -> None:
+    amounts = custom_amounts(data.draw, bill.total)  # type: ignore[arg-type]
     parts = split_custom(bill, amounts)
     assert [part.amount for part in parts] == amounts
     for part, amount in zip(parts, amounts, strict=True):
