@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -200,11 +201,11 @@ async def test_card_payment_is_pending_until_the_terminal_answers(
 
 async def test_a_double_submitted_card_payment_charges_once(demo: Demo) -> None:
     check = await check_with(demo, ("Burrata", 1, 1))
-    body = {"method": "card", "amount": 500}
+    body: dict[str, Any] = {"method": "card", "amount": 500}
     first = await pay(demo, check["id"], key="pay-1", **body)
     again = await pay(demo, check["id"], key="pay-1", **body)
     assert again["payment"]["id"] == first["payment"]["id"]
-    terminal = {"method": "card", "amount": 400, "reference": "TRM-0042"}
+    terminal: dict[str, Any] = {"method": "card", "amount": 400, "reference": "TRM-0042"}
     await pay(demo, check["id"], key="pay-2", **terminal)
     r = await demo.call("POST", f"/api/checks/{check['id']}/payments", key="pay-3", json=terminal)
     assert r.status_code == 409 and r.json()["field"] == "reference"
