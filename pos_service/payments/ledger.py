@@ -26,7 +26,9 @@ from typing import Literal
 import msgspec
 
 from pos_service.core.errors import Conflict, Invalid
+from pos_service.payments import billing
 from pos_service.payments.billing import Bill, Part, remainder
+from pos_service.payments.schemas import SplitRequest
 
 PaymentStatus = Literal["pending", "approved", "declined"]
 
@@ -162,3 +164,55 @@ def admit(
     if given < wanted:
         raise Invalid("tendered is less than the amount", field="tendered")
     return applied, given - applied
+
+
+def _required(value: int | None, field: str) -> int:
+    if value is None:
+        raise Invalid(f"{field} is required for this mode", field=field)
+    return value
+
+
+def _cut(bill: Bill, pool: Part, data: SplitRequest) -> list[Part]:
+    """Divide ``pool`` as ``data`` asks (ValueError for a split that cannot be made)."""
+    if data.mode == "even":
+        return billing.split_evenly(bill, _required(data.n, "n"), pool)
+    if data.mode == "seat":
+        return billing.split_by_seat(bill, pool)
+    if data.mode == "items":
+        return billing.split_by_items(bill, data.assignment, _required(data.parts, "parts"), pool)
+    return billing.split_custom(bill, data.amounts, pool)
+
+
+_SPLIT_FIELDS = {"even": "n", "seat": "mode", "items": "assignment", "custom": "amounts"}
+
+
+def plan_split(
+    book: Ledger, stored_ids: Sequence[int], data: SplitRequest
+) -> tuple[list[int], list[Part]]:
+    """The stored parts a split replaces (by id) and the parts replacing them.
+
+    With ``part_id`` only that part is divided (409 if it has payments); otherwise the
+    pool is: every stored part nobody has paid on is replaced. 422 naming the field for
+    a split that cannot be made.
+    """
+    try:
+        if data.part_id is not None:
+            if data.mode == "shares":
+                raise Invalid("a shares split applies to the whole bill", field="part_id")
+            target = book.part(data.part_id)
+            if target.held:
+                raise Conflict(f"part {data.part_id} has payments", field="part_id")
+            return [data.part_id], _cut(book.bill, target.part, data)
+        pool = book.pool()
+        held = {state.id for state in book.parts if state.held}
+        replaced = [part_id for part_id in stored_ids if part_id not in held]
+        if data.mode != "shares":
+            return replaced, _cut(book.bill, pool, data)
+        sources = [s.part for s in book.parts if not s.held]
+        if book.rest.part.line_shares:
+            sources.append(book.rest.part)
+        line_id = _required(data.line_id, "line_id")
+        return replaced, billing.split_shares(book.bill, sources, line_id, _required(data.n, "n"))
+    except ValueError as exc:
+        field = "line_id" if data.mode == "shares" else _SPLIT_FIELDS[data.mode]
+        raise Invalid(str(exc), field=field) from exc

@@ -26,7 +26,6 @@ from pos_service.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from pos_service.core.money import BP_SCALE
 from pos_service.orders import service as orders
 from pos_service.orders.models import Check, CheckStatus, LineState
-from pos_service.payments import billing
 from pos_service.payments._load import (
     Loaded,
     bill_read,
@@ -42,7 +41,7 @@ from pos_service.payments.events import (
     CheckClosed,
     PaymentChanged,
 )
-from pos_service.payments.ledger import admit
+from pos_service.payments.ledger import admit, plan_split
 from pos_service.payments.models import (
     Adjustment,
     AdjustmentKind,
@@ -212,60 +211,13 @@ async def add_comp(
 # --- splits
 
 
-def _required(value: int | None, field: str) -> int:
-    if value is None:
-        raise Invalid(f"{field} is required for this mode", field=field)
-    return value
-
-
-def _cut(bill: billing.Bill, pool: billing.Part, data: SplitRequest) -> list[billing.Part]:
-    """Divide ``pool`` as ``data`` asks (ValueError for a split that cannot be made)."""
-    if data.mode == "even":
-        return billing.split_evenly(bill, _required(data.n, "n"), pool)
-    if data.mode == "seat":
-        return billing.split_by_seat(bill, pool)
-    if data.mode == "items":
-        return billing.split_by_items(bill, data.assignment, _required(data.parts, "parts"), pool)
-    return billing.split_custom(bill, data.amounts, pool)
-
-
-_SPLIT_FIELDS = {"even": "n", "seat": "mode", "items": "assignment", "custom": "amounts"}
-
-
-def _new_parts(loaded: Loaded, data: SplitRequest) -> tuple[list[BillPart], list[billing.Part]]:
-    """The stored parts the split replaces and the parts replacing them."""
-    book = loaded.ledger
-    try:
-        if data.part_id is not None:
-            if data.mode == "shares":
-                raise Invalid("a shares split applies to the whole bill", field="part_id")
-            target = book.part(data.part_id)
-            if target.held:
-                raise Conflict(f"part {data.part_id} has payments", field="part_id")
-            replaced = [p for p in loaded.parts if p.id == data.part_id]
-            return replaced, _cut(loaded.bill, target.part, data)
-        book.pool()
-        held = {state.id for state in book.parts if state.held}
-        replaced = [p for p in loaded.parts if p.id not in held]
-        if data.mode == "shares":
-            sources = [s.part for s in book.parts if not s.held]
-            if book.rest.part.line_shares:
-                sources.append(book.rest.part)
-            line_id = _required(data.line_id, "line_id")
-            shares = _required(data.n, "n")
-            return replaced, billing.split_shares(loaded.bill, sources, line_id, shares)
-        return replaced, _cut(loaded.bill, book.pool(), data)
-    except ValueError as exc:
-        field = "line_id" if data.mode == "shares" else _SPLIT_FIELDS[data.mode]
-        raise Invalid(str(exc), field=field) from exc
-
-
 async def split(
     session: AsyncSession, caller: Caller, check_id: int, data: SplitRequest
 ) -> BillRead:
     """Split what nobody has paid on yet (or one part, ``part_id``); paid parts stay."""
     loaded = await _locked(session, caller, check_id)
-    replaced, pieces = _new_parts(loaded, data)
+    replaced_ids, pieces = plan_split(loaded.ledger, [p.id for p in loaded.parts], data)
+    replaced = [p for p in loaded.parts if p.id in replaced_ids]
     position = min((p.position for p in replaced), default=len(loaded.parts))
     for row in replaced:
         row.active = False
