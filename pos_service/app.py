@@ -34,8 +34,19 @@ from pos_service.kitchen.controller import KitchenChecksController, KitchenContr
 from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
+from pos_service.payments import service as payments_service
+from pos_service.payments.controller import (
+    BillsController,
+    GiftCardsController,
+    GuestController,
+    PaymentsController,
+)
+from pos_service.payments.documents import LoggingNotifier
+from pos_service.payments.provider import PaymentProvider, SimulatedTerminal
 from pos_service.printing import dispatcher as printing
 from pos_service.printing.controller import PrintersController, PrintJobsController
+from pos_service.reports import service as reports_service
+from pos_service.reports.controller import ReportsController
 from pos_service.reservations import service as reservations
 from pos_service.reservations.controller import (
     GuestsController,
@@ -49,9 +60,12 @@ from pos_service.tables.controller import FloorController
 
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
-def tasks(settings: Settings) -> list[Task]:
+def tasks(settings: Settings, provider: PaymentProvider) -> list[Task]:
     async def prune_events(session: AsyncSession, now: dt.datetime) -> int:
         return await prune(session, now, keep=settings.event_retention)
+
+    async def resolve_card_payments(session: AsyncSession, now: dt.datetime) -> int:
+        return await payments_service.resolve_pending(session, provider, now)
 
     return [
         Task("prune_events", 600, prune_events),
@@ -59,6 +73,8 @@ def tasks(settings: Settings) -> list[Task]:
         Task("kitchen.late", 15, kitchen.flag_late),
         *reservations.tasks(),
         *printing.TASKS,
+        Task("resolve_card_payments", 2, resolve_card_payments),
+        Task("close_days", 300, reports_service.close_due_days),
     ]
 
 
@@ -113,7 +129,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.live = LiveDispatcher(app.state.sessions, asyncpg_dsn(url), Hub())
         bus.subscribe(app.state.live.committed)
         app.state.live.start()
-        app.state.scheduler = Scheduler(app.state.sessions, bus, tasks(settings))
+        app.state.scheduler = Scheduler(
+            app.state.sessions, bus, tasks(settings, app.state.payment_provider)
+        )
         if settings.run_background:
             app.state.scheduler.start()
         try:
@@ -130,6 +148,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             "signer": signer,
             "snapshots": SNAPSHOTS,
             "print_policy": printing.policy_from(settings),
+            "payment_provider": SimulatedTerminal(),
+            "notifier": LoggingNotifier(),
             "security": Security(
                 signer,
                 PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
@@ -155,6 +175,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             GuestsController,
             PrintersController,
             PrintJobsController,
+            BillsController,
+            PaymentsController,
+            GiftCardsController,
+            GuestController,
+            ReportsController,
         ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],

@@ -15,7 +15,7 @@ import msgspec
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import events
+from pos_service.core import events, journal
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
@@ -461,7 +461,7 @@ async def send(
 async def void_line(
     session: AsyncSession, caller: Caller, check_id: int, line_id: int, data: VoidRequest
 ) -> CheckRead:
-    """Void a line; once sent it needs a manager's one-use approval."""
+    """Void a line; once sent it needs a manager's one-use approval and is journaled."""
     check = await load_for_write(session, caller.venue_id, check_id, data.version)
     line = await _line_of(session, check, line_id)
     if line.state == LineState.VOIDED:
@@ -479,6 +479,23 @@ async def void_line(
     line.void_approved_by = approver
     check.version += 1
     await session.flush()
+    if was_sent:
+        await journal.append(
+            session,
+            caller.venue_id,
+            "void",
+            {
+                "check_id": check.id,
+                "line_id": line.id,
+                "name": line.name,
+                "quantity": line.quantity,
+                "amount": line.unit_price * line.quantity,
+                "tax_rate_bp": line.tax_rate_bp,
+                "reason": data.reason,
+                "voided_by": caller.actor,
+                "approved_by": approver,
+            },
+        )
     events.record(
         session,
         caller.venue_id,

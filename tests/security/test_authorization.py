@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +26,8 @@ ANY_STAFF = frozenset(STAFF)
 PRINT_READERS = frozenset({"waiter", "host", "kitchen", "bar", "printer", "manager"})
 PUBLIC = frozenset({"public"})
 HOST = frozenset({"host", "manager"})
+WAITER = frozenset({"waiter", "manager"})
+MANAGER = frozenset({"manager"})
 HOST_READ = frozenset({"host", "waiter", "manager"})
 
 # (method, path) -> roles allowed ("public": no token needed)
@@ -82,6 +85,32 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ),
     ("POST", "/api/print-jobs/claim"): frozenset({"printer", "manager"}),
     ("POST", "/api/print-jobs/{job_id}/ack"): frozenset({"printer", "manager"}),
+    **{("GET", f"/api/checks/{{check_id}}/{what}"): WAITER for what in ("bill", "receipt")},
+    **{
+        ("POST", f"/api/checks/{{check_id}}/{what}"): WAITER
+        for what in (
+            "close",
+            "comps",
+            "discounts",
+            "guest-link",
+            "payments",
+            "prebill",
+            "receipt/email",
+            "split",
+        )
+    },
+    ("POST", "/api/checks/{check_id}/refunds"): MANAGER,
+    ("POST", "/api/payments/{payment_id}/poll"): WAITER,
+    ("POST", "/api/gift-cards"): MANAGER,
+    ("GET", "/api/gift-cards/{code}"): WAITER,
+    # the guest link in the path is the credential
+    ("GET", "/api/guest/{token}/bill"): PUBLIC,
+    ("POST", "/api/guest/{token}/payments"): PUBLIC,
+    ("POST", "/api/guest/{token}/payments/{payment_id}/poll"): PUBLIC,
+    ("GET", "/api/reports/x"): MANAGER,
+    ("POST", "/api/days/close"): MANAGER,
+    ("GET", "/api/days/{business_date}"): MANAGER,
+    ("GET", "/api/journal/verify"): MANAGER,
 }
 
 NOT_ROUTES = re.compile(r"^/(schema|health)")
@@ -103,7 +132,7 @@ def test_every_route_has_a_policy(app: Litestar) -> None:
     assert missing == [], f"routes without an authorization policy: {missing}"
 
 
-async def _ids(demo: Demo) -> dict[str, int]:
+async def _ids(demo: Demo) -> dict[str, Any]:
     check = await demo.open_check("6", covers=2)
     line = (await demo.add(check["id"], "Burrata")).json()["lines"][0]
     assert (await demo.call("POST", f"/api/checks/{check['id']}/send", json={})).status_code == 200
@@ -137,6 +166,12 @@ async def _ids(demo: Demo) -> dict[str, int]:
         "printer_id": (await demo.sql("SELECT id FROM printers ORDER BY id LIMIT 1"))[0][0],
         "station_id": station[0][0],
         "check_id": check["id"],
+        "payment_id": 1,
+        "code": "NO-SUCH-CARD",
+        "business_date": dt.datetime.now(dt.UTC).date().isoformat(),
+        "token": demo.app.state.signer.issue(
+            Caller(kind="guest", venue_id=demo.venue_id, check_id=check["id"]), 600
+        ),
         "line_id": line["id"],
         "item_id": (await demo.item("Burrata"))["id"],
     }
