@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, get
 from litestar.datastructures import State
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
@@ -51,7 +51,10 @@ class PagesController(Controller):
 
     @get("/app/kitchen", sync_to_thread=False)
     def kitchen(
-        self, state: State, station: Station = "hot", mode: Literal["station", "expo"] = "station"
+        self,
+        state: State,
+        station: Station = "hot",
+        mode: FromQuery[Literal["station", "expo"]] = "station",
     ) -> Template:
         """A station's screen (``?station=hot``) or the pass (``?mode=expo``)."""
         return _page(state, "kitchen", station=station, mode=mode)
