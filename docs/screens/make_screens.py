@@ -110,11 +110,13 @@ def stage(base: str) -> str:
     )
     waiter("POST", "/api/checks", {"table_id": tables["10"], "covers": 7})
 
-    tickets = kitchen("GET", "/api/kitchen/tickets?station=hot")["tickets"]
     time.sleep(2)
-    for item in tickets[0]["items"]:
-        if item["status"] in ("released", "started", "waiting"):
-            kitchen("POST", f"/api/kitchen/tickets/{tickets[0]['id']}/items/{item['id']}/bump")
+    for station in ("cold", "hot"):
+        for ticket in kitchen("GET", f"/api/kitchen/tickets?station={station}")["tickets"][:2]:
+            for item in ticket["items"]:
+                if item["status"] in ("released", "started"):
+                    path = f"/api/kitchen/tickets/{ticket['id']}/items/{item['id']}/bump"
+                    kitchen("POST", path)
     waiter("POST", f"/api/checks/{paid}/payments", {"method": "cash"})
 
     today = dt.datetime.now(ZoneInfo("Europe/Berlin")).date()
