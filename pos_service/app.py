@@ -34,6 +34,7 @@ from pos_service.kitchen.controller import KitchenChecksController, KitchenContr
 from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
+from pos_service.pages.controller import TEMPLATES, PagesController, static_files
 from pos_service.payments import service as payments_service
 from pos_service.payments.controller import (
     BillsController,
@@ -180,7 +181,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             GiftCardsController,
             GuestController,
             ReportsController,
+            PagesController,
+            static_files,
         ],
+        template_config=TEMPLATES,
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,

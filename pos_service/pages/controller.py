@@ -1,0 +1,75 @@
+"""Page routes: public HTML shells; the PIN sign-in and all data go through the API.
+
+Each page gets the settings it needs to start (the venue to sign in to on a demo server,
+the station of a kitchen screen, the guest token) and nothing else: no data is rendered
+on the server, so a page is never stale and never leaks what its caller may not see.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, get
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+
+TEMPLATES = TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine)
+"""Jinja2 over ``web/templates`` (autoescaped: ``.html`` templates)."""
+
+static_files = create_static_files_router(path="/static", directories=[WEB / "static"])
+"""``web/static`` under ``/static``: the pages' one script library, scripts and stylesheet."""
+
+Station = Annotated[str, QueryParameter(pattern=r"^[\w-]{1,64}$")]
+
+
+def _page(state: State, name: str, **context: Any) -> Template:
+    venue = "demo" if state.settings.demo else ""
+    return Template(template_name=f"{name}.html", context={"page": name, "venue": venue, **context})
+
+
+class PagesController(Controller):
+    """The device pages. ``include_in_schema=False``: they are not part of the API."""
+
+    include_in_schema = False
+
+    @get("/", sync_to_thread=False)
+    def index(self) -> Redirect:
+        """The root leads to the handheld, the page most devices open."""
+        return Redirect("/app/handheld")
+
+    @get("/app/handheld", sync_to_thread=False)
+    def handheld(self, state: State) -> Template:
+        """The waiter's phone: floor, checks, menu, send, fire, void, pay; works offline."""
+        return _page(state, "handheld")
+
+    @get("/app/kitchen", sync_to_thread=False)
+    def kitchen(
+        self,
+        state: State,
+        station: Station = "hot",
+        mode: FromQuery[Literal["station", "expo"]] = "station",
+    ) -> Template:
+        """A station's screen (``?station=hot``) or the pass (``?mode=expo``)."""
+        return _page(state, "kitchen", station=station, mode=mode)
+
+    @get("/app/host", sync_to_thread=False)
+    def host(self, state: State) -> Template:
+        """The host stand: reservation book, availability, booking, waitlist, floor."""
+        return _page(state, "host")
+
+    @get("/app/manager", sync_to_thread=False)
+    def manager(self, state: State) -> Template:
+        """Menu counts, floor, printers, approvals, reports and end of day."""
+        return _page(state, "manager")
+
+    @get("/guest/{token:str}", sync_to_thread=False)
+    def guest(self, state: State, token: FromPath[str]) -> Template:
+        """The guest's own phone: the check of the link, a share, a tip, pay by card."""
+        return _page(state, "guest", token=token)

@@ -1,0 +1,98 @@
+/* The guest's own phone: the check of the link, pick what to pay, add a tip, pay by card.
+   The link's token is the only credential; it opens this one check and nothing else. */
+"use strict";
+(() => {
+  const { h, $, mount, toast, money, api, ApiError, debounce } = POS;
+  const token = document.body.dataset.token;
+  const base = `/api/guest/${encodeURIComponent(token)}`;
+  const main = $("#main");
+  const S = { bill: null, pick: "rest", items: new Set(), tip: 10, paying: false, done: null, live: null };
+  const call = (method, path, data) => api(method, base + path, data, { token: null });
+
+  async function refresh() {
+    try {
+      S.bill = await call("GET", "/bill");
+      money.use(S.bill.currency);
+      if (!S.live) S.live = POS.live([`check:${S.bill.check_id}`], { event: debounce(refresh) }, { token });
+    } catch (err) {
+      if (!(err instanceof ApiError)) return toast("No connection", "error");
+      S.done = err.status === 410 ? "This check is paid and closed. Thank you!" : err.status === 401 ? "This link has expired. Please ask for a new one." : err.message;
+      if (S.live) S.live.close();
+    }
+    render();
+  }
+
+  /** What the chosen option pays before the tip. */
+  function base_amount() {
+    const b = S.bill;
+    if (S.pick === "items") return b.rest.lines.filter((l) => S.items.has(l.line_id)).reduce((n, l) => n + l.amount, 0);
+    if (S.pick === "rest") return b.rest.due;
+    return (b.parts.find((p) => p.id === S.pick) || { due: 0 }).due;
+  }
+  const tipOf = (amount) => Math.round((amount * S.tip) / 100);
+
+  function options() {
+    const b = S.bill;
+    const opts = b.parts.filter((p) => p.due > 0).map((p) => [p.id, `${p.label}`, p.due]);
+    if (b.rest.due > 0) opts.push(["rest", b.parts.length ? "The rest" : "The whole check", b.rest.due]);
+    if (b.rest.lines.length > 1) opts.push(["items", "Only my items", null]);
+    return opts;
+  }
+
+  async function pay() {
+    const body = { tip: tipOf(base_amount()) };
+    if (S.pick === "items") body.line_ids = [...S.items];
+    else if (S.pick !== "rest") body.part_id = S.pick;
+    S.paying = true;
+    render();
+    try {
+      let r = await call("POST", "/payments", body);
+      while (r.payment.status === "pending") {
+        await new Promise((ok) => setTimeout(ok, 1000));
+        r = await call("POST", `/payments/${r.payment.id}/poll`);
+      }
+      if (r.payment.status === "approved") {
+        toast(`Paid ${money(r.payment.amount + r.payment.tip)}. Thank you!`, "ok");
+        if (r.bill.due === 0) S.done = `Paid ${money(r.bill.paid + r.bill.tips)}. Thank you, see you soon!`;
+      } else toast(`Card ${r.payment.status}: ${r.payment.reason || "please try again"}`, "error");
+      S.bill = r.bill;
+    } catch (err) {
+      toast(err instanceof ApiError ? err.message : "No connection: please try again", "error");
+    }
+    S.paying = false;
+    S.items.clear();
+    render();
+  }
+
+  function render() {
+    if (S.done) return mount(main, h("div.pane", h("div.guest-card.center", h("p.total", "✓"), h("p", S.done))));
+    const b = S.bill;
+    if (!b) return;
+    const names = new Map(b.lines.map((l) => [l.line_id, l]));
+    const amount = base_amount(), tip = tipOf(amount);
+    const row = (label, value, cls = "") => h(`tr${cls}`, h("td", label), h("td.amount", value));
+    mount(main, h("div.pane",
+      h("div.guest-card",
+        h("table", b.lines.map((l) => row(`${l.quantity}× ${l.name}`, money(l.net))),
+          b.service_charge ? row("Service charge", money(b.service_charge)) : null,
+          b.taxes.map((t) => row(`incl. VAT ${t.rate_bp / 100} %`, money(t.tax), ".muted")),
+          row("Total", money(b.total), ".total"),
+          b.paid ? row("Paid", money(b.paid)) : null,
+          row("To pay", money(b.due), ".total"))),
+      h("h2", "What do you pay?"),
+      h("div.choices", options().map(([id, label, due]) => h(`button${S.pick === id ? ".on" : ""}`, { onclick: () => { S.pick = id; render(); } },
+        label, due !== null ? ` · ${money(due)}` : ""))),
+      S.pick === "items" ? h("div.guest-card", b.rest.lines.map((l) => h("label.row",
+        h("input", { type: "checkbox", checked: S.items.has(l.line_id), style: { width: "auto", minHeight: "28px" },
+          onchange: (e) => { e.target.checked ? S.items.add(l.line_id) : S.items.delete(l.line_id); render(); } }),
+        h("span.grow", names.get(l.line_id) ? names.get(l.line_id).name : `line ${l.line_id}`), h("span.amount", money(l.amount))))) : null,
+      h("h2", "Tip"),
+      h("div.choices", [0, 5, 10, 15, 20].map((p) => h(`button${S.tip === p ? ".on" : ""}`, { onclick: () => { S.tip = p; render(); } }, p ? `${p} %` : "No tip"))),
+      h("p.row", h("span.grow", "Tip"), h("span.amount", money(tip))),
+      h("button.primary.big-pay", { disabled: S.paying || amount <= 0, onclick: pay },
+        S.paying ? "Waiting for your bank…" : `Pay ${money(amount + tip)} by card`),
+      h("p.muted.center", "Card details are handled by the payment provider, never by this page.")));
+  }
+
+  refresh();
+})();

@@ -1,0 +1,347 @@
+/* The waiter's handheld: floor, check, menu with modifiers, send, fire, void, split, pay.
+   Every write goes through the outbox, so a dead spot in the garden loses nothing. */
+"use strict";
+(() => {
+  const { h, $, mount, toast, money, api, ApiError, debounce } = POS;
+  const main = $("#main");
+  const box = POS.outbox("handheld");
+  const S = { view: "floor", area: null, floor: null, menu: null, check: null, bill: null, category: null, search: "" };
+  const STATUS = ["free", "seated", "ordered", "course_ready", "bill_requested", "paid", "to_clean"];
+
+  /** GET with a copy kept for when the network is gone. */
+  async function get(path) {
+    try {
+      const data = await api("GET", path);
+      localStorage.setItem(`pos.cache.${path}`, JSON.stringify(data));
+      return data;
+    } catch (err) {
+      const kept = localStorage.getItem(`pos.cache.${path}`);
+      if (err instanceof ApiError || kept === null) throw err;
+      return JSON.parse(kept);
+    }
+  }
+
+  const show = (view) => { S.view = view; closeSheet(); render(); main.scrollTop = 0; };
+  const sheet = $("#sheet");
+  const closeSheet = () => { sheet.hidden = true; sheet.replaceChildren(); };
+  const openSheet = (...children) => { mount(sheet, children); sheet.hidden = false; };
+  const failed = (err) => toast(err instanceof ApiError ? err.message : "No connection", "error");
+  const label = (s) => s.replace("_", " ");
+
+  async function refresh() {
+    try {
+      S.floor = await get("/api/floor");
+      if (S.check) S.check = await get(`/api/checks/${S.check.id}`);
+      if (S.view === "pay" && S.check) S.bill = await api("GET", `/api/checks/${S.check.id}/bill`);
+    } catch (err) {
+      if (err instanceof ApiError) failed(err);
+    }
+    if (sheet.hidden) render();
+  }
+
+  function render() {
+    if (!S.floor) return;
+    const views = { floor: floorView, check: checkView, menu: menuView, pay: payView };
+    mount(main, (S.check || S.view === "floor" ? views[S.view] : floorView)());
+  }
+
+  // ---- floor ---------------------------------------------------------------------
+  function floorPlan(area, onTap) {
+    const xs = area.tables.map((t) => t.x), ys = area.tables.map((t) => t.y);
+    const x0 = Math.min(...xs) - 60, y0 = Math.min(...ys) - 60;
+    const w = Math.max(...xs) + 60 - x0, hgt = Math.max(...ys) + 60 - y0;
+    return h("div.floor", { style: { aspectRatio: `${w} / ${hgt}` } }, area.tables.map((t) =>
+      h(`button.table.s-${t.status}${t.shape === "round" ? ".round" : ""}`, {
+        style: { left: `${((t.x - x0) / w) * 100}%`, top: `${((t.y - y0) / hgt) * 100}%` },
+        "data-table": t.name, "data-status": t.status, title: `${t.name}: ${label(t.status)}`,
+        onclick: () => onTap(t),
+      }, t.name, h("small", t.open_check ? `${t.open_check.covers}p · ${t.open_check.waiter}` : label(t.status)))));
+  }
+  const legend = () => h("div.legend", STATUS.map((s) => h(`span.s-${s}`, label(s))));
+
+  function floorView() {
+    const areas = S.floor.areas;
+    const area = areas.find((a) => a.id === S.area) || areas[0];
+    return [
+      h("div.tabs", areas.map((a) => h(`button${a === area ? ".on" : ""}`, { onclick: () => { S.area = a.id; render(); } }, a.name))),
+      floorPlan(area, tapTable),
+      legend(),
+    ];
+  }
+
+  function tapTable(table) {
+    if (table.open_check) return openCheck(table.open_check.id);
+    const covers = [...Array(Math.min(12, table.capacity + 2)).keys()].map((i) => i + 1);
+    openSheet(
+      h("h2", `Table ${table.name} · how many guests?`),
+      h("div.choices", covers.map((n) => h("button", { onclick: () => startCheck(table, n) }, n))),
+      h("div.actions", h("button", { onclick: closeSheet }, "Cancel")));
+  }
+
+  async function startCheck(table, covers) {
+    closeSheet();
+    const pending = box.push("POST", "/api/checks", { table_id: table.id, covers }, `Open table ${table.name}`);
+    if (!navigator.onLine) toast(`Table ${table.name} opens when the connection is back`);
+    try {
+      S.check = await pending;
+      if (S.view === "floor") show("menu");
+    } catch (err) {
+      if (err.problem && err.problem.check_id) return openCheck(err.problem.check_id);
+      failed(err);
+    }
+  }
+
+  async function openCheck(id) {
+    try {
+      S.check = await get(`/api/checks/${id}`);
+      show("check");
+    } catch (err) { failed(err); }
+  }
+
+  // ---- check ---------------------------------------------------------------------
+  const tableName = (id) => {
+    for (const a of S.floor.areas) for (const t of a.tables) if (t.id === id) return t.name;
+    return "–";
+  };
+  const queuedLines = () => box.list().filter((e) => e.path === `/api/checks/${S.check.id}/lines`);
+
+  function lineItem(line) {
+    const bits = [line.modifiers.map((m) => m.name).join(", "), line.seat ? `seat ${line.seat}` : "", line.note || ""];
+    return h(`li.${line.state}`, { onclick: () => line.state !== "voided" && voidSheet(line) },
+      h("span.q", `${line.quantity}×`),
+      h("span.what", line.name, h("small", bits.filter(Boolean).join(" · "))),
+      h("span.amount", money(line.amount)));
+  }
+
+  function checkView() {
+    const c = S.check;
+    const courses = [...S.menu.courses, ...new Set(c.lines.map((l) => l.course))].filter((x, i, a) => a.indexOf(x) === i);
+    const pending = c.lines.filter((l) => l.state === "pending").length + queuedLines().length;
+    return [
+      h("div.head", h("button", { onclick: () => { S.check = null; show("floor"); } }, "← Floor"),
+        h("h2", `Table ${tableName(c.table_id)} · ${c.covers} guests`), h("span.muted", `#${c.id}`)),
+      h("div.pane",
+        c.allergies.length ? h("p.error", `Allergies: ${c.allergies.join(", ")}`) : null,
+        courses.map((course) => {
+          const lines = c.lines.filter((l) => l.course === course);
+          return lines.length ? [h("h3.course-h", course), h("ul.lines", lines.map(lineItem))] : null;
+        }),
+        queuedLines().length ? [h("h3.course-h", "waiting for the connection"),
+          h("ul.lines", queuedLines().map((e) => h("li.queued", h("span.q", `${e.body.quantity}×`), h("span.what", e.label))))] : null,
+        c.lines.length + queuedLines().length === 0 ? h("p.muted.center", "No items yet") : null,
+        h("p.row", h("span.grow", "Subtotal"), h("span.amount.total", money(c.subtotal)))),
+      h("div.actions",
+        h("button", { onclick: () => show("menu") }, "+ Items"),
+        h("button.primary", { disabled: pending === 0, onclick: send }, `Send${pending ? ` (${pending})` : ""}`),
+        h("button", { onclick: fireSheet }, "Fire…"),
+        h("button", { onclick: openBill }, "Bill & pay")),
+    ];
+  }
+
+  function write(method, path, data, what, done) {
+    box.push(method, path, data, what).then((answer) => { done && done(answer); refresh(); }, failed);
+    if (!navigator.onLine) toast(`${what}: will be sent when the connection is back`);
+  }
+
+  function send() {
+    write("POST", `/api/checks/${S.check.id}/send`, {}, "Send", () => toast("Sent to the kitchen", "ok"));
+  }
+
+  async function fireSheet() {
+    let courses;
+    try {
+      courses = (await api("GET", `/api/checks/${S.check.id}/courses`)).courses;
+    } catch (err) { return failed(err); }
+    const held = courses.filter((c) => c.state === "held");
+    openSheet(h("h2", "Fire a course"),
+      held.length ? h("div.choices", held.map((c) => h("button.primary", {
+        onclick: () => { closeSheet(); write("POST", `/api/checks/${S.check.id}/fire`, { course: c.course }, `Fire ${c.course}`, () => toast(`${c.course} fired`, "ok")); },
+      }, `Fire ${c.course}`))) : h("p.muted", "No course is held."),
+      h("p.muted", courses.filter((c) => c.state !== "held").map((c) => `${c.course}: ${c.state}`).join(" · ")),
+      h("div.actions", h("button", { onclick: closeSheet }, "Close")));
+  }
+
+  function voidSheet(line) {
+    const sent = line.state === "sent";
+    const reason = h("input", { placeholder: "Reason", maxLength: 200, value: "guest changed mind" });
+    const pin = sent ? h("input", { type: "password", inputMode: "numeric", placeholder: "Manager PIN", maxLength: 8 }) : null;
+    const message = h("p.error");
+    async function go() {
+      let approval = null;
+      if (sent) {
+        try {
+          approval = (await api("POST", "/api/auth/approve", { pin: pin.value, action: "void" })).approval;
+        } catch (err) { message.textContent = err instanceof ApiError ? err.message : "No connection: approvals need the server"; return; }
+      }
+      closeSheet();
+      write("POST", `/api/checks/${S.check.id}/lines/${line.id}/void`, { reason: reason.value || "void", approval }, `Void ${line.name}`, () => toast(`${line.name} voided`, "ok"));
+    }
+    openSheet(h("h2", `Void ${line.quantity}× ${line.name}?`),
+      h("label", "Reason", reason),
+      sent ? h("label", "Sent to the kitchen: a manager approves", pin) : null,
+      message,
+      h("div.actions", h("button", { onclick: closeSheet }, "Keep"), h("button.danger", { onclick: go }, "Void")));
+  }
+
+  // ---- menu and the modifier picker -------------------------------------------------
+  function menuView() {
+    const cats = S.menu.categories;
+    const cat = cats.find((c) => c.id === S.category) || cats[0];
+    const q = S.search.trim().toLowerCase();
+    const items = q ? cats.flatMap((c) => c.items).filter((i) => i.name.toLowerCase().includes(q)) : cat.items;
+    const search = h("input", { type: "search", placeholder: "Search the menu", value: S.search,
+      oninput: debounce(() => { S.search = search.value; render(); $("input[type=search]").focus(); }, 200) });
+    const queued = queuedLines().length + S.check.lines.filter((l) => l.state === "pending").length;
+    return [
+      h("div.head", h("button", { onclick: () => show("check") }, "← Check"), search),
+      q ? null : h("div.tabs", cats.map((c) => h(`button${c === cat ? ".on" : ""}`, { onclick: () => { S.category = c.id; render(); } }, c.name))),
+      h("div.pane.items", items.map((i) => h(`button${i.available ? "" : ".out"}`, {
+        disabled: !i.available || i.remaining === 0, onclick: () => itemSheet(i), "data-item": i.name,
+      }, i.name, h("small", money(i.price), i.remaining !== null ? ` · ${i.remaining} left` : "")))),
+      h("div.actions", h("button.primary", { onclick: () => show("check") }, `Done${queued ? ` · ${queued} to send` : ""}`)),
+    ];
+  }
+
+  function itemSheet(item) {
+    const pick = new Map(item.modifier_groups.map((g) => [g.id, new Set()]));
+    const choice = { quantity: 1, seat: null, course: item.default_course };
+    const note = h("input", { placeholder: "Note for the kitchen", maxLength: 200 });
+    const addButton = h("button.primary", { onclick: add }, "Add");
+    const groupsBox = h("div");
+    const unmet = (g) => pick.get(g.id).size < g.min_choices;
+
+    function toggle(g, o) {
+      const chosen = pick.get(g.id);
+      if (chosen.has(o.id)) chosen.delete(o.id);
+      else if (g.max_choices === 1) { chosen.clear(); chosen.add(o.id); }
+      else if (chosen.size < g.max_choices) chosen.add(o.id);
+      else toast(`${g.name}: at most ${g.max_choices}`);
+      draw();
+    }
+    function rule(g) {
+      if (g.min_choices === g.max_choices) return `choose ${g.min_choices}`;
+      return g.min_choices ? `choose ${g.min_choices} to ${g.max_choices}` : `up to ${g.max_choices}`;
+    }
+    const choices = (values, current, set, name = (v) => v) => h("div.choices", values.map((v) =>
+      h(`button${v === current ? ".on" : ""}`, { onclick: () => { set(v); draw(); } }, name(v))));
+
+    function draw() {
+      mount(groupsBox, item.modifier_groups.map((g) => h(`div.group${unmet(g) ? ".unmet" : ""}`,
+        h("h3", `${g.name} · ${rule(g)}`),
+        h("div.choices", g.options.map((o) => h(`button${pick.get(g.id).has(o.id) ? ".on" : ""}`, { onclick: () => toggle(g, o) },
+          o.name, o.price_delta ? ` +${money(o.price_delta)}` : ""))))),
+        h("h3", "Quantity"),
+        h("div.stepper", h("button", { onclick: () => { choice.quantity = Math.max(1, choice.quantity - 1); draw(); } }, "−"),
+          h("output", choice.quantity), h("button", { onclick: () => { choice.quantity = Math.min(99, choice.quantity + 1); draw(); } }, "+")),
+        h("h3", "Seat"),
+        choices([null, ...Array.from({ length: S.check.covers }, (_, i) => i + 1)], choice.seat, (v) => { choice.seat = v; }, (v) => v ?? "–"),
+        h("h3", "Course"),
+        choices(S.menu.courses, choice.course, (v) => { choice.course = v; }));
+      addButton.disabled = item.modifier_groups.some(unmet);
+    }
+
+    function add() {
+      const mods = [...pick.values()].flatMap((s) => [...s]);
+      const names = item.modifier_groups.flatMap((g) => g.options.filter((o) => pick.get(g.id).has(o.id)).map((o) => o.name));
+      const body = { item_id: item.id, quantity: choice.quantity, modifiers: mods, seat: choice.seat, course: choice.course, note: note.value || null };
+      closeSheet();
+      write("POST", `/api/checks/${S.check.id}/lines`, body, [item.name, ...names].join(", "), (check) => { S.check = check; });
+      render();
+    }
+
+    draw();
+    openSheet(h("h2", item.name, h("span.muted", ` ${money(item.price)}`)),
+      item.allergens.length ? h("p.muted", `Allergens: ${item.allergens.join(", ")}`) : null,
+      groupsBox, h("h3", "Note"), note,
+      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"), addButton));
+  }
+
+  // ---- bill, split and pay ----------------------------------------------------------
+  async function openBill() {
+    try {
+      S.bill = await api("GET", `/api/checks/${S.check.id}/bill`);
+      show("pay");
+    } catch (err) { failed(err); }
+  }
+
+  function payView() {
+    const b = S.bill, id = S.check.id;
+    if (!b) return h("p.muted.center", "Loading the bill…");
+    if (b.status !== "open") {
+      return [h("div.head", h("button", { onclick: () => { S.check = null; show("floor"); } }, "← Floor"), h("h2", "Paid")),
+        h("div.pane", h("p.total.center", `Paid ${money(b.paid)}`), h("p.muted.center", "The table is ready to be cleaned."))];
+    }
+    const parts = b.parts.length ? [...b.parts, b.rest].filter((p) => p.amount > 0) : [b.rest];
+    const split = (req, what) => write("POST", `/api/checks/${id}/split`, req, what, (bill) => { S.bill = bill; render(); });
+    return [
+      h("div.head", h("button", { onclick: () => show("check") }, "← Check"), h("h2", `Bill · table ${tableName(S.check.table_id)}`)),
+      h("div.pane",
+        h("ul.lines", b.lines.map((l) => h("li", h("span.q", `${l.quantity}×`), h("span.what", l.name, h("small", l.seat ? `seat ${l.seat}` : "")), h("span.amount", money(l.net))))),
+        b.service_charge ? h("p.row", h("span.grow", "Service charge"), h("span.amount", money(b.service_charge))) : null,
+        b.taxes.map((t) => h("p.row.muted", h("span.grow", `incl. VAT ${t.rate_bp / 100} %`), h("span.amount", money(t.tax)))),
+        h("p.row.total", h("span.grow", "Total"), h("span.amount", money(b.total))),
+        b.paid ? h("p.row", h("span.grow", "Paid"), h("span.amount", money(b.paid))) : null,
+        h("h2", "Split"),
+        h("div.choices", [2, 3, 4].map((n) => h("button", { onclick: () => split({ mode: "even", n }, `Split in ${n}`) }, `÷ ${n}`)),
+          h("button", { onclick: () => split({ mode: "seat" }, "Split by seat") }, "By seat")),
+        h("h2", "Pay"),
+        parts.map((p) => h("div.part", h("div.row", h("b.grow", p.id === null && !b.parts.length ? "Whole check" : p.label),
+          h("span.amount", p.due ? `due ${money(p.due)}` : "paid"), p.pending ? h("span.badge", "card pending") : null),
+        p.due ? h("div.row", h("button.grow", { onclick: () => pay(p, "cash") }, "Cash"), h("button.grow.primary", { onclick: () => pay(p, "card") }, "Card")) : null)),
+        h("h2", "At the table"),
+        h("div.choices",
+          h("button", { onclick: () => write("POST", `/api/checks/${id}/prebill`, undefined, "Print the bill", () => toast("Bill printed", "ok")) }, "Print bill"),
+          h("button", { onclick: guestLink }, "Guest pays on phone"))),
+    ];
+  }
+
+  function pay(part, method) {
+    const body = { method, part_id: part.id };
+    write("POST", `/api/checks/${S.check.id}/payments`, body, `${method} ${money(part.due)}`, (result) => {
+      S.bill = result.bill;
+      if (result.payment.status === "pending") return poll(result.payment.id);
+      toast(result.payment.change ? `Change: ${money(result.payment.change)}` : "Paid", "ok");
+    });
+  }
+
+  async function poll(paymentId) {
+    toast("Waiting for the card terminal…");
+    for (let i = 0; i < 60; i++) {
+      await new Promise((r) => setTimeout(r, 1500));
+      try {
+        const r = await api("POST", `/api/payments/${paymentId}/poll`);
+        S.bill = r.bill;
+        if (r.payment.status !== "pending") {
+          toast(`Card ${r.payment.status}`, r.payment.status === "approved" ? "ok" : "error");
+          return refresh();
+        }
+      } catch (err) { if (err instanceof ApiError) return failed(err); }
+    }
+  }
+
+  async function guestLink() {
+    try {
+      const link = await api("POST", `/api/checks/${S.check.id}/guest-link`);
+      const url = new URL(link.url, location.href).href;
+      openSheet(h("h2", "Guest pays on their phone"), h("p", "Open this link on the guest's phone (or print the bill with its QR code):"),
+        h("p", h("a", { href: url, target: "_blank" }, url)), h("div.actions", h("button", { onclick: closeSheet }, "Close")));
+    } catch (err) { failed(err); }
+  }
+
+  // ---- start -----------------------------------------------------------------------
+  box.badge($("#outbox"));
+  box.onchange(() => { if (S.check && sheet.hidden && (S.view === "check" || S.view === "menu")) render(); });
+  POS.boot({
+    roles: ["waiter"],
+    async start() {
+      try {
+        S.menu = await get("/api/menu");
+      } catch (err) { return failed(err); }
+      money.use(S.menu.currency);
+      const changed = debounce(refresh);
+      POS.live(["floor", "orders", "payments"], { ready: () => { box.flush(); refresh(); }, event: changed });
+      await refresh();
+    },
+    resumed: () => box.flush(),
+  });
+})();

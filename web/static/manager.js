@@ -1,0 +1,148 @@
+/* The manager's page: reports with charts, menu counts (86), floor, printers, approvals
+   and the end of the day. */
+"use strict";
+(() => {
+  const { h, $, mount, toast, money, api, ApiError, debounce, clock } = POS;
+  const box = POS.outbox("manager");
+  const view = $("#view");
+  const S = { section: "reports" };
+  const failed = (err) => toast(err instanceof ApiError ? err.message : "No connection", "error");
+  const SVG = "http://www.w3.org/2000/svg";
+
+  /** Minimal SVG element builder (attributes only; text via ``text``). */
+  function s(tag, attrs = {}, text) {
+    const el = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  /** Horizontal bar chart of ``rows`` [{label, value, value2?}] with ``fmt`` for the values. */
+  function barChart(title, rows, fmt, legend) {
+    const W = 560, L = 170, R = 90, ROW = 28;
+    const max = Math.max(1, ...rows.flatMap((r) => [r.value, r.value2 || 0]));
+    const svg = s("svg", { viewBox: `0 0 ${W} ${Math.max(1, rows.length) * ROW + 8}`, role: "img", "aria-label": title });
+    rows.forEach((r, i) => {
+      const y = i * ROW + 4, bw = (W - L - R) * (r.value / max);
+      svg.append(s("text", { x: L - 8, y: y + 17, "text-anchor": "end" }, r.label.length > 24 ? `${r.label.slice(0, 23)}…` : r.label));
+      svg.append(s("rect", { class: "bar", x: L, y: y + 3, width: Math.max(1, bw), height: r.value2 === undefined ? 20 : 10, rx: 3 }));
+      if (r.value2 !== undefined) svg.append(s("rect", { class: "bar2", x: L, y: y + 14, width: Math.max(1, (W - L - R) * (r.value2 / max)), height: 10, rx: 3 }));
+      svg.append(s("text", { x: L + bw + 6, y: y + 17 }, fmt(r.value)));
+    });
+    return h("div.chart", h("h2", title), legend ? h("p.muted", legend) : null, rows.length ? svg : h("p.muted", "Nothing yet today."));
+  }
+
+  const stat = (label, value) => h("div.stat", h("span.muted", label), h("b", value));
+  const seconds = (x) => `${Math.floor(x / 60)}:${String(Math.round(x % 60)).padStart(2, "0")}`;
+
+  async function reports() {
+    const [x, prep] = await Promise.all([api("GET", "/api/reports/x"), api("GET", "/api/kitchen/prep-times")]);
+    money.use(x.currency);
+    const m = (v) => money(v, x.currency);
+    return [
+      h("h2", `X report · business day ${x.business_date} · at ${clock(new Date(x.generated_at))}`),
+      h("div.cards", stat("Sales", m(x.sales_total)), stat("Checks", x.checks), stat("Covers", x.covers),
+        stat("Per cover", m(x.covers ? Math.round(x.sales_total / x.covers) : 0)), stat("Tips", m(x.tips)),
+        stat("Cash expected", m(x.cash_expected)), stat("Voids", x.voids.length), stat("Discounts + comps", x.discounts.length + x.comps.length)),
+      h("div.charts",
+        barChart("Sales by category", x.by_category.map((c) => ({ label: `${c.category} (${c.quantity})`, value: c.net })), m),
+        barChart("Payments by method", x.by_method.map((c) => ({ label: `${c.method} (${c.count})`, value: c.amount })), m),
+        barChart("Sales by waiter", x.by_staff.map((c) => ({ label: `${c.name} (${c.checks})`, value: c.sales })), m),
+        barChart("Kitchen prep times", prep.rows.slice(0, 14).map((r) => ({ label: `${r.item} · ${r.station}`, value: r.avg_seconds, value2: r.p90_seconds })), seconds,
+          `average (blue) and 90th percentile (amber), ${prep.start} to ${prep.end}`)),
+      h("p.muted", "Sales are counted when checks close. The X report has no sales by hour, so none is drawn."),
+    ];
+  }
+
+  async function menu() {
+    const data = await api("GET", "/api/menu");
+    const patch = (item, body, what) => box.push("PATCH", `/api/menu/items/${item.id}`, body, what).then(() => { toast(what, "ok"); show(); }, failed);
+    return data.categories.map((c) => [h("h2", c.name), h("table.grid",
+      h("tr", h("th", "Item"), h("th.amount", "Price"), h("th", "Available"), h("th", "Left (empty: not counted)")),
+      c.items.map((i) => {
+        const left = h("input", { type: "number", min: 0, value: i.remaining ?? "", "aria-label": `${i.name} left` });
+        return h("tr", h("td", i.name), h("td.amount", money(i.price, data.currency)),
+          h("td", h(`button${i.available ? "" : ".danger"}`, { onclick: () => patch(i, { available: !i.available }, i.available ? `${i.name} 86'd` : `${i.name} back`) }, i.available ? "On · 86 it" : "86'd · bring back")),
+          h("td.row", left, h("button", { onclick: () => patch(i, { remaining: left.value === "" ? null : Number(left.value) }, `${i.name}: count saved`) }, "Save")));
+      }))]);
+  }
+
+  async function floor() {
+    const data = await api("GET", "/api/floor");
+    return [h("p.muted", "Live state of every table (the layout is read-only here)."),
+      h("div.row", { style: { alignItems: "flex-start" } }, data.areas.map((a) => {
+        const xs = a.tables.map((t) => t.x), ys = a.tables.map((t) => t.y);
+        const x0 = Math.min(...xs) - 60, y0 = Math.min(...ys) - 60, w = Math.max(...xs) + 60 - x0, hh = Math.max(...ys) + 60 - y0;
+        return h("div.grow", { style: { minWidth: "22rem" } }, h("h2", a.name), h("div.floor", { style: { aspectRatio: `${w} / ${hh}` } }, a.tables.map((t) =>
+          h(`div.table.s-${t.status}${t.shape === "round" ? ".round" : ""}`, { style: { left: `${((t.x - x0) / w) * 100}%`, top: `${((t.y - y0) / hh) * 100}%` } },
+            t.name, h("small", t.open_check ? `${t.open_check.covers}p ${t.open_check.waiter}` : t.status.replace("_", " "))))));
+      })),
+      h("div.legend", ["free", "seated", "ordered", "course_ready", "bill_requested", "paid", "to_clean"].map((st) => h(`span.s-${st}`, st.replace("_", " "))))];
+  }
+
+  async function printers() {
+    const list = await api("GET", "/api/printers");
+    return h("table.grid", h("tr", ["Printer", "Role", "Connection", "Status", "Last seen", "Waiting jobs"].map((x) => h("th", x))),
+      list.map((p) => h("tr", h("td", p.name), h("td", p.role), h("td", `${p.connection} ${p.address}`),
+        h("td", h(`span.status-${p.status}`, p.status), p.status_detail ? h("small.muted", ` ${p.status_detail}`) : null),
+        h("td", p.last_seen ? clock(new Date(p.last_seen)) : "–"), h("td.amount", p.queued))));
+  }
+
+  async function approvals() {
+    const x = await api("GET", "/api/reports/x");
+    const names = new Map(x.by_staff.map((st) => [st.staff_id, st.name]));
+    const who = (id) => (id === null ? "–" : names.get(id) || `#${id}`);
+    const rows = [...x.voids, ...x.discounts, ...x.comps, ...x.refunds].sort((a, b) => b.at.localeCompare(a.at));
+    return [h("p.muted", "Voids, discounts, comps and refunds since the last close, with who approved them. Approvals are given with a manager PIN on the device that asks."),
+      rows.length ? h("table.grid", h("tr", ["Time", "Kind", "Check", "Item", "Amount", "Reason", "By", "Approved by"].map((c) => h("th", c))),
+        rows.map((r) => h("tr", h("td", clock(new Date(r.at))), h("td", r.kind), h("td", r.check_id), h("td", r.name || "–"),
+          h("td.amount", money(r.amount, x.currency)), h("td", r.reason || "–"), h("td", who(r.by)), h("td", who(r.approved_by))))) : h("p", "Nothing to review.")];
+  }
+
+  /** "123.45" or "123,45" in major units -> minor units, without floating point. */
+  function minor(text) {
+    const m = /^\s*(\d+)(?:[.,](\d{0,2}))?\s*$/.exec(text);
+    return m ? Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0")) : null;
+  }
+
+  async function day() {
+    const x = await api("GET", "/api/reports/x");
+    const counted = h("input", { inputMode: "decimal", placeholder: "0.00", "aria-label": "counted cash" });
+    const close = () => {
+      const value = minor(counted.value);
+      if (value === null) return toast("Enter the counted cash, e.g. 812.50", "error");
+      if (!confirm(`Close business day ${x.business_date} with ${money(value, x.currency)} counted?`)) return;
+      box.push("POST", "/api/days/close", { counted_cash: value }, "Close the day").then((z) => {
+        mount(view, h("h2", `Z report · ${z.business_date}`), h("div.cards", stat("Sales", money(z.sales_total, z.currency)), stat("Checks", z.checks),
+          stat("Cash expected", money(z.cash_expected, z.currency)), stat("Counted", money(z.counted_cash, z.currency)),
+          stat("Difference", money(z.cash_difference, z.currency))));
+      }, failed);
+    };
+    return [h("h2", `End of day · ${x.business_date}`),
+      h("div.cards", stat("Sales", money(x.sales_total, x.currency)), stat("Checks", x.checks), stat("Cash expected", money(x.cash_expected, x.currency))),
+      h("label", "Cash counted in the drawer", counted),
+      h("button.danger", { onclick: close }, "Close the day (Z report)")];
+  }
+
+  const SECTIONS = { reports: ["Reports", reports], menu: ["Menu & 86", menu], floor: ["Floor", floor], printers: ["Printers", printers], approvals: ["Approvals", approvals], day: ["End of day", day] };
+
+  async function show(section = S.section) {
+    S.section = section;
+    mount($("#nav"), Object.entries(SECTIONS).map(([k, [label]]) => h(`button${k === S.section ? ".on" : ""}`, { onclick: () => show(k) }, label)),
+      h("p.muted", "Staff: no staff API yet."));
+    try {
+      mount(view, await SECTIONS[section][1]());
+    } catch (err) { failed(err); }
+  }
+
+  box.badge($("#outbox"));
+  POS.boot({
+    roles: ["manager"],
+    start() {
+      const changed = debounce(() => { if (["floor", "printers"].includes(S.section)) show(); }, 300);
+      POS.live(["floor", "printers"], { ready: () => box.flush(), event: changed });
+      show();
+    },
+    resumed: () => box.flush(),
+  });
+})();
