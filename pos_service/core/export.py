@@ -89,6 +89,6 @@ def answer(
         return Response(msgspec.json.encode(report), media_type=MediaType.JSON)
     return Response(
         csv_bytes(rows, row_type),
-        media_type=f"{CSV}; charset=utf-8",
+        media_type=CSV,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
