@@ -101,8 +101,9 @@ class SalesRow(msgspec.Struct, kw_only=True):
     ``net`` (the lines), + ``service_charge`` (+ ``tax`` when prices exclude it) =
     ``total``, what the guests paid. Rows of lines (item, category, tax rate) carry their
     share of the check's service charge and tax, so every grouping sums to the same
-    totals. ``checks`` and ``covers`` count the checks in the row; ``tips`` are the
-    tips paid on them (0 for rows of lines)."""
+    totals. Rows of payment methods carry ``total`` (each sale's total split over the
+    methods that paid it) and ``tips`` only. ``checks`` and ``covers`` count the checks
+    in the row; ``tips`` are the tips paid on them (0 for rows of lines)."""
 
     key: str
     label: str
