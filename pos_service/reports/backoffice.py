@@ -48,6 +48,7 @@ from pos_service.venues import service as venues
 from pos_service.venues.models import Venue, VenueGroup
 
 MAX_DAYS = 366
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(9998, 12, 31)
 EXCEPTIONS = ("void", "discount", "comp", "refund")
 
 
@@ -55,6 +56,9 @@ def days(venue: Venue, start: dt.date | None, end: dt.date | None) -> tuple[dt.d
     """The period asked for: today's business day by default, at most a year."""
     start = start or end or venues.business_day(venue, now_utc())
     end = end or start
+    for field, day in (("from", start), ("to", end)):
+        if not EARLIEST <= day <= LATEST:
+            raise Invalid(f"a business day between {EARLIEST} and {LATEST}", field=field)
     if end < start:
         raise Invalid("to is before from", field="to")
     if (end - start).days >= MAX_DAYS:
@@ -175,7 +179,8 @@ async def group_sales(
     end: dt.date | None,
     group: SalesGroup,
 ) -> GroupSalesReport:
-    """Every venue's sales report of the caller's group, and the sums per currency."""
+    """Every venue's sales report of the caller's group, and the sums per currency.
+    ``start`` and ``end`` default to each venue's own business day."""
     found: list[VenueSales] = []
     for venue in await venues.group_venues(session, caller.venue_id):
         report = await sales_of(session, venue, *days(venue, start, end), group)
@@ -198,10 +203,9 @@ async def group_sales(
                 average_check=round_div(total, checks) if checks else 0,
             )
         )
-    first = found[0].report if found else None
     return GroupSalesReport(
-        start=first.start if first else start or end or now_utc().date(),
-        end=first.end if first else end or start or now_utc().date(),
+        start=found[0].report.start,
+        end=found[0].report.end,
         group=group,
         venues=found,
         totals=totals,

@@ -267,9 +267,11 @@ async def test_prep_times_are_the_kitchens(demo: Demo) -> None:
     [
         ({"from": "2025-03-02", "to": "2025-03-01"}, "to"),
         ({"from": "2024-01-01", "to": "2025-01-01"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"from": "2025-01-01", "to": "9999-12-31"}, "to"),
     ],
 )
-async def test_a_period_runs_forward_and_at_most_a_year(
+async def test_a_period_runs_forward_within_bounds_and_at_most_a_year(
     demo: Demo, params: dict[str, str], field: str
 ) -> None:
     r = await demo.call("GET", "/api/reports/sales", "manager", params=params)
