@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import msgspec
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError, DBAPIError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -167,7 +169,23 @@ def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Respons
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "an unexpected error occurred")
 
 
+def database_input_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[bytes]:
+    """A value the database cannot take (out of range, bad encoding) is the caller's
+    fault, not a server error. Inputs are bounded where they are decoded; this is the
+    safety net for one that slipped through."""
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    if (
+        isinstance(exc, DataError)
+        or isinstance(cause, ValueError | asyncpg.DataError)
+        or (sqlstate.startswith("22"))
+    ):
+        return problem(422, "Invalid input", "a value is out of the range the server accepts")
+    return internal_error_handler(request, exc)
+
+
 EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
+    DBAPIError: database_input_handler,
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 import msgspec
-from litestar.params import PathParameter
+from litestar.params import PathParameter, QueryParameter
 
 Unset = msgspec.UnsetType
 UNSET_FIELD = msgspec.UNSET
@@ -15,6 +15,8 @@ MAX_ID = 2**62
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 """An id in a path: out of range is a 400 naming it, never a database error."""
+OptionalQueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+"""An optional id in a query string, bounded like :data:`PathId`."""
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 
 LocalTime = Annotated[

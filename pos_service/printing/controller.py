@@ -6,11 +6,11 @@ from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.datastructures import State
-from litestar.params import FromQuery, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
 from pos_service.core.errors import problems
-from pos_service.core.schemas import PathId
+from pos_service.core.schemas import OptionalQueryId, PathId
 from pos_service.core.uow import UoW
 from pos_service.printing import service
 from pos_service.printing.schemas import (
@@ -60,7 +60,7 @@ class PrintJobsController(Controller):
         self,
         uow: UoW,
         job_state: Annotated[StateName | None, QueryParameter(name="state")] = None,
-        printer_id: FromQuery[int | None] = None,
+        printer_id: OptionalQueryId = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[PrintJobRead]:
         """The newest print jobs, optionally of one state (queued, sending, printed, failed)."""

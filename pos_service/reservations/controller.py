@@ -7,9 +7,10 @@ availability and the waitlist; guest profiles (contact data) are for hosts only.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from litestar import Controller, get, post, put
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
 from pos_service.core.errors import problems
@@ -29,6 +30,7 @@ from pos_service.reservations.schemas import (
 )
 
 READ = [requires("host", "waiter")]
+PartySize = Annotated[int, QueryParameter(ge=1, le=99)]
 WRITE = [requires("host")]
 
 
@@ -43,7 +45,7 @@ class ReservationsController(Controller):
 
     @get("/availability", guards=READ, responses=problems(404))
     async def availability(
-        self, uow: UoW, date: FromQuery[dt.date], party_size: FromQuery[int]
+        self, uow: UoW, date: FromQuery[dt.date], party_size: PartySize
     ) -> AvailabilityRead:
         """Bookable start times of a day for a party size, with the tables it would get."""
         return await uow.read(service.availability, date, party_size)

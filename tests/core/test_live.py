@@ -17,7 +17,7 @@ from pos_service.core.auth import Caller, TokenSigner
 from tests.conftest import Demo
 from tests.support.servers import serve, server_process, ws_url
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = pytest.mark.timeout(240)
 
 
 async def _token(demo: Demo, role: str) -> str:
