@@ -47,14 +47,14 @@ from pos_service.payments.provider import PaymentProvider, SimulatedTerminal
 from pos_service.printing import dispatcher as printing
 from pos_service.printing.controller import PrintersController, PrintJobsController
 from pos_service.reports import service as reports_service
-from pos_service.reports.controller import ReportsController
+from pos_service.reports.controller import GroupController, ReportsController
 from pos_service.reservations import service as reservations
 from pos_service.reservations.controller import (
     GuestsController,
     ReservationsController,
     WaitlistController,
 )
-from pos_service.staff.controller import AuthController
+from pos_service.staff.controller import AuthController, StaffController
 from pos_service.staff.service import Security
 from pos_service.tables import service as tables_service
 from pos_service.tables.controller import FloorController
@@ -183,6 +183,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ReportsController,
             PagesController,
             static_files,
+            GroupController,
+            StaffController,
         ],
         template_config=TEMPLATES,
         dependencies={"uow": Provide(provide_uow)},

@@ -19,7 +19,7 @@ from pos_service.printing import demo as printing
 from pos_service.reservations import service as reservations
 from pos_service.staff import service as staff
 from pos_service.tables.models import Area, DiningTable
-from pos_service.venues.models import DEFAULT_COURSES, Venue
+from pos_service.venues.models import DEFAULT_COURSES, Venue, VenueGroup
 
 FOOD_VAT = 700
 DRINKS_VAT = 1900
@@ -31,6 +31,7 @@ STAFF = [
     ("Dario", ["kitchen"], "3333"),
     ("Eva", ["bar"], "4444"),
     ("Marco", ["manager"], "9999"),
+    ("Olga", ["owner"], "8888"),
 ]
 
 STATIONS = [("hot", "kitchen"), ("cold", "kitchen"), ("bar", "bar"), ("pastry", "kitchen")]
@@ -138,12 +139,17 @@ COMBINABLE = [("1", "2"), ("3", "4"), ("8", "9"), ("T1", "T2"), ("T3", "T4")]
 
 
 async def seed(session: AsyncSession, security: staff.Security, slug: str = "demo") -> int:
-    """Create the demo venue (if absent) and return its id."""
+    """Create the demo venue (if absent) in a venue group of its own, whose owner is
+    Olga, and return its id."""
     existing = await session.scalar(select(Venue.id).where(Venue.slug == slug))
     if existing is not None:
         return existing
+    group = VenueGroup(name=f"Trattoria group ({slug})")
+    session.add(group)
+    await session.flush()
     venue = Venue(
         slug=slug,
+        group_id=group.id,
         name="Trattoria Demo",
         currency="EUR",
         timezone="Europe/Berlin",

@@ -16,11 +16,11 @@ from pos_service.menu.models import (
 from pos_service.orders.models import Check, CheckLine
 from pos_service.payments.models import Adjustment, BillPart, GiftCard, Payment
 from pos_service.printing.models import Printer, PrinterStation, PrintJob
-from pos_service.reports.models import DayClose
+from pos_service.reports.models import DayClose, TipSettlement, TipShare
 from pos_service.reservations.models import Guest, Reservation, ReservationJob, WaitlistEntry
-from pos_service.staff.models import Staff
+from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.tables.models import Area, DiningTable
-from pos_service.venues.models import Venue
+from pos_service.venues.models import Venue, VenueGroup
 
 metadata = Base.metadata
 
@@ -54,10 +54,15 @@ __all__ = [
     "PrinterStation",
     "Reservation",
     "ReservationJob",
+    "Shift",
     "Staff",
+    "StaffMembership",
     "Station",
     "TicketItem",
+    "TipSettlement",
+    "TipShare",
     "Venue",
+    "VenueGroup",
     "WaitlistEntry",
     "metadata",
 ]

@@ -29,6 +29,7 @@ DEMO_PINS = {
     "bar": "4444",
     "manager": "9999",
     "printer": "7777",
+    "owner": "8888",
 }
 
 

@@ -23,9 +23,11 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from pos_service.core.errors import Forbidden, Unauthorized
 
-ROLES = ("waiter", "host", "kitchen", "bar", "manager", "printer")
-Role = Literal["waiter", "host", "kitchen", "bar", "manager", "printer"]
-"""``printer`` is the print agent's role: it may claim and acknowledge print jobs."""
+ROLES = ("waiter", "host", "kitchen", "bar", "manager", "printer", "owner")
+Role = Literal["waiter", "host", "kitchen", "bar", "manager", "printer", "owner"]
+"""``printer`` is the print agent's role: it may claim and acknowledge print jobs.
+``owner`` is a venue group's owner: it opens the group's routes (see :func:`owner_only`)
+and nothing else, so an owner who also runs a venue holds ``manager`` there too."""
 
 
 class Caller(msgspec.Struct, frozen=True, kw_only=True):
@@ -171,6 +173,13 @@ def requires(
             )
 
     return guard
+
+
+def owner_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard for the routes of a venue group: only its owners (managers do not pass)."""
+    caller = connection.user
+    if not isinstance(caller, Caller) or "owner" not in caller.roles:
+        raise Forbidden("requires the role: owner", field="Authorization")
 
 
 def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller:

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import BigInteger, ForeignKey, String, select
+from sqlalchemy import BigInteger, ForeignKey, Index, String, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,6 +42,7 @@ class JournalEntry(Base):
     """One financial fact of a venue; see the module docstring. Never updated or deleted."""
 
     __tablename__ = "journal"
+    __table_args__ = (Index("ix_journal_at", "venue_id", "at"),)
 
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch
+from litestar import Controller, get, patch, post
 from litestar.params import JSONBody
 
-from pos_service.core.auth import requires
+from pos_service.core.auth import owner_only, requires
 from pos_service.core.errors import problems
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
 from pos_service.menu import service
-from pos_service.menu.schemas import ItemPatch, ItemRead, MenuRead
+from pos_service.menu.schemas import ItemPatch, ItemRead, MenuCopy, MenuCopyResult, MenuRead
 
 
 class MenuController(Controller):
@@ -28,3 +28,8 @@ class MenuController(Controller):
     async def patch_item(self, uow: UoW, item_id: PathId, data: JSONBody[ItemPatch]) -> ItemRead:
         """86 an item, bring it back, or set its remaining count."""
         return await uow.write(service.patch_item, item_id, data)
+
+    @post("/copy", guards=[owner_only], responses=problems(404, 409))
+    async def copy(self, uow: UoW, data: JSONBody[MenuCopy]) -> MenuCopyResult:
+        """Copy one venue's menu into another, empty venue of the owner's group."""
+        return await uow.write(service.copy_menu, data)

@@ -16,3 +16,12 @@ class ItemAvailabilityChanged(DomainEvent, frozen=True, kw_only=True):
     name: str
     available: bool
     remaining: int | None
+
+
+class MenuCopied(DomainEvent, frozen=True, kw_only=True):
+    """A group owner copied another venue's menu into this (empty) venue; screens reload
+    the menu. Carries the source venue and how many items arrived."""
+
+    type: ClassVar[str] = "menu.copied"
+    from_venue: str
+    items: int

@@ -64,3 +64,26 @@ class ItemPatch(msgspec.Struct, kw_only=True):
 
     available: bool | Unset = UNSET_FIELD
     remaining: Annotated[int, msgspec.Meta(ge=0, le=100000)] | Unset | None = UNSET_FIELD
+
+
+Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class MenuCopy(msgspec.Struct, kw_only=True):
+    """Copy the menu of ``from_venue`` into ``to_venue`` (slugs of the owner's group)."""
+
+    from_venue: Slug
+    to_venue: Slug
+
+
+class MenuCopyResult(msgspec.Struct, kw_only=True):
+    """What the copy created in the target venue (stations of the same name are reused)."""
+
+    from_venue: str
+    to_venue: str
+    stations: int
+    categories: int
+    items: int
+    modifier_groups: int
+    options: int
+    links: int

@@ -1,17 +1,18 @@
-"""Reading the menu and changing an item's availability."""
+"""Reading the menu, changing an item's availability, copying a menu to another venue."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events
 from pos_service.core.auth import Caller
-from pos_service.core.errors import NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound
 from pos_service.core.schemas import UNSET_FIELD as UNSET
-from pos_service.menu.events import ItemAvailabilityChanged
+from pos_service.menu.events import ItemAvailabilityChanged, MenuCopied
 from pos_service.menu.models import (
     Category,
     Item,
@@ -24,6 +25,8 @@ from pos_service.menu.schemas import (
     CategoryRead,
     ItemPatch,
     ItemRead,
+    MenuCopy,
+    MenuCopyResult,
     MenuRead,
     ModifierGroupRead,
     OptionRead,
@@ -168,3 +171,154 @@ async def get_menu_item_groups(
         )
     ).scalars()
     return [groups[g] for g in ids]
+
+
+# --- copying a menu to another venue of the group
+
+
+M = TypeVar("M", Station, Category, Item, ModifierGroup, ModifierOption)
+
+
+async def _rows(session: AsyncSession, model: type[M], venue_id: int) -> list[M]:
+    found = await session.execute(
+        select(model).where(model.venue_id == venue_id).order_by(model.id)
+    )
+    return list(found.scalars())
+
+
+async def _copy_stations(session: AsyncSession, src: int, dst: int) -> tuple[dict[int, int], int]:
+    """Station ids of ``src`` -> ``dst``: same-named stations are reused, others created."""
+    existing = {s.name: s.id for s in await _rows(session, Station, dst)}
+    created = {
+        s.id: Station(
+            venue_id=dst,
+            name=s.name,
+            kind=s.kind,
+            warn_minutes=s.warn_minutes,
+            late_minutes=s.late_minutes,
+        )
+        for s in await _rows(session, Station, src)
+        if s.name not in existing
+    }
+    session.add_all(created.values())
+    await session.flush()
+    mapping = {old: new.id for old, new in created.items()}
+    for s in await _rows(session, Station, src):
+        mapping.setdefault(s.id, existing.get(s.name, 0))
+    return mapping, len(created)
+
+
+async def _copy_groups(session: AsyncSession, src: int, dst: int) -> tuple[dict[int, int], int]:
+    """Modifier groups and their options; returns the group id map and options copied."""
+    groups = {
+        g.id: ModifierGroup(
+            venue_id=dst, name=g.name, min_choices=g.min_choices, max_choices=g.max_choices
+        )
+        for g in await _rows(session, ModifierGroup, src)
+    }
+    session.add_all(groups.values())
+    await session.flush()
+    options = [
+        ModifierOption(
+            venue_id=dst,
+            group_id=groups[o.group_id].id,
+            name=o.name,
+            price_delta=o.price_delta,
+            position=o.position,
+        )
+        for o in await _rows(session, ModifierOption, src)
+    ]
+    session.add_all(options)
+    await session.flush()
+    return {old: new.id for old, new in groups.items()}, len(options)
+
+
+async def _copy_items(
+    session: AsyncSession, src: int, dst: int, stations: dict[int, int]
+) -> tuple[dict[int, int], int]:
+    """Categories and items; returns the item id map and the categories copied."""
+    categories = {
+        c.id: Category(
+            venue_id=dst,
+            name=c.name,
+            position=c.position,
+            station_id=stations.get(c.station_id) if c.station_id else None,
+            default_course=c.default_course,
+        )
+        for c in await _rows(session, Category, src)
+    }
+    session.add_all(categories.values())
+    await session.flush()
+    items = {
+        i.id: Item(
+            venue_id=dst,
+            category_id=categories[i.category_id].id,
+            name=i.name,
+            description=i.description,
+            price=i.price,
+            tax_rate_bp=i.tax_rate_bp,
+            station_id=stations.get(i.station_id) if i.station_id else None,
+            default_course=i.default_course,
+            prep_minutes=i.prep_minutes,
+            allergens=list(i.allergens),
+            position=i.position,
+        )
+        for i in await _rows(session, Item, src)
+    }
+    session.add_all(items.values())
+    await session.flush()
+    return {old: new.id for old, new in items.items()}, len(categories)
+
+
+async def copy_menu(session: AsyncSession, caller: Caller, data: MenuCopy) -> MenuCopyResult:
+    """Copy a venue's menu into an empty venue of the same group (a group owner's call).
+
+    Every row is read from the source venue and written to the target with new ids;
+    references (station, category, group, item) are remapped. Live state (86'd items,
+    remaining counts) is not copied. Stations of the same name in the target are reused.
+    """
+    source = await venues.group_venue(session, caller.venue_id, data.from_venue, "from_venue")
+    target = await venues.group_venue(session, caller.venue_id, data.to_venue, "to_venue")
+    if source.id == target.id:
+        raise Invalid("a menu cannot be copied onto itself", field="to_venue")
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('menu_copy'), CAST(:v AS integer))"),
+        {"v": target.id},
+    )
+    if await session.scalar(
+        select(func.count()).select_from(Category).where(Category.venue_id == target.id)
+    ) or await session.scalar(
+        select(func.count()).select_from(ModifierGroup).where(ModifierGroup.venue_id == target.id)
+    ):
+        raise Conflict(f"the venue {data.to_venue!r} already has a menu", field="to_venue")
+    stations, new_stations = await _copy_stations(session, source.id, target.id)
+    groups, options = await _copy_groups(session, source.id, target.id)
+    items, categories = await _copy_items(session, source.id, target.id, stations)
+    links = [
+        ItemModifierGroup(
+            venue_id=target.id,
+            item_id=items[link.item_id],
+            group_id=groups[link.group_id],
+            position=link.position,
+        )
+        for link in (
+            await session.execute(
+                select(ItemModifierGroup).where(ItemModifierGroup.venue_id == source.id)
+            )
+        ).scalars()
+    ]
+    session.add_all(links)
+    await session.flush()
+    events.record(
+        session, target.id, MENU_TOPICS, MenuCopied(from_venue=source.slug, items=len(items))
+    )
+    return MenuCopyResult(
+        from_venue=source.slug,
+        to_venue=target.slug,
+        stations=new_stations,
+        categories=categories,
+        items=len(items),
+        modifier_groups=len(groups),
+        options=options,
+        links=len(links),
+    )

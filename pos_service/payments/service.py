@@ -614,6 +614,7 @@ async def _sale(session: AsyncSession, loaded: Loaded) -> dict[str, Any]:
                 "name": line.name,
                 "category": category.get(item_of[line.line_id].item_id, ""),
                 "quantity": item_of[line.line_id].quantity,
+                "gross": line.gross,
                 "net": line.net,
                 "tax_rate_bp": line.tax_rate_bp,
             }

@@ -89,3 +89,207 @@ class Report(msgspec.Struct, kw_only=True):
     counted_cash: int | None = None
     cash_difference: int | None = None
     closed_by: int | None = None
+
+
+SalesGroup = Literal[
+    "day", "hour", "item", "category", "staff", "table", "payment_method", "tax_rate"
+]
+
+
+class SalesRow(msgspec.Struct, kw_only=True):
+    """Sales of one group (a day, an hour, an item ...). ``gross`` - ``discounts`` =
+    ``net`` (the lines), + ``service_charge`` (+ ``tax`` when prices exclude it) =
+    ``total``, what the guests paid. Rows of lines (item, category, tax rate) carry their
+    share of the check's service charge and tax, so every grouping sums to the same
+    totals. Rows of payment methods carry ``total`` (each sale's total split over the
+    methods that paid it) and ``tips`` only. ``checks`` and ``covers`` count the checks
+    in the row; ``tips`` are the tips paid on them (0 for rows of lines)."""
+
+    key: str
+    label: str
+    checks: int = 0
+    covers: int = 0
+    quantity: int = 0
+    gross: int = 0
+    discounts: int = 0
+    net: int = 0
+    service_charge: int = 0
+    tax: int = 0
+    total: int = 0
+    tips: int = 0
+    average_check: int = 0
+
+
+class SalesReport(msgspec.Struct, kw_only=True):
+    """Closed checks (journal ``sale`` entries) of the business days ``start`` to ``end``
+    by the venue's cutoff. The totals are the journal's; the rows sum to them."""
+
+    start: dt.date
+    end: dt.date
+    group: SalesGroup
+    currency: str
+    timezone: str
+    checks: int
+    covers: int
+    gross: int
+    discounts: int
+    net: int
+    service_charge: int
+    tax: int
+    total: int
+    tips: int
+    average_check: int
+    average_cover: int
+    rows: list[SalesRow]
+
+
+class VenueSales(msgspec.Struct, kw_only=True):
+    venue_id: int
+    slug: str
+    name: str
+    report: SalesReport
+
+
+class CurrencyTotal(msgspec.Struct, kw_only=True):
+    """The venues of one currency summed (amounts of different currencies never mix)."""
+
+    currency: str
+    venues: int
+    checks: int
+    covers: int
+    net: int
+    tax: int
+    total: int
+    tips: int
+    average_check: int
+
+
+class GroupSalesRow(msgspec.Struct, kw_only=True):
+    """A row of one venue's sales report, for the group's CSV."""
+
+    venue: str
+    currency: str
+    key: str
+    label: str
+    checks: int
+    covers: int
+    quantity: int
+    gross: int
+    discounts: int
+    net: int
+    service_charge: int
+    tax: int
+    total: int
+    tips: int
+    average_check: int
+
+
+class GroupSalesReport(msgspec.Struct, kw_only=True):
+    """Every venue of the group, each by its own timezone and cutoff, and the sums."""
+
+    start: dt.date
+    end: dt.date
+    group: SalesGroup
+    venues: list[VenueSales]
+    totals: list[CurrencyTotal]
+
+
+class ExceptionRow(msgspec.Struct, kw_only=True):
+    """A void after send, a discount, a comp or a refund, with who did and who approved."""
+
+    kind: str
+    at: dt.datetime
+    check_id: int
+    line_id: int | None
+    name: str | None
+    amount: int
+    reason: str | None
+    by_id: int | None
+    by: str | None
+    approved_by_id: int | None
+    approved_by: str | None
+
+
+class ExceptionTotal(msgspec.Struct, kw_only=True):
+    kind: str
+    count: int
+    amount: int
+
+
+class ExceptionsReport(msgspec.Struct, kw_only=True):
+    start: dt.date
+    end: dt.date
+    currency: str
+    totals: list[ExceptionTotal]
+    rows: list[ExceptionRow]
+
+
+class TurnRow(msgspec.Struct, kw_only=True):
+    """Checks of one table closed in the period: seated (check opened) to closed."""
+
+    table_id: int
+    table: str
+    turns: int
+    covers: int
+    average_seconds: int
+    longest_seconds: int
+
+
+class TurnsReport(msgspec.Struct, kw_only=True):
+    start: dt.date
+    end: dt.date
+    turns: int
+    average_seconds: int
+    rows: list[TurnRow]
+
+
+class HoursRow(msgspec.Struct, kw_only=True):
+    """One member's shifts that began on one business day; an open shift counts to now."""
+
+    business_date: dt.date
+    staff_id: int
+    name: str
+    shifts: int
+    seconds: int
+    open: bool
+
+
+class HoursReport(msgspec.Struct, kw_only=True):
+    start: dt.date
+    end: dt.date
+    seconds: int
+    rows: list[HoursRow]
+
+
+class TipShareRead(msgspec.Struct, kw_only=True):
+    staff_id: int
+    name: str
+    weight: int
+    amount: int
+
+
+class DayTips(msgspec.Struct, kw_only=True):
+    """The card tips of a closed day and each pooled member's share; the shares and
+    ``unallocated`` sum to ``card_tips`` exactly."""
+
+    business_date: dt.date
+    mode: str
+    card_tips: int
+    unallocated: int
+    shares: list[TipShareRead]
+
+
+class GroupVenue(msgspec.Struct, kw_only=True):
+    id: int
+    slug: str
+    name: str
+    currency: str
+    timezone: str
+
+
+class VenueGroupRead(msgspec.Struct, kw_only=True):
+    """A venue group and its venues, by id."""
+
+    id: int
+    name: str
+    venues: list[GroupVenue]

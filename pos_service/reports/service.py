@@ -9,6 +9,7 @@ transaction committed. An X report is the same sum up to now, without closing.
 The business date of a close is the business day of its first entry (or of now, if
 there is none), and never earlier than the day after the previous close. A day that no
 manager closed is closed by the ``close_days`` task once the venue's cutoff has passed.
+Either close also settles the day's card tips by the venue's pool rule (``reports.tips``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pos_service.core import journal
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import NotFound
+from pos_service.reports import tips
 from pos_service.reports.models import DayClose
 from pos_service.reports.schemas import (
     CategoryTotal,
@@ -267,6 +269,7 @@ async def _close(
         )
     )
     await session.flush()
+    await tips.settle(session, venue, report, now)
     return report
 
 

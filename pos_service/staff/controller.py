@@ -1,17 +1,31 @@
-"""Sign-in and manager approvals."""
+"""Sign-in, manager approvals, staff management, clocking in and out, tip pool rule."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, Request, get, patch, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
-from pos_service.core.auth import Caller
+from pos_service.core.auth import Caller, owner_only, requires
 from pos_service.core.errors import problems
+from pos_service.core.schemas import PathId
+from pos_service.core.uow import UoW
 from pos_service.staff import service
-from pos_service.staff.schemas import ApprovalRead, ApprovalRequest, Login, LoginResult, StaffRead
+from pos_service.staff.schemas import (
+    ApprovalRead,
+    ApprovalRequest,
+    Login,
+    LoginResult,
+    MembershipCreate,
+    ShiftRead,
+    StaffCreate,
+    StaffMember,
+    StaffPatch,
+    StaffRead,
+    TipPool,
+)
 
 
 def _client(request: Request[Any, Any, Any]) -> str:
@@ -66,3 +80,53 @@ class AuthController(Controller):
             expires_in=security.approval_ttl,
             approver=StaffRead(id=member.id, name=member.name, roles=list(member.roles)),
         )
+
+
+WORKERS = [requires("waiter", "host", "kitchen", "bar", "owner")]
+
+
+class StaffController(Controller):
+    path = "/api"
+    tags = ["staff"]
+
+    @get("/staff", guards=[requires()], responses=problems(404))
+    async def list_staff(self, uow: UoW) -> list[StaffMember]:
+        """The venue's staff and their roles (managers)."""
+        return await uow.read(service.list_staff)
+
+    @post("/staff", guards=[requires()], responses=problems(404, 409))
+    async def add_staff(self, uow: UoW, state: State, data: JSONBody[StaffCreate]) -> StaffMember:
+        """Add a member with roles and a PIN unused in the venue and its group."""
+        return await uow.write(service.add_staff, state.security, data)
+
+    @patch("/staff/{staff_id:int}", guards=[requires()], responses=problems(404, 409))
+    async def patch_staff(
+        self, uow: UoW, state: State, staff_id: PathId, data: JSONBody[StaffPatch]
+    ) -> StaffMember:
+        """Rename a member, change their roles or PIN, deactivate or reactivate them."""
+        return await uow.write(service.patch_staff, state.security, staff_id, data)
+
+    @post("/staff/clock-in", guards=WORKERS, responses=problems(404, 409))
+    async def clock_in(self, uow: UoW) -> ShiftRead:
+        """Start a shift for the signed-in member (409 if one is open)."""
+        return await uow.write(service.clock_in)
+
+    @post("/staff/clock-out", status_code=200, guards=WORKERS, responses=problems(404, 409))
+    async def clock_out(self, uow: UoW) -> ShiftRead:
+        """End the signed-in member's open shift (409 if none is)."""
+        return await uow.write(service.clock_out)
+
+    @get("/tip-pool", guards=[requires()], responses=problems(404))
+    async def get_tip_pool(self, uow: UoW) -> TipPool:
+        """How the venue pools card tips at the day close."""
+        return await uow.read(service.get_tip_pool)
+
+    @put("/tip-pool", guards=[requires()], responses=problems(404))
+    async def set_tip_pool(self, uow: UoW, data: JSONBody[TipPool]) -> TipPool:
+        """Set the tip pooling rule (by hours worked or by points per role)."""
+        return await uow.write(service.set_tip_pool, data)
+
+    @post("/group/memberships", guards=[owner_only], responses=problems(404, 409))
+    async def add_membership(self, uow: UoW, data: JSONBody[MembershipCreate]) -> StaffMember:
+        """Let a member sign in at another venue of the group with their PIN (owners)."""
+        return await uow.write(service.add_membership, data)

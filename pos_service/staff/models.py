@@ -1,8 +1,23 @@
-"""Staff members. The PIN is stored as an argon2 hash plus a keyed lookup digest."""
+"""Staff members, their shifts and their memberships of other venues of a group.
+
+The PIN is stored as an argon2 hash plus a keyed lookup digest.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import String, UniqueConstraint
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,3 +35,46 @@ class Staff(VenueScoped, Base):
     pin_hash: Mapped[str] = mapped_column(String(200))
     pin_lookup: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(server_default="true")
+
+
+class Shift(VenueScoped, Base):
+    """Clocked working time of a member; ``clock_out`` is None while the shift is open.
+    A member has at most one open shift (a partial unique index)."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (
+        ForeignKeyConstraint(["venue_id", "staff_id"], ["staff.venue_id", "staff.id"]),
+        Index(
+            "uq_shifts_open",
+            "venue_id",
+            "staff_id",
+            unique=True,
+            postgresql_where=text("clock_out IS NULL"),
+        ),
+        Index("ix_shifts_clock_in", "venue_id", "clock_in"),
+        CheckConstraint("clock_out IS NULL OR clock_out >= clock_in", name="out_after_in"),
+    )
+
+    staff_id: Mapped[int] = mapped_column(BigInteger)
+    clock_in: Mapped[dt.datetime]
+    clock_out: Mapped[dt.datetime | None]
+
+
+class StaffMembership(Base):
+    """Staff row ``staff_id`` of this venue is the person ``home_staff_id`` of the venue
+    ``home_venue_id`` (same group), whose PIN is kept there. The local row carries the
+    roles here and is what checks, shifts and tips of this venue refer to."""
+
+    __tablename__ = "staff_memberships"
+    __table_args__ = (
+        ForeignKeyConstraint(["venue_id", "staff_id"], ["staff.venue_id", "staff.id"]),
+        UniqueConstraint("venue_id", "home_venue_id", "home_staff_id"),
+    )
+
+    venue_id: Mapped[int] = mapped_column(
+        ForeignKey("venues.id", ondelete="CASCADE"), primary_key=True
+    )
+    staff_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    home_venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
+    home_staff_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())

@@ -1,10 +1,12 @@
-"""What the auth API reads and writes."""
+"""What the auth and staff APIs read and write."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 Pin = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")]
 
@@ -37,3 +39,69 @@ class ApprovalRead(msgspec.Struct, kw_only=True):
     action: str
     approver: StaffRead
     expires_in: int
+
+
+RoleName = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{1,16}$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class StaffMember(msgspec.Struct, kw_only=True):
+    """A staff member of the venue; ``home_venue`` names the venue keeping the PIN of a
+    member who joined from another venue of the group (None: this venue)."""
+
+    id: int
+    name: str
+    roles: list[str]
+    active: bool
+    home_venue: str | None = None
+
+
+class StaffCreate(msgspec.Struct, kw_only=True):
+    """A new member; the PIN must be unused in every venue of the group."""
+
+    name: Name
+    roles: Annotated[list[RoleName], msgspec.Meta(min_length=1, max_length=7)]
+    pin: Pin
+
+
+class StaffPatch(msgspec.Struct, kw_only=True):
+    """Change a member's name, roles, PIN or whether they may sign in."""
+
+    name: Name | UnsetType = UNSET
+    roles: Annotated[list[RoleName], msgspec.Meta(min_length=1, max_length=7)] | UnsetType = UNSET
+    pin: Pin | UnsetType = UNSET
+    active: bool | UnsetType = UNSET
+
+
+class ShiftRead(msgspec.Struct, kw_only=True):
+    id: int
+    staff_id: int
+    clock_in: dt.datetime
+    clock_out: dt.datetime | None
+
+
+class TipPool(msgspec.Struct, kw_only=True):
+    """How the day's card tips are shared at the day close.
+
+    ``hours``: among members with one of ``roles`` who clocked in that business day, in
+    proportion to the time they worked. ``points``: the same members, each weighing the
+    highest ``points`` of their roles. ``none``: tips are not pooled.
+    """
+
+    mode: Literal["none", "hours", "points"] = "none"
+    roles: Annotated[list[RoleName], msgspec.Meta(max_length=7)] = msgspec.field(
+        default_factory=lambda: ["waiter", "bar"]
+    )
+    points: dict[RoleName, Annotated[int, msgspec.Meta(ge=0, le=1000)]] = msgspec.field(
+        default_factory=dict
+    )
+
+
+class MembershipCreate(msgspec.Struct, kw_only=True):
+    """Let member ``staff_id`` of ``home_venue`` sign in at ``venue`` with ``roles``."""
+
+    home_venue: Slug
+    staff_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)]
+    venue: Slug
+    roles: Annotated[list[RoleName], msgspec.Meta(min_length=1, max_length=7)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, String, func
+from sqlalchemy import BigInteger, ForeignKey, Identity, String, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,8 +14,19 @@ from pos_service.core.db import Base
 DEFAULT_COURSES = ["drinks", "starter", "main", "dessert"]
 
 
+class VenueGroup(Base):
+    """A chain of venues with one owner: group reports, shared staff, menus copied."""
+
+    __tablename__ = "venue_groups"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
 class Venue(Base):
-    """A restaurant. ``day_cutoff`` is the local time at which its business day ends."""
+    """A restaurant. ``day_cutoff`` is the local time at which its business day ends;
+    ``group_id`` names the venue group it belongs to, if any."""
 
     __tablename__ = "venues"
 
@@ -28,4 +39,5 @@ class Venue(Base):
     day_cutoff: Mapped[dt.time] = mapped_column(server_default="04:00")
     courses: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("venue_groups.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
