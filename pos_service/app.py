@@ -29,6 +29,7 @@ from pos_service.core.realtime_hub import Hub
 from pos_service.core.scheduler import Scheduler, Task
 from pos_service.core.textguard import refuse_nul
 from pos_service.core.uow import provide_uow
+from pos_service.guests.controller import CheckGuestController, LoyaltyController
 from pos_service.kitchen import service as kitchen
 from pos_service.kitchen.controller import KitchenChecksController, KitchenController
 from pos_service.menu.controller import MenuController
@@ -173,6 +174,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ReservationsController,
             WaitlistController,
             GuestsController,
+            CheckGuestController,
+            LoyaltyController,
             PrintersController,
             PrintJobsController,
             BillsController,
