@@ -56,6 +56,7 @@ from pos_service.reservations.controller import (
 )
 from pos_service.staff.controller import AuthController
 from pos_service.staff.service import Security
+from pos_service.stock.controller import StockController
 from pos_service.tables import service as tables_service
 from pos_service.tables.controller import FloorController
 
@@ -183,6 +184,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             GiftCardsController,
             GuestController,
             ReportsController,
+            StockController,
         ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
