@@ -30,6 +30,8 @@ from pos_service.core.scheduler import Scheduler, Task
 from pos_service.core.textguard import refuse_nul
 from pos_service.core.uow import provide_uow
 from pos_service.guests.controller import CheckGuestController, LoyaltyController
+from pos_service.integrations import webhooks
+from pos_service.integrations.controller import ExportController, WebhooksController
 from pos_service.kitchen import service as kitchen
 from pos_service.kitchen.controller import KitchenChecksController, KitchenController
 from pos_service.menu.controller import MenuController
@@ -77,6 +79,7 @@ def tasks(settings: Settings, provider: PaymentProvider) -> list[Task]:
         *printing.TASKS,
         Task("resolve_card_payments", 2, resolve_card_payments),
         Task("close_days", 300, reports_service.close_due_days),
+        Task("webhooks", 5, webhooks.deliver),
     ]
 
 
@@ -185,6 +188,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             GuestController,
             ReportsController,
             StockController,
+            WebhooksController,
+            ExportController,
         ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
