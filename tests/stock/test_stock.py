@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from pos_service.core.auth import Caller
+from pos_service.core.live import topic_refusal
 from tests.conftest import Demo
 from tests.payments.helpers import check_with
 
@@ -116,3 +118,15 @@ async def test_counts_set_the_level_and_log_the_difference(demo: Demo) -> None:
         "POST", "/api/stock/items", "manager", json={"name": "salt", "unit": "g"}
     )
     assert twice.status_code == 409 and twice.json()["field"] == "name"
+
+
+def test_stock_alerts_are_for_the_kitchen_bar_and_managers() -> None:
+    def caller(role: str) -> Caller:
+        return Caller(kind="staff", venue_id=1, staff_id=1, roles=frozenset({role}))
+
+    allowed = {
+        r
+        for r in ("waiter", "host", "kitchen", "bar", "manager")
+        if topic_refusal(caller(r), "stock") is None
+    }
+    assert allowed == {"kitchen", "bar", "manager"}
