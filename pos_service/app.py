@@ -29,6 +29,9 @@ from pos_service.core.realtime_hub import Hub
 from pos_service.core.scheduler import Scheduler, Task
 from pos_service.core.textguard import refuse_nul
 from pos_service.core.uow import provide_uow
+from pos_service.guests.controller import CheckGuestController, LoyaltyController
+from pos_service.integrations import webhooks
+from pos_service.integrations.controller import ExportController, WebhooksController
 from pos_service.kitchen import service as kitchen
 from pos_service.kitchen.controller import KitchenChecksController, KitchenController
 from pos_service.menu.controller import MenuController
@@ -56,6 +59,7 @@ from pos_service.reservations.controller import (
 )
 from pos_service.staff.controller import AuthController, StaffController
 from pos_service.staff.service import Security
+from pos_service.stock.controller import StockController
 from pos_service.tables import service as tables_service
 from pos_service.tables.controller import FloorController
 
@@ -76,6 +80,7 @@ def tasks(settings: Settings, provider: PaymentProvider) -> list[Task]:
         *printing.TASKS,
         Task("resolve_card_payments", 2, resolve_card_payments),
         Task("close_days", 300, reports_service.close_due_days),
+        Task("webhooks", 5, webhooks.deliver),
     ]
 
 
@@ -174,6 +179,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ReservationsController,
             WaitlistController,
             GuestsController,
+            CheckGuestController,
+            LoyaltyController,
             PrintersController,
             PrintJobsController,
             BillsController,
@@ -185,6 +192,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             static_files,
             GroupController,
             StaffController,
+            StockController,
+            WebhooksController,
+            ExportController,
         ],
         template_config=TEMPLATES,
         dependencies={"uow": Provide(provide_uow)},

@@ -4,6 +4,8 @@ Alembic compares against is complete."""
 from pos_service.core.db import Base
 from pos_service.core.journal import JournalEntry
 from pos_service.core.models import Approval, Counter, EventRow, IdempotencyKey, PinAttempts
+from pos_service.guests.models import Guest, GuestCheck, LoyaltyMovement
+from pos_service.integrations.models import WebhookDelivery, WebhookSubscription
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem
 from pos_service.menu.models import (
     Category,
@@ -17,8 +19,9 @@ from pos_service.orders.models import Check, CheckLine
 from pos_service.payments.models import Adjustment, BillPart, GiftCard, Payment
 from pos_service.printing.models import Printer, PrinterStation, PrintJob
 from pos_service.reports.models import DayClose, TipSettlement, TipShare
-from pos_service.reservations.models import Guest, Reservation, ReservationJob, WaitlistEntry
+from pos_service.reservations.models import Reservation, ReservationJob, WaitlistEntry
 from pos_service.staff.models import Shift, Staff, StaffMembership
+from pos_service.stock.models import RecipeLine, StockItem, StockMovement
 from pos_service.tables.models import Area, DiningTable
 from pos_service.venues.models import Venue, VenueGroup
 
@@ -40,11 +43,13 @@ __all__ = [
     "EventRow",
     "GiftCard",
     "Guest",
+    "GuestCheck",
     "IdempotencyKey",
     "Item",
     "ItemModifierGroup",
     "JournalEntry",
     "KitchenTicket",
+    "LoyaltyMovement",
     "ModifierGroup",
     "ModifierOption",
     "Payment",
@@ -52,17 +57,22 @@ __all__ = [
     "PrintJob",
     "Printer",
     "PrinterStation",
+    "RecipeLine",
     "Reservation",
     "ReservationJob",
     "Shift",
     "Staff",
     "StaffMembership",
     "Station",
+    "StockItem",
+    "StockMovement",
     "TicketItem",
     "TipSettlement",
     "TipShare",
     "Venue",
     "VenueGroup",
     "WaitlistEntry",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "metadata",
 ]

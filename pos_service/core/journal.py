@@ -34,8 +34,8 @@ from pos_service.core.models import Counter
 
 COUNTER = "journal"
 GENESIS = "0" * 64
-KINDS = ("sale", "void", "discount", "comp", "payment", "refund", "day_close")
-Kind = Literal["sale", "void", "discount", "comp", "payment", "refund", "day_close"]
+KINDS = ("sale", "void", "discount", "comp", "payment", "refund", "day_close", "gift_card")
+Kind = Literal["sale", "void", "discount", "comp", "payment", "refund", "day_close", "gift_card"]
 
 
 class JournalEntry(Base):

@@ -44,8 +44,8 @@ RESCAN_SECONDS = 5.0
 SnapshotFn = Callable[[AsyncSession, Caller, str], Awaitable[Any]]
 
 ROLE_TOPICS: dict[str, tuple[str, ...]] = {
-    "kitchen": ("kitchen:", "expo"),
-    "bar": ("kitchen:", "expo"),
+    "kitchen": ("kitchen:", "expo", "stock"),
+    "bar": ("kitchen:", "expo", "stock"),
     "host": ("floor", "reservations"),
     "printer": ("printers",),
     "waiter": ("floor", "orders", "kitchen", "kitchen:", "expo", "payments", "check:"),

@@ -44,7 +44,8 @@ class Category(VenueScoped, Base):
 
 
 class Item(VenueScoped, Base):
-    """A sellable item. ``remaining`` counts down portions; None means not counted."""
+    """A sellable item. ``remaining`` counts down portions; None means not counted.
+    A ``gift_card`` item sells a gift card of its price: paying the check issues it."""
 
     __tablename__ = "items"
     __table_args__ = (
@@ -68,6 +69,7 @@ class Item(VenueScoped, Base):
     available: Mapped[bool] = mapped_column(server_default="true")
     remaining: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, server_default="0")
+    gift_card: Mapped[bool] = mapped_column(server_default="false")
 
 
 class ModifierGroup(VenueScoped, Base):

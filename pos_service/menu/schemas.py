@@ -36,6 +36,7 @@ class ItemRead(msgspec.Struct, kw_only=True):
     allergens: list[str]
     available: bool
     remaining: int | None
+    gift_card: bool
     modifier_groups: list[ModifierGroupRead]
 
 
@@ -60,9 +61,11 @@ class MenuRead(msgspec.Struct, kw_only=True):
 
 
 class ItemPatch(msgspec.Struct, kw_only=True):
-    """Set an item (un)available, or give it a remaining count (null: not counted)."""
+    """Set an item (un)available, or give it a remaining count (null: not counted);
+    managers may make it sell gift cards of its price (``gift_card``)."""
 
     available: bool | Unset = UNSET_FIELD
+    gift_card: bool | Unset = UNSET_FIELD
     remaining: Annotated[int, msgspec.Meta(ge=0, le=100000)] | Unset | None = UNSET_FIELD
 
 

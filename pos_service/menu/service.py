@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events
 from pos_service.core.auth import Caller
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Forbidden, Invalid, NotFound
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.menu.events import ItemAvailabilityChanged, MenuCopied
 from pos_service.menu.models import (
@@ -76,6 +76,7 @@ def _item_read(item: Item, category: Category, groups: list[ModifierGroupRead]) 
         allergens=list(item.allergens),
         available=item.available,
         remaining=item.remaining,
+        gift_card=item.gift_card,
         modifier_groups=groups,
     )
 
@@ -143,6 +144,10 @@ async def patch_item(
             item.available = patch.remaining > 0
     if patch.available is not UNSET:
         item.available = patch.available
+    if patch.gift_card is not UNSET:
+        if not caller.has_any():
+            raise Forbidden("only a manager makes an item sell gift cards", field="gift_card")
+        item.gift_card = patch.gift_card
     category = await session.get(Category, (caller.venue_id, item.category_id))
     assert category is not None
     await session.flush()

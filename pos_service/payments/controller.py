@@ -13,6 +13,7 @@ from pos_service.core.auth import requires
 from pos_service.core.errors import Unauthorized, problems
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UnitOfWork, UoW, unit_of_work
+from pos_service.guests.schemas import LoyaltyRedeem
 from pos_service.payments import documents, service
 from pos_service.payments.documents import Notifier
 from pos_service.payments.provider import PaymentProvider
@@ -96,6 +97,18 @@ class BillsController(Controller):
     ) -> PaymentResult:
         """Take a cash, card or gift-card payment on a part or the unsplit check."""
         return await uow.write(service.pay, provider, check_id, data)
+
+    @post("/{check_id:int}/loyalty-redeem", status_code=200, responses=problems(404, 409))
+    async def loyalty_redeem(
+        self, uow: UoW, check_id: PathId, data: JSONBody[LoyaltyRedeem]
+    ) -> BillRead:
+        """Redeem points of the check's guest as a reward discount on the bill."""
+        return await uow.write(service.redeem_points, check_id, data)
+
+    @get("/{check_id:int}/gift-cards", responses=problems(404))
+    async def gift_cards(self, uow: UoW, check_id: PathId) -> list[GiftCardRead]:
+        """The gift cards this check sold (issued when it was paid)."""
+        return await uow.read(service.check_gift_cards, check_id)
 
     @post("/{check_id:int}/refunds", guards=[requires("manager")], responses=problems(404, 409))
     async def refund(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pos_service.core.events import DomainEvent
 
@@ -65,3 +65,12 @@ class CheckClosed(DomainEvent, frozen=True, kw_only=True):
     table_id: int | None
     total: int
     paid: int
+
+
+class GiftCardIssued(DomainEvent, frozen=True, kw_only=True):
+    """Paying a check that sold a gift card issued it. Carries the card (code, balance,
+    expiry) for the waiter to hand over or print."""
+
+    type: ClassVar[str] = "gift_card.issued"
+    check_id: int
+    gift_card: dict[str, Any]

@@ -86,17 +86,22 @@ class BillPart(VenueScoped, Base):
 
 
 class GiftCard(VenueScoped, Base):
-    """A gift card or voucher; its balance only moves by a conditional UPDATE (never < 0)."""
+    """A gift card or voucher; its balance only moves by a conditional UPDATE (never < 0).
+    One sold on a check names that check and line; one issued by a manager names none."""
 
     __tablename__ = "gift_cards"
     __table_args__ = (
         UniqueConstraint("venue_id", "code"),
         CheckConstraint("balance >= 0", name="balance_not_negative"),
+        Index("ix_gift_cards_check", "venue_id", "check_id"),
     )
 
     code: Mapped[str] = mapped_column(String(64))
     balance: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[dt.datetime | None]
+    initial_balance: Mapped[int | None] = mapped_column(BigInteger)
+    check_id: Mapped[int | None] = mapped_column(BigInteger)
+    line_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Payment(VenueScoped, Base):

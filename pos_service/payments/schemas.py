@@ -61,10 +61,10 @@ class SplitRequest(msgspec.Struct, kw_only=True):
 class PaymentCreate(msgspec.Struct, kw_only=True):
     """Pay a part (``part_id``) or, without one, the part of the check in no split part.
 
-    ``amount`` None pays everything open on it. Cash may hand over more than is due: the
-    excess is change (``tendered`` is what the guest gave, default ``amount``). A tip is
-    taken on card only. ``reference`` is the terminal's transaction reference when the
-    charge was started on the terminal itself.
+    ``amount`` None pays everything open on it (a gift card: as much of it as the card
+    holds). Cash may hand over more than is due: the excess is change (``tendered`` is
+    what the guest gave, default ``amount``). A tip is taken on card only. ``reference``
+    is the terminal's transaction reference when the charge was started on the terminal itself.
     """
 
     method: Literal["cash", "card", "gift_card"]

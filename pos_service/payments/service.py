@@ -11,6 +11,7 @@ when nothing is left open. What is due is computed from the payment rows every t
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,9 @@ from pos_service.core.auth import Caller, TokenSigner
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from pos_service.core.money import BP_SCALE
+from pos_service.guests import service as guests
+from pos_service.guests.schemas import LoyaltyRedeem
+from pos_service.menu.models import Item
 from pos_service.orders import service as orders
 from pos_service.orders.models import Check, CheckStatus, LineState
 from pos_service.payments._load import (
@@ -39,6 +43,7 @@ from pos_service.payments.events import (
     BillRequested,
     BillSplit,
     CheckClosed,
+    GiftCardIssued,
     PaymentChanged,
 )
 from pos_service.payments.ledger import admit, plan_split
@@ -271,30 +276,67 @@ def _check_fields(data: PaymentCreate) -> None:
         raise Invalid("gift_card_code goes with (and only with) gift_card", field="gift_card_code")
 
 
-async def _redeem(session: AsyncSession, venue_id: int, code: str, amount: int) -> int:
-    """Take ``amount`` off the gift card, atomically; never below zero."""
-    card_id = await session.scalar(
-        text(
-            "UPDATE gift_cards SET balance = balance - :a WHERE venue_id = :v AND code = :c "
-            "AND balance >= :a AND (expires_at IS NULL OR expires_at > now()) RETURNING id"
-        ),
-        {"v": venue_id, "c": code, "a": amount},
-    )
-    if card_id is not None:
-        return int(card_id)
+async def _usable_card(session: AsyncSession, venue_id: int, code: str) -> GiftCard:
+    """The gift card, locked; 404 if unknown, 422 if expired or empty."""
     card = (
         await session.execute(
-            select(GiftCard).where(GiftCard.venue_id == venue_id, GiftCard.code == code)
+            select(GiftCard)
+            .where(GiftCard.venue_id == venue_id, GiftCard.code == code)
+            .with_for_update()
         )
     ).scalar_one_or_none()
     if card is None:
         raise NotFound("no such gift card", field="gift_card_code")
     if card.expires_at is not None and card.expires_at <= now_utc():
         raise Invalid("the gift card has expired", field="gift_card_code")
+    if card.balance <= 0:
+        raise Invalid("the gift card is used up", field="gift_card_code", balance=0)
+    return card
+
+
+async def _redeem(session: AsyncSession, venue_id: int, code: str, amount: int) -> tuple[int, int]:
+    """Take ``amount`` off the gift card, atomically, never below zero: (id, balance)."""
+    row = (
+        await session.execute(
+            text(
+                "UPDATE gift_cards SET balance = balance - :a WHERE venue_id = :v AND code = :c "
+                "AND balance >= :a AND (expires_at IS NULL OR expires_at > now()) "
+                "RETURNING id, balance"
+            ),
+            {"v": venue_id, "c": code, "a": amount},
+        )
+    ).first()
+    if row is not None:
+        return int(row.id), int(row.balance)
+    card = await _usable_card(session, venue_id, code)
     raise Invalid(
         f"the gift card holds {card.balance}, less than {amount}",
         field="amount",
         balance=card.balance,
+    )
+
+
+async def _card_movement(
+    session: AsyncSession,
+    venue_id: int,
+    movement: str,
+    card_id: int,
+    amount: int,
+    balance: int,
+    **refs: int | None,
+) -> None:
+    """Journal a gift card's issue (positive), redemption (negative) or refund back."""
+    await journal.append(
+        session,
+        venue_id,
+        "gift_card",
+        {
+            "movement": movement,
+            "gift_card_id": card_id,
+            "amount": amount,
+            "balance": balance,
+            **refs,
+        },
     )
 
 
@@ -339,7 +381,12 @@ async def _pay(
     if data.part_id is not None:
         await session.get(BillPart, (caller.venue_id, data.part_id), with_for_update=True)
     cash = data.method == "cash"
-    applied, change = admit(state, data.amount, cash=cash, tendered=data.tendered)
+    wanted = data.amount
+    if data.method == "gift_card" and wanted is None and state.open > 0:
+        assert data.gift_card_code is not None
+        card = await _usable_card(session, caller.venue_id, data.gift_card_code)
+        wanted = min(card.balance, state.open)
+    applied, change = admit(state, wanted, cash=cash, tendered=data.tendered)
     payment = Payment(
         venue_id=caller.venue_id,
         check_id=loaded.check.id,
@@ -353,9 +400,12 @@ async def _pay(
         taken_by=caller.staff_id,
         resolved_at=now_utc(),
     )
+    balance = 0
     if data.method == "gift_card":
         assert data.gift_card_code is not None
-        payment.gift_card_id = await _redeem(session, caller.venue_id, data.gift_card_code, applied)
+        payment.gift_card_id, balance = await _redeem(
+            session, caller.venue_id, data.gift_card_code, applied
+        )
     elif data.method == "card":
         if data.reference is not None:
             await _known_reference(session, caller.venue_id, provider, data.reference)
@@ -364,6 +414,17 @@ async def _pay(
         payment.status = PaymentStatus.PENDING
         payment.resolved_at = None
     await _insert(session, payment)
+    if payment.gift_card_id is not None:
+        await _card_movement(
+            session,
+            caller.venue_id,
+            "redeem",
+            payment.gift_card_id,
+            -applied,
+            balance,
+            check_id=payment.check_id,
+            payment_id=payment.id,
+        )
     return await _settle(session, caller, loaded.check, payment)
 
 
@@ -521,6 +582,7 @@ async def refund(
     if check is None:
         raise NotFound(f"no check {check_id}", field="check_id")
     original = await session.get(Payment, (caller.venue_id, data.payment_id), with_for_update=True)
+    card_balance: int | None = None
     if original is None or original.check_id != check_id or original.amount < 0:
         raise NotFound(f"no payment {data.payment_id} on check {check_id}", field="payment_id")
     if original.status != PaymentStatus.APPROVED:
@@ -540,8 +602,11 @@ async def refund(
         if answer.state != "approved":
             raise Conflict(f"the provider refused the refund: {answer.reason}", field="payment_id")
     elif original.method == PaymentMethod.GIFT_CARD:
-        await session.execute(
-            text("UPDATE gift_cards SET balance = balance + :a WHERE venue_id = :v AND id = :i"),
+        card_balance = await session.scalar(
+            text(
+                "UPDATE gift_cards SET balance = balance + :a WHERE venue_id = :v AND id = :i "
+                "RETURNING balance"
+            ),
             {"a": amount, "v": caller.venue_id, "i": original.gift_card_id},
         )
     payment = Payment(
@@ -559,6 +624,17 @@ async def refund(
         resolved_at=now_utc(),
     )
     await _insert(session, payment)
+    if original.gift_card_id is not None:
+        await _card_movement(
+            session,
+            caller.venue_id,
+            "refund",
+            original.gift_card_id,
+            amount,
+            card_balance or 0,
+            check_id=check_id,
+            payment_id=payment.id,
+        )
     return await _settle(session, caller, check, payment)
 
 
@@ -577,6 +653,10 @@ async def _close(session: AsyncSession, caller: Caller, loaded: Loaded) -> Loade
             session, caller.venue_id, check.table_id, TableStatus.TO_CLEAN, open_check=None
         )
     await session.flush()
+    sold = await _issue_sold_cards(session, caller, loaded)
+    await guests.credit_on_close(
+        session, loaded.venue, check.id, loaded.bill.total, loaded.bill.total - sold
+    )
     await journal.append(session, caller.venue_id, "sale", await _sale(session, loaded))
     events.record(
         session,
@@ -745,11 +825,125 @@ async def create_gift_card(
     if taken is not None:
         raise Conflict(f"gift card {data.code} exists", field="code")
     card = GiftCard(
-        venue_id=caller.venue_id, code=data.code, balance=data.balance, expires_at=data.expires_at
+        venue_id=caller.venue_id,
+        code=data.code,
+        balance=data.balance,
+        initial_balance=data.balance,
+        expires_at=data.expires_at,
     )
     session.add(card)
     await session.flush()
+    await _card_movement(session, caller.venue_id, "issue", card.id, card.balance, card.balance)
     return _gift_card_read(card)
+
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+DEFAULT_VALID_DAYS = 3 * 365
+
+
+def new_code() -> str:
+    """A random gift card code, e.g. ``K7QD-9XHN-2MWE-R4TP`` (80 bits, no 0/O, 1/I)."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+async def _issue_sold_cards(session: AsyncSession, caller: Caller, loaded: Loaded) -> int:
+    """Issue one gift card per unit of each gift-card line of the closing check, worth
+    its unit price (discounts on the check do not reduce it); the amount sold."""
+    lines = [line for line in loaded.lines if line.state != LineState.VOIDED]
+    flagged = set(
+        (
+            await session.execute(
+                select(Item.id).where(
+                    Item.venue_id == caller.venue_id,
+                    Item.id.in_({line.item_id for line in lines}),
+                    Item.gift_card,
+                )
+            )
+        ).scalars()
+    )
+    days = int(loaded.venue.settings.get("gift_card_valid_days") or DEFAULT_VALID_DAYS)
+    expires_at = now_utc() + dt.timedelta(days=days)
+    sold = 0
+    for line in (line for line in lines if line.item_id in flagged):
+        for _ in range(line.quantity):
+            card = GiftCard(
+                venue_id=caller.venue_id,
+                code=new_code(),
+                balance=line.unit_price,
+                initial_balance=line.unit_price,
+                expires_at=expires_at,
+                check_id=loaded.check.id,
+                line_id=line.id,
+            )
+            session.add(card)
+            await session.flush()
+            sold += card.balance
+            await _card_movement(
+                session,
+                caller.venue_id,
+                "issue",
+                card.id,
+                card.balance,
+                card.balance,
+                check_id=loaded.check.id,
+                line_id=line.id,
+            )
+            events.record(
+                session,
+                caller.venue_id,
+                topics(loaded.check.id),
+                GiftCardIssued(
+                    check_id=loaded.check.id,
+                    gift_card=msgspec.to_builtins(_gift_card_read(card)),
+                ),
+            )
+    return sold
+
+
+async def check_gift_cards(
+    session: AsyncSession, caller: Caller, check_id: int
+) -> list[GiftCardRead]:
+    """The gift cards a check sold (issued when it was paid)."""
+    await find_check(session, caller.venue_id, check_id)
+    cards = (
+        await session.execute(
+            select(GiftCard)
+            .where(GiftCard.venue_id == caller.venue_id, GiftCard.check_id == check_id)
+            .order_by(GiftCard.id)
+        )
+    ).scalars()
+    return [_gift_card_read(card) for card in cards]
+
+
+# --- loyalty
+
+
+async def redeem_points(
+    session: AsyncSession, caller: Caller, check_id: int, data: LoyaltyRedeem
+) -> BillRead:
+    """Take the check's guest's points off the bill as a reward discount (an amount
+    discount on the check, journaled like any discount; earned, so no approval)."""
+    loaded = await _locked(session, caller, check_id)
+    rule = guests.loyalty_settings(loaded.venue)
+    open_ = loaded.ledger.rest.open
+    if rule.point_value and data.points * rule.point_value > open_:
+        raise Invalid(
+            f"at most {open_ // rule.point_value} points can be used on what is open",
+            field="points",
+            max_points=open_ // rule.point_value,
+        )
+    _, value = await guests.spend(session, loaded.venue, check_id, data.points)
+    adjustment = Adjustment(
+        venue_id=caller.venue_id,
+        check_id=check_id,
+        kind=AdjustmentKind.DISCOUNT,
+        discount_kind="amount",
+        value=value,
+        reason=f"loyalty reward: {data.points} points",
+        added_by=caller.actor,
+    )
+    return await _adjust(session, caller, loaded, adjustment)
 
 
 async def get_gift_card(session: AsyncSession, caller: Caller, code: str) -> GiftCardRead:

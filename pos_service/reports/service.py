@@ -23,11 +23,12 @@ import msgspec
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import journal
+from pos_service.core import events, journal
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import NotFound
 from pos_service.reports import tips
+from pos_service.reports.events import DayClosed
 from pos_service.reports.models import DayClose
 from pos_service.reports.schemas import (
     CategoryTotal,
@@ -41,6 +42,8 @@ from pos_service.reports.schemas import (
 from pos_service.staff.models import Staff
 from pos_service.venues import service as venues
 from pos_service.venues.models import Venue
+
+REPORTS_TOPIC = "reports"
 
 
 class _Sums:
@@ -270,6 +273,20 @@ async def _close(
     )
     await session.flush()
     await tips.settle(session, venue, report, now)
+    events.record(
+        session,
+        venue.id,
+        REPORTS_TOPIC,
+        DayClosed(
+            business_date=date.isoformat(),
+            from_seq=first,
+            to_seq=seq,
+            sales_total=report.sales_total,
+            cash_expected=report.cash_expected,
+            counted_cash=counted_cash,
+            closed_by=closed_by,
+        ),
+    )
     return report
 
 

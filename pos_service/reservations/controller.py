@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from litestar import Controller, get, post, put
+from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
 from pos_service.core.errors import problems
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
+from pos_service.guests.schemas import GuestCreate, GuestPatch
 from pos_service.reservations import service
 from pos_service.reservations.schemas import (
     AvailabilityRead,
+    GuestExport,
     GuestRead,
     ReservationCreate,
     ReservationRead,
@@ -154,5 +156,28 @@ class GuestsController(Controller):
 
     @get("/{guest_id:int}", responses=problems(404))
     async def get_guest(self, uow: UoW, guest_id: PathId) -> GuestRead:
-        """A guest profile with visit history, tags and notes."""
+        """A guest profile with visit and spend history, tags, allergies and points."""
         return await uow.read(service.get_guest, guest_id)
+
+    @post("/", responses=problems(404, 409))
+    async def create_guest(self, uow: UoW, data: JSONBody[GuestCreate]) -> GuestRead:
+        """Create a profile (409 naming the profile that has the phone or email)."""
+        return await uow.write(service.create_guest, data)
+
+    @patch("/{guest_id:int}", responses=problems(404, 409))
+    async def patch_guest(
+        self, uow: UoW, guest_id: PathId, data: JSONBody[GuestPatch]
+    ) -> GuestRead:
+        """Change name, contacts, marketing consent, tags or allergies."""
+        return await uow.write(service.patch_guest, guest_id, data)
+
+    @get("/{guest_id:int}/export", guards=[requires()], responses=problems(404))
+    async def export_guest(self, uow: UoW, guest_id: PathId) -> GuestExport:
+        """Everything held about the guest, as JSON (managers)."""
+        return await uow.read(service.export_guest, guest_id)
+
+    @delete("/{guest_id:int}", guards=[requires()], responses=problems(404))
+    async def erase_guest(self, uow: UoW, guest_id: PathId) -> None:
+        """Erase the guest on request: anonymised and detached; financial records stay
+        (managers)."""
+        await uow.write(service.erase_guest, guest_id)

@@ -1,4 +1,5 @@
-"""Guests, reservations, waitlist entries and the scheduled jobs of reservations."""
+"""Reservations, waitlist entries and the scheduled jobs of reservations. ``Guest`` (the
+profile a booking belongs to) lives in :mod:`pos_service.guests` and is re-exported here."""
 
 from __future__ import annotations
 
@@ -13,13 +14,24 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos_service.core.db import Base, VenueScoped
+from pos_service.guests.models import Guest
+
+__all__ = [
+    "HOLDING",
+    "Guest",
+    "JobKind",
+    "Reservation",
+    "ReservationJob",
+    "ReservationStatus",
+    "WaitlistEntry",
+    "WaitlistStatus",
+]
 
 
 class ReservationStatus(enum.StrEnum):
@@ -46,22 +58,6 @@ class JobKind(enum.StrEnum):
     REMINDER = "reminder"
     NO_SHOW = "no_show"
     FLOOR = "floor"
-
-
-class Guest(VenueScoped, Base):
-    """A guest profile, found by normalised phone or email; ``tags`` gathers every tag
-    given on the guest's reservations."""
-
-    __tablename__ = "guests"
-    __table_args__ = (
-        UniqueConstraint("venue_id", "phone"),
-        UniqueConstraint("venue_id", "email"),
-    )
-
-    name: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    email: Mapped[str | None] = mapped_column(String(254))
-    tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
 
 
 class Reservation(VenueScoped, Base):

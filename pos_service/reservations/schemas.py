@@ -8,10 +8,12 @@ from typing import Annotated
 import msgspec
 
 from pos_service.core.schemas import Id
+from pos_service.guests.schemas import GuestCheckRead, LoyaltyMovementRead
 from pos_service.reservations.planning import Rules
 
 __all__ = [
     "AvailabilityRead",
+    "GuestExport",
     "GuestRead",
     "GuestVisit",
     "ReservationCreate",
@@ -133,17 +135,35 @@ class GuestVisit(msgspec.Struct, kw_only=True):
 
 
 class GuestRead(msgspec.Struct, kw_only=True):
-    """A guest profile with every reservation, newest first; ``visits`` counts the seated
-    and completed ones."""
+    """A guest profile with every reservation and every linked check, newest first.
+    ``visits`` counts the seated and completed reservations and the linked checks not
+    opened by one of them; ``spent`` sums the totals of the linked checks that closed."""
 
     id: int
     name: str
     phone: str | None
     email: str | None
     tags: list[str]
+    allergies: list[str]
+    marketing_consent: bool
+    consent_changed_at: dt.datetime | None
+    points: int
     notes: list[str]
     visits: int
+    spent: int
     no_shows: int
     cancellations: int
     last_visit_at: dt.datetime | None
     history: list[GuestVisit]
+    checks: list[GuestCheckRead]
+
+
+class GuestExport(msgspec.Struct, kw_only=True):
+    """Everything held about a guest: the profile with its history, the bookings and
+    waitlist entries (with the contact data copied on them) and the points ledger."""
+
+    exported_at: dt.datetime
+    profile: GuestRead
+    reservations: list[ReservationRead]
+    waitlist: list[WaitlistRead]
+    loyalty: list[LoyaltyMovementRead]

@@ -49,3 +49,18 @@ async def test_guest_profiles_need_a_host_token(make_venue: MakeVenue) -> None:
     v = await make_venue([("A", 2)])
     r = await v.client.get("/api/guests", params={"phone": "+44 20 7946 0958"})
     assert r.status_code == 401
+
+
+async def test_seating_a_booking_links_its_check_and_counts_one_visit(
+    make_venue: MakeVenue,
+) -> None:
+    v = await make_venue([("A", 4)])
+    r = await v.booked(2, v.next_slot(), name="Ada", phone="+44 20 7946 0958")
+    seated = (await v.call("POST", f"/api/reservations/{r['id']}/seat")).json()
+    closed = await v.call("POST", f"/api/checks/{seated['check_id']}/close", "waiter")
+    assert closed.status_code == 200, closed.text
+
+    profile = (await v.call("GET", f"/api/guests/{r['guest_id']}")).json()
+    assert [c["check_id"] for c in profile["checks"]] == [seated["check_id"]]
+    assert profile["checks"][0]["closed_at"] is not None
+    assert profile["visits"] == 1

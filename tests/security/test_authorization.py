@@ -32,6 +32,7 @@ HOST = frozenset({"host", "manager"})
 WAITER = frozenset({"waiter", "manager"})
 MANAGER = frozenset({"manager"})
 HOST_READ = frozenset({"host", "waiter", "manager"})
+KITCHEN = frozenset({"kitchen", "bar", "manager"})
 
 # (method, path) -> roles allowed ("public": no token needed)
 POLICY: dict[tuple[str, str], frozenset[str]] = {
@@ -136,6 +137,29 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/group/reports/sales"): OWNER,
     ("POST", "/api/group/memberships"): OWNER,
     ("POST", "/api/menu/copy"): OWNER,
+    ("POST", "/api/guests"): HOST,
+    ("PATCH", "/api/guests/{guest_id}"): HOST,
+    ("GET", "/api/guests/{guest_id}/export"): MANAGER,
+    ("DELETE", "/api/guests/{guest_id}"): MANAGER,
+    ("POST", "/api/checks/{check_id}/guest"): WAITER,
+    ("POST", "/api/checks/{check_id}/loyalty-redeem"): WAITER,
+    ("GET", "/api/checks/{check_id}/gift-cards"): WAITER,
+    ("GET", "/api/loyalty/settings"): MANAGER,
+    ("PUT", "/api/loyalty/settings"): MANAGER,
+    ("GET", "/api/stock"): KITCHEN,
+    ("POST", "/api/stock/items"): MANAGER,
+    ("PATCH", "/api/stock/items/{stock_item_id}"): MANAGER,
+    ("GET", "/api/stock/recipes/{item_id}"): KITCHEN,
+    ("PUT", "/api/stock/recipes/{item_id}"): MANAGER,
+    ("POST", "/api/stock/counts"): KITCHEN,
+    ("GET", "/api/stock/movements"): KITCHEN,
+    ("GET", "/api/webhooks"): MANAGER,
+    ("POST", "/api/webhooks"): MANAGER,
+    ("GET", "/api/webhooks/{webhook_id}"): MANAGER,
+    ("PATCH", "/api/webhooks/{webhook_id}"): MANAGER,
+    ("DELETE", "/api/webhooks/{webhook_id}"): MANAGER,
+    ("GET", "/api/webhooks/{webhook_id}/deliveries"): MANAGER,
+    ("GET", "/api/days/{business_date}/export.csv"): MANAGER,
 }
 
 NOT_ROUTES = re.compile(r"^/(schema|health)")
@@ -190,6 +214,8 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "job_id": (await demo.sql("SELECT id FROM print_jobs ORDER BY id LIMIT 1"))[0][0],
         "printer_id": (await demo.sql("SELECT id FROM printers ORDER BY id LIMIT 1"))[0][0],
         "station_id": station[0][0],
+        "stock_item_id": 1,
+        "webhook_id": 1,
         "check_id": check["id"],
         "payment_id": 1,
         "code": "NO-SUCH-CARD",

@@ -83,5 +83,3 @@ def test_no_5xx_and_answers_match_the_schema(
     assert tried > 200
     if mode is GenerationMode.POSITIVE:
         assert skipped == []
-    else:
-        assert all(s.startswith("GET ") for s in skipped), skipped

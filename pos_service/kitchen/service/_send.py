@@ -28,14 +28,17 @@ from pos_service.orders import service as orders
 from pos_service.orders.models import Check, CheckLine
 from pos_service.orders.schemas import CheckRead, CheckWrite, VoidRequest
 from pos_service.staff.models import Staff
+from pos_service.stock import service as stock
 from pos_service.tables.models import DiningTable
 from pos_service.venues import service as venues
 
 
 async def send(session: AsyncSession, caller: Caller, check_id: int, data: CheckWrite) -> CheckRead:
-    """Send the pending lines: orders marks them sent (and counts down 86 items), then each
-    station gets one ticket with its lines; courses not due yet are held on it."""
+    """Send the pending lines: orders marks them sent (and counts down 86 items), stock
+    takes what their recipes use, then each station gets one ticket with its lines;
+    courses not due yet are held on it."""
     check, lines = await orders.send(session, caller, check_id, data)
+    await stock.consume(session, caller, check.id, lines)
     routed = [line for line in lines if line.station_id is not None]
     if routed:
         await _route(session, caller.venue_id, check, routed)

@@ -19,10 +19,14 @@ from pos_service.reservations.service._booking import (
 )
 from pos_service.reservations.service._common import lock_day, rules_of
 from pos_service.reservations.service._guests import (
+    create_guest,
+    erase_guest,
+    export_guest,
     find_guests,
     get_guest,
     normalise_email,
     normalise_phone,
+    patch_guest,
 )
 from pos_service.reservations.service._jobs import (
     announce_ready_tables,
@@ -49,6 +53,9 @@ __all__ = [
     "cancel_waitlist",
     "complete",
     "confirm",
+    "create_guest",
+    "erase_guest",
+    "export_guest",
     "find_guests",
     "get_guest",
     "get_reservation",
@@ -59,6 +66,7 @@ __all__ = [
     "no_show",
     "normalise_email",
     "normalise_phone",
+    "patch_guest",
     "refresh_floor",
     "release_no_shows",
     "rules_of",

@@ -15,6 +15,7 @@ from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.guests.service import normalise_email, normalise_phone, remember
 from pos_service.orders import service as orders
 from pos_service.orders.schemas import CheckOpen
 from pos_service.reservations.events import (
@@ -55,6 +56,7 @@ from pos_service.reservations.service._common import (
     TOPIC,
     FloorState,
     check_choice,
+    link_booked_guest,
     load_floor,
     lock_day,
     refresh_next,
@@ -62,7 +64,6 @@ from pos_service.reservations.service._common import (
     table_free,
     venue_rules,
 )
-from pos_service.reservations.service._guests import normalise_email, normalise_phone, remember
 from pos_service.tables import service as tables
 from pos_service.tables.models import TableStatus
 from pos_service.tables.schemas import OpenCheckRead
@@ -403,6 +404,7 @@ async def seat(
     r.status_changed_at = r.seated_at = now
     r.ends_at = now + rules.turn(r.party_size)
     r.check_id = check.id
+    await link_booked_guest(session, caller, r.guest_id, check.id)
     read = reservation_read(r, venue.timezone)
     events.record(
         session, venue.id, TOPIC, ReservationSeated(reservation=msgspec.to_builtins(read))

@@ -13,7 +13,10 @@ import msgspec
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service.core.auth import Caller
 from pos_service.core.errors import Invalid, NotFound
+from pos_service.guests import service as guests
+from pos_service.guests.models import Guest
 from pos_service.reservations.models import HOLDING, Reservation, ReservationStatus
 from pos_service.reservations.planning import (
     Hold,
@@ -198,3 +201,12 @@ def wait_minutes(at: dt.datetime, now: dt.datetime) -> int:
     """Minutes until ``at``, rounded up to 5 (what a host would say)."""
     seconds = max(0.0, (at - now).total_seconds())
     return -(-int(seconds) // 300) * 5
+
+
+async def link_booked_guest(
+    session: AsyncSession, caller: Caller, guest_id: int | None, check_id: int
+) -> None:
+    """Link the check opened by seating a booking or waitlist entry to its guest."""
+    guest = None if guest_id is None else await session.get(Guest, (caller.venue_id, guest_id))
+    if guest is not None and guest.erased_at is None:
+        await guests.link(session, caller.venue_id, check_id, guest, caller.actor)

@@ -12,6 +12,7 @@ from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.guests.service import normalise_phone, remember
 from pos_service.orders import service as orders
 from pos_service.orders.schemas import CheckOpen
 from pos_service.reservations.events import (
@@ -32,13 +33,13 @@ from pos_service.reservations.schemas import WaitlistCreate, WaitlistRead, Waitl
 from pos_service.reservations.service._common import (
     TOPIC,
     FloorState,
+    link_booked_guest,
     load_floor,
     lock_day,
     table_free,
     venue_rules,
     wait_minutes,
 )
-from pos_service.reservations.service._guests import normalise_phone, remember
 from pos_service.tables import service as tables
 from pos_service.venues import service as venues
 
@@ -166,6 +167,7 @@ async def seat_from_waitlist(
     entry.seated_at = entry.closed_at = now
     entry.table_id = table.id
     entry.check_id = check.id
+    await link_booked_guest(session, caller, entry.guest_id, check.id)
     read = entry_read(entry, now)
     events.record(session, venue.id, TOPIC, WaitlistSeated(entry=msgspec.to_builtins(read)))
     return read
