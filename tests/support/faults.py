@@ -73,7 +73,7 @@ class Handheld:
         token: str,
         *,
         timeout: float = 5.0,
-        give_up_after: float = 90.0,
+        give_up_after: float = 60.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.http = httpx.AsyncClient(
@@ -91,6 +91,7 @@ class Handheld:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.give_up_after
         delay = 0.05
+        last = ""
         while True:
             self.tally.requests += 1
             try:
@@ -99,6 +100,7 @@ class Handheld:
                 )
             except httpx.TransportError as exc:
                 self.tally.failures[type(exc).__name__] += 1
+                last = repr(exc)
             else:
                 if r.status_code < 400:
                     self.tally.accepted += 1
@@ -106,8 +108,11 @@ class Handheld:
                 if r.status_code < 500:
                     raise Refused(r)
                 self.tally.failures[f"http {r.status_code}"] += 1
+                last = f"{r.status_code} {r.text[:300]}"
             if loop.time() > deadline:
-                raise TimeoutError(f"{method} {path} not accepted within {self.give_up_after} s")
+                raise TimeoutError(
+                    f"{method} {path} not accepted in {self.give_up_after} s: {last}"
+                )
             self.tally.retries += 1
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, 1.0)
