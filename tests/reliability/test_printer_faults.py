@@ -102,12 +102,15 @@ async def check_paper(
 ) -> None:
     async with db.connect() as conn:
         numbers = set((await conn.exec_driver_sql("SELECT number FROM kitchen_tickets")).scalars())
-        jobs = (
-            await conn.exec_driver_sql(
-                "SELECT count(*), count(*) FILTER (WHERE rerouted_from IS NOT NULL), "
-                "count(*) FILTER (WHERE may_have_printed), sum(attempts) FROM print_jobs"
-            )
-        ).one()
+        rerouted, maybe, attempts = (
+            int(value)
+            for value in (
+                await conn.exec_driver_sql(
+                    "SELECT count(*) FILTER (WHERE rerouted_from IS NOT NULL), "
+                    "count(*) FILTER (WHERE may_have_printed), sum(attempts) FROM print_jobs"
+                )
+            ).one()
+        )
     copies: Counter[int] = Counter()
     unmarked: Counter[int] = Counter()
     torn = 0
@@ -127,7 +130,7 @@ async def check_paper(
     assert max(unmarked.values()) == 1, "a ticket came out twice without REPRINT"
     print(
         f"\nprinter faults: {orders} orders, {len(numbers)} tickets, {flips} mode flips,"
-        f" {jobs[3]} attempts, {jobs[1]} rerouted to the backup, {jobs[2]} may have printed,"
+        f" {attempts} attempts, {rerouted} rerouted to the backup, {maybe} may have printed,"
         f" {sum(copies.values()) - len(numbers)} reprints, {torn} torn; lost 0, unmarked doubles 0"
     )
 

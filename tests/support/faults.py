@@ -74,13 +74,11 @@ class Handheld:
         *,
         timeout: float = 5.0,
         give_up_after: float = 60.0,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.http = httpx.AsyncClient(
             base_url=base_url,
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout,
-            transport=transport,
         )
         self.give_up_after = give_up_after
         self.tally = Tally()
@@ -96,7 +94,10 @@ class Handheld:
             self.tally.requests += 1
             try:
                 r = await self.http.request(
-                    method, path, json=body or {}, headers={"Idempotency-Key": key}
+                    method,
+                    path,
+                    json=body or {} if method != "GET" else None,
+                    headers={"Idempotency-Key": key} if method != "GET" else None,
                 )
             except httpx.TransportError as exc:
                 self.tally.failures[type(exc).__name__] += 1
@@ -117,6 +118,10 @@ class Handheld:
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, 1.0)
 
+    async def read(self, path: str) -> Any:
+        """GET ``path`` until it answers 200 (reads are safe to repeat)."""
+        return await self.act("GET", path)
+
     async def close(self) -> None:
         await self.http.aclose()
 
@@ -132,12 +137,10 @@ class Order:
     paid: int = 0
 
 
-async def menu_ids(base_url: str, token: str) -> dict[str, int]:
+async def menu_ids(handheld: Handheld) -> dict[str, int]:
     """Item name -> id of the venue's menu."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
-        r = await http.get("/api/menu", headers={"Authorization": f"Bearer {token}"})
-        r.raise_for_status()
-        return {i["name"]: i["id"] for c in r.json()["categories"] for i in c["items"]}
+    menu = await handheld.read("/api/menu")
+    return {i["name"]: i["id"] for c in menu["categories"] for i in c["items"]}
 
 
 async def place_order(
@@ -174,7 +177,6 @@ async def rush(
     orders: int,
     *,
     seed: int = 7,
-    transport: Callable[[], httpx.AsyncBaseTransport | None] = lambda: None,
     on_progress: Callable[[int], Coroutine[Any, Any, None]] | None = None,
 ) -> Rush:
     """``len(tokens)`` handhelds place ``orders`` orders, each on its own tables in turn.
@@ -182,8 +184,8 @@ async def rush(
     ``on_progress(done)`` is awaited (in its own task) after each finished order: the
     hook where a test injects its faults.
     """
-    items = await menu_ids(base_url, tokens[0])
-    handhelds = [Handheld(base_url, token, transport=transport()) for token in tokens]
+    handhelds = [Handheld(base_url, token) for token in tokens]
+    items = await menu_ids(handhelds[0])
     done: list[Order] = []
     hooks: list[asyncio.Task[None]] = []
     loop = asyncio.get_running_loop()
