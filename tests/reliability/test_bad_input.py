@@ -26,14 +26,13 @@ async def snapshot(demo: Demo) -> list[str]:
     """A digest of every table's rows, in one statement."""
     async with demo.sessions() as session:
         if not _SNAPSHOT:
-            names = (
-                await session.execute(
-                    text(
-                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                        "AND tablename <> 'alembic_version' ORDER BY 1"
-                    )
+            result = await session.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version' ORDER BY 1"
                 )
-            ).scalars()
+            )
+            names: list[str] = list(result.scalars())
             _SNAPSHOT.append(
                 "SELECT "
                 + ", ".join(
