@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service import __version__
 from pos_service.config import Settings
-from pos_service.core import embedded
+from pos_service.core import embedded, logs
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
 from pos_service.core.db import asyncpg_dsn, create_engine, session_factory
 from pos_service.core.errors import EXCEPTION_HANDLERS
@@ -122,6 +122,7 @@ def resolve_database_url(settings: Settings) -> str:
 def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
     """Build the application. Nothing connects until the lifespan starts."""
     settings = settings or Settings.from_env(**overrides)
+    logs.configure()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -211,5 +211,9 @@ class Demo:
             return list((await session.execute(text(query), params)).all())
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--runslow", action="store_true", help="run the @pytest.mark.slow tests")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(ROOT / "var"))

@@ -14,7 +14,7 @@ import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.exc import DataError, DBAPIError
 
 PROBLEM_JSON = "application/problem+json"
@@ -164,7 +164,38 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
     return problem(exc.status_code, exc.__class__.__name__, str(exc.detail))
 
 
+# What reaching the database raises while it is down, restarting or cutting connections.
+_UNREACHABLE = (
+    OSError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the database could not be reached."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, _UNREACHABLE) or (
+            isinstance(seen, DBAPIError) and seen.connection_invalidated
+        ):
+            return True
+        seen = seen.__cause__
+    return False
+
+
 def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """500, or 503 when the database could not be reached (a retry with the same
+    Idempotency-Key is safe whether or not the change was committed)."""
+    if database_unreachable(exc):
+        structlog.get_logger().warning("database unreachable", error=str(exc).split("\n", 1)[0])
+        response = problem(
+            HTTP_503_SERVICE_UNAVAILABLE,
+            "Database unavailable",
+            "the database cannot be reached; retry shortly with the same Idempotency-Key",
+        )
+        response.headers["Retry-After"] = "1"
+        return response
     structlog.get_logger().error("unhandled error", exc_info=exc)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "an unexpected error occurred")
 
