@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 PROBLEM_JSON = "application/problem+json"
@@ -71,6 +73,43 @@ class TooManyAttempts(DomainError):
     title = "Too many attempts"
 
 
+class Problem(msgspec.Struct, kw_only=True):
+    """RFC 9457 problem details; ``field`` names the offending input. Other members
+    (``check_id``, ``current``, ``group``, ``item``, ``retry_after`` ...) may follow."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    field: str | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request",
+    401: "No valid token",
+    403: "Role or approval missing",
+    404: "Not found in this venue",
+    409: "Conflict with the current state",
+    410: "Gone",
+    422: "Invalid input; `field` names it",
+    429: "Locked out after too many attempts",
+    503: "Dependency down",
+}
+
+
+def problems(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem answers a route can give (400/401/403/422 always)."""
+    return {
+        code: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS[code],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+        )
+        for code in sorted({400, 401, 403, 422, *codes})
+    }
+
+
 def problem(
     status: int, title: str, detail: str, *, field: str | None = None, **extra: Any
 ) -> Response[bytes]:
@@ -117,13 +156,12 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
 
 
 def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    import structlog
-
-    structlog.get_logger().exception("unhandled error", exc_info=exc)
+    structlog.get_logger().error("unhandled error", exc_info=exc)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "an unexpected error occurred")
 
 
 EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
+    Exception: internal_error_handler,
 }

@@ -59,7 +59,7 @@ class MenuRead(msgspec.Struct, kw_only=True):
     categories: list[CategoryRead]
 
 
-class ItemPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ItemPatch(msgspec.Struct, kw_only=True):
     """Set an item (un)available, or give it a remaining count (null: not counted)."""
 
     available: bool | Unset = UNSET_FIELD

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from pos_service.core.auth import requires
+from pos_service.core.errors import problems
+from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
 from pos_service.orders import service
 from pos_service.orders.schemas import (
@@ -25,54 +27,48 @@ class ChecksController(Controller):
     tags = ["checks"]
     guards = [requires("waiter")]
 
-    @post("/")
+    @post("/", responses=problems(404, 409))
     async def open_check(self, uow: UoW, data: JSONBody[CheckOpen]) -> CheckRead:
         """Open a check on a table (409 naming the open check if the table has one)."""
         return await uow.write(service.open_check, data)
 
-    @get("/{check_id:int}")
-    async def get_check(self, uow: UoW, check_id: FromPath[int]) -> CheckRead:
+    @get("/{check_id:int}", responses=problems(404, 409))
+    async def get_check(self, uow: UoW, check_id: PathId) -> CheckRead:
         """A check with all its lines."""
         return await uow.read(service.get_check, check_id)
 
-    @post("/{check_id:int}/lines")
-    async def add_line(
-        self, uow: UoW, check_id: FromPath[int], data: JSONBody[LineAdd]
-    ) -> CheckRead:
+    @post("/{check_id:int}/lines", responses=problems(404, 409))
+    async def add_line(self, uow: UoW, check_id: PathId, data: JSONBody[LineAdd]) -> CheckRead:
         """Add an item with modifiers, seat, course and note."""
         return await uow.write(service.add_line, check_id, data)
 
-    @patch("/{check_id:int}/lines/{line_id:int}")
+    @patch("/{check_id:int}/lines/{line_id:int}", responses=problems(404, 409))
     async def patch_line(
-        self, uow: UoW, check_id: FromPath[int], line_id: FromPath[int], data: JSONBody[LinePatch]
+        self, uow: UoW, check_id: PathId, line_id: PathId, data: JSONBody[LinePatch]
     ) -> CheckRead:
         """Edit a line that has not been sent."""
         return await uow.write(service.patch_line, check_id, line_id, data)
 
-    @post("/{check_id:int}/send", status_code=200)
-    async def send(
-        self, uow: UoW, check_id: FromPath[int], data: JSONBody[CheckWrite]
-    ) -> CheckRead:
+    @post("/{check_id:int}/send", status_code=200, responses=problems(404, 409))
+    async def send(self, uow: UoW, check_id: PathId, data: JSONBody[CheckWrite]) -> CheckRead:
         """Send the pending lines to the kitchen."""
         return await uow.write(service.send, check_id, data)
 
-    @post("/{check_id:int}/lines/{line_id:int}/void", status_code=200)
+    @post("/{check_id:int}/lines/{line_id:int}/void", status_code=200, responses=problems(404, 409))
     async def void_line(
-        self, uow: UoW, check_id: FromPath[int], line_id: FromPath[int], data: JSONBody[VoidRequest]
+        self, uow: UoW, check_id: PathId, line_id: PathId, data: JSONBody[VoidRequest]
     ) -> CheckRead:
         """Void a line; after send it needs a manager approval from /api/auth/approve."""
         return await uow.write(service.void_line, check_id, line_id, data)
 
-    @post("/{check_id:int}/transfer", status_code=200)
+    @post("/{check_id:int}/transfer", status_code=200, responses=problems(404, 409))
     async def transfer(
-        self, uow: UoW, check_id: FromPath[int], data: JSONBody[TransferRequest]
+        self, uow: UoW, check_id: PathId, data: JSONBody[TransferRequest]
     ) -> CheckRead:
         """Move the check to another table."""
         return await uow.write(service.transfer, check_id, data)
 
-    @post("/{check_id:int}/merge", status_code=200)
-    async def merge(
-        self, uow: UoW, check_id: FromPath[int], data: JSONBody[MergeRequest]
-    ) -> CheckRead:
+    @post("/{check_id:int}/merge", status_code=200, responses=problems(404, 409))
+    async def merge(self, uow: UoW, check_id: PathId, data: JSONBody[MergeRequest]) -> CheckRead:
         """Merge another check into this one."""
         return await uow.write(service.merge, check_id, data)

@@ -19,14 +19,14 @@ Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
-class CheckOpen(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class CheckOpen(msgspec.Struct, kw_only=True):
     table_id: Id
     covers: Covers
     allergies: Annotated[list[Tag], msgspec.Meta(max_length=20)] = []
     notes: Annotated[str, msgspec.Meta(max_length=1000)] = ""
 
 
-class LineAdd(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class LineAdd(msgspec.Struct, kw_only=True):
     """Add an item. ``modifiers`` are option ids; ``version``, if given, must be current."""
 
     item_id: Id
@@ -38,7 +38,7 @@ class LineAdd(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     version: Version | None = None
 
 
-class LinePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class LinePatch(msgspec.Struct, kw_only=True):
     """Change a line that has not been sent."""
 
     quantity: Quantity | Unset = UNSET_FIELD
@@ -48,24 +48,24 @@ class LinePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     version: Version | None = None
 
 
-class CheckWrite(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class CheckWrite(msgspec.Struct, kw_only=True):
     """A write on the whole check (send); ``version``, if given, must be current."""
 
     version: Version | None = None
 
 
-class VoidRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class VoidRequest(msgspec.Struct, kw_only=True):
     reason: Reason
     approval: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     version: Version | None = None
 
 
-class TransferRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class TransferRequest(msgspec.Struct, kw_only=True):
     table_id: Id
     version: Version | None = None
 
 
-class MergeRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class MergeRequest(msgspec.Struct, kw_only=True):
     check_id: Id
     version: Version | None = None
 

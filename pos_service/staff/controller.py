@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.params import JSONBody
 
 from pos_service.core.auth import Caller
+from pos_service.core.errors import problems
 from pos_service.staff import service
 from pos_service.staff.schemas import ApprovalRead, ApprovalRequest, Login, LoginResult, StaffRead
 
@@ -21,7 +22,7 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", exclude_from_auth=True, status_code=200)
+    @post("/login", exclude_from_auth=True, status_code=200, responses=problems(404, 429))
     async def login(
         self, request: Request[Any, Any, Any], state: State, data: JSONBody[Login]
     ) -> LoginResult:
@@ -42,7 +43,7 @@ class AuthController(Controller):
             staff=StaffRead(id=member.id, name=member.name, roles=list(member.roles)),
         )
 
-    @post("/approve", status_code=200)
+    @post("/approve", status_code=200, responses=problems(404, 429))
     async def approve(
         self, request: Request[Caller, Any, Any], state: State, data: JSONBody[ApprovalRequest]
     ) -> ApprovalRead:

@@ -78,3 +78,32 @@ async def truncate_all(engine: AsyncEngine) -> None:
                 "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"
             )
         await conn.execute(text(_tables_sql))
+
+
+def reset_with_demo(database_url: str) -> None:
+    """Empty the database and seed the demo venue (from synchronous fixtures)."""
+    import asyncio
+
+    from pos_service import demo
+    from pos_service.core.auth import PinHasher, TokenSigner
+    from pos_service.core.db import create_engine, session_factory
+    from pos_service.staff.service import Security
+
+    async def run() -> None:
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            await truncate_all(engine)
+            security = Security(
+                TokenSigner("test-secret"),
+                PinHasher(1, 8),
+                token_ttl=0,
+                approval_ttl=0,
+                max_failures=0,
+                lockout_seconds=0,
+            )
+            async with session_factory(engine)() as session, session.begin():
+                await demo.seed(session, security)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
