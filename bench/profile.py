@@ -10,6 +10,9 @@ from __future__ import annotations
 import sys
 import time
 
+from pyinstrument.renderers import ConsoleRenderer
+from pyinstrument.session import Session
+
 from bench import env
 from bench.context import Context
 
@@ -20,7 +23,7 @@ def main(rate: float, seconds: float) -> None:
     env.raise_open_files()
     url = env.fresh_database("bench_profile")
     env.run(env.seed(url, VENUES))
-    text = env.VAR / "profile.txt"
+    saved = env.VAR / "profile.pyisession"
     with env.Server(url, workers=1, log_name="profile") as server:
         command = server.command()
         profiled = [
@@ -28,9 +31,9 @@ def main(rate: float, seconds: float) -> None:
             "-m",
             "pyinstrument",
             "-r",
-            "text",
+            "session",
             "-o",
-            str(text),
+            str(saved),
             "-m",
             *command[2:],
         ]
@@ -44,4 +47,10 @@ def main(rate: float, seconds: float) -> None:
             took = time.monotonic() - began
         ok = sum(c.status == 200 for c in result.sends)
         print(f"{ok} sends in {took:.1f} s under the profiler")
-    print(f"profile: {text}")
+    session = Session.load(str(saved))
+    tree = ConsoleRenderer(unicode=True, color=False, short_mode=True).render(session)
+    flat = ConsoleRenderer(unicode=True, color=False, flat=True, show_all=True).render(session)
+    (env.VAR / "profile.txt").write_text(tree)
+    (env.VAR / "profile-flat.txt").write_text(flat)
+    print("\n".join(flat.splitlines()[:40]))
+    print(f"profile: {env.VAR / 'profile.txt'} (tree), {env.VAR / 'profile-flat.txt'} (own time)")
