@@ -386,7 +386,7 @@ async def count_down(session: AsyncSession, venue_id: int, lines: Iterable[Check
     wanted: dict[int, int] = {}
     for line in lines:
         wanted[line.item_id] = wanted.get(line.item_id, 0) + line.quantity
-    counted = (
+    counted: list[int] = list(
         (
             await session.execute(
                 text(
