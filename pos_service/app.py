@@ -26,7 +26,10 @@ from pos_service.core.live import LiveDispatcher, SnapshotFn, live_socket, prune
 from pos_service.core.realtime import EventBus
 from pos_service.core.realtime_hub import Hub
 from pos_service.core.scheduler import Scheduler, Task
+from pos_service.core.textguard import refuse_nul
 from pos_service.core.uow import provide_uow
+from pos_service.kitchen import service as kitchen
+from pos_service.kitchen.controller import KitchenChecksController, KitchenController
 from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
@@ -41,13 +44,21 @@ def tasks(settings: Settings) -> list[Task]:
     async def prune_events(session: AsyncSession, now: dt.datetime) -> int:
         return await prune(session, now, keep=settings.event_retention)
 
-    return [Task("prune_events", 600, prune_events)]
+    return [
+        Task("prune_events", 600, prune_events),
+        Task("kitchen.release", 5, kitchen.release_due),
+        Task("kitchen.late", 15, kitchen.flag_late),
+    ]
 
 
 # What a screen that missed too much gets instead of the events, per topic prefix.
 SNAPSHOTS: dict[str, SnapshotFn] = {
     "floor": lambda session, caller, _topic: tables_service.get_floor(session, caller),
     "orders": lambda session, caller, _topic: orders_service.open_checks(session, caller),
+    "kitchen:": lambda session, caller, topic: kitchen.list_tickets(
+        session, caller, topic.removeprefix("kitchen:")
+    ),
+    "expo": lambda session, caller, _topic: kitchen.expo(session, caller),
     "check:": lambda session, caller, topic: orders_service.get_check(
         session, caller, int(topic.removeprefix("check:"))
     ),
@@ -124,6 +135,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             MenuController,
             FloorController,
             ChecksController,
+            KitchenChecksController,
+            KitchenController,
         ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
@@ -132,6 +145,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         state=state,
         cors_config=CORSConfig(allow_origins=[]),
         openapi_config=OpenAPIConfig(title="pos_service", version=__version__, path="/schema"),
+        before_request=refuse_nul,
         request_max_body_size=256 * 1024,
         debug=False,
     )

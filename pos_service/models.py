@@ -3,6 +3,7 @@ Alembic compares against is complete."""
 
 from pos_service.core.db import Base
 from pos_service.core.models import Approval, Counter, EventRow, IdempotencyKey, PinAttempts
+from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem
 from pos_service.menu.models import (
     Category,
     Item,
@@ -24,6 +25,7 @@ __all__ = [
     "Base",
     "Category",
     "Check",
+    "CheckCourse",
     "CheckLine",
     "Counter",
     "DiningTable",
@@ -31,11 +33,13 @@ __all__ = [
     "IdempotencyKey",
     "Item",
     "ItemModifierGroup",
+    "KitchenTicket",
     "ModifierGroup",
     "ModifierOption",
     "PinAttempts",
     "Staff",
     "Station",
+    "TicketItem",
     "Venue",
     "metadata",
 ]

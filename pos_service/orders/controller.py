@@ -1,4 +1,7 @@
-"""The checks API: thin handlers, one service call each."""
+"""The checks API: thin handlers, one service call each.
+
+Sending and voiding lines are served by ``kitchen.controller``: both reach the kitchen's
+screens in the same transaction."""
 
 from __future__ import annotations
 
@@ -13,12 +16,10 @@ from pos_service.orders import service
 from pos_service.orders.schemas import (
     CheckOpen,
     CheckRead,
-    CheckWrite,
     LineAdd,
     LinePatch,
     MergeRequest,
     TransferRequest,
-    VoidRequest,
 )
 
 
@@ -48,18 +49,6 @@ class ChecksController(Controller):
     ) -> CheckRead:
         """Edit a line that has not been sent."""
         return await uow.write(service.patch_line, check_id, line_id, data)
-
-    @post("/{check_id:int}/send", status_code=200, responses=problems(404, 409))
-    async def send(self, uow: UoW, check_id: PathId, data: JSONBody[CheckWrite]) -> CheckRead:
-        """Send the pending lines to the kitchen."""
-        return await uow.write(service.send, check_id, data)
-
-    @post("/{check_id:int}/lines/{line_id:int}/void", status_code=200, responses=problems(404, 409))
-    async def void_line(
-        self, uow: UoW, check_id: PathId, line_id: PathId, data: JSONBody[VoidRequest]
-    ) -> CheckRead:
-        """Void a line; after send it needs a manager approval from /api/auth/approve."""
-        return await uow.write(service.void_line, check_id, line_id, data)
 
     @post("/{check_id:int}/transfer", status_code=200, responses=problems(404, 409))
     async def transfer(

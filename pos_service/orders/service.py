@@ -438,8 +438,11 @@ async def count_down(session: AsyncSession, venue_id: int, lines: Iterable[Check
         )
 
 
-async def send(session: AsyncSession, caller: Caller, check_id: int, data: CheckWrite) -> CheckRead:
-    """Mark the pending lines sent (kitchen tickets hang off this) and record it."""
+async def send(
+    session: AsyncSession, caller: Caller, check_id: int, data: CheckWrite
+) -> tuple[Check, list[CheckLine]]:
+    """Mark the pending lines sent, count down 86 items and record it; the check (locked,
+    its version bumped) and the lines sent. ``kitchen.service.send`` routes them."""
     check = await load_for_write(session, caller.venue_id, check_id, data.version)
     pending = [
         line
@@ -468,7 +471,7 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
             line_ids=[line.id for line in pending],
         ),
     )
-    return await check_read(session, check)
+    return check, pending
 
 
 async def void_line(

@@ -38,6 +38,21 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/checks/{check_id}/lines/{line_id}/void"): frozenset({"waiter", "manager"}),
     ("POST", "/api/checks/{check_id}/transfer"): frozenset({"waiter", "manager"}),
     ("POST", "/api/checks/{check_id}/merge"): frozenset({"waiter", "manager"}),
+    ("POST", "/api/checks/{check_id}/fire"): frozenset({"waiter", "manager"}),
+    ("GET", "/api/checks/{check_id}/courses"): frozenset({"waiter", "manager"}),
+    ("GET", "/api/kitchen/tickets"): frozenset({"waiter", "kitchen", "bar", "manager"}),
+    ("POST", "/api/kitchen/tickets/{ticket_id}/start"): frozenset({"kitchen", "bar", "manager"}),
+    ("POST", "/api/kitchen/tickets/{ticket_id}/bump"): frozenset({"kitchen", "bar", "manager"}),
+    ("POST", "/api/kitchen/tickets/{ticket_id}/recall"): frozenset({"kitchen", "bar", "manager"}),
+    ("POST", "/api/kitchen/recall"): frozenset({"kitchen", "bar", "manager"}),
+    ("POST", "/api/kitchen/tickets/{ticket_id}/items/{item_id}/bump"): frozenset(
+        {"kitchen", "bar", "manager"}
+    ),
+    ("GET", "/api/kitchen/expo"): frozenset({"waiter", "kitchen", "bar", "manager"}),
+    ("GET", "/api/kitchen/all-day"): frozenset({"waiter", "kitchen", "bar", "manager"}),
+    ("GET", "/api/kitchen/prep-times"): frozenset({"waiter", "kitchen", "bar", "manager"}),
+    ("GET", "/api/kitchen/stations"): frozenset({"waiter", "kitchen", "bar", "manager"}),
+    ("PATCH", "/api/kitchen/stations/{station_id}"): frozenset({"manager"}),
 }
 
 NOT_ROUTES = re.compile(r"^/(schema|health)")
@@ -62,7 +77,12 @@ def test_every_route_has_a_policy(app: Litestar) -> None:
 async def _ids(demo: Demo) -> dict[str, int]:
     check = await demo.open_check("6", covers=2)
     line = (await demo.add(check["id"], "Burrata")).json()["lines"][0]
+    assert (await demo.call("POST", f"/api/checks/{check['id']}/send", json={})).status_code == 200
+    rows = await demo.sql("SELECT id FROM kitchen_tickets ORDER BY id LIMIT 1")
+    station = await demo.sql("SELECT id FROM stations ORDER BY id LIMIT 1")
     return {
+        "ticket_id": rows[0][0],
+        "station_id": station[0][0],
         "check_id": check["id"],
         "line_id": line["id"],
         "item_id": (await demo.item("Burrata"))["id"],

@@ -46,7 +46,7 @@ def live(database_url: str) -> Iterator[dict[str, Any]]:
 
 def operations(settings: Settings) -> list[Any]:
     document = create_app(settings).openapi_schema.to_schema()
-    return [result.ok() for result in schemathesis.openapi.from_dict(document).get_all_operations()]
+    return [result.ok() for result in schemathesis.openapi.from_dict(document).get_all_operations()]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -54,7 +54,9 @@ def test_no_5xx_and_answers_match_the_schema(
     settings: Settings, live: dict[str, Any], mode: GenerationMode
 ) -> None:
     """Each operation, as no one and as each role, with valid and with invalid input."""
-    callers = [{}] + [{"Authorization": f"Bearer {t}"} for t in live["tokens"].values()]
+    callers: list[dict[str, str]] = [{}] + [
+        {"Authorization": f"Bearer {t}"} for t in live["tokens"].values()
+    ]
     tried = 0
     skipped: list[str] = []
     for operation in operations(settings):
@@ -76,7 +78,10 @@ def test_no_5xx_and_answers_match_the_schema(
         try:
             run()
         except Unsatisfiable:
-            # nothing valid (or nothing invalid) can be generated for this operation
+            # an operation without parameters or body has no invalid input to try
             skipped.append(f"{operation.method.upper()} {operation.path}")
     assert tried > 200
-    assert len(skipped) <= 3, skipped
+    if mode is GenerationMode.POSITIVE:
+        assert skipped == []
+    else:
+        assert all(s.startswith("GET ") for s in skipped), skipped

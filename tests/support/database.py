@@ -62,7 +62,7 @@ async def truncate_all(engine: AsyncEngine) -> None:
     global _tables_sql
     async with engine.begin() as conn:
         if _tables_sql is None:
-            names = (
+            names: list[str] = list(
                 (
                     await conn.execute(
                         text(
