@@ -48,8 +48,9 @@ class Arrival:
 
 ORDER_SENT = Arrival("waiter", "orders", "order.sent", ("check_id",))
 TICKET_CREATED = Arrival("kitchen", "kitchen:{station}", "ticket.created", ("ticket", "check_id"))
-ARRIVAL = ORDER_SENT
-"""Until the kitchen package creates tickets, screens follow ``orders``; then TICKET_CREATED."""
+ARRIVAL = TICKET_CREATED
+"""What the screens wait for: the station's ticket (ORDER_SENT measured the send before the
+kitchen package made tickets)."""
 
 
 @dataclass

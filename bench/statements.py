@@ -21,7 +21,7 @@ async def capture(url: str) -> list[tuple[str, str]]:
     from pos_service.core.db import create_engine, session_factory
     from pos_service.core.realtime import EventBus
     from pos_service.core.uow import UnitOfWork
-    from pos_service.orders import service
+    from pos_service.kitchen import service
     from pos_service.orders.schemas import CheckWrite
 
     await env.seed(url, 1)
