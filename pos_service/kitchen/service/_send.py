@@ -177,9 +177,8 @@ async def _route(
     ticket_ids = {
         r.station_id: r.id
         for r in await session.execute(
-            insert(KitchenTicket)
-            .values(list(tickets.values()))
-            .returning(KitchenTicket.id, KitchenTicket.station_id)
+            insert(KitchenTicket).returning(KitchenTicket.id, KitchenTicket.station_id),
+            list(tickets.values()),
         )
     }
     for item in items:
@@ -187,7 +186,7 @@ async def _route(
     item_ids = {
         r.line_id: r.id
         for r in await session.execute(
-            insert(TicketItem).values(items).returning(TicketItem.id, TicketItem.line_id)
+            insert(TicketItem).returning(TicketItem.id, TicketItem.line_id), items
         )
     }
     if firing:
