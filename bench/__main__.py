@@ -27,6 +27,7 @@ SCENARIOS: dict[str, tuple[str, Scenario]] = {
     "startup": ("7. Start-up", startup.startup),
 }
 ORDER = list(SCENARIOS)
+WITHOUT_SERVER = {"printing", "startup"}
 VENUES = 10
 
 
@@ -61,15 +62,18 @@ def run(names: list[str], *, quick: bool, repeat: int, workers: int) -> int:
         "var/bench-postgres, fsync on)",
     ]
     failures = 0
-    with env.Server(url, workers=workers) as server:
-        server.start()
-        server.wait_workers()
-        venues = env.run(env.venues(url, server.url, VENUES))
-        for name in names:
-            title, scenario = SCENARIOS[name]
+    for name in names:
+        title, scenario = SCENARIOS[name]
+        began = time.monotonic()
+        print(f"== {title}", flush=True)
+        # each scenario gets a server of its own: an overloaded one cannot spoil the next
+        with env.Server(url, workers=workers, log_name=name) as server:
+            venues = []
+            if name not in WITHOUT_SERVER:
+                server.start()
+                server.wait_workers()
+                venues = env.run(env.venues(url, server.url, VENUES))
             ctx = Context(url, server, venues, "quick" if quick else "full", repeat)
-            began = time.monotonic()
-            print(f"== {title}", flush=True)
             try:
                 figures = scenario(ctx)
             except Exception:
@@ -77,12 +81,12 @@ def run(names: list[str], *, quick: bool, repeat: int, workers: int) -> int:
                 traceback.print_exc()
                 ctx.notes.append(f"the run failed: {traceback.format_exc().splitlines()[-1]}")
                 figures = []
-            for figure in figures:
-                print("   " + " | ".join(figure.as_row()), flush=True)
-            took = f"{time.monotonic() - began:.0f} s"
-            options = {"repeats": repeat, "quick": quick, "workers": workers, "took": took}
-            report.record(results, name, title, figures, ctx.notes, options)
-            report.save(results, ORDER)
+        for figure in figures:
+            print("   " + " | ".join(figure.as_row()), flush=True)
+        took = f"{time.monotonic() - began:.0f} s"
+        options = {"repeats": repeat, "quick": quick, "workers": workers, "took": took}
+        report.record(results, name, title, figures, ctx.notes, options)
+        report.save(results, ORDER)
     return failures
 
 

@@ -139,6 +139,17 @@ class Server:
             time.sleep(0.05)
         time.sleep(1.0)  # the last worker's lifespan (engine, listener) is up
 
+    def wait_idle(self, timeout: float = 120, busy: float = 0.05) -> bool:
+        """Wait until the workers use less than ``busy`` of a core (an overloaded phase
+        leaves requests behind); False if they are still busy after ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            used = self.cpu_seconds()
+            time.sleep(0.5)
+            if self.cpu_seconds() - used < busy * 0.5:
+                return True
+        return False
+
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return

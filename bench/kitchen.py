@@ -7,7 +7,6 @@ answered, so a slow server shows up as latency, not as a politely lower rate.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from bench import env, floor
@@ -41,7 +40,8 @@ def _phase(ctx: Context, fleet: Any, rate: float, duration: float, **kw: Any) ->
     cpu = ctx.server.cpu_seconds()
     result: PhaseResult = fleet.phase(rate, duration, pools, expected, **kw)
     result.extra["cpu"] = [ctx.server.cpu_seconds() - cpu]  # type: ignore[list-item]
-    time.sleep(1.0)
+    if not ctx.server.wait_idle():
+        ctx.notes.append(f"the server was still busy 120 s after the {rate:g}/s phase")
     return result
 
 

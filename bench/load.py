@@ -178,7 +178,7 @@ class _Handheld:
         self.http = httpx.AsyncClient(
             base_url=base_url,
             headers={"Authorization": f"Bearer {venue.token}"},
-            timeout=30,
+            timeout=20,
         )
         self.live = LiveClient(ws_url, venue.token, ["floor", "orders"])
 
@@ -208,7 +208,7 @@ def handhelds_main(
     asyncio.run(_handhelds(conn, base_url, ws_url, venues, per_venue))
 
 
-MAX_WAIT_SECONDS = 3.0
+MAX_WAIT_SECONDS = 1.0
 """A phase stops starting calls once one has waited this long for its answer: the server
 is past its capacity, and queueing more would only stretch the run."""
 

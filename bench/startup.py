@@ -15,7 +15,7 @@ STARTS = 3
 def startup(ctx: Context) -> list[Figure]:
     seconds = []
     for _ in range(ctx.repeat):
-        for _ in range(ctx.pick(STARTS, STARTS, 1)):
+        for _ in range(ctx.pick(STARTS, 1, 1)):
             with env.Server(ctx.url, workers=ctx.server.workers, log_name="startup") as server:
                 seconds.append(server.start())
             time.sleep(0.5)

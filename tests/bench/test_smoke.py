@@ -30,12 +30,14 @@ def bench(worker_id: str) -> Iterator[Context]:
 
 
 def measured(figures: list[Figure], *names: str) -> dict[str, float]:
-    """The named figures, each with one finite value."""
-    by_name = {f.name: f for f in figures}
+    """The figures named (or whose name starts so), each with one finite value."""
+    found = {}
     for name in names:
-        assert name in by_name, sorted(by_name)
-        assert len(by_name[name].values) == 1 and math.isfinite(by_name[name].median), name
-    return {name: by_name[name].median for name in names}
+        figure = next((f for f in figures if f.name.startswith(name)), None)
+        assert figure is not None, (name, [f.name for f in figures])
+        assert len(figure.values) == 1 and math.isfinite(figure.median), name
+        found[name] = figure.median
+    return found
 
 
 def test_order_to_kitchen_measures_every_rate(bench: Context) -> None:
@@ -66,7 +68,8 @@ def test_ceiling_measures_the_server_and_the_floor(bench: Context) -> None:
 def test_fanout_reaches_every_socket(bench: Context) -> None:
     got = measured(
         fanout.fanout(bench),
-        "one event to 1,000 sockets: last one has it",
+        "one event to 20 sockets: last one has it",
+        "one event to 60 sockets: last one has it",
         "server memory per idle subscribed socket",
         "sockets that never got the event",
     )
