@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from litestar import Litestar
@@ -33,6 +34,25 @@ from pos_service.kitchen.controller import KitchenChecksController, KitchenContr
 from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
+from pos_service.payments import service as payments_service
+from pos_service.payments.controller import (
+    BillsController,
+    GiftCardsController,
+    GuestController,
+    PaymentsController,
+)
+from pos_service.payments.documents import LoggingNotifier
+from pos_service.payments.provider import PaymentProvider, SimulatedTerminal
+from pos_service.printing import dispatcher as printing
+from pos_service.printing.controller import PrintersController, PrintJobsController
+from pos_service.reports import service as reports_service
+from pos_service.reports.controller import ReportsController
+from pos_service.reservations import service as reservations
+from pos_service.reservations.controller import (
+    GuestsController,
+    ReservationsController,
+    WaitlistController,
+)
 from pos_service.staff.controller import AuthController
 from pos_service.staff.service import Security
 from pos_service.tables import service as tables_service
@@ -40,14 +60,21 @@ from pos_service.tables.controller import FloorController
 
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
-def tasks(settings: Settings) -> list[Task]:
+def tasks(settings: Settings, provider: PaymentProvider) -> list[Task]:
     async def prune_events(session: AsyncSession, now: dt.datetime) -> int:
         return await prune(session, now, keep=settings.event_retention)
+
+    async def resolve_card_payments(session: AsyncSession, now: dt.datetime) -> int:
+        return await payments_service.resolve_pending(session, provider, now)
 
     return [
         Task("prune_events", 600, prune_events),
         Task("kitchen.release", 5, kitchen.release_due),
         Task("kitchen.late", 15, kitchen.flag_late),
+        *reservations.tasks(),
+        *printing.TASKS,
+        Task("resolve_card_payments", 2, resolve_card_payments),
+        Task("close_days", 300, reports_service.close_due_days),
     ]
 
 
@@ -59,6 +86,7 @@ SNAPSHOTS: dict[str, SnapshotFn] = {
         session, caller, topic.removeprefix("kitchen:")
     ),
     "expo": lambda session, caller, _topic: kitchen.expo(session, caller),
+    "reservations": lambda session, caller, _topic: reservations.today(session, caller),
     "check:": lambda session, caller, topic: orders_service.get_check(
         session, caller, int(topic.removeprefix("check:"))
     ),
@@ -69,8 +97,8 @@ PUBLIC_PATHS = [
     "^/schema",
     "^/api/auth/login",
     "^/ws",
-    "^/guest",
-    "^/api/guest",
+    "^/guest/",
+    "^/api/guest/",
     "^/static",
     "^/$",
     "^/app",
@@ -101,7 +129,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.live = LiveDispatcher(app.state.sessions, asyncpg_dsn(url), Hub())
         bus.subscribe(app.state.live.committed)
         app.state.live.start()
-        app.state.scheduler = Scheduler(app.state.sessions, bus, tasks(settings))
+        app.state.scheduler = Scheduler(
+            app.state.sessions, bus, tasks(settings, app.state.payment_provider)
+        )
         if settings.run_background:
             app.state.scheduler.start()
         try:
@@ -117,6 +147,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             "settings": settings,
             "signer": signer,
             "snapshots": SNAPSHOTS,
+            "print_policy": printing.policy_from(settings),
+            "payment_provider": SimulatedTerminal(),
+            "notifier": LoggingNotifier(),
             "security": Security(
                 signer,
                 PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
@@ -137,11 +170,21 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ChecksController,
             KitchenChecksController,
             KitchenController,
+            ReservationsController,
+            WaitlistController,
+            GuestsController,
+            PrintersController,
+            PrintJobsController,
+            BillsController,
+            PaymentsController,
+            GiftCardsController,
+            GuestController,
+            ReportsController,
         ],
         dependencies={"uow": Provide(provide_uow)},
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[lifespan],
+        lifespan=[lifespan, partial(printing.running, settings=settings)],
         state=state,
         cors_config=CORSConfig(allow_origins=[]),
         openapi_config=OpenAPIConfig(title="pos_service", version=__version__, path="/schema"),

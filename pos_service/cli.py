@@ -1,4 +1,4 @@
-"""``pos-service serve | migrate | demo``."""
+"""``pos-service serve | migrate | demo | verify-journal``."""
 
 from __future__ import annotations
 
@@ -44,6 +44,31 @@ async def _seed(settings: Settings, url: str) -> None:
         await engine.dispose()
 
 
+async def _verify_journal(url: str, slug: str | None) -> bool:
+    """Verify the journal chain of every venue (or one); print one line per venue."""
+    from sqlalchemy import select
+
+    from pos_service.core import journal
+    from pos_service.core.db import create_engine, session_factory
+    from pos_service.venues.models import Venue
+
+    engine = create_engine(url, pool_size=1)
+    ok = True
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            query = select(Venue).order_by(Venue.id)
+            if slug is not None:
+                query = query.where(Venue.slug == slug)
+            for venue in (await session.execute(query)).scalars().all():
+                result = await journal.verify(session, venue.id)
+                ok = ok and result.ok
+                state = "ok" if result.ok else f"BROKEN at {result.broken_at}: {result.problem}"
+                print(f"{venue.slug}: {result.entries} entries, {state}")
+    finally:
+        await engine.dispose()
+    return ok
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="pos-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -54,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--demo", action="store_true", help="seed the demo venue first")
     sub.add_parser("migrate", help="apply pending migrations")
     sub.add_parser("demo", help="seed the demo venue (idempotent)")
+    verify = sub.add_parser("verify-journal", help="check the hash chain of the journal")
+    verify.add_argument("--venue", help="the venue's slug (default: every venue)")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -61,6 +88,9 @@ def main(argv: list[str] | None = None) -> None:
         _prepare(settings, demo=False)
     elif args.command == "demo":
         _prepare(settings, demo=True)
+    elif args.command == "verify-journal":
+        url = _prepare(settings, demo=False)
+        sys.exit(0 if asyncio.run(_verify_journal(url, args.venue)) else 1)
     elif args.command == "serve":
         import uvicorn
 

@@ -31,6 +31,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     pool_size: int = 10
     demo: bool = False
     run_background: bool = True
+    print_max_attempts: int = 3
+    print_retry_seconds: float = 2.0
+    print_timeout_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -40,6 +43,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             "database_url": env.get("DATABASE_URL") or None,
             "var_dir": Path(env.get("POS_VAR_DIR", "var")),
             "secret_key": env.get("POS_SECRET_KEY", ""),
+            "demo": env.get("POS_DEMO", "") not in ("", "0"),
         }
         for name, field_type in (
             ("token_ttl_seconds", int),
@@ -48,6 +52,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             ("pin_lockout_seconds", int),
             ("event_retention", int),
             ("pool_size", int),
+            ("print_max_attempts", int),
+            ("print_retry_seconds", float),
+            ("print_timeout_seconds", float),
         ):
             raw = env.get(f"POS_{name.upper()}")
             if raw is not None:

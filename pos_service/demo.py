@@ -15,6 +15,8 @@ from pos_service.menu.models import (
     ModifierOption,
     Station,
 )
+from pos_service.printing import demo as printing
+from pos_service.reservations import service as reservations
 from pos_service.staff import service as staff
 from pos_service.tables.models import Area, DiningTable
 from pos_service.venues.models import DEFAULT_COURSES, Venue
@@ -160,6 +162,8 @@ async def seed(session: AsyncSession, security: staff.Security, slug: str = "dem
         await staff.create_staff(session, security, venue.id, name, roles, pin)
     await _seed_menu(session, venue.id)
     await _seed_floor(session, venue.id)
+    await reservations.seed_demo_rules(session, venue.id)
+    await printing.seed(session, security, venue.id)
     return venue.id
 
 

@@ -30,19 +30,19 @@ class PrinterError(Exception):
         self.reason = reason
 
 
-class PrinterOffline(PrinterError):  # noqa: N818 - the names read as the printer states they report
+class PrinterOffline(PrinterError):
     """The printer cannot be reached or reports itself offline."""
 
 
-class PrinterTimeout(PrinterError):  # noqa: N818 - the names read as the printer states they report
+class PrinterTimeout(PrinterError):
     """The printer did not connect, accept data or answer in time."""
 
 
-class PaperOut(PrinterError):  # noqa: N818 - the names read as the printer states they report
+class PaperOut(PrinterError):
     """The printer is out of paper."""
 
 
-class CoverOpen(PrinterError):  # noqa: N818 - the names read as the printer states they report
+class CoverOpen(PrinterError):
     """The printer's cover is open."""
 
 

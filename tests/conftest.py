@@ -28,6 +28,7 @@ DEMO_PINS = {
     "kitchen": "3333",
     "bar": "4444",
     "manager": "9999",
+    "printer": "7777",
 }
 
 

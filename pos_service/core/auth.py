@@ -23,8 +23,9 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from pos_service.core.errors import Forbidden, Unauthorized
 
-ROLES = ("waiter", "host", "kitchen", "bar", "manager")
-Role = Literal["waiter", "host", "kitchen", "bar", "manager"]
+ROLES = ("waiter", "host", "kitchen", "bar", "manager", "printer")
+Role = Literal["waiter", "host", "kitchen", "bar", "manager", "printer"]
+"""``printer`` is the print agent's role: it may claim and acknowledge print jobs."""
 
 
 class Caller(msgspec.Struct, frozen=True, kw_only=True):

@@ -52,6 +52,13 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class Gone(DomainError):
+    """The thing existed but is finished for good, e.g. a guest link of a closed check (410)."""
+
+    status = 410
+    title = "Gone"
+
+
 class Forbidden(DomainError):
     """The caller may not do this (403)."""
 

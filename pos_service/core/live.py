@@ -47,6 +47,7 @@ ROLE_TOPICS: dict[str, tuple[str, ...]] = {
     "kitchen": ("kitchen:", "expo"),
     "bar": ("kitchen:", "expo"),
     "host": ("floor", "reservations"),
+    "printer": ("printers",),
     "waiter": ("floor", "orders", "kitchen", "kitchen:", "expo", "payments", "check:"),
 }
 

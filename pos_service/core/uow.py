@@ -91,6 +91,11 @@ class UnitOfWork:
 
 async def provide_uow(request: Request[Any, Any, Any]) -> UnitOfWork:
     """Litestar dependency building the request's unit of work."""
+    return await unit_of_work(request, request.user)
+
+
+async def unit_of_work(request: Request[Any, Any, Any], caller: Caller) -> UnitOfWork:
+    """The request's unit of work for ``caller`` (a guest link's caller on public paths)."""
     state = request.app.state
     key = request.headers.get("idempotency-key")
     fingerprint = b""
@@ -101,7 +106,7 @@ async def provide_uow(request: Request[Any, Any, Any]) -> UnitOfWork:
     status = handler.status_code or (201 if request.method == "POST" else 200)
     return UnitOfWork(
         state.sessions,
-        request.user,
+        caller,
         state.publisher,
         idempotency_key=key,
         fingerprint=fingerprint,

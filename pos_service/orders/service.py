@@ -15,7 +15,7 @@ import msgspec
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import events
+from pos_service.core import events, journal
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
@@ -47,7 +47,7 @@ from pos_service.orders.schemas import (
 )
 from pos_service.staff import service as staff
 from pos_service.tables import service as tables
-from pos_service.tables.models import TableStatus
+from pos_service.tables.models import DiningTable, TableStatus
 from pos_service.tables.schemas import OpenCheckRead
 from pos_service.venues import service as venues
 
@@ -170,12 +170,11 @@ async def open_checks(session: AsyncSession, caller: Caller) -> list[CheckRead]:
     return [await check_read(session, check) for check in checks]
 
 
-async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> CheckRead:
-    """Open a check on a free table; 409 naming the existing check if it has one."""
-    table = await tables.lock(session, caller.venue_id, data.table_id)
+async def _ensure_free(session: AsyncSession, table: DiningTable) -> None:
+    """409 naming the open check if the (locked) table has one."""
     existing = await session.scalar(
         select(Check.id).where(
-            Check.venue_id == caller.venue_id,
+            Check.venue_id == table.venue_id,
             Check.table_id == table.id,
             Check.status == CheckStatus.OPEN,
         )
@@ -186,6 +185,12 @@ async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> 
             field="table_id",
             check_id=existing,
         )
+
+
+async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> CheckRead:
+    """Open a check on a free table; 409 naming the existing check if it has one."""
+    table = await tables.lock(session, caller.venue_id, data.table_id)
+    await _ensure_free(session, table)
     check = Check(
         venue_id=caller.venue_id,
         table_id=table.id,
@@ -477,7 +482,7 @@ async def send(
 async def void_line(
     session: AsyncSession, caller: Caller, check_id: int, line_id: int, data: VoidRequest
 ) -> CheckRead:
-    """Void a line; once sent it needs a manager's one-use approval."""
+    """Void a line; once sent it needs a manager's one-use approval and is journaled."""
     check = await load_for_write(session, caller.venue_id, check_id, data.version)
     line = await _line_of(session, check, line_id)
     if line.state == LineState.VOIDED:
@@ -495,6 +500,23 @@ async def void_line(
     line.void_approved_by = approver
     check.version += 1
     await session.flush()
+    if was_sent:
+        await journal.append(
+            session,
+            caller.venue_id,
+            "void",
+            {
+                "check_id": check.id,
+                "line_id": line.id,
+                "name": line.name,
+                "quantity": line.quantity,
+                "amount": line.unit_price * line.quantity,
+                "tax_rate_bp": line.tax_rate_bp,
+                "reason": data.reason,
+                "voided_by": caller.actor,
+                "approved_by": approver,
+            },
+        )
     events.record(
         session,
         caller.venue_id,
@@ -522,19 +544,7 @@ async def transfer(
     ids = sorted(i for i in (check.table_id, data.table_id) if i is not None)
     locked = {i: await tables.lock(session, caller.venue_id, i) for i in ids}
     target = locked[data.table_id]
-    existing = await session.scalar(
-        select(Check.id).where(
-            Check.venue_id == caller.venue_id,
-            Check.table_id == target.id,
-            Check.status == CheckStatus.OPEN,
-        )
-    )
-    if existing is not None:
-        raise Conflict(
-            f"table {target.name} already has open check {existing}",
-            field="table_id",
-            check_id=existing,
-        )
+    await _ensure_free(session, target)
     source_id = check.table_id
     if source_id is not None:
         source = locked[source_id]

@@ -30,7 +30,9 @@ new parts' amounts of that rate, and the service charge in proportion to their l
 amounts. A custom split fixes the parts' amounts instead: each line, the service charge
 and (prices excluding tax) each rate's tax are divided in proportion to those amounts,
 rounded so that every part gets exactly its amount. A part can be split again without
-changing any other part, so a part that is being paid keeps its amount.
+changing any other part, so a part that is being paid keeps its amount. Each split
+divides a pool, the whole bill by default; :func:`remainder` is what of the bill lies
+outside some given parts (those being paid), so a new split can leave them intact.
 
 What is due is never stored: :func:`balance` computes it from the payment amounts.
 """
@@ -193,28 +195,70 @@ def whole(bill: Bill) -> Part:
     )
 
 
-def split_evenly(bill: Bill, n: int) -> list[Part]:
-    return resplit(bill, [whole(bill)], 0, n)
+def remainder(bill: Bill, parts: Sequence[Part], label: str = "Check") -> Part:
+    """What of ``bill`` lies in none of ``parts``: the pool a new split divides.
+
+    Line shares, taxes rate by rate, service charge and amount are each the bill's minus
+    the parts', so ``parts`` plus the remainder always add up to the bill exactly (a
+    share can be negative if the bill shrank under a part that is kept).
+    """
+    pool = whole(bill)
+    if not parts:
+        return msgspec.structs.replace(pool, label=label)
+    taken = _merge(parts)
+    lines = dict(pool.line_shares)
+    for line_id, amount in taken.line_shares:
+        lines[line_id] = lines.get(line_id, 0) - amount
+    bases = {tax.rate_bp: [tax.base, tax.tax] for tax in pool.taxes}
+    for tax in taken.taxes:
+        base_tax = bases.setdefault(tax.rate_bp, [0, 0])
+        base_tax[0] -= tax.base
+        base_tax[1] -= tax.tax
+    rate_of = {line.line_id: line.tax_rate_bp for line in bill.lines}
+    left = {line_id: amount for line_id, amount in lines.items() if amount}
+    return Part(
+        index=0,
+        label=label,
+        amount=pool.amount - taken.amount,
+        taxes=[
+            TaxAmount(rate, base, tax)
+            for rate, (base, tax) in sorted(bases.items())
+            if base or tax or any(rate_of.get(line_id) == rate for line_id in left)
+        ],
+        line_shares=list(left.items()),
+        service_charge=pool.service_charge - taken.service_charge,
+    )
 
 
-def split_by_seat(bill: Bill) -> list[Part]:
+def split_evenly(bill: Bill, n: int, pool: Part | None = None) -> list[Part]:
+    """``pool`` (the whole bill if None) in ``n`` even parts."""
+    return resplit(bill, [pool or whole(bill)], 0, n)
+
+
+def split_by_seat(bill: Bill, pool: Part | None = None) -> list[Part]:
     """One part per seat; lines without a seat are shared evenly over the seats."""
-    seats = sorted({line.seat for line in bill.lines if line.seat is not None})
+    pool = pool or whole(bill)
+    seat_of = {line.line_id: line.seat for line in bill.lines}
+    seats = sorted(
+        {s for line_id, _ in pool.line_shares if (s := seat_of.get(line_id)) is not None}
+    )
     if not seats:
         raise ValueError("no line of the bill has a seat")
-    seat_of = {line.line_id: line.seat for line in bill.lines}
     return _divide(
         bill,
-        whole(bill),
+        pool,
         lambda line_id: [int(seat_of[line_id] in (None, seat)) for seat in seats],
         [f"Seat {seat}" for seat in seats],
     )
 
 
-def split_by_items(bill: Bill, assignment: Mapping[int, int], parts: int) -> list[Part]:
+def split_by_items(
+    bill: Bill, assignment: Mapping[int, int], parts: int, pool: Part | None = None
+) -> list[Part]:
     """Each assigned line goes to its part (0-based); unassigned lines are shared evenly."""
     _check_count(parts, "parts")
-    billed = {line.line_id for line in bill.lines}
+    pool = pool or whole(bill)
+    billed = {line_id for line_id, _ in pool.line_shares}
     for line_id, index in assignment.items():
         if line_id not in billed:
             raise ValueError(f"line {line_id} is not a chargeable line of the bill")
@@ -226,7 +270,7 @@ def split_by_items(bill: Bill, assignment: Mapping[int, int], parts: int) -> lis
             return [1] * parts
         return [int(index == assignment[line_id]) for index in range(parts)]
 
-    return _divide(bill, whole(bill), weights, [f"Part {i}" for i in range(1, parts + 1)])
+    return _divide(bill, pool, weights, [f"Part {i}" for i in range(1, parts + 1)])
 
 
 def resplit(bill: Bill, parts: Sequence[Part], index: int, n: int) -> list[Part]:
@@ -266,18 +310,18 @@ def split_shares(bill: Bill, parts: Sequence[Part], line_id: int, shares: int) -
     return _renumber(kept + _divide(bill, _merge(carved), lambda _: [1] * shares, labels))
 
 
-def split_custom(bill: Bill, amounts: Sequence[int]) -> list[Part]:
-    """Parts of the given amounts, which must sum to the bill total."""
+def split_custom(bill: Bill, amounts: Sequence[int], pool: Part | None = None) -> list[Part]:
+    """Parts of the given amounts, which must sum to the total of ``pool`` (the bill)."""
+    pool = pool or whole(bill)
     if not amounts or any(amount < 0 for amount in amounts):
         raise ValueError("custom amounts must be one or more non-negative amounts")
-    difference = sum(amounts) - bill.total
+    difference = sum(amounts) - pool.amount
     if difference:
         direction = "more" if difference > 0 else "less"
         raise ValueError(
             f"custom amounts sum to {sum(amounts)}: {abs(difference)} {direction}"
-            f" than the total {bill.total}"
+            f" than the total {pool.amount}"
         )
-    pool = whole(bill)
     line_ids = [line_id for line_id, _ in pool.line_shares]
     columns = [amount for _, amount in pool.line_shares] + [pool.service_charge]
     if not bill.tax_inclusive:

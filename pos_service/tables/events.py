@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pos_service.core.events import DomainEvent
 
@@ -16,3 +16,13 @@ class TableStatusChanged(DomainEvent, frozen=True, kw_only=True):
     name: str
     status: str
     check_id: int | None
+
+
+class TableNextReservationChanged(DomainEvent, frozen=True, kw_only=True):
+    """A table's next reservation of the day changed (booked, cancelled, seated, released).
+    Carries the table and the reservation brief, or ``None`` when nothing is booked."""
+
+    type: ClassVar[str] = "table.next_reservation_changed"
+    table_id: int
+    name: str
+    next_reservation: dict[str, Any] | None

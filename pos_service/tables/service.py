@@ -16,7 +16,7 @@ from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import NotFound
-from pos_service.tables.events import TableStatusChanged
+from pos_service.tables.events import TableNextReservationChanged, TableStatusChanged
 from pos_service.tables.models import Area, DiningTable, TableStatus
 from pos_service.tables.schemas import (
     AreaRead,
@@ -75,6 +75,24 @@ async def set_state(
             ),
         )
     return table
+
+
+async def set_next_reservation(
+    session: AsyncSession, venue_id: int, table_id: int, brief: ReservationBrief | None
+) -> None:
+    """Set the reservation the floor shows next on a table, recording a change on ``floor``."""
+    table = await session.get(DiningTable, (venue_id, table_id))
+    if table is None:
+        raise NotFound(f"no table {table_id}", field="table_id")
+    new = None if brief is None else msgspec.to_builtins(brief)
+    if new != table.next_reservation:
+        table.next_reservation = new
+        events.record(
+            session,
+            venue_id,
+            FLOOR_TOPIC,
+            TableNextReservationChanged(table_id=table.id, name=table.name, next_reservation=new),
+        )
 
 
 def table_read(t: DiningTable) -> TableRead:

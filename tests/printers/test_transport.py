@@ -30,7 +30,8 @@ pytestmark = pytest.mark.timeout(10)
 
 
 class Harness(Protocol):
-    printer: Printer
+    @property
+    def printer(self) -> Printer: ...
 
     async def printed(self, jobs: int) -> bytes: ...
 

@@ -9,7 +9,9 @@ pass authorization (not necessarily validation): a caller the policy admits must
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -19,15 +21,20 @@ from litestar.routes import HTTPRoute
 from pos_service.core.auth import Caller
 from tests.conftest import Demo
 
-STAFF = ("waiter", "host", "kitchen", "bar", "manager")
+STAFF = ("waiter", "host", "kitchen", "bar", "manager", "printer")
 ANY_STAFF = frozenset(STAFF)
+PRINT_READERS = frozenset({"waiter", "host", "kitchen", "bar", "printer", "manager"})
 PUBLIC = frozenset({"public"})
+HOST = frozenset({"host", "manager"})
+WAITER = frozenset({"waiter", "manager"})
+MANAGER = frozenset({"manager"})
+HOST_READ = frozenset({"host", "waiter", "manager"})
 
 # (method, path) -> roles allowed ("public": no token needed)
 POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/auth/login"): PUBLIC,
     ("POST", "/api/auth/approve"): ANY_STAFF,
-    ("GET", "/api/menu"): ANY_STAFF,
+    ("GET", "/api/menu"): ANY_STAFF - {"printer"},
     ("PATCH", "/api/menu/items/{item_id}"): frozenset({"kitchen", "bar", "manager"}),
     ("GET", "/api/floor"): frozenset({"waiter", "host", "manager"}),
     ("POST", "/api/checks"): frozenset({"waiter", "manager"}),
@@ -53,6 +60,57 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/kitchen/prep-times"): frozenset({"waiter", "kitchen", "bar", "manager"}),
     ("GET", "/api/kitchen/stations"): frozenset({"waiter", "kitchen", "bar", "manager"}),
     ("PATCH", "/api/kitchen/stations/{station_id}"): frozenset({"manager"}),
+    ("GET", "/api/reservations"): HOST_READ,
+    ("GET", "/api/reservations/availability"): HOST_READ,
+    ("GET", "/api/reservations/rules"): HOST_READ,
+    ("PUT", "/api/reservations/rules"): frozenset({"manager"}),
+    ("GET", "/api/reservations/{reservation_id}"): HOST_READ,
+    ("POST", "/api/reservations"): HOST,
+    **{
+        ("POST", f"/api/reservations/{{reservation_id}}/{step}"): HOST
+        for step in ("confirm", "arrive", "seat", "complete", "cancel", "no-show")
+    },
+    ("GET", "/api/waitlist"): HOST_READ,
+    ("POST", "/api/waitlist"): HOST,
+    ("POST", "/api/waitlist/{entry_id}/seat"): HOST,
+    ("POST", "/api/waitlist/{entry_id}/cancel"): HOST,
+    ("GET", "/api/guests"): HOST,
+    ("GET", "/api/guests/{guest_id}"): HOST,
+    ("GET", "/api/printers"): PRINT_READERS,
+    ("POST", "/api/printers"): frozenset({"manager"}),
+    ("PATCH", "/api/printers/{printer_id}"): frozenset({"manager"}),
+    ("GET", "/api/print-jobs"): PRINT_READERS,
+    ("POST", "/api/print-jobs/{job_id}/reprint"): frozenset(
+        {"waiter", "kitchen", "bar", "manager"}
+    ),
+    ("POST", "/api/print-jobs/claim"): frozenset({"printer", "manager"}),
+    ("POST", "/api/print-jobs/{job_id}/ack"): frozenset({"printer", "manager"}),
+    **{("GET", f"/api/checks/{{check_id}}/{what}"): WAITER for what in ("bill", "receipt")},
+    **{
+        ("POST", f"/api/checks/{{check_id}}/{what}"): WAITER
+        for what in (
+            "close",
+            "comps",
+            "discounts",
+            "guest-link",
+            "payments",
+            "prebill",
+            "receipt/email",
+            "split",
+        )
+    },
+    ("POST", "/api/checks/{check_id}/refunds"): MANAGER,
+    ("POST", "/api/payments/{payment_id}/poll"): WAITER,
+    ("POST", "/api/gift-cards"): MANAGER,
+    ("GET", "/api/gift-cards/{code}"): WAITER,
+    # the guest link in the path is the credential
+    ("GET", "/api/guest/{token}/bill"): PUBLIC,
+    ("POST", "/api/guest/{token}/payments"): PUBLIC,
+    ("POST", "/api/guest/{token}/payments/{payment_id}/poll"): PUBLIC,
+    ("GET", "/api/reports/x"): MANAGER,
+    ("POST", "/api/days/close"): MANAGER,
+    ("GET", "/api/days/{business_date}"): MANAGER,
+    ("GET", "/api/journal/verify"): MANAGER,
 }
 
 NOT_ROUTES = re.compile(r"^/(schema|health)")
@@ -74,16 +132,46 @@ def test_every_route_has_a_policy(app: Litestar) -> None:
     assert missing == [], f"routes without an authorization policy: {missing}"
 
 
-async def _ids(demo: Demo) -> dict[str, int]:
+async def _ids(demo: Demo) -> dict[str, Any]:
     check = await demo.open_check("6", covers=2)
     line = (await demo.add(check["id"], "Burrata")).json()["lines"][0]
     assert (await demo.call("POST", f"/api/checks/{check['id']}/send", json={})).status_code == 200
     rows = await demo.sql("SELECT id FROM kitchen_tickets ORDER BY id LIMIT 1")
     station = await demo.sql("SELECT id FROM stations ORDER BY id LIMIT 1")
+    reservation = await demo.call(
+        "POST",
+        "/api/reservations",
+        "host",
+        json={
+            "name": "Rossi",
+            "party_size": 2,
+            "phone": "+49 30 1234567",
+            "starts_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+            .replace(hour=18, minute=0, second=0, microsecond=0)
+            .isoformat(),
+        },
+    )
+    waiting = await demo.call(
+        "POST", "/api/waitlist", "host", json={"name": "Bauer", "party_size": 2}
+    )
+    assert reservation.status_code == 201, reservation.text
+    assert waiting.status_code == 201, waiting.text
+    guests = await demo.sql("SELECT id FROM guests ORDER BY id LIMIT 1")
     return {
+        "reservation_id": reservation.json()["id"],
+        "entry_id": waiting.json()["id"],
+        "guest_id": guests[0][0],
         "ticket_id": rows[0][0],
+        "job_id": (await demo.sql("SELECT id FROM print_jobs ORDER BY id LIMIT 1"))[0][0],
+        "printer_id": (await demo.sql("SELECT id FROM printers ORDER BY id LIMIT 1"))[0][0],
         "station_id": station[0][0],
         "check_id": check["id"],
+        "payment_id": 1,
+        "code": "NO-SUCH-CARD",
+        "business_date": dt.datetime.now(dt.UTC).date().isoformat(),
+        "token": demo.app.state.signer.issue(
+            Caller(kind="guest", venue_id=demo.venue_id, check_id=check["id"]), 600
+        ),
         "line_id": line["id"],
         "item_id": (await demo.item("Burrata"))["id"],
     }

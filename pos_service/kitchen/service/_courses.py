@@ -15,6 +15,7 @@ from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
 from pos_service.kitchen import courses as pacing
+from pos_service.kitchen import printouts
 from pos_service.kitchen.events import CourseFired, CourseReady, TicketFired
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
 from pos_service.kitchen.schemas import CourseRead, CoursesRead, FireRequest
@@ -108,7 +109,11 @@ async def _fire_course(
         .values(state=TicketState.OPEN, fired_at=now, started_at=None, bumped_at=None, late_at=None)
     )
     await mark_fired(session, venue.id, check.id, [course], now)
+    slips = await printouts.items_by_id(session, venue.id, [r.id for r in fired])
     for ticket, station in await tickets_with_stations(session, venue.id, ticket_ids):
+        await printouts.print_fire(
+            session, ticket, station, [i for i in slips if i.ticket_id == ticket.id], course, now
+        )
         events.record(
             session,
             venue.id,

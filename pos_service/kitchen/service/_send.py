@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.kitchen import courses as pacing
+from pos_service.kitchen import printouts
 from pos_service.kitchen.events import KitchenAlert, TicketCreated, TicketItemVoided
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
 from pos_service.kitchen.service._common import (
@@ -206,6 +207,7 @@ async def _route(
                 ticket=msgspec.to_builtins(ticket_read(ticket, names[station_id], on_it))
             ),
         )
+        await printouts.print_new(session, ticket, names[station_id], on_it, at)
 
 
 async def void_line(
@@ -236,9 +238,13 @@ async def void_line(
     ).all()
     if not voided:
         return read
+    struck = await printouts.items_by_id(session, caller.venue_id, [r.id for r in voided])
     for ticket, station in await tickets_with_stations(
         session, caller.venue_id, {r.ticket_id for r in voided}
     ):
+        await printouts.print_void(
+            session, ticket, station, [i for i in struck if i.ticket_id == ticket.id], at
+        )
         for r in (r for r in voided if r.ticket_id == ticket.id):
             events.record(
                 session,

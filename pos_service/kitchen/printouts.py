@@ -1,0 +1,111 @@
+"""Paper for the kitchen: every ticket, fire and void also goes to its station's printer.
+
+The print jobs are queued in the transaction of the change (``printing.service``), so a
+ticket that reached a screen is also on the printer's queue, and none is queued for a
+change that rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pos_service.kitchen.models import KitchenTicket, TicketItem
+from pos_service.printing import service as printing
+from pos_service.venues import service as venues
+from printers import documents
+
+
+def _item(item: TicketItem, *, voided: bool = False) -> documents.TicketItem:
+    return documents.TicketItem(
+        quantity=item.quantity,
+        name=item.name,
+        seat=item.seat,
+        course=item.course,
+        modifiers=list(item.modifiers),
+        note=item.note,
+        allergens=list(item.allergens),
+        voided=voided,
+    )
+
+
+async def _document(
+    session: AsyncSession,
+    ticket: KitchenTicket,
+    station: str,
+    items: Iterable[TicketItem],
+    *,
+    kind: str,
+    at: dt.datetime,
+    course: str | None = None,
+) -> documents.KitchenTicket:
+    venue = await venues.get(session, ticket.venue_id)
+    shown = list(items)
+    held = sorted({i.course for i in shown if i.fired_at is None}) if kind == "new" else []
+    return documents.KitchenTicket(
+        venue=venue.name,
+        station=station,
+        ticket_number=ticket.number,
+        table=ticket.table_name or "-",
+        waiter=ticket.waiter_name,
+        covers=ticket.covers,
+        created_at=at,
+        items=[_item(i, voided=kind == "void") for i in shown],
+        allergies=list(ticket.allergies),
+        notes=[f"HOLD {c}: wait for FIRE" for c in held],
+        kind="void" if kind == "void" else "fire" if kind == "fire" else "new",
+        course_fired=course,
+    )
+
+
+async def print_new(
+    session: AsyncSession,
+    ticket: KitchenTicket,
+    station: str,
+    items: Iterable[TicketItem],
+    at: dt.datetime,
+) -> None:
+    """Queue a new ticket (held courses are printed with a HOLD note)."""
+    doc = await _document(session, ticket, station, items, kind="new", at=at)
+    await printing.enqueue_ticket(session, ticket.venue_id, ticket.station_id, doc)
+
+
+async def print_fire(
+    session: AsyncSession,
+    ticket: KitchenTicket,
+    station: str,
+    items: Iterable[TicketItem],
+    course: str,
+    at: dt.datetime,
+) -> None:
+    """Queue a FIRE slip for a held course that has now been fired."""
+    doc = await _document(session, ticket, station, items, kind="fire", at=at, course=course)
+    await printing.enqueue_ticket(session, ticket.venue_id, ticket.station_id, doc)
+
+
+async def print_void(
+    session: AsyncSession,
+    ticket: KitchenTicket,
+    station: str,
+    items: Iterable[TicketItem],
+    at: dt.datetime,
+) -> None:
+    """Queue a VOID ticket for items struck off after send."""
+    doc = await _document(session, ticket, station, items, kind="void", at=at)
+    await printing.enqueue_void(session, ticket.venue_id, ticket.station_id, doc)
+
+
+async def items_by_id(session: AsyncSession, venue_id: int, ids: Iterable[int]) -> list[TicketItem]:
+    """The ticket items with these ids, in id order."""
+    return list(
+        (
+            await session.execute(
+                select(TicketItem)
+                .where(TicketItem.venue_id == venue_id, TicketItem.id.in_(list(ids)))
+                .order_by(TicketItem.id)
+            )
+        ).scalars()
+    )

@@ -1,0 +1,243 @@
+"""Loading a check's bill and ledger from the database, and reading them out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pos_service.core.errors import NotFound
+from pos_service.menu.models import Category, Item
+from pos_service.orders.models import Check, CheckLine, LineState
+from pos_service.payments.billing import (
+    Bill,
+    BillLine,
+    Discount,
+    Part,
+    ServiceCharge,
+    TaxAmount,
+    compute_bill,
+)
+from pos_service.payments.ledger import Ledger, Money, PartState, StoredPart, ledger
+from pos_service.payments.models import Adjustment, AdjustmentKind, BillPart, Payment
+from pos_service.payments.schemas import (
+    BillLineRead,
+    BillRead,
+    CompRead,
+    DiscountRead,
+    PartRead,
+    PaymentRead,
+    ShareRead,
+    TaxRead,
+)
+from pos_service.venues import service as venues
+from pos_service.venues.models import Venue
+
+
+@dataclass
+class Loaded:
+    """Everything a bill is computed from, and the bill and ledger computed."""
+
+    venue: Venue
+    check: Check
+    lines: list[CheckLine]
+    adjustments: list[Adjustment]
+    parts: list[BillPart]
+    payments: list[Payment]
+    bill: Bill
+    ledger: Ledger
+
+
+async def _all(session: AsyncSession, model: Any, venue_id: int, check_id: int) -> list[Any]:
+    return list(
+        (
+            await session.execute(
+                select(model)
+                .where(model.venue_id == venue_id, model.check_id == check_id)
+                .order_by(model.id)
+            )
+        ).scalars()
+    )
+
+
+def service_charge(venue: Venue, check: Check) -> ServiceCharge | None:
+    """The venue's service charge if the party is large enough (settings
+    ``service_charge_min_covers`` and ``service_charge_bp``)."""
+    min_covers = venue.settings.get("service_charge_min_covers")
+    rate = int(venue.settings.get("service_charge_bp") or 0)
+    if min_covers is None or rate <= 0 or check.covers < int(min_covers):
+        return None
+    return ServiceCharge(rate_bp=rate)
+
+
+def compute(
+    venue: Venue, check: Check, lines: list[CheckLine], adjustments: list[Adjustment]
+) -> Bill:
+    comped = {a.line_id for a in adjustments if a.kind == AdjustmentKind.COMP}
+    return compute_bill(
+        [
+            BillLine(
+                line_id=line.id,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_rate_bp=line.tax_rate_bp,
+                seat=line.seat,
+                voided=line.state == LineState.VOIDED,
+                comp=line.id in comped,
+            )
+            for line in lines
+        ],
+        [
+            Discount(a.discount_kind, a.value, a.line_id, a.reason)  # type: ignore[arg-type]
+            for a in adjustments
+            if a.kind == AdjustmentKind.DISCOUNT
+        ],
+        service_charge(venue, check),
+        tax_inclusive=venue.tax_inclusive,
+    )
+
+
+def stored_part(row: BillPart) -> StoredPart:
+    return StoredPart(
+        row.id,
+        row.basis,
+        Part(
+            index=row.position,
+            label=row.label,
+            amount=row.amount,
+            taxes=[TaxAmount(*tax) for tax in row.taxes],
+            line_shares=[(line_id, amount) for line_id, amount in row.line_shares],
+            service_charge=row.service_charge,
+        ),
+    )
+
+
+async def load(session: AsyncSession, check: Check) -> Loaded:
+    """The check's bill and ledger (the caller has locked the check if it writes)."""
+    venue_id = check.venue_id
+    venue = await venues.get(session, venue_id)
+    lines = await _all(session, CheckLine, venue_id, check.id)
+    adjustments = await _all(session, Adjustment, venue_id, check.id)
+    parts = [p for p in await _all(session, BillPart, venue_id, check.id) if p.active]
+    parts.sort(key=lambda p: (p.position, p.id))
+    payments = await _all(session, Payment, venue_id, check.id)
+    bill = compute(venue, check, lines, adjustments)
+    current = ledger(
+        bill,
+        [stored_part(p) for p in parts],
+        [Money(p.part_id, p.amount, p.status) for p in payments],
+    )
+    return Loaded(venue, check, lines, adjustments, parts, payments, bill, current)
+
+
+async def find_check(session: AsyncSession, venue_id: int, check_id: int) -> Check:
+    check = await session.get(Check, (venue_id, check_id))
+    if check is None:
+        raise NotFound(f"no check {check_id}", field="check_id")
+    return check
+
+
+async def categories(session: AsyncSession, venue_id: int, item_ids: set[int]) -> dict[int, str]:
+    """Item id -> its category's name."""
+    rows = await session.execute(
+        select(Item.id, Category.name)
+        .join(Category, (Category.venue_id == Item.venue_id) & (Category.id == Item.category_id))
+        .where(Item.venue_id == venue_id, Item.id.in_(item_ids))
+    )
+    return {item_id: name for item_id, name in rows.all()}
+
+
+def taxes_read(taxes: list[TaxAmount]) -> list[TaxRead]:
+    return [TaxRead(rate_bp=t.rate_bp, base=t.base, tax=t.tax) for t in taxes]
+
+
+def part_read(state: PartState) -> PartRead:
+    part = state.part
+    return PartRead(
+        id=state.id,
+        label=part.label,
+        amount=part.amount,
+        service_charge=part.service_charge,
+        taxes=taxes_read(part.taxes),
+        lines=[ShareRead(line_id=i, amount=a) for i, a in part.line_shares],
+        paid=state.paid,
+        pending=state.pending,
+        due=state.due,
+    )
+
+
+def payment_read(p: Payment) -> PaymentRead:
+    return PaymentRead(
+        id=p.id,
+        check_id=p.check_id,
+        part_id=p.part_id,
+        method=p.method,
+        status=p.status,
+        amount=p.amount,
+        tip=p.tip,
+        tendered=p.tendered,
+        change=p.change,
+        reference=p.reference,
+        brand=p.brand,
+        last4=p.last4,
+        refund_of=p.refund_of,
+        reason=p.reason,
+        created_at=p.created_at,
+        resolved_at=p.resolved_at,
+    )
+
+
+def bill_read(loaded: Loaded) -> BillRead:
+    bill, book = loaded.bill, loaded.ledger
+    quantities = {line.id: line.quantity for line in loaded.lines}
+    comp_reasons = {a.line_id: a.reason for a in loaded.adjustments if a.kind == "comp"}
+    return BillRead(
+        check_id=loaded.check.id,
+        status=loaded.check.status,
+        currency=loaded.venue.currency,
+        tax_inclusive=bill.tax_inclusive,
+        covers=loaded.check.covers,
+        lines=[
+            BillLineRead(
+                line_id=line.line_id,
+                name=line.name,
+                quantity=quantities[line.line_id],
+                seat=line.seat,
+                tax_rate_bp=line.tax_rate_bp,
+                gross=line.gross,
+                discount=line.discount,
+                net=line.net,
+            )
+            for line in bill.lines
+        ],
+        comps=[
+            CompRead(line_id=c.line_id, name=c.name, value=c.value, reason=comp_reasons[c.line_id])
+            for c in bill.comps
+        ],
+        discounts=[
+            DiscountRead(
+                id=a.id,
+                kind=a.discount_kind or "",
+                value=a.value,
+                line_id=a.line_id,
+                reason=a.reason,
+            )
+            for a in loaded.adjustments
+            if a.kind == AdjustmentKind.DISCOUNT
+        ],
+        subtotal=bill.subtotal,
+        discount_total=bill.discount_total,
+        service_charge=bill.service_charge,
+        taxes=taxes_read(bill.taxes),
+        total=bill.total,
+        paid=book.paid,
+        pending=book.pending,
+        due=book.due,
+        tips=sum(p.tip for p in loaded.payments if p.status == "approved" and p.amount > 0),
+        parts=[part_read(state) for state in book.parts],
+        rest=part_read(book.rest),
+        payments=[payment_read(p) for p in loaded.payments],
+    )

@@ -1,0 +1,191 @@
+"""The bills, payments, gift-card and guest APIs: thin handlers, one service call each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+
+from pos_service.core.auth import requires
+from pos_service.core.errors import Unauthorized, problems
+from pos_service.core.schemas import PathId
+from pos_service.core.uow import UnitOfWork, UoW, unit_of_work
+from pos_service.payments import documents, service
+from pos_service.payments.documents import Notifier
+from pos_service.payments.provider import PaymentProvider
+from pos_service.payments.schemas import (
+    BillRead,
+    CompCreate,
+    DiscountCreate,
+    GiftCardCreate,
+    GiftCardRead,
+    GuestLinkRead,
+    GuestPaymentCreate,
+    PaymentCreate,
+    PaymentResult,
+    ReceiptEmail,
+    ReceiptSent,
+    RefundCreate,
+    SplitRequest,
+)
+
+
+def provide_provider(state: State) -> PaymentProvider:
+    """The installation's payment provider (``app.state.payment_provider``)."""
+    provider: PaymentProvider = state.payment_provider
+    return provider
+
+
+def provide_notifier(state: State) -> Notifier:
+    notifier: Notifier = state.notifier
+    return notifier
+
+
+async def provide_guest_uow(request: Request[Any, Any, Any], token: FromPath[str]) -> UnitOfWork:
+    """The unit of work of a guest link: 401 if the token is forged, expired or not a guest's."""
+    caller = request.app.state.signer.verify(token)
+    if caller.kind != "guest" or caller.check_id is None:
+        raise Unauthorized("not a guest link", field="token")
+    return await unit_of_work(request, caller)
+
+
+PROVIDER = {"provider": Provide(provide_provider, sync_to_thread=False)}
+Provider = NamedDependency[PaymentProvider]
+Mailer = NamedDependency[Notifier]
+Guest = NamedDependency[UnitOfWork]
+
+
+class BillsController(Controller):
+    path = "/api/checks"
+    tags = ["bills"]
+    guards = [requires("waiter")]
+    dependencies = {**PROVIDER, "notifier": Provide(provide_notifier, sync_to_thread=False)}
+
+    @get("/{check_id:int}/bill", responses=problems(404))
+    async def bill(self, uow: UoW, check_id: PathId) -> BillRead:
+        """The bill: lines, discounts, comps, service charge, taxes per rate, parts, due."""
+        return await uow.read(service.get_bill, check_id)
+
+    @post("/{check_id:int}/discounts", responses=problems(404, 409))
+    async def discount(
+        self, uow: UoW, check_id: PathId, data: JSONBody[DiscountCreate]
+    ) -> BillRead:
+        """Discount a line or the check (a manager approves above the venue's threshold)."""
+        return await uow.write(service.add_discount, check_id, data)
+
+    @post("/{check_id:int}/comps", responses=problems(404, 409))
+    async def comp(self, uow: UoW, check_id: PathId, data: JSONBody[CompCreate]) -> BillRead:
+        """Comp a line, with a manager's approval for ``comp``."""
+        return await uow.write(service.add_comp, check_id, data)
+
+    @post("/{check_id:int}/split", status_code=200, responses=problems(404, 409))
+    async def split(self, uow: UoW, check_id: PathId, data: JSONBody[SplitRequest]) -> BillRead:
+        """Split what is not being paid (or one part); paid parts are kept as they are."""
+        return await uow.write(service.split, check_id, data)
+
+    @post("/{check_id:int}/payments", responses=problems(404, 409))
+    async def pay(
+        self,
+        uow: UoW,
+        provider: Provider,
+        check_id: PathId,
+        data: JSONBody[PaymentCreate],
+    ) -> PaymentResult:
+        """Take a cash, card or gift-card payment on a part or the unsplit check."""
+        return await uow.write(service.pay, provider, check_id, data)
+
+    @post("/{check_id:int}/refunds", guards=[requires("manager")], responses=problems(404, 409))
+    async def refund(
+        self,
+        uow: UoW,
+        provider: Provider,
+        check_id: PathId,
+        data: JSONBody[RefundCreate],
+    ) -> PaymentResult:
+        """Refund (part of) a payment, as a negative payment (managers only)."""
+        return await uow.write(service.refund, provider, check_id, data)
+
+    @post("/{check_id:int}/close", status_code=200, responses=problems(404, 409))
+    async def close(self, uow: UoW, check_id: PathId) -> BillRead:
+        """Close a check with nothing due (checks close by themselves when paid)."""
+        return await uow.write(service.close_check, check_id)
+
+    @post("/{check_id:int}/prebill", status_code=200, responses=problems(404, 409))
+    async def prebill(self, uow: UoW, check_id: PathId) -> BillRead:
+        """The bill is brought to the table: the table turns ``bill_requested``."""
+        return await uow.write(service.request_bill, check_id)
+
+    @post("/{check_id:int}/guest-link", responses=problems(404, 409))
+    async def guest_link(self, uow: UoW, state: State, check_id: PathId) -> GuestLinkRead:
+        """A signed, expiring link (for a QR code) that opens this check only."""
+        ttl: int = state.settings.guest_link_ttl_seconds
+        return await uow.write(service.guest_link, state.signer, ttl, check_id)
+
+    @get("/{check_id:int}/receipt", media_type=MediaType.HTML, responses=problems(404))
+    async def receipt(self, uow: UoW, check_id: PathId) -> Response[str]:
+        """The receipt as an HTML page."""
+        html = await uow.read(documents.receipt_html, check_id)
+        return Response(html, media_type=MediaType.HTML)
+
+    @post("/{check_id:int}/receipt/email", status_code=202, responses=problems(404, 409))
+    async def email_receipt(
+        self, uow: UoW, notifier: Mailer, check_id: PathId, data: JSONBody[ReceiptEmail]
+    ) -> ReceiptSent:
+        """Send the receipt to the guest's e-mail address."""
+        return await uow.read(documents.email_receipt, notifier, check_id, data)
+
+
+class PaymentsController(Controller):
+    path = "/api/payments"
+    tags = ["bills"]
+    guards = [requires("waiter")]
+    dependencies = PROVIDER
+
+    @post("/{payment_id:int}/poll", status_code=200, responses=problems(404, 409))
+    async def poll(self, uow: UoW, provider: Provider, payment_id: PathId) -> PaymentResult:
+        """Ask the provider whether a pending card payment went through."""
+        return await uow.write(service.poll, provider, payment_id)
+
+
+class GiftCardsController(Controller):
+    path = "/api/gift-cards"
+    tags = ["bills"]
+    guards = [requires("waiter")]
+
+    @post("/", guards=[requires("manager")], responses=problems(404, 409))
+    async def create(self, uow: UoW, data: JSONBody[GiftCardCreate]) -> GiftCardRead:
+        """Issue a gift card or voucher (managers only)."""
+        return await uow.write(service.create_gift_card, data)
+
+    @get("/{code:str}", responses=problems(404))
+    async def get(self, uow: UoW, code: FromPath[str]) -> GiftCardRead:
+        """A gift card's balance and expiry."""
+        return await uow.read(service.get_gift_card, code)
+
+
+class GuestController(Controller):
+    """Pay at the table. No bearer token: the path's guest token is the credential."""
+
+    path = "/api/guest/{token:str}"
+    tags = ["guest"]
+    dependencies = {**PROVIDER, "guest": Provide(provide_guest_uow)}
+
+    @get("/bill", responses=problems(404))
+    async def bill(self, guest: Guest) -> BillRead:
+        """The bill of the link's check (401 expired link, 410 closed check)."""
+        return await guest.read(service.guest_bill)
+
+    @post("/payments", responses=problems(404, 409))
+    async def pay(
+        self, guest: Guest, provider: Provider, data: JSONBody[GuestPaymentCreate]
+    ) -> PaymentResult:
+        """Pay by card with a tip: a part, chosen items, or an amount."""
+        return await guest.write(service.guest_pay, provider, data)
+
+    @post("/payments/{payment_id:int}/poll", status_code=200, responses=problems(404, 409))
+    async def poll(self, guest: Guest, provider: Provider, payment_id: PathId) -> PaymentResult:
+        """Whether the guest's card payment went through."""
+        return await guest.write(service.poll, provider, payment_id)

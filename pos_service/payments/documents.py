@@ -1,0 +1,157 @@
+"""Pre-bills and receipts: the printable documents, the HTML receipt, and e-mailing it.
+
+:func:`prebill` and :func:`receipt` turn a bill into ``printers.documents`` structs, so the
+print queue can render them; :func:`receipt_html` renders ``web/templates/receipt.html``;
+a :class:`Notifier` sends a receipt by e-mail (:class:`LoggingNotifier` only logs it).
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+import msgspec
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pos_service.core.auth import Caller
+from pos_service.core.db import now_utc
+from pos_service.payments._load import bill_read, find_check, load
+from pos_service.payments.schemas import BillRead, ReceiptEmail, ReceiptSent
+from pos_service.staff.models import Staff
+from pos_service.tables.models import DiningTable
+from printers import documents as docs
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, enable_async=False
+)
+log = structlog.get_logger(__name__)
+
+
+class Header(msgspec.Struct, frozen=True, kw_only=True):
+    """Who and where a document is for; ``at`` in the venue's timezone."""
+
+    venue: str
+    table: str
+    waiter: str
+    at: dt.datetime
+
+
+def _fields(bill: BillRead, header: Header) -> dict[str, object]:
+    lines = [docs.BillLine(line.quantity, line.name, line.gross) for line in bill.lines]
+    lines += [docs.BillLine(1, f"{c.name} (comp)", 0) for c in bill.comps]
+    return {
+        "venue": header.venue,
+        "table": header.table,
+        "check_id": str(bill.check_id),
+        "waiter": header.waiter,
+        "created_at": header.at,
+        "currency": bill.currency,
+        "lines": lines,
+        "subtotal_minor": bill.subtotal,
+        "taxes": [
+            docs.TaxLine(t.rate_bp, f"VAT {t.rate_bp / 100:g}%", t.tax, t.base) for t in bill.taxes
+        ],
+        "discounts": (
+            [docs.Discount("Discounts", bill.discount_total)] if bill.discount_total else []
+        ),
+        "service_charge_minor": bill.service_charge,
+        "total_minor": bill.total,
+        "paid_minor": bill.paid,
+        "due_minor": bill.due,
+        "tax_inclusive": bill.tax_inclusive,
+    }
+
+
+def prebill(bill: BillRead, header: Header, qr_url: str | None = None) -> docs.PreBill:
+    """The pre-bill to print for the table (``qr_url``: the guest link, if any)."""
+    return docs.PreBill(**_fields(bill, header), qr_url=qr_url)  # type: ignore[arg-type]
+
+
+def receipt(bill: BillRead, header: Header) -> docs.Receipt:
+    """The receipt: the bill with the approved payments and the change given."""
+    taken = [p for p in bill.payments if p.status == "approved"]
+    return docs.Receipt(
+        **_fields(bill, header),  # type: ignore[arg-type]
+        payments=[docs.Payment(p.method, p.amount, p.tip, p.brand, p.last4) for p in taken],
+        change_minor=sum(p.change for p in taken),
+    )
+
+
+async def _document(
+    session: AsyncSession, caller: Caller, check_id: int
+) -> tuple[BillRead, Header]:
+    """A check's bill and its document header (venue, table, waiter, local time)."""
+    loaded = await load(session, await find_check(session, caller.venue_id, check_id))
+    check = loaded.check
+    table = (
+        await session.get(DiningTable, (caller.venue_id, check.table_id))
+        if check.table_id is not None
+        else None
+    )
+    waiter = await session.get(Staff, (caller.venue_id, check.waiter_id))
+    return bill_read(loaded), Header(
+        venue=loaded.venue.name,
+        table=table.name if table else "-",
+        waiter=waiter.name if waiter else "",
+        at=now_utc().astimezone(ZoneInfo(loaded.venue.timezone)),
+    )
+
+
+async def receipt_document(session: AsyncSession, caller: Caller, check_id: int) -> docs.Receipt:
+    """The printable receipt of a check."""
+    return receipt(*await _document(session, caller, check_id))
+
+
+async def prebill_document(session: AsyncSession, caller: Caller, check_id: int) -> docs.PreBill:
+    """The printable pre-bill of a check."""
+    return prebill(*await _document(session, caller, check_id))
+
+
+def render_receipt(document: docs.Receipt | docs.PreBill) -> str:
+    """The document as a small HTML page."""
+    is_receipt = isinstance(document, docs.Receipt)
+    return _env.get_template("receipt.html").render(
+        title="Receipt" if is_receipt else "Bill",
+        doc=document,
+        payments=document.payments if isinstance(document, docs.Receipt) else [],
+        change=document.change_minor if isinstance(document, docs.Receipt) else 0,
+        money=lambda minor: docs.format_money(minor, document.currency),
+    )
+
+
+async def receipt_html(session: AsyncSession, caller: Caller, check_id: int) -> str:
+    """The receipt of a check as HTML."""
+    return render_receipt(await receipt_document(session, caller, check_id))
+
+
+class Notifier(abc.ABC):
+    """Sends a receipt to a guest (e-mail gateway adapters implement this)."""
+
+    @abc.abstractmethod
+    async def send(self, to: str, subject: str, html: str) -> None: ...
+
+
+class LoggingNotifier(Notifier):
+    """Logs what would be sent; the default until a gateway is configured."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, to: str, subject: str, html: str) -> None:
+        self.sent.append((to, subject))
+        log.info("receipt e-mail", to=to, subject=subject, size=len(html))
+
+
+async def email_receipt(
+    session: AsyncSession, caller: Caller, notifier: Notifier, check_id: int, data: ReceiptEmail
+) -> ReceiptSent:
+    """Send the check's receipt to ``data.to``."""
+    document = await receipt_document(session, caller, check_id)
+    await notifier.send(data.to, f"Your receipt from {document.venue}", render_receipt(document))
+    return ReceiptSent(check_id=check_id, to=data.to)

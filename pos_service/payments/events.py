@@ -1,0 +1,67 @@
+"""Events of bills and payments. Each is recorded on ``payments``, ``orders`` and
+``check:<id>`` (what the guest's phone follows)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pos_service.core.events import DomainEvent
+
+
+class BillAdjusted(DomainEvent, frozen=True, kw_only=True):
+    """A discount or comp was added to a check. Carries its kind, line, value, reason,
+    who added it and who approved it, and the check's new total."""
+
+    type: ClassVar[str] = "bill.adjusted"
+    check_id: int
+    adjustment_id: int
+    kind: str
+    line_id: int | None
+    value: int
+    reason: str
+    added_by: int
+    approved_by: int | None
+    total: int
+
+
+class BillSplit(DomainEvent, frozen=True, kw_only=True):
+    """The check was split (again). Carries the mode and the current parts' ids and amounts."""
+
+    type: ClassVar[str] = "bill.split"
+    check_id: int
+    mode: str
+    part_ids: list[int]
+    amounts: list[int]
+
+
+class BillRequested(DomainEvent, frozen=True, kw_only=True):
+    """The bill was asked for (pre-bill printed or a guest link made). Carries the total."""
+
+    type: ClassVar[str] = "bill.requested"
+    check_id: int
+    total: int
+
+
+class PaymentChanged(DomainEvent, frozen=True, kw_only=True):
+    """A payment was started (pending), approved, declined, or a refund made. Carries the
+    payment's part, method, status and amounts, and what is still due on the check."""
+
+    type: ClassVar[str] = "payment.changed"
+    check_id: int
+    payment_id: int
+    part_id: int | None
+    method: str
+    status: str
+    amount: int
+    tip: int
+    due: int
+
+
+class CheckClosed(DomainEvent, frozen=True, kw_only=True):
+    """Nothing is due any more: the check closed. Carries its table and final total."""
+
+    type: ClassVar[str] = "check.closed"
+    check_id: int
+    table_id: int | None
+    total: int
+    paid: int

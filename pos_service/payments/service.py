@@ -1,0 +1,762 @@
+"""The use cases of a bill: read it, discount, comp, split, pay, refund, close, guest link.
+
+Locking: every write locks the check row first (``SELECT ... FOR UPDATE``), then the part
+it pays, then the payment it resolves, then a gift card, then the table; the journal and
+event counters come last, at the end of the transaction. Two payments of one check are
+therefore serialised, and the second sees the first (pending or approved) and gets 409
+when nothing is left open. What is due is computed from the payment rows every time
+(see :mod:`pos_service.payments.ledger`); nothing "due" or "paid" is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pos_service.core import events, journal
+from pos_service.core.auth import Caller, TokenSigner
+from pos_service.core.db import now_utc
+from pos_service.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from pos_service.core.money import BP_SCALE
+from pos_service.orders import service as orders
+from pos_service.orders.models import Check, CheckStatus, LineState
+from pos_service.payments._load import (
+    Loaded,
+    bill_read,
+    categories,
+    find_check,
+    load,
+    payment_read,
+)
+from pos_service.payments.events import (
+    BillAdjusted,
+    BillRequested,
+    BillSplit,
+    CheckClosed,
+    PaymentChanged,
+)
+from pos_service.payments.ledger import admit, plan_split
+from pos_service.payments.models import (
+    Adjustment,
+    AdjustmentKind,
+    BillPart,
+    GiftCard,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+)
+from pos_service.payments.provider import Charge, PaymentProvider
+from pos_service.payments.schemas import (
+    BillRead,
+    CompCreate,
+    DiscountCreate,
+    GiftCardCreate,
+    GiftCardRead,
+    GuestLinkRead,
+    GuestPaymentCreate,
+    PaymentCreate,
+    PaymentResult,
+    RefundCreate,
+    SplitRequest,
+)
+from pos_service.staff import service as staff
+from pos_service.tables import service as tables
+from pos_service.tables.models import TableStatus
+
+PAYMENTS_TOPIC = "payments"
+PENDING_TIMEOUT = dt.timedelta(seconds=120)
+DISCOUNT_APPROVAL_BP = 2000
+DISCOUNT_APPROVAL_MINOR = 2000
+
+
+def topics(check_id: int) -> list[str]:
+    return [PAYMENTS_TOPIC, "orders", f"check:{check_id}"]
+
+
+async def _locked(session: AsyncSession, caller: Caller, check_id: int) -> Loaded:
+    """The open check, locked, with its bill and ledger."""
+    return await load(
+        session, await orders.load_for_write(session, caller.venue_id, check_id, None)
+    )
+
+
+async def get_bill(session: AsyncSession, caller: Caller, check_id: int) -> BillRead:
+    """The bill: lines, discounts, comps, taxes per rate, parts, payments, paid and due."""
+    return bill_read(await load(session, await find_check(session, caller.venue_id, check_id)))
+
+
+# --- discounts and comps
+
+
+def _needs_approval(settings: dict[str, Any], data: DiscountCreate) -> bool:
+    if data.kind == "percent":
+        return data.value > int(settings.get("discount_approval_bp", DISCOUNT_APPROVAL_BP))
+    return data.value > int(settings.get("discount_approval_minor", DISCOUNT_APPROVAL_MINOR))
+
+
+def _chargeable_line(loaded: Loaded, line_id: int) -> None:
+    line = next((line for line in loaded.lines if line.id == line_id), None)
+    if line is None:
+        raise NotFound(f"no line {line_id} on check {loaded.check.id}", field="line_id")
+    if line.state == LineState.VOIDED:
+        raise Conflict(f"line {line_id} is voided", field="line_id")
+    if any(a.kind == AdjustmentKind.COMP and a.line_id == line_id for a in loaded.adjustments):
+        raise Conflict(f"line {line_id} is comped", field="line_id")
+
+
+async def _adjust(
+    session: AsyncSession, caller: Caller, loaded: Loaded, adjustment: Adjustment
+) -> BillRead:
+    session.add(adjustment)
+    loaded.check.version += 1
+    await session.flush()
+    loaded.adjustments.append(adjustment)
+    after = await load(session, loaded.check)
+    line = next((line for line in after.lines if line.id == adjustment.line_id), None)
+    await journal.append(
+        session,
+        caller.venue_id,
+        "comp" if adjustment.kind == AdjustmentKind.COMP else "discount",
+        {
+            "check_id": loaded.check.id,
+            "adjustment_id": adjustment.id,
+            "line_id": adjustment.line_id,
+            "name": line.name if line else None,
+            "discount_kind": adjustment.discount_kind,
+            "value": adjustment.value,
+            "amount": _adjustment_amount(loaded, after, adjustment),
+            "reason": adjustment.reason,
+            "added_by": adjustment.added_by,
+            "approved_by": adjustment.approved_by,
+        },
+    )
+    events.record(
+        session,
+        caller.venue_id,
+        topics(loaded.check.id),
+        BillAdjusted(
+            check_id=loaded.check.id,
+            adjustment_id=adjustment.id,
+            kind=adjustment.kind,
+            line_id=adjustment.line_id,
+            value=adjustment.value,
+            reason=adjustment.reason,
+            added_by=adjustment.added_by,
+            approved_by=adjustment.approved_by,
+            total=after.bill.total,
+        ),
+    )
+    return bill_read(after)
+
+
+def _adjustment_amount(before: Loaded, after: Loaded, adjustment: Adjustment) -> int:
+    """What the adjustment took off the bill (for comps: the line's value)."""
+    if adjustment.kind == AdjustmentKind.COMP:
+        return next(c.value for c in after.bill.comps if c.line_id == adjustment.line_id)
+    return after.bill.discount_total - before.bill.discount_total
+
+
+async def add_discount(
+    session: AsyncSession, caller: Caller, check_id: int, data: DiscountCreate
+) -> BillRead:
+    """Discount a line or the check; above the venue's threshold a manager approves."""
+    loaded = await _locked(session, caller, check_id)
+    if data.line_id is not None:
+        _chargeable_line(loaded, data.line_id)
+    if data.kind == "percent" and data.value > BP_SCALE:
+        raise Invalid("a percent discount is at most 10000 bp (100 %)", field="value")
+    approver = None
+    if _needs_approval(loaded.venue.settings, data):
+        approver = await staff.consume_approval(session, caller.venue_id, data.approval, "discount")
+    adjustment = Adjustment(
+        venue_id=caller.venue_id,
+        check_id=check_id,
+        kind=AdjustmentKind.DISCOUNT,
+        line_id=data.line_id,
+        discount_kind=data.kind,
+        value=data.value,
+        reason=data.reason,
+        added_by=caller.actor,
+        approved_by=approver,
+    )
+    return await _adjust(session, caller, loaded, adjustment)
+
+
+async def add_comp(
+    session: AsyncSession, caller: Caller, check_id: int, data: CompCreate
+) -> BillRead:
+    """Give a line away (it leaves every amount); always with a manager's approval."""
+    loaded = await _locked(session, caller, check_id)
+    _chargeable_line(loaded, data.line_id)
+    approver = await staff.consume_approval(session, caller.venue_id, data.approval, "comp")
+    adjustment = Adjustment(
+        venue_id=caller.venue_id,
+        check_id=check_id,
+        kind=AdjustmentKind.COMP,
+        line_id=data.line_id,
+        value=0,
+        reason=data.reason,
+        added_by=caller.actor,
+        approved_by=approver,
+    )
+    return await _adjust(session, caller, loaded, adjustment)
+
+
+# --- splits
+
+
+async def split(
+    session: AsyncSession, caller: Caller, check_id: int, data: SplitRequest
+) -> BillRead:
+    """Split what nobody has paid on yet (or one part, ``part_id``); paid parts stay."""
+    loaded = await _locked(session, caller, check_id)
+    replaced_ids, pieces = plan_split(loaded.ledger, [p.id for p in loaded.parts], data)
+    replaced = [p for p in loaded.parts if p.id in replaced_ids]
+    position = min((p.position for p in replaced), default=len(loaded.parts))
+    for row in replaced:
+        row.active = False
+    for row in loaded.parts:
+        if row.active and row.position >= position:
+            row.position += len(pieces)
+    rows = [
+        BillPart(
+            venue_id=caller.venue_id,
+            check_id=check_id,
+            position=position + i,
+            label=piece.label,
+            amount=piece.amount,
+            service_charge=piece.service_charge,
+            taxes=[[t.rate_bp, t.base, t.tax] for t in piece.taxes],
+            line_shares=[list(share) for share in piece.line_shares],
+            basis=loaded.ledger.basis,
+        )
+        for i, piece in enumerate(pieces)
+    ]
+    session.add_all(rows)
+    loaded.check.version += 1
+    await session.flush()
+    after = await load(session, loaded.check)
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check_id),
+        BillSplit(
+            check_id=check_id,
+            mode=data.mode,
+            part_ids=[s.id for s in after.ledger.parts if s.id is not None],
+            amounts=[s.part.amount for s in after.ledger.parts],
+        ),
+    )
+    return bill_read(after)
+
+
+# --- payments
+
+
+def _check_fields(data: PaymentCreate) -> None:
+    card = data.method == "card"
+    if data.tip and not card:
+        raise Invalid("a tip is taken on card only", field="tip")
+    if data.tendered is not None and data.method != "cash":
+        raise Invalid("tendered is for cash only", field="tendered")
+    if data.reference is not None and not card:
+        raise Invalid("a terminal reference is for card only", field="reference")
+    if (data.gift_card_code is None) == (data.method == "gift_card"):
+        raise Invalid("gift_card_code goes with (and only with) gift_card", field="gift_card_code")
+
+
+async def _redeem(session: AsyncSession, venue_id: int, code: str, amount: int) -> int:
+    """Take ``amount`` off the gift card, atomically; never below zero."""
+    card_id = await session.scalar(
+        text(
+            "UPDATE gift_cards SET balance = balance - :a WHERE venue_id = :v AND code = :c "
+            "AND balance >= :a AND (expires_at IS NULL OR expires_at > now()) RETURNING id"
+        ),
+        {"v": venue_id, "c": code, "a": amount},
+    )
+    if card_id is not None:
+        return int(card_id)
+    card = (
+        await session.execute(
+            select(GiftCard).where(GiftCard.venue_id == venue_id, GiftCard.code == code)
+        )
+    ).scalar_one_or_none()
+    if card is None:
+        raise NotFound("no such gift card", field="gift_card_code")
+    if card.expires_at is not None and card.expires_at <= now_utc():
+        raise Invalid("the gift card has expired", field="gift_card_code")
+    raise Invalid(
+        f"the gift card holds {card.balance}, less than {amount}",
+        field="amount",
+        balance=card.balance,
+    )
+
+
+async def _known_reference(
+    session: AsyncSession, venue_id: int, provider: PaymentProvider, reference: str
+) -> None:
+    existing = await session.scalar(
+        select(Payment.id).where(
+            Payment.venue_id == venue_id,
+            Payment.provider == provider.name,
+            Payment.reference == reference,
+        )
+    )
+    if existing is not None:
+        raise Conflict(
+            f"terminal transaction {reference} is already recorded as payment {existing}",
+            field="reference",
+            payment_id=existing,
+        )
+
+
+async def _insert(session: AsyncSession, payment: Payment) -> None:
+    session.add(payment)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"terminal transaction {payment.reference} is already recorded", field="reference"
+        ) from exc
+    await session.refresh(payment)
+
+
+async def _pay(
+    session: AsyncSession,
+    caller: Caller,
+    provider: PaymentProvider,
+    loaded: Loaded,
+    data: PaymentCreate,
+) -> PaymentResult:
+    _check_fields(data)
+    state = loaded.ledger.part(data.part_id)
+    if data.part_id is not None:
+        await session.get(BillPart, (caller.venue_id, data.part_id), with_for_update=True)
+    cash = data.method == "cash"
+    applied, change = admit(state, data.amount, cash=cash, tendered=data.tendered)
+    payment = Payment(
+        venue_id=caller.venue_id,
+        check_id=loaded.check.id,
+        part_id=data.part_id,
+        method=data.method,
+        status=PaymentStatus.APPROVED,
+        amount=applied,
+        tip=data.tip,
+        tendered=applied + change if cash else None,
+        change=change,
+        taken_by=caller.staff_id,
+        resolved_at=now_utc(),
+    )
+    if data.method == "gift_card":
+        assert data.gift_card_code is not None
+        payment.gift_card_id = await _redeem(session, caller.venue_id, data.gift_card_code, applied)
+    elif data.method == "card":
+        if data.reference is not None:
+            await _known_reference(session, caller.venue_id, provider, data.reference)
+        payment.provider = provider.name
+        payment.reference = await provider.start(applied, data.tip, data.reference)
+        payment.status = PaymentStatus.PENDING
+        payment.resolved_at = None
+    await _insert(session, payment)
+    return await _settle(session, caller, loaded.check, payment)
+
+
+async def _settle(
+    session: AsyncSession, caller: Caller, check: Check, payment: Payment
+) -> PaymentResult:
+    """After a payment changed: journal it if final, close the check if settled, tell."""
+    after = await load(session, check)
+    if payment.status == PaymentStatus.APPROVED:
+        await journal.append(session, caller.venue_id, _kind(payment), _fact(payment))
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        PaymentChanged(
+            check_id=check.id,
+            payment_id=payment.id,
+            part_id=payment.part_id,
+            method=payment.method,
+            status=payment.status,
+            amount=payment.amount,
+            tip=payment.tip,
+            due=after.ledger.due,
+        ),
+    )
+    if check.status == CheckStatus.OPEN and after.ledger.settled:
+        after = await _close(session, caller, after)
+    return PaymentResult(payment=payment_read(payment), bill=bill_read(after))
+
+
+def _kind(payment: Payment) -> journal.Kind:
+    return "refund" if payment.amount < 0 else "payment"
+
+
+def _fact(payment: Payment) -> dict[str, Any]:
+    return {
+        "payment_id": payment.id,
+        "check_id": payment.check_id,
+        "part_id": payment.part_id,
+        "method": payment.method,
+        "amount": payment.amount,
+        "tip": payment.tip,
+        "brand": payment.brand,
+        "last4": payment.last4,
+        "gift_card_id": payment.gift_card_id,
+        "refund_of": payment.refund_of,
+        "reason": payment.reason,
+        "staff_id": payment.taken_by,
+    }
+
+
+async def pay(
+    session: AsyncSession,
+    caller: Caller,
+    provider: PaymentProvider,
+    check_id: int,
+    data: PaymentCreate,
+) -> PaymentResult:
+    """Take a payment on a part (or the unsplit rest): cash and gift cards at once, card
+    pending until the provider answers (see :func:`poll`)."""
+    return await _pay(session, caller, provider, await _locked(session, caller, check_id), data)
+
+
+async def resolve(
+    session: AsyncSession,
+    caller: Caller,
+    provider: PaymentProvider,
+    payment: Payment,
+    now: dt.datetime,
+) -> PaymentResult | None:
+    """Ask the provider about a pending card payment; None if its check is busy."""
+    check = await session.get(
+        Check, (payment.venue_id, payment.check_id), with_for_update=True, populate_existing=True
+    )
+    assert check is not None
+    locked = await session.get(
+        Payment, (payment.venue_id, payment.id), with_for_update=True, populate_existing=True
+    )
+    assert locked is not None
+    if locked.status != PaymentStatus.PENDING:
+        return PaymentResult(
+            payment=payment_read(locked), bill=bill_read(await load(session, check))
+        )
+    assert locked.reference is not None
+    charge = Charge(
+        reference=locked.reference,
+        amount=locked.amount,
+        tip=locked.tip,
+        started_at=locked.created_at,
+    )
+    answer = await provider.status(charge, now)
+    if answer.state == "pending" and now - locked.created_at > PENDING_TIMEOUT:
+        answer = msgspec.structs.replace(
+            answer, state="declined", reason="no answer from the terminal"
+        )
+    if answer.state == "pending":
+        return PaymentResult(
+            payment=payment_read(locked), bill=bill_read(await load(session, check))
+        )
+    locked.status = PaymentStatus(answer.state)
+    locked.brand, locked.last4 = answer.brand, answer.last4
+    locked.reason = answer.reason or None
+    locked.resolved_at = now
+    await session.flush()
+    return await _settle(session, caller, check, locked)
+
+
+async def poll(
+    session: AsyncSession, caller: Caller, provider: PaymentProvider, payment_id: int
+) -> PaymentResult:
+    """Ask the provider now whether a pending card payment went through."""
+    payment = await session.get(Payment, (caller.venue_id, payment_id))
+    if payment is None or (caller.kind == "guest" and payment.check_id != caller.check_id):
+        raise NotFound(f"no payment {payment_id}", field="payment_id")
+    result = await resolve(session, caller, provider, payment, now_utc())
+    assert result is not None
+    return result
+
+
+async def resolve_pending(
+    session: AsyncSession, provider: PaymentProvider, now: dt.datetime
+) -> int:
+    """Scheduled: resolve pending card payments whose check is not locked by someone else."""
+    rows = (
+        await session.execute(
+            select(Payment)
+            .where(Payment.status == PaymentStatus.PENDING)
+            .order_by(Payment.venue_id, Payment.id)
+            .limit(100)
+        )
+    ).scalars()
+    done = 0
+    for payment in rows.all():
+        busy = await session.scalar(
+            text("SELECT 1 FROM checks WHERE venue_id = :v AND id = :c FOR UPDATE SKIP LOCKED"),
+            {"v": payment.venue_id, "c": payment.check_id},
+        )
+        if busy is None:
+            continue
+        system = Caller(kind="staff", venue_id=payment.venue_id, name="terminal")
+        result = await resolve(session, system, provider, payment, now)
+        done += result is not None and result.payment.status != PaymentStatus.PENDING
+    return done
+
+
+async def refund(
+    session: AsyncSession,
+    caller: Caller,
+    provider: PaymentProvider,
+    check_id: int,
+    data: RefundCreate,
+) -> PaymentResult:
+    """Give back (part of) an approved payment as a negative payment of the same method."""
+    check = await session.get(Check, (caller.venue_id, check_id), with_for_update=True)
+    if check is None:
+        raise NotFound(f"no check {check_id}", field="check_id")
+    original = await session.get(Payment, (caller.venue_id, data.payment_id), with_for_update=True)
+    if original is None or original.check_id != check_id or original.amount < 0:
+        raise NotFound(f"no payment {data.payment_id} on check {check_id}", field="payment_id")
+    if original.status != PaymentStatus.APPROVED:
+        raise Conflict(f"payment {original.id} is {original.status}", field="payment_id")
+    refunded = -sum(
+        p.amount
+        for p in (await load(session, check)).payments
+        if p.refund_of == original.id and p.status == PaymentStatus.APPROVED
+    )
+    left = original.amount - refunded
+    amount = left if data.amount is None else data.amount
+    if not 0 < amount <= left:
+        raise Invalid(f"at most {left} of payment {original.id} can be refunded", field="amount")
+    if original.method == PaymentMethod.CARD:
+        assert original.reference is not None
+        answer = await provider.refund(original.reference, amount)
+        if answer.state != "approved":
+            raise Conflict(f"the provider refused the refund: {answer.reason}", field="payment_id")
+    elif original.method == PaymentMethod.GIFT_CARD:
+        await session.execute(
+            text("UPDATE gift_cards SET balance = balance + :a WHERE venue_id = :v AND id = :i"),
+            {"a": amount, "v": caller.venue_id, "i": original.gift_card_id},
+        )
+    payment = Payment(
+        venue_id=caller.venue_id,
+        check_id=check_id,
+        part_id=original.part_id,
+        method=original.method,
+        status=PaymentStatus.APPROVED,
+        amount=-amount,
+        provider=original.provider if original.method == PaymentMethod.CARD else None,
+        gift_card_id=original.gift_card_id,
+        refund_of=original.id,
+        reason=data.reason,
+        taken_by=caller.staff_id,
+        resolved_at=now_utc(),
+    )
+    await _insert(session, payment)
+    return await _settle(session, caller, check, payment)
+
+
+# --- closing
+
+
+async def _close(session: AsyncSession, caller: Caller, loaded: Loaded) -> Loaded:
+    """Close the settled check, free its table for cleaning, journal the sale."""
+    check = loaded.check
+    check.status = CheckStatus.CLOSED
+    check.closed_at = now_utc()
+    check.version += 1
+    if check.table_id is not None:
+        await tables.lock(session, caller.venue_id, check.table_id)
+        await tables.set_state(
+            session, caller.venue_id, check.table_id, TableStatus.TO_CLEAN, open_check=None
+        )
+    await session.flush()
+    await journal.append(session, caller.venue_id, "sale", await _sale(session, loaded))
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        CheckClosed(
+            check_id=check.id,
+            table_id=check.table_id,
+            total=loaded.bill.total,
+            paid=loaded.ledger.paid,
+        ),
+    )
+    return await load(session, check)
+
+
+async def _sale(session: AsyncSession, loaded: Loaded) -> dict[str, Any]:
+    """The final bill as the journal keeps it (what the end-of-day report sums)."""
+    bill, check = loaded.bill, loaded.check
+    item_of = {line.id: line for line in loaded.lines}
+    category = await categories(session, check.venue_id, {line.item_id for line in loaded.lines})
+    return {
+        "check_id": check.id,
+        "table_id": check.table_id,
+        "waiter_id": check.waiter_id,
+        "covers": check.covers,
+        "subtotal": bill.subtotal,
+        "discount_total": bill.discount_total,
+        "service_charge": bill.service_charge,
+        "total": bill.total,
+        "tax_inclusive": bill.tax_inclusive,
+        "taxes": [[t.rate_bp, t.base, t.tax] for t in bill.taxes],
+        "lines": [
+            {
+                "line_id": line.line_id,
+                "name": line.name,
+                "category": category.get(item_of[line.line_id].item_id, ""),
+                "quantity": item_of[line.line_id].quantity,
+                "net": line.net,
+                "tax_rate_bp": line.tax_rate_bp,
+            }
+            for line in bill.lines
+        ],
+    }
+
+
+async def close_check(session: AsyncSession, caller: Caller, check_id: int) -> BillRead:
+    """Close a check with nothing due and nothing pending (e.g. everything comped)."""
+    loaded = await _locked(session, caller, check_id)
+    if not loaded.ledger.settled:
+        raise Conflict(
+            f"{loaded.ledger.due} is still due on check {check_id}",
+            field="check_id",
+            due=loaded.ledger.due,
+            pending=loaded.ledger.pending,
+        )
+    return bill_read(await _close(session, caller, loaded))
+
+
+# --- bill requests and guest links
+
+
+async def _request_bill(session: AsyncSession, caller: Caller, loaded: Loaded) -> None:
+    check = loaded.check
+    if check.table_id is not None:
+        await tables.lock(session, caller.venue_id, check.table_id)
+        await tables.set_state(session, caller.venue_id, check.table_id, TableStatus.BILL_REQUESTED)
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        BillRequested(check_id=check.id, total=loaded.bill.total),
+    )
+
+
+async def request_bill(session: AsyncSession, caller: Caller, check_id: int) -> BillRead:
+    """The pre-bill is brought to the table: the table shows ``bill_requested``."""
+    loaded = await _locked(session, caller, check_id)
+    await _request_bill(session, caller, loaded)
+    return bill_read(loaded)
+
+
+async def guest_link(
+    session: AsyncSession, caller: Caller, signer: TokenSigner, ttl: int, check_id: int
+) -> GuestLinkRead:
+    """A signed link opening this check only, until it expires or the check closes."""
+    loaded = await _locked(session, caller, check_id)
+    token = signer.issue(Caller(kind="guest", venue_id=caller.venue_id, check_id=check_id), ttl)
+    await _request_bill(session, caller, loaded)
+    return GuestLinkRead(
+        token=token, url=f"/guest/{token}", expires_at=now_utc() + dt.timedelta(seconds=ttl)
+    )
+
+
+async def _guest_check(session: AsyncSession, caller: Caller, *, lock: bool) -> Check:
+    if caller.kind != "guest" or caller.check_id is None:
+        raise Forbidden("a guest link is needed", field="token")
+    check = await session.get(Check, (caller.venue_id, caller.check_id), with_for_update=lock)
+    if check is None:
+        raise NotFound("no such check", field="token")
+    if check.status != CheckStatus.OPEN:
+        raise Gone(f"this check is {check.status}; the link no longer works", field="token")
+    return check
+
+
+async def guest_bill(session: AsyncSession, caller: Caller) -> BillRead:
+    """The bill of the guest link's check (410 once the check is closed)."""
+    return bill_read(await load(session, await _guest_check(session, caller, lock=False)))
+
+
+async def guest_pay(
+    session: AsyncSession, caller: Caller, provider: PaymentProvider, data: GuestPaymentCreate
+) -> PaymentResult:
+    """A guest pays by card: a part, chosen items (cut from the unpaid bill), or an amount."""
+    check = await _guest_check(session, caller, lock=True)
+    loaded = await load(session, check)
+    part_id = data.part_id
+    if data.line_ids:
+        if part_id is not None:
+            raise Invalid("choose a part or items, not both", field="line_ids")
+        part_id = await _carve_items(session, caller, loaded, data.line_ids)
+        loaded = await load(session, check)
+    request = PaymentCreate(method="card", part_id=part_id, amount=data.amount, tip=data.tip)
+    return await _pay(session, caller, provider, loaded, request)
+
+
+async def _carve_items(
+    session: AsyncSession, caller: Caller, loaded: Loaded, line_ids: Sequence[int]
+) -> int:
+    """Split the unpaid bill into the chosen lines and the rest; the chosen part's id."""
+    pool = {line_id for line_id, _ in loaded.ledger.pool().line_shares}
+    unknown = sorted(set(line_ids) - pool)
+    if unknown:
+        raise Invalid(f"lines {unknown} are not open on this bill", field="line_ids")
+    chosen = set(line_ids)
+    assignment = {line_id: 0 if line_id in chosen else 1 for line_id in pool}
+    parts = 2 if len(chosen) < len(pool) else 1
+    request = SplitRequest(
+        mode="items", parts=parts, assignment={k: min(v, parts - 1) for k, v in assignment.items()}
+    )
+    await split(session, caller, loaded.check.id, request)
+    after = await load(session, loaded.check)
+    return next(
+        s.id
+        for s in after.ledger.parts
+        if s.id is not None and not s.held and {i for i, _ in s.part.line_shares} == chosen
+    )
+
+
+# --- gift cards
+
+
+def _gift_card_read(card: GiftCard) -> GiftCardRead:
+    return GiftCardRead(
+        id=card.id, code=card.code, balance=card.balance, expires_at=card.expires_at
+    )
+
+
+async def create_gift_card(
+    session: AsyncSession, caller: Caller, data: GiftCardCreate
+) -> GiftCardRead:
+    """Issue a gift card or voucher with a balance; the code is unique in the venue."""
+    taken = await session.scalar(
+        select(GiftCard.id).where(GiftCard.venue_id == caller.venue_id, GiftCard.code == data.code)
+    )
+    if taken is not None:
+        raise Conflict(f"gift card {data.code} exists", field="code")
+    card = GiftCard(
+        venue_id=caller.venue_id, code=data.code, balance=data.balance, expires_at=data.expires_at
+    )
+    session.add(card)
+    await session.flush()
+    return _gift_card_read(card)
+
+
+async def get_gift_card(session: AsyncSession, caller: Caller, code: str) -> GiftCardRead:
+    card = (
+        await session.execute(
+            select(GiftCard).where(GiftCard.venue_id == caller.venue_id, GiftCard.code == code)
+        )
+    ).scalar_one_or_none()
+    if card is None:
+        raise NotFound("no such gift card", field="code")
+    return _gift_card_read(card)

@@ -1,0 +1,1 @@
+"""End of day: X reports at any time, Z reports that close the business day."""

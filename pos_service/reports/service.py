@@ -1,0 +1,330 @@
+"""X and Z reports, summed from the financial journal.
+
+A Z report closes the business day: it covers the journal entries after the previous
+close up to its own ``day_close`` entry, is stored in ``day_closes`` and never changes
+(the table refuses UPDATE and DELETE). Because it is bounded by journal ``seq`` (taken
+under the journal's lock), every fact is in exactly one Z report, whenever its
+transaction committed. An X report is the same sum up to now, without closing.
+
+The business date of a close is the business day of its first entry (or of now, if
+there is none), and never earlier than the day after the previous close. A day that no
+manager closed is closed by the ``close_days`` task once the venue's cutoff has passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pos_service.core import journal
+from pos_service.core.auth import Caller
+from pos_service.core.db import now_utc
+from pos_service.core.errors import NotFound
+from pos_service.reports.models import DayClose
+from pos_service.reports.schemas import (
+    CategoryTotal,
+    DayCloseRequest,
+    Incident,
+    MethodTotal,
+    RateTotal,
+    Report,
+    StaffTotal,
+)
+from pos_service.staff.models import Staff
+from pos_service.venues import service as venues
+from pos_service.venues.models import Venue
+
+
+class _Sums:
+    """Running totals over journal entries."""
+
+    def __init__(self) -> None:
+        self.n = defaultdict[str, int](int)
+        self.rates = defaultdict[int, list[int]](lambda: [0, 0])
+        self.methods = defaultdict[str, list[int]](lambda: [0, 0, 0])
+        self.categories = defaultdict[str, list[int]](lambda: [0, 0])
+        self.staff = defaultdict[int | None, list[int]](lambda: [0, 0, 0, 0])
+        self.incidents = defaultdict[str, list[Incident]](list)
+
+    def sale(self, data: dict[str, Any]) -> None:
+        for key in ("subtotal", "discount_total", "service_charge", "covers"):
+            self.n[key] += data[key]
+        self.n["checks"] += 1
+        self.n["sales_total"] += data["total"]
+        for rate, base, tax in data["taxes"]:
+            self.rates[rate][0] += base
+            self.rates[rate][1] += tax
+        for line in data["lines"]:
+            self.categories[line["category"]][0] += line["quantity"]
+            self.categories[line["category"]][1] += line["net"]
+        waiter = self.staff[data["waiter_id"]]
+        waiter[0] += 1
+        waiter[1] += data["total"]
+
+    def payment(self, entry: journal.Entry) -> None:
+        data = entry.data
+        method = self.methods[data["method"]]
+        method[0] += 1
+        method[1] += data["amount"]
+        method[2] += data["tip"]
+        taker = self.staff[data["staff_id"]]
+        taker[2] += data["amount"]
+        taker[3] += data["tip"]
+        self.n["tips"] += data["tip"]
+        if data["method"] == "cash":
+            self.n["cash"] += data["amount"]
+        if entry.kind == "refund":
+            self.incident("refunds", entry, data["amount"], data["staff_id"], None)
+
+    def incident(
+        self, kind: str, entry: journal.Entry, amount: int, by: int | None, approved: int | None
+    ) -> None:
+        data = entry.data
+        self.incidents[kind].append(
+            Incident(
+                kind=entry.kind,
+                check_id=data["check_id"],
+                line_id=data.get("line_id"),
+                name=data.get("name"),
+                amount=amount,
+                reason=data.get("reason"),
+                by=by,
+                approved_by=approved,
+                at=entry.at,
+            )
+        )
+
+    def add(self, entry: journal.Entry) -> None:
+        data = entry.data
+        if entry.kind == "sale":
+            self.sale(data)
+        elif entry.kind in ("payment", "refund"):
+            self.payment(entry)
+        elif entry.kind == "void":
+            self.incident("voids", entry, data["amount"], data["voided_by"], data["approved_by"])
+        elif entry.kind in ("discount", "comp"):
+            self.incident(
+                f"{entry.kind}s", entry, data["amount"], data["added_by"], data["approved_by"]
+            )
+
+
+def summarise(
+    entries: Iterable[journal.Entry],
+    names: dict[int, str],
+    *,
+    kind: str,
+    business_date: dt.date,
+    from_seq: int,
+    to_seq: int,
+    currency: str,
+) -> Report:
+    """The report of ``entries`` (a pure function of them)."""
+    sums = _Sums()
+    for entry in entries:
+        sums.add(entry)
+    n = sums.n
+    return Report(
+        kind="Z" if kind == "Z" else "X",
+        business_date=business_date,
+        from_seq=from_seq,
+        to_seq=to_seq,
+        generated_at=now_utc(),
+        currency=currency,
+        checks=n["checks"],
+        covers=n["covers"],
+        subtotal=n["subtotal"],
+        discount_total=n["discount_total"],
+        service_charge=n["service_charge"],
+        sales_total=n["sales_total"],
+        taxes=[RateTotal(rate_bp=r, base=b, tax=t) for r, (b, t) in sorted(sums.rates.items())],
+        by_method=[
+            MethodTotal(method=m, count=c, amount=a, tips=t)
+            for m, (c, a, t) in sorted(sums.methods.items())
+        ],
+        by_category=[
+            CategoryTotal(category=c, quantity=q, net=v)
+            for c, (q, v) in sorted(sums.categories.items())
+        ],
+        by_staff=[
+            StaffTotal(
+                staff_id=s,
+                name=names.get(s or 0, "guest" if not s else str(s)),
+                checks=c,
+                sales=v,
+                payments=p,
+                tips=t,
+            )
+            for s, (c, v, p, t) in sorted(sums.staff.items(), key=lambda kv: kv[0] or 0)
+        ],
+        tips=n["tips"],
+        voids=sums.incidents["voids"],
+        discounts=sums.incidents["discounts"],
+        comps=sums.incidents["comps"],
+        refunds=sums.incidents["refunds"],
+        cash_expected=n["cash"],
+    )
+
+
+async def _last_close(session: AsyncSession, venue_id: int) -> DayClose | None:
+    return (
+        await session.execute(
+            select(DayClose)
+            .where(DayClose.venue_id == venue_id)
+            .order_by(DayClose.to_seq.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def _period(
+    session: AsyncSession, venue: Venue, now: dt.datetime, before: int | None = None
+) -> tuple[dt.date, int, list[journal.Entry]]:
+    """The open period: its business date, first seq and entries (up to ``before``)."""
+    last = await _last_close(session, venue.id)
+    after = last.to_seq if last else 0
+    found = [e async for e in journal.entries(session, venue.id, after, before)]
+    date = venues.business_day(venue, found[0].at if found else now)
+    if last is not None:
+        date = max(date, last.business_date + dt.timedelta(days=1))
+    return date, after + 1, found
+
+
+async def _names(session: AsyncSession, venue_id: int) -> dict[int, str]:
+    rows = await session.execute(select(Staff.id, Staff.name).where(Staff.venue_id == venue_id))
+    return {staff_id: name for staff_id, name in rows.all()}
+
+
+async def x_report(session: AsyncSession, caller: Caller) -> Report:
+    """The running totals since the last close (nothing is closed)."""
+    venue = await venues.get(session, caller.venue_id)
+    date, first, found = await _period(session, venue, now_utc())
+    return summarise(
+        found,
+        await _names(session, venue.id),
+        kind="X",
+        business_date=date,
+        from_seq=first,
+        to_seq=found[-1].seq if found else first - 1,
+        currency=venue.currency,
+    )
+
+
+async def _close(
+    session: AsyncSession,
+    venue: Venue,
+    now: dt.datetime,
+    closed_by: int | None,
+    counted_cash: int | None,
+) -> Report:
+    seq, prev = await journal.reserve(session, venue.id)
+    date, first, found = await _period(session, venue, now, before=seq)
+    report = summarise(
+        found,
+        await _names(session, venue.id),
+        kind="Z",
+        business_date=date,
+        from_seq=first,
+        to_seq=seq,
+        currency=venue.currency,
+    )
+    if counted_cash is not None:
+        report.counted_cash = counted_cash
+        report.cash_difference = counted_cash - report.cash_expected
+    report.closed_by = closed_by
+    stored = msgspec.to_builtins(report)
+    await journal.write(
+        session,
+        venue.id,
+        seq,
+        prev,
+        "day_close",
+        {
+            "business_date": date.isoformat(),
+            "from_seq": first,
+            "to_seq": seq,
+            "sales_total": report.sales_total,
+            "cash_expected": report.cash_expected,
+            "counted_cash": counted_cash,
+            "closed_by": closed_by,
+        },
+    )
+    session.add(
+        DayClose(
+            venue_id=venue.id,
+            business_date=date,
+            from_seq=first,
+            to_seq=seq,
+            closed_at=now,
+            closed_by=closed_by,
+            counted_cash=counted_cash,
+            report=stored,
+        )
+    )
+    await session.flush()
+    return report
+
+
+async def _lock_closing(session: AsyncSession, venue_id: int) -> None:
+    """Serialise the closes of one venue (manager and scheduler)."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('day_close'), CAST(:v AS integer))"),
+        {"v": venue_id},
+    )
+
+
+async def close_day(session: AsyncSession, caller: Caller, data: DayCloseRequest) -> Report:
+    """Close the business day (Z report) with the cash counted."""
+    await _lock_closing(session, caller.venue_id)
+    venue = await venues.get(session, caller.venue_id)
+    return await _close(session, venue, now_utc(), caller.staff_id, data.counted_cash)
+
+
+async def get_day(session: AsyncSession, caller: Caller, business_date: dt.date) -> Report:
+    """The stored Z report of a closed business day."""
+    row = (
+        await session.execute(
+            select(DayClose).where(
+                DayClose.venue_id == caller.venue_id, DayClose.business_date == business_date
+            )
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"business day {business_date} is not closed", field="date")
+    return msgspec.convert(row.report, Report)
+
+
+async def close_due_days(session: AsyncSession, now: dt.datetime) -> int:
+    """Scheduled: close every venue's day that has entries and whose cutoff has passed."""
+    closed = 0
+    for venue in (await session.execute(select(Venue).order_by(Venue.id))).scalars().all():
+        last = await _last_close(session, venue.id)
+        first = await session.scalar(
+            select(journal.JournalEntry.at)
+            .where(
+                journal.JournalEntry.venue_id == venue.id,
+                journal.JournalEntry.seq > (last.to_seq if last else 0),
+            )
+            .order_by(journal.JournalEntry.seq)
+            .limit(1)
+        )
+        if first is None or venues.business_day(venue, now) <= venues.business_day(venue, first):
+            continue
+        locked = await session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(hashtext('day_close'), CAST(:v AS integer))"),
+            {"v": venue.id},
+        )
+        if locked and await _last_close(session, venue.id) == last:
+            await _close(session, venue, now, None, None)
+            closed += 1
+    return closed
+
+
+async def verify_journal(session: AsyncSession, caller: Caller) -> journal.Verification:
+    """Recompute the venue's journal chain (managers)."""
+    return await journal.verify(session, caller.venue_id)

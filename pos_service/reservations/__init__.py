@@ -1,0 +1,1 @@
+"""Reservations, the waitlist and guest profiles of the host stand."""

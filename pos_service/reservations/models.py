@@ -1,0 +1,145 @@
+"""Guests, reservations, waitlist entries and the scheduled jobs of reservations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos_service.core.db import Base, VenueScoped
+
+
+class ReservationStatus(enum.StrEnum):
+    BOOKED = "booked"
+    CONFIRMED = "confirmed"
+    ARRIVED = "arrived"
+    SEATED = "seated"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+HOLDING = (ReservationStatus.BOOKED, ReservationStatus.CONFIRMED, ReservationStatus.ARRIVED)
+"""Statuses in which a reservation holds its tables for its slot."""
+
+
+class WaitlistStatus(enum.StrEnum):
+    WAITING = "waiting"
+    SEATED = "seated"
+    CANCELLED = "cancelled"
+
+
+class JobKind(enum.StrEnum):
+    REMINDER = "reminder"
+    NO_SHOW = "no_show"
+    FLOOR = "floor"
+
+
+class Guest(VenueScoped, Base):
+    """A guest profile, found by normalised phone or email; ``tags`` gathers every tag
+    given on the guest's reservations."""
+
+    __tablename__ = "guests"
+    __table_args__ = (
+        UniqueConstraint("venue_id", "phone"),
+        UniqueConstraint("venue_id", "email"),
+    )
+
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
+
+
+class Reservation(VenueScoped, Base):
+    """A booking. ``day`` is the venue's business day of ``starts_at``; the party holds
+    ``table_ids`` (the first one carries the check) from ``starts_at`` to ``ends_at``."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (
+        ForeignKeyConstraint(["venue_id", "guest_id"], ["guests.venue_id", "guests.id"]),
+        Index("ix_reservations_day", "venue_id", "day", "starts_at"),
+        Index("ix_reservations_guest", "venue_id", "guest_id"),
+        CheckConstraint("party_size > 0", name="party_size_positive"),
+    )
+
+    guest_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    party_size: Mapped[int] = mapped_column(Integer)
+    day: Mapped[dt.date] = mapped_column(Date)
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    status: Mapped[ReservationStatus] = mapped_column(String(16), server_default="booked")
+    status_changed_at: Mapped[dt.datetime | None]
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
+    notes: Mapped[str] = mapped_column(String(500), server_default="")
+    table_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger))
+    seated_at: Mapped[dt.datetime | None]
+    check_id: Mapped[int | None] = mapped_column(BigInteger)
+    booked_by: Mapped[int] = mapped_column(BigInteger)
+
+
+class WaitlistEntry(VenueScoped, Base):
+    """A walk-in party waiting; ``quoted_minutes`` is the wait told when it was added,
+    ``ready_table_ids`` the tables last announced free for it."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        ForeignKeyConstraint(["venue_id", "guest_id"], ["guests.venue_id", "guests.id"]),
+        Index(
+            "ix_waitlist_entries_waiting",
+            "venue_id",
+            "id",
+            postgresql_where=text("status = 'waiting'"),
+        ),
+        CheckConstraint("party_size > 0", name="party_size_positive"),
+    )
+
+    guest_id: Mapped[int | None] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    party_size: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(String(500), server_default="")
+    status: Mapped[WaitlistStatus] = mapped_column(String(16), server_default="waiting")
+    quoted_minutes: Mapped[int | None] = mapped_column(Integer)
+    ready_table_ids: Mapped[list[int] | None] = mapped_column(ARRAY(BigInteger))
+    seated_at: Mapped[dt.datetime | None]
+    table_id: Mapped[int | None] = mapped_column(BigInteger)
+    check_id: Mapped[int | None] = mapped_column(BigInteger)
+    closed_at: Mapped[dt.datetime | None]
+
+
+class ReservationJob(VenueScoped, Base):
+    """Scheduled work of a reservation (reminder, no-show release, floor refresh at the
+    start of its day), due at ``due_at``; claimed with SKIP LOCKED and marked ``done_at``
+    in the transaction that does it."""
+
+    __tablename__ = "reservation_jobs"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["venue_id", "reservation_id"], ["reservations.venue_id", "reservations.id"]
+        ),
+        Index(
+            "ix_reservation_jobs_due", "kind", "due_at", postgresql_where=text("done_at IS NULL")
+        ),
+    )
+
+    reservation_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[JobKind] = mapped_column(String(16))
+    due_at: Mapped[dt.datetime]
+    done_at: Mapped[dt.datetime | None]

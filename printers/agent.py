@@ -1,0 +1,210 @@
+"""The print agent: prints a venue's jobs on printers the server cannot reach.
+
+    pos-print-agent --server http://pos.example:8000 --token TOKEN
+
+Runs on a machine in the venue's network, for venues whose ``print_mode`` is ``agent``.
+It claims due jobs over HTTP (``POST /api/print-jobs/claim``: the server marks them
+``sending`` and hands over the ESC/POS bytes), prints each with
+``printers.connections.attempt`` and acknowledges it over HTTP
+(``POST /api/print-jobs/{id}/ack``, the answer that counts) and over the WebSocket (a
+hint). It follows the ``printers`` topic of ``/ws`` with ``pos_service.client.LiveClient``
+only to wake up: ``print.job`` events, and every (re)connection, start a round of claims;
+a poll every ``--poll`` seconds covers a socket that is down. Jobs queued while the agent
+is away wait in the server's queue and print when it is back.
+
+The token belongs to a staff member with the ``printer`` role.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import msgspec
+
+from pos_service.client import LiveClient, LiveClientRefused, State
+from printers.connections import Attempt, Timeouts, attempt
+
+log = logging.getLogger("printers.agent")
+
+WAKE_TYPES = frozenset({"print.job", "print.queued", "print.requeued", "print.rerouted"})
+
+
+class ServerError(Exception):
+    """The server answered an agent call with an error status."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"{status} {body[:200]}")
+        self.status = status
+        self.body = body
+
+
+class Api(Protocol):
+    """How the agent calls the server: ``post`` a JSON body to a path, get the JSON answer."""
+
+    async def post(self, path: str, body: dict[str, Any]) -> Any: ...
+
+
+class HttpApi:
+    """The server's HTTP API, called with the standard library in a worker thread."""
+
+    def __init__(self, server: str, token: str, *, timeout: float = 10.0) -> None:
+        self.server = server.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
+        request = urllib.request.Request(  # noqa: S310 - the URL is the operator's --server
+            self.server + path,
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+                return json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            raise ServerError(exc.code, exc.read().decode("utf-8", "replace")) from None
+
+    async def post(self, path: str, body: dict[str, Any]) -> Any:
+        return await asyncio.to_thread(self._post, path, body)
+
+
+class Job(msgspec.Struct, frozen=True):
+    """A claimed job as the server hands it over."""
+
+    id: int
+    printer_id: int
+    printer: str
+    connection: str
+    address: str
+    data: str
+
+
+def ack_body(result: Attempt) -> dict[str, Any]:
+    """The HTTP acknowledgement of one attempt."""
+    return {
+        "ok": result.ok,
+        "error": result.error,
+        "printer_status": result.status,
+        "may_have_printed": result.may_have_printed,
+    }
+
+
+async def _ack(api: Api, live: LiveClient | None, job: Job, result: Attempt) -> None:
+    if live is not None:
+        with contextlib.suppress(ConnectionError):
+            await live.send(
+                {"type": "ack", "job_id": job.id, "ok": result.ok, "error": result.error}
+            )
+    await api.post(f"/api/print-jobs/{job.id}/ack", ack_body(result))
+
+
+async def _print_all(
+    api: Api, live: LiveClient | None, jobs: list[Job], timeouts: Timeouts
+) -> None:
+    """Print one printer's jobs in order and acknowledge each."""
+    for job in jobs:
+        result = await attempt(job.connection, job.address, base64.b64decode(job.data), timeouts)
+        if not result.ok:
+            log.warning("job %s on %s failed: %s", job.id, job.printer, result.error)
+        await _ack(api, live, job, result)
+
+
+async def print_due(
+    api: Api,
+    *,
+    live: LiveClient | None = None,
+    timeouts: Timeouts | None = None,
+    limit: int = 20,
+    max_rounds: int = 100,
+) -> int:
+    """Claim, print and acknowledge until nothing is due; the number of jobs handled.
+
+    Printers work side by side; the jobs of one printer print in order.
+    """
+    timeouts = timeouts or Timeouts()
+    handled = 0
+    for _ in range(max_rounds):
+        jobs = msgspec.convert(
+            await api.post("/api/print-jobs/claim", {"limit": limit}), list[Job], strict=False
+        )
+        if not jobs:
+            break
+        by_printer: dict[int, list[Job]] = {}
+        for job in jobs:
+            by_printer.setdefault(job.printer_id, []).append(job)
+        await asyncio.gather(*(_print_all(api, live, js, timeouts) for js in by_printer.values()))
+        handled += len(jobs)
+    return handled
+
+
+def ws_url(server: str) -> str:
+    """``http://host:port`` -> ``ws://host:port/ws`` (``https`` -> ``wss``)."""
+    base = server.rstrip("/")
+    scheme, sep, rest = base.partition("://")
+    ws_scheme = {"https": "wss", "http": "ws"}.get(scheme, scheme)
+    return f"{ws_scheme}{sep}{rest}/ws"
+
+
+async def _listen(live: LiveClient, wake: asyncio.Event) -> None:
+    try:
+        async for event in live:
+            if event.type in WAKE_TYPES:
+                wake.set()
+    except LiveClientRefused as exc:
+        log.warning("live updates refused (%s); polling only", exc)
+
+
+async def run(server: str, token: str, *, poll_seconds: float = 5.0) -> None:
+    """Print the venue's jobs until cancelled (see the module docstring)."""
+    api = HttpApi(server, token)
+    wake = asyncio.Event()
+
+    def on_state(state: State) -> None:
+        log.info("live connection %s", state)
+        if state == "ready":
+            wake.set()
+
+    live = LiveClient(ws_url(server), token, ["printers"], on_state=on_state)
+    listener = asyncio.create_task(_listen(live, wake))
+    try:
+        while True:
+            wake.clear()
+            try:
+                if handled := await print_due(api, live=live):
+                    log.info("handled %d print jobs", handled)
+            except (ServerError, OSError, msgspec.ValidationError) as exc:
+                log.warning("claiming print jobs failed: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(poll_seconds):
+                    await wake.wait()
+    finally:
+        listener.cancel()
+        await live.close()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``pos-print-agent --server URL --token TOKEN [--poll SECONDS]``."""
+    parser = argparse.ArgumentParser(prog="pos-print-agent", description=__doc__)
+    parser.add_argument("--server", required=True, help="the server's base URL, http(s)://...")
+    parser.add_argument(
+        "--token", required=True, help="a token of a staff member with role printer"
+    )
+    parser.add_argument("--poll", type=float, default=5.0, help="seconds between polls")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(args.server, args.token, poll_seconds=args.poll))
+
+
+if __name__ == "__main__":
+    main()
