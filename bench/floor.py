@@ -2,7 +2,8 @@
 
 ``statements`` replays, one round trip each, the statements the server's send issues
 (``python -m bench statements`` prints them as captured from SQLAlchemy): idempotency
-claim, check locked, lines read, a count-down per item, version, lines marked sent, lines
+claim, check locked, lines read, counted items, version, lines marked sent, the kitchen's
+reads, ticket counter, tickets, ticket items, fired courses, a print job per ticket, lines
 read again for the answer, answer stored, event counter, events, commit, then the NOTIFY.
 
 ``one_trip`` is a prototype of the send as ONE round trip (a PL/pgSQL function created in
@@ -39,6 +40,10 @@ LINES = (
     "note, station_id, state, added_by, sent_at, voided_at, voided_by, void_reason, "
     "void_approved_by, venue_id, id, created_at FROM check_lines "
     "WHERE venue_id = $1 AND check_id = $2 ORDER BY id"
+)
+COUNTED = (
+    "SELECT array_agg(id ORDER BY id) FROM items WHERE venue_id = $1 AND id = ANY($2) "
+    "AND remaining IS NOT NULL"
 )
 COUNT_DOWN = (
     "UPDATE items SET remaining = remaining - $1, available = remaining - $1 > 0 "
@@ -85,6 +90,13 @@ COURSES = (
     "INSERT INTO kitchen_courses (check_id, course, fired_at, venue_id) "
     "SELECT $1, c, $2, $3 FROM unnest($4::text[]) AS c "
     "ON CONFLICT (venue_id, check_id, course) DO UPDATE SET ready_at = $2"
+)
+PRINT_JOB = (
+    "WITH target AS (SELECT printer_id FROM printer_stations WHERE venue_id = $1 "
+    "AND station_id = $2), job AS (INSERT INTO print_jobs (venue_id, printer_id, station_id, "
+    "kind, document_type, document, banner, reprint, reprint_of) SELECT $1, target.printer_id, "
+    "$2, 'new', 'ticket', $3::jsonb, NULL, NULL, NULL FROM target RETURNING id, printer_id) "
+    "SELECT job.id, p.name FROM job JOIN printers p ON p.venue_id = $1 AND p.id = job.printer_id"
 )
 
 ONE_TRIP_FUNCTION = """
@@ -182,7 +194,7 @@ async def _statements(conn: asyncpg.Connection, venue_id: int, check_id: int) ->
         wanted: dict[int, int] = {}
         for line in pending:
             wanted[line["item_id"]] = wanted.get(line["item_id"], 0) + line["quantity"]
-        for item_id in sorted(wanted):
+        for item_id in await conn.fetchval(COUNTED, venue_id, sorted(wanted)) or []:
             if await conn.fetchrow(COUNT_DOWN, wanted[item_id], venue_id, item_id) is None:
                 await conn.fetchrow(SHORT, venue_id, item_id)
         at = dt.datetime.now(dt.UTC)
@@ -254,20 +266,19 @@ async def _kitchen(
         [r["course"] for r in pending],
     )
     await conn.execute(COURSES, check["id"], at, venue_id, sorted({r["course"] for r in pending}))
-    return [
-        (
-            f"kitchen:{names[station]}",
-            {
-                "id": ids[station],
-                "number": number,
-                "check_id": check["id"],
-                "station": names[station],
-                "waiter": waiter,
-                "items": [dict(r) for r in pending if r["station_id"] == station],
-            },
-        )
-        for station, number in zip(station_ids, numbers, strict=True)
-    ]
+    tickets = []
+    for station, number in zip(station_ids, numbers, strict=True):
+        ticket = {
+            "id": ids[station],
+            "number": number,
+            "check_id": check["id"],
+            "station": names[station],
+            "waiter": waiter,
+            "items": [dict(r) for r in pending if r["station_id"] == station],
+        }
+        await conn.fetch(PRINT_JOB, venue_id, station, msgspec.json.encode(ticket).decode())
+        tickets.append((f"kitchen:{names[station]}", ticket))
+    return tickets
 
 
 async def _one_trip(conn: asyncpg.Connection, venue_id: int, check_id: int) -> None:

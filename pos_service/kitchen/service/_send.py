@@ -180,6 +180,7 @@ async def _route(
         for r in await session.execute(
             insert(KitchenTicket).returning(KitchenTicket.id, KitchenTicket.station_id),
             list(tickets.values()),
+            execution_options={"render_nulls": True},  # one batch, not one per None pattern
         )
     }
     for item in items:
@@ -187,7 +188,9 @@ async def _route(
     item_ids = {
         r.line_id: r.id
         for r in await session.execute(
-            insert(TicketItem).returning(TicketItem.id, TicketItem.line_id), items
+            insert(TicketItem).returning(TicketItem.id, TicketItem.line_id),
+            items,
+            execution_options={"render_nulls": True},
         )
     }
     if firing:
