@@ -68,13 +68,12 @@ def run(names: list[str], *, quick: bool, repeat: int, workers: int) -> int:
         print(f"== {title}", flush=True)
         # each scenario gets a server of its own: an overloaded one cannot spoil the next
         with env.Server(url, workers=workers, log_name=name) as server:
-            venues = []
-            if name not in WITHOUT_SERVER:
-                server.start()
-                server.wait_workers()
-                venues = env.run(env.venues(url, server.url, VENUES))
-            ctx = Context(url, server, venues, "quick" if quick else "full", repeat)
+            ctx = Context(url, server, [], "quick" if quick else "full", repeat)
             try:
+                if name not in WITHOUT_SERVER:
+                    server.start()
+                    server.wait_workers()
+                    ctx.venues = env.run(env.venues(url, server.url, VENUES))
                 figures = scenario(ctx)
             except Exception:
                 failures += 1

@@ -123,7 +123,7 @@ class _Sockets:
 def fanout(ctx: Context) -> list[Figure]:
     """Scenario 3: one event to 1,000 and 10,000 sockets; memory per idle socket."""
     env.raise_open_files()
-    small, large = ctx.pick((1000, 10000), (1000, 5000), (20, 60))
+    small, large = ctx.pick((1000, 10000), (1000, 3000), (20, 60))
     venue = ctx.venues[0]
     item_id = venue.items["Tiramisu"][0]
     t_small: list[float] = []
