@@ -279,18 +279,25 @@ async def _replay(
                     await session.execute(
                         text(
                             "SELECT seq, topic, type, data, at FROM events WHERE venue_id = :v "
-                            "AND seq > :s AND seq <= :h ORDER BY seq LIMIT :n"
+                            "AND seq > :s AND seq <= :h AND (topic = ANY(:t) "
+                            "OR (:k AND topic LIKE 'kitchen:%')) ORDER BY seq LIMIT :n"
                         ),
-                        {"v": caller.venue_id, "s": after, "h": head, "n": REPLAY_BATCH},
+                        {
+                            "v": caller.venue_id,
+                            "s": after,
+                            "h": head,
+                            "t": hello.topics,
+                            "k": "kitchen" in hello.topics,
+                            "n": REPLAY_BATCH,
+                        },
                     )
                 ).all()
                 if not rows:
                     break
                 for row in rows:
-                    if sub.matches(row.topic):
-                        await socket.send_data(
-                            encode_event(row.seq, row.topic, row.type, row.data, row.at)
-                        )
+                    await socket.send_data(
+                        encode_event(row.seq, row.topic, row.type, row.data, row.at)
+                    )
                 after = rows[-1].seq
     sub.last_seq = head
     await socket.send_data(encode_event(head, None, "ready", {"topics": hello.topics}, now_utc()))

@@ -43,13 +43,15 @@ class EventBus:
         heads: dict[int, int] = {}
         for event in committed:
             heads[event.venue_id] = max(heads.get(event.venue_id, 0), event.seq)
+        payloads = [f"{venue_id}:{seq}" for venue_id, seq in heads.items()]
         try:
             async with self._engine.connect() as conn:
-                for venue_id, seq in heads.items():
-                    await conn.execute(
-                        text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": f"{venue_id}:{seq}"}
-                    )
-                await conn.commit()
+                # autocommit: the NOTIFY needs no BEGIN and COMMIT round trips of its own
+                autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.execute(
+                    text("SELECT pg_notify(:c, p) FROM unnest(CAST(:p AS text[])) AS p"),
+                    {"c": CHANNEL, "p": payloads},
+                )
         except (OSError, OperationalError, DBAPIError):
             # Listeners re-read the log periodically and after reconnecting: a lost
             # wake-up delays delivery, it never loses an event.

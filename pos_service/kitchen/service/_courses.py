@@ -37,13 +37,15 @@ async def mark_fired(
     session: AsyncSession, venue_id: int, check_id: int, courses: Iterable[str], at: dt.datetime
 ) -> None:
     """Note the courses as fired on the check (and not ready, if more of one came)."""
-    stmt = pg_insert(CheckCourse).values(
-        [{"venue_id": venue_id, "check_id": check_id, "course": c, "fired_at": at} for c in courses]
+    stmt = pg_insert(CheckCourse).on_conflict_do_update(
+        index_elements=["venue_id", "check_id", "course"], set_={"ready_at": None}
     )
     await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["venue_id", "check_id", "course"], set_={"ready_at": None}
-        )
+        stmt,
+        [
+            {"venue_id": venue_id, "check_id": check_id, "course": c, "fired_at": at}
+            for c in courses
+        ],
     )
 
 

@@ -181,9 +181,9 @@ async def _route(
     ticket_ids = {
         r.station_id: r.id
         for r in await session.execute(
-            insert(KitchenTicket)
-            .values(list(tickets.values()))
-            .returning(KitchenTicket.id, KitchenTicket.station_id)
+            insert(KitchenTicket).returning(KitchenTicket.id, KitchenTicket.station_id),
+            list(tickets.values()),
+            execution_options={"render_nulls": True},  # one batch, not one per None pattern
         )
     }
     for item in items:
@@ -191,7 +191,9 @@ async def _route(
     item_ids = {
         r.line_id: r.id
         for r in await session.execute(
-            insert(TicketItem).values(items).returning(TicketItem.id, TicketItem.line_id)
+            insert(TicketItem).returning(TicketItem.id, TicketItem.line_id),
+            items,
+            execution_options={"render_nulls": True},
         )
     }
     if firing:

@@ -1,0 +1,265 @@
+"""Scenarios on the live sockets: fan-out of one event (3) and catch-up after a gap (4).
+
+Fan-out sockets are plain ``websockets`` clients spread over a few processes; each
+records when the event reached it, on the machine's one monotonic clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import multiprocessing
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+import asyncpg
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from bench import env
+from bench.context import Context
+from bench.load import ARRIVAL
+from bench.stats import Figure, Target, percentile
+
+FANOUT_TOPIC = "orders"  # an item 86'd reaches every handheld
+PROCESSES = 2
+CONNECTING_AT_ONCE = 64
+
+
+def sockets_main(conn: Connection, ws_url: str, token: str) -> None:
+    """A process holding many idle subscribed sockets; commands come over ``conn``."""
+    env.raise_open_files()
+    asyncio.run(_sockets(conn, ws_url, token))
+
+
+async def _open(ws_url: str, token: str, gate: asyncio.Semaphore) -> ClientConnection:
+    async with gate:
+        ws = await connect(ws_url, ping_interval=None, open_timeout=60, compression=None)
+        await ws.send(json.dumps({"token": token, "topics": [FANOUT_TOPIC], "since": None}))
+        ready = json.loads(await ws.recv())
+        assert ready["type"] == "ready", ready
+        return ws
+
+
+async def _sockets(conn: Connection, ws_url: str, token: str) -> None:
+    loop = asyncio.get_running_loop()
+    sockets: list[ClientConnection] = []
+    gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
+    while True:
+        command, arg = await loop.run_in_executor(None, conn.recv)
+        if command == "connect":
+            opened = await asyncio.gather(
+                *(_open(ws_url, token, gate) for _ in range(arg)), return_exceptions=True
+            )
+            sockets += [ws for ws in opened if isinstance(ws, ClientConnection)]
+            conn.send(sum(not isinstance(ws, ClientConnection) for ws in opened))
+        elif command == "arm":
+            pending = [asyncio.create_task(_arrival(ws)) for ws in sockets]
+            await asyncio.sleep(0.1)  # every socket is waiting in recv
+            conn.send("armed")
+            times = [t for t in await asyncio.gather(*pending) if t is not None]
+            conn.send((len(times), min(times, default=0.0), max(times, default=0.0)))
+        else:
+            break
+    for ws in sockets:
+        with contextlib.suppress(Exception):
+            await ws.close()
+
+
+async def _arrival(ws: ClientConnection) -> float | None:
+    try:
+        async with asyncio.timeout(10):
+            await ws.recv()
+    except (TimeoutError, Exception):
+        return None
+    return time.monotonic()
+
+
+class _Sockets:
+    def __init__(self, ctx: Context, token: str) -> None:
+        mp = multiprocessing.get_context("spawn")
+        self.pipes = []
+        self.procs = []
+        for _ in range(PROCESSES):
+            parent, child = mp.Pipe()
+            proc = mp.Process(
+                target=sockets_main, args=(child, ctx.server.ws_url, token), daemon=True
+            )
+            proc.start()
+            self.pipes.append(parent)
+            self.procs.append(proc)
+
+    def grow(self, total: int) -> int:
+        """Open ``total`` more sockets; how many could not be opened."""
+        share = total // PROCESSES
+        for pipe in self.pipes:
+            pipe.send(("connect", share))
+        return sum(pipe.recv() for pipe in self.pipes)
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError):
+                pipe.send(("stop", None))
+        for proc in self.procs:
+            proc.join(30)
+            if proc.is_alive():
+                proc.kill()
+
+    def deliver(self, client: httpx.Client, item_id: int, available: bool) -> tuple[float, int]:
+        """Seconds from the 86 request to the last socket having it; how many got it."""
+        for pipe in self.pipes:
+            pipe.send(("arm", None))
+        for pipe in self.pipes:
+            pipe.recv()
+        start = time.monotonic()
+        r = client.patch(f"/api/menu/items/{item_id}", json={"available": available})
+        r.raise_for_status()
+        got = [pipe.recv() for pipe in self.pipes]
+        return max(g[2] for g in got) - start, sum(g[0] for g in got)
+
+
+def fanout(ctx: Context) -> list[Figure]:
+    """Scenario 3: one event to 1,000 and 10,000 sockets; memory per idle socket."""
+    env.raise_open_files()
+    small, large = ctx.pick((1000, 10000), (1000, 3000), (20, 60))
+    venue = ctx.venues[0]
+    item_id = venue.items["Tiramisu"][0]
+    t_small: list[float] = []
+    t_large: list[float] = []
+    per_socket: list[float] = []
+    missing: list[float] = []
+    headers = {"Authorization": f"Bearer {venue.tokens['kitchen']}"}
+    with httpx.Client(base_url=ctx.server.url, headers=headers, timeout=30) as client:
+        for _ in range(ctx.repeat):
+            time.sleep(ctx.pick(2, 2, 0.2))
+            baseline = ctx.server.rss()
+            sockets = _Sockets(ctx, venue.tokens["waiter"])
+            try:
+                failed = sockets.grow(small)
+                seconds, got = sockets.deliver(client, item_id, False)
+                t_small.append(seconds * 1000)
+                failed += sockets.grow(large - small)
+                time.sleep(ctx.pick(2, 2, 0.2))
+                per_socket.append((ctx.server.rss() - baseline) / max(1, large - failed) / 1024)
+                seconds, got_large = sockets.deliver(client, item_id, True)
+                t_large.append(seconds * 1000)
+                missing.append(small - got + large - got_large)
+            finally:
+                sockets.close()
+    return [
+        Figure(f"one event to {small:,} sockets: last one has it", "ms", t_small, Target(100)),
+        Figure(f"one event to {large:,} sockets: last one has it", "ms", t_large, Target(1000)),
+        Figure("server memory per idle subscribed socket", "KiB", per_socket, Target(32)),
+        Figure("sockets that never got the event (or never opened)", "", missing, Target(0)),
+    ]
+
+
+CATCH_UP_EVENTS = 1000
+OTHER_EVENTS_EACH = 4  # the venue's other topics move too while the screen is away
+CATCH_UP_ROUNDS = 5
+
+
+def _payload(check_id: int) -> dict[str, Any]:
+    """About the size of a real ticket event."""
+    items = [
+        {
+            "id": i,
+            "name": name,
+            "quantity": 1,
+            "seat": i,
+            "course": "main",
+            "modifiers": [],
+            "state": "new",
+        }
+        for i, name in enumerate(["Lasagne", "Vegan curry"], start=1)
+    ]
+    ticket = {
+        "id": check_id,
+        "number": 42,
+        "check_id": check_id,
+        "station": "hot",
+        "table": None,
+        "waiter": "Anna",
+        "covers": 4,
+        "allergies": [],
+        "state": "new",
+        "items": items,
+    }
+    return {
+        "check_id": check_id,
+        "table_id": None,
+        "version": 7,
+        "line_ids": [1, 2],
+        "ticket": ticket,
+    }
+
+
+async def _write_missed(url: str, venue_id: int, topic: str) -> None:
+    """Append to the log, as the unit of work does (counter, rows), events the screen misses."""
+    total = CATCH_UP_EVENTS * (1 + OTHER_EVENTS_EACH)
+    conn = await asyncpg.connect(env.asyncpg_dsn(url))
+    try:
+        await conn.execute(
+            "WITH c AS (INSERT INTO counters (venue_id, name, value) "
+            "VALUES ($1, 'event_seq', $2) ON CONFLICT (venue_id, name) "
+            "DO UPDATE SET value = counters.value + $2 RETURNING value) "
+            "INSERT INTO events (venue_id, seq, topic, type, data, at) "
+            "SELECT $1, c.value - $2 + g, CASE WHEN g % 5 = 0 THEN $3 "
+            "ELSE (ARRAY['orders', 'expo', 'kitchen:cold', 'printers'])[g % 5] END, "
+            "CASE WHEN g % 5 = 0 THEN $4 ELSE 'other.event' END, $5::jsonb, now() "
+            "FROM c, generate_series(1, $2) AS g",
+            venue_id,
+            total,
+            topic,
+            ARRIVAL.type,
+            json.dumps(_payload(1)),
+        )
+    finally:
+        await conn.close()
+
+
+async def _catch_up_once(ctx: Context, venue: env.Venue) -> float:
+    from pos_service.client import LiveClient
+
+    topic = ARRIVAL.topic_of("hot")
+    token = venue.tokens[ARRIVAL.role]
+    first = LiveClient(ctx.server.ws_url, token, [topic])
+    drain = asyncio.create_task(_count(first, 0))
+    await asyncio.wait_for(first.ready.wait(), 30)
+    since = first.last_seq
+    await first.close()
+    drain.cancel()
+    await _write_missed(ctx.url, venue.id, topic)
+    start = time.monotonic()
+    second = LiveClient(ctx.server.ws_url, token, [topic], since=since)
+    await asyncio.wait_for(_count(second, CATCH_UP_EVENTS), 30)
+    elapsed = time.monotonic() - start
+    await second.close()
+    return elapsed
+
+
+async def _count(client: Any, wanted: int) -> None:
+    seen = 0
+    async for event in client:
+        seen += event.type == ARRIVAL.type
+        if wanted and seen >= wanted:
+            return
+
+
+def catch_up(ctx: Context) -> list[Figure]:
+    """Scenario 4: a screen that missed 1,000 of its events reconnects."""
+    venue = ctx.venues[1 % len(ctx.venues)]
+    p50, worst = [], []
+    for _ in range(ctx.repeat):
+        rounds = ctx.pick(CATCH_UP_ROUNDS, CATCH_UP_ROUNDS, 1)
+        times = [env.run(_catch_up_once(ctx, venue)) * 1000 for _ in range(rounds)]
+        p50.append(percentile(times, 50))
+        worst.append(max(times))
+    total = CATCH_UP_EVENTS * (1 + OTHER_EVENTS_EACH)
+    note = f"{CATCH_UP_EVENTS:,} of its events among {total:,} of the venue"
+    return [
+        Figure("reconnect to caught up, median of 5", "ms", p50, Target(100), note),
+        Figure("reconnect to caught up, worst of 5", "ms", worst, Target(100)),
+    ]

@@ -1,0 +1,92 @@
+"""The SQL one send issues, captured from SQLAlchemy: ``python -m bench statements``.
+
+The database floor (``bench.floor``) replays these statements with plain asyncpg; this
+tool shows them so the replay can be checked against the server's real send whenever
+the send changes. It runs the send exactly as a request does (unit of work, idempotency
+key, events, the NOTIFY after commit), in this process, on a scratch database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+
+from bench import env
+
+
+async def capture(url: str) -> list[tuple[str, str]]:
+    """(connection, statement) of one send, in order; ``connection`` tells pool checkouts apart."""
+    from pos_service.core.auth import Caller
+    from pos_service.core.db import create_engine, session_factory
+    from pos_service.core.realtime import EventBus
+    from pos_service.core.uow import UnitOfWork
+    from pos_service.kitchen import service
+    from pos_service.orders.schemas import CheckWrite
+
+    await env.seed(url, 1)
+    engine = create_engine(url, pool_size=2)
+    statements: list[tuple[str, str]] = []
+
+    def before(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(
+            (hex(id(conn.connection.dbapi_connection))[-4:], " ".join(statement.split()))
+        )
+
+    try:
+        async with session_factory(engine)() as session:
+            venue_id = await session.scalar(_sql("SELECT id FROM venues WHERE slug = 'bench0'"))
+            waiter = await session.scalar(
+                _sql(f"SELECT id FROM staff WHERE venue_id = {venue_id} AND name = 'Anna'")
+            )
+        venue = env.Venue(int(venue_id or 0), "bench0", {}, int(waiter or 0), {})
+        venue.items = await _items(url, venue.id)
+        (check_id,) = await env.prepare_checks(url, venue, 1)
+        caller = Caller(
+            kind="staff",
+            venue_id=venue.id,
+            staff_id=venue.waiter_id,
+            name="Anna",
+            roles=frozenset({"waiter"}),
+        )
+        uow = UnitOfWork(
+            session_factory(engine),
+            caller,
+            EventBus(engine),
+            idempotency_key="capture",
+            fingerprint=b"x",
+        )
+        event.listen(engine.sync_engine, "before_cursor_execute", before)
+        await uow.write(service.send, check_id, CheckWrite())
+        event.remove(engine.sync_engine, "before_cursor_execute", before)
+    finally:
+        await engine.dispose()
+    return statements
+
+
+def _sql(query: str) -> Any:
+    from sqlalchemy import text
+
+    return text(query)
+
+
+async def _items(url: str, venue_id: int) -> dict[str, tuple[int, int, int, int, str]]:
+    import asyncpg
+
+    conn = await asyncpg.connect(env.asyncpg_dsn(url))
+    try:
+        rows = await conn.fetch(
+            "SELECT i.name, i.id, i.price, i.tax_rate_bp, c.station_id, c.default_course "
+            "FROM items i JOIN categories c ON c.venue_id = i.venue_id AND c.id = i.category_id "
+            "WHERE i.venue_id = $1",
+            venue_id,
+        )
+    finally:
+        await conn.close()
+    return {r["name"]: tuple(r)[1:] for r in rows}
+
+
+def main() -> None:
+    url = env.fresh_database("bench_statements")
+    for conn, statement in env.run(capture(url)):
+        print(f"[{conn}] {statement}")

@@ -1,0 +1,101 @@
+"""Each benchmark scenario still runs and produces numbers (tiny sizes; speed is not asserted).
+
+The scenarios run against this worker's test database and a real ``pos-service serve``
+subprocess, as ``python -m bench run`` does on its own embedded PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import pytest
+
+from bench import env, fanout, kitchen, printing, startup
+from bench.context import Context
+from bench.stats import Figure
+from tests.support import database
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture(scope="module")
+def bench(worker_id: str) -> Iterator[Context]:
+    url = database.worker_database(f"bench_{worker_id}")
+    env.run(env.seed(url, 2))
+    with env.Server(url, workers=1, pool_size=4, log_name="smoke") as server:
+        server.start()
+        venues = env.run(env.venues(url, server.url, 2))
+        yield Context(url, server, venues, "smoke", 1)
+
+
+def measured(figures: list[Figure], *names: str) -> dict[str, float]:
+    """The figures named (or whose name starts so), each with one finite value."""
+    found = {}
+    for name in names:
+        figure = next((f for f in figures if f.name.startswith(name)), None)
+        assert figure is not None, (name, [f.name for f in figures])
+        assert len(figure.values) == 1 and math.isfinite(figure.median), name
+        found[name] = figure.median
+    return found
+
+
+def test_order_to_kitchen_measures_every_rate(bench: Context) -> None:
+    figures = kitchen.order_to_kitchen(bench)
+    got = measured(
+        figures,
+        "50/s: send to screens p50",
+        "200/s: send to screens p99",
+        "400/s: sends completed per second",
+        "400/s: lost (sent, never on a screen)",
+    )
+    assert got["400/s: lost (sent, never on a screen)"] == 0
+    assert got["400/s: sends completed per second"] > 0
+
+
+def test_ceiling_measures_the_server_and_the_floor(bench: Context) -> None:
+    figures = kitchen.ceiling(bench)
+    got = measured(
+        figures,
+        "ceiling: sends/s with p99 <= 50 ms",
+        "floor: same statements, plain asyncpg, no HTTP",
+        "prototype: the send as one round trip, plain asyncpg",
+    )
+    assert got["floor: same statements, plain asyncpg, no HTTP"] > 0
+    assert got["prototype: the send as one round trip, plain asyncpg"] > 0
+
+
+def test_fanout_reaches_every_socket(bench: Context) -> None:
+    got = measured(
+        fanout.fanout(bench),
+        "one event to 20 sockets: last one has it",
+        "one event to 60 sockets: last one has it",
+        "server memory per idle subscribed socket",
+        "sockets that never got the event",
+    )
+    assert got["sockets that never got the event"] == 0
+
+
+def test_catch_up_replays_the_missed_events(bench: Context) -> None:
+    measured(fanout.catch_up(bench), "reconnect to caught up, median of 5")
+
+
+def test_bill_split_runs_or_says_pending(bench: Context) -> None:
+    figures = kitchen.bill_split(bench)
+    if any("pending" in f.note for f in figures):
+        assert any("not merged" in note for note in bench.notes)
+    else:
+        measured(figures, "split 50 lines 7 ways p99 (under 200 sends/s)")
+
+
+def test_printing_render_and_handoff(bench: Context) -> None:
+    measured(
+        printing.printing(bench),
+        "render a 5-item kitchen ticket (median)",
+        "deliver to the fake printer, p99",
+    )
+
+
+def test_startup_to_healthy(bench: Context) -> None:
+    (figure,) = startup.startup(bench)
+    assert len(figure.values) == 1 and figure.values[0] > 0
