@@ -69,6 +69,9 @@ async def _verify_journal(url: str, slug: str | None) -> bool:
     return ok
 
 
+PING_INTERVAL = 10.0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="pos-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -108,6 +111,9 @@ def main(argv: list[str] | None = None) -> None:
             workers=args.workers,
             log_level="info",
             proxy_headers=False,
+            # a screen that stops answering pings is dropped within 20 s
+            ws_ping_interval=PING_INTERVAL,
+            ws_ping_timeout=PING_INTERVAL,
         )
     sys.exit(0)
 

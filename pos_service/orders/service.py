@@ -158,7 +158,7 @@ async def get_check(session: AsyncSession, caller: Caller, check_id: int) -> Che
     return await check_read(session, check)
 
 
-async def open_checks(session: AsyncSession, caller: Caller) -> list[CheckRead]:
+async def open_checks(session: AsyncSession, caller: Caller) -> dict[str, list[CheckRead]]:
     """Every open check of the venue (the ``orders`` topic's snapshot)."""
     checks = (
         await session.execute(
@@ -167,7 +167,7 @@ async def open_checks(session: AsyncSession, caller: Caller) -> list[CheckRead]:
             .order_by(Check.id)
         )
     ).scalars()
-    return [await check_read(session, check) for check in checks]
+    return {"checks": [await check_read(session, check) for check in checks]}
 
 
 async def _ensure_free(session: AsyncSession, table: DiningTable) -> None:

@@ -30,6 +30,7 @@ from pos_service.guests.schemas import LoyaltyRedeem
 from pos_service.menu.models import Item
 from pos_service.orders import service as orders
 from pos_service.orders.models import Check, CheckStatus, LineState
+from pos_service.payments import documents
 from pos_service.payments._load import (
     Loaded,
     bill_read,
@@ -70,6 +71,8 @@ from pos_service.payments.schemas import (
     RefundCreate,
     SplitRequest,
 )
+from pos_service.printing import service as printing
+from pos_service.printing.models import JobKind
 from pos_service.staff import service as staff
 from pos_service.tables import service as tables
 from pos_service.tables.models import TableStatus
@@ -733,9 +736,14 @@ async def _request_bill(session: AsyncSession, caller: Caller, loaded: Loaded) -
 
 
 async def request_bill(session: AsyncSession, caller: Caller, check_id: int) -> BillRead:
-    """The pre-bill is brought to the table: the table shows ``bill_requested``."""
+    """The pre-bill is brought to the table: the table shows ``bill_requested`` and the
+    pre-bill (with its pay-at-table QR code) is queued for the receipt printer."""
     loaded = await _locked(session, caller, check_id)
     await _request_bill(session, caller, loaded)
+    printer = await printing.receipt_printer(session, caller.venue_id)
+    if printer is not None:
+        document = await documents.prebill_document(session, caller, check_id)
+        await printing.enqueue(session, caller.venue_id, printer.id, document, JobKind.PREBILL)
     return bill_read(loaded)
 
 

@@ -250,6 +250,18 @@ async def enqueue(
     return job_id
 
 
+async def receipt_printer(session: AsyncSession, venue_id: int) -> Printer | None:
+    """The venue's receipt printer (the first by id), if it has one."""
+    return (
+        await session.execute(
+            select(Printer)
+            .where(Printer.venue_id == venue_id, Printer.role == "receipt")
+            .order_by(Printer.id)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
 async def enqueue_ticket(
     session: AsyncSession,
     venue_id: int,
