@@ -108,7 +108,16 @@ class LiveDispatcher:
     def wake(self, venue_id: int) -> None:
         task = asyncio.get_running_loop().create_task(self.pump(venue_id))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._pumped)
+
+    def _pumped(self, task: asyncio.Task[None]) -> None:
+        """A failed read (the database is away) is retried by the next wake or rescan."""
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning(
+                "event log read failed; the next rescan retries",
+                error=str(task.exception()).split("\n", 1)[0],
+            )
 
     def _lock(self, venue_id: int) -> asyncio.Lock:
         return self._locks.setdefault(venue_id, asyncio.Lock())
