@@ -232,6 +232,8 @@ class Venue:
 
 async def seed(url: str, count: int, prefix: str = "bench") -> list[int]:
     """Seed ``count`` demo venues ``bench0``, ``bench1``... (idempotent); their ids."""
+    from sqlalchemy import text
+
     from pos_service import demo
     from pos_service.core.auth import PinHasher, TokenSigner
     from pos_service.core.db import create_engine, session_factory
@@ -250,7 +252,17 @@ async def seed(url: str, count: int, prefix: str = "bench") -> list[int]:
     try:
         for i in range(count):
             async with session_factory(engine)() as session, session.begin():
-                ids.append(await demo.seed(session, security, slug=f"{prefix}{i}"))
+                venue_id = await demo.seed(session, security, slug=f"{prefix}{i}")
+                # Printers at a venue are reached through its print agent (a server
+                # carrying many venues cannot reach their LANs): jobs are queued for it.
+                await session.execute(
+                    text(
+                        "UPDATE venues SET settings = settings || "
+                        '\'{"print_mode": "agent"}\'::jsonb WHERE id = :v'
+                    ),
+                    {"v": venue_id},
+                )
+                ids.append(venue_id)
     finally:
         await engine.dispose()
     return ids

@@ -30,6 +30,7 @@ from pos_service.core.db import now_utc
 from pos_service.core.scheduler import Task
 from pos_service.core.uow import Publisher
 from pos_service.printing import service
+from pos_service.printing.events import PrintJobReady
 from pos_service.printing.models import Connection, Printer, PrinterState
 from pos_service.printing.service import Claim, PrintPolicy
 from pos_service.venues.models import Venue
@@ -68,11 +69,13 @@ class Dispatcher:
         policy: PrintPolicy,
         *,
         poll_seconds: float = 1.0,
+        min_gap_seconds: float = 0.02,
     ) -> None:
         self.sessions = sessions
         self.publisher = publisher
         self.policy = policy
         self.poll_seconds = poll_seconds
+        self.min_gap_seconds = min_gap_seconds
         self._wake = asyncio.Event()
         self._sending: set[asyncio.Task[Attempt]] = set()
         self._runner: asyncio.Task[None] | None = None
@@ -114,13 +117,23 @@ class Dispatcher:
         return len(claims)
 
     def wake(self, committed: list[events.Committed] | None = None) -> None:
-        """Listener for the event bus: a print event makes the next round start now."""
-        if committed is None or any(event.type in WAKE_TYPES for event in committed):
+        """Listener for the event bus: a print event of a job this dispatcher drives makes
+        the next round start now. Jobs handed to a venue's agent come with its wake-up
+        (``print.job``) and are not this dispatcher's: claiming for them finds nothing."""
+        if committed is None:
+            self._wake.set()
+            return
+        for_agent = {e.data["job_id"] for e in committed if e.type == PrintJobReady.type}
+        if any(e.type in WAKE_TYPES and e.data["job_id"] not in for_agent for e in committed):
             self._wake.set()
 
     async def run(self) -> None:
-        """Claim and start sends until cancelled; each send runs as its own task."""
+        """Claim and start sends until cancelled; each send runs as its own task.
+
+        Rounds are at least ``min_gap_seconds`` apart, so a rush of sends (each waking
+        the dispatcher) is claimed in a few rounds, not in one transaction per send."""
         while True:
+            await asyncio.sleep(self.min_gap_seconds)
             self._wake.clear()
             try:
                 for claim in await self.claim():
