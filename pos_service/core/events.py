@@ -12,11 +12,10 @@ import datetime as dt
 from typing import Any, ClassVar
 
 import msgspec
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core.db import now_utc
-from pos_service.core.models import EventRow
+from pos_service.core.db import driver, now_utc
 
 _PENDING = "pos_pending_events"
 SEQ_COUNTER = "event_seq"
@@ -49,8 +48,22 @@ def record(
         pending.append((venue_id, topic, event.type, data))
 
 
+_WRITE = """
+WITH seq AS (
+  INSERT INTO counters (venue_id, name, value) VALUES ($1, 'event_seq', $2)
+  ON CONFLICT (venue_id, name) DO UPDATE SET value = counters.value + $2
+  RETURNING value - $2 AS base),
+written AS (
+  INSERT INTO events (venue_id, seq, topic, type, data, at)
+  SELECT $1, seq.base + e.n, e.topic, e.type, e.data::jsonb, $3
+  FROM seq, unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS e(topic, type, data, n))
+SELECT base FROM seq
+"""
+
+
 async def flush(session: AsyncSession) -> list[Committed]:
-    """Number and insert the queued events; call last before commit."""
+    """Number and insert the queued events; call last before commit. One round trip per
+    venue (usually one): the ``event_seq`` counter and the rows in one statement."""
     pending: list[tuple[int, str, str, dict[str, Any]]] = session.info.pop(_PENDING, [])
     if not pending:
         return []
@@ -59,28 +72,22 @@ async def flush(session: AsyncSession) -> list[Committed]:
         by_venue.setdefault(row[0], []).append(row)
     committed: list[Committed] = []
     at = now_utc()
+    db = await driver(session)
     for venue_id in sorted(by_venue):
         rows = by_venue[venue_id]
-        last = await next_value(session, venue_id, SEQ_COUNTER, len(rows))
-        first = last - len(rows) + 1
+        base = await db.fetchval(
+            _WRITE,
+            venue_id,
+            len(rows),
+            at,
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            [msgspec.json.encode(r[3]).decode() for r in rows],
+        )
         committed.extend(
-            Committed(venue_id, first + i, topic, type_, data, at)
+            Committed(venue_id, base + 1 + i, topic, type_, data, at)
             for i, (_, topic, type_, data) in enumerate(rows)
         )
-    await session.execute(
-        insert(EventRow),
-        [
-            {
-                "venue_id": c.venue_id,
-                "seq": c.seq,
-                "topic": c.topic,
-                "type": c.type,
-                "data": c.data,
-                "at": c.at,
-            }
-            for c in committed
-        ],
-    )
     return committed
 
 

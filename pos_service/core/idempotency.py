@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service.core.db import driver
 from pos_service.core.errors import Invalid
 
 MAX_KEY_LENGTH = 200
+_CLAIM = (
+    "INSERT INTO idempotency_keys (venue_id, key, request_hash, status, response) "
+    "VALUES ($1, $2, $3, 0, '') ON CONFLICT DO NOTHING RETURNING 1"
+)
+_STORED = (
+    "SELECT request_hash, status, response FROM idempotency_keys WHERE venue_id = $1 AND key = $2"
+)
+_STORE = "UPDATE idempotency_keys SET status = $3, response = $4 WHERE venue_id = $1 AND key = $2"
 
 
 def request_hash(method: str, path: str, body: bytes) -> bytes:
@@ -34,37 +42,17 @@ async def claim(
         raise Invalid(
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key"
         )
-    inserted = await session.execute(
-        text(
-            "INSERT INTO idempotency_keys (venue_id, key, request_hash, status, response) "
-            "VALUES (:v, :k, :h, 0, '') ON CONFLICT DO NOTHING RETURNING 1"
-        ),
-        {"v": venue_id, "k": key, "h": fingerprint},
-    )
-    if inserted.first() is not None:
+    db = await driver(session)
+    if await db.fetchval(_CLAIM, venue_id, key, fingerprint) is not None:
         return None
-    row = (
-        await session.execute(
-            text(
-                "SELECT request_hash, status, response FROM idempotency_keys "
-                "WHERE venue_id = :v AND key = :k"
-            ),
-            {"v": venue_id, "k": key},
-        )
-    ).one()
-    if bytes(row.request_hash) != fingerprint:
+    row = await db.fetchrow(_STORED, venue_id, key)
+    if bytes(row["request_hash"]) != fingerprint:
         raise Invalid(
             "Idempotency-Key was already used with a different request", field="Idempotency-Key"
         )
-    return int(row.status), bytes(row.response)
+    return int(row["status"]), bytes(row["response"])
 
 
 async def store(session: AsyncSession, venue_id: int, key: str, status: int, body: bytes) -> None:
     """Remember the answer given for ``key``."""
-    await session.execute(
-        text(
-            "UPDATE idempotency_keys SET status = :s, response = :b "
-            "WHERE venue_id = :v AND key = :k"
-        ),
-        {"v": venue_id, "k": key, "s": status, "b": body},
-    )
+    await (await driver(session)).execute(_STORE, venue_id, key, status, body)

@@ -14,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.kitchen.models import KitchenTicket, TicketItem
+from pos_service.kitchen.schemas import TicketItemRead
 from pos_service.printing import service as printing
 from pos_service.venues import service as venues
 from printers import documents
 
 
-def _item(item: TicketItem, *, voided: bool = False) -> documents.TicketItem:
+def _item(item: TicketItem | TicketItemRead, *, voided: bool = False) -> documents.TicketItem:
     return documents.TicketItem(
         quantity=item.quantity,
         name=item.name,
@@ -43,34 +44,48 @@ async def _document(
     course: str | None = None,
 ) -> documents.KitchenTicket:
     venue = await venues.get(session, ticket.venue_id)
+    return paper(
+        venue.name,
+        station,
+        ticket.number,
+        (ticket.table_name, ticket.waiter_name, ticket.covers, ticket.allergies),
+        items,
+        kind=kind,
+        at=at,
+        course=course,
+    )
+
+
+def paper(
+    venue: str,
+    station: str,
+    number: int,
+    header: tuple[str | None, str, int, Iterable[str]],
+    items: Iterable[TicketItem | TicketItemRead],
+    *,
+    kind: str,
+    at: dt.datetime,
+    course: str | None = None,
+) -> documents.KitchenTicket:
+    """The printed ticket: ``header`` is the table, waiter, covers and allergies; a new
+    ticket notes its held courses."""
+    table, waiter, covers, allergies = header
     shown = list(items)
     held = sorted({i.course for i in shown if i.fired_at is None}) if kind == "new" else []
     return documents.KitchenTicket(
-        venue=venue.name,
+        venue=venue,
         station=station,
-        ticket_number=ticket.number,
-        table=ticket.table_name or "-",
-        waiter=ticket.waiter_name,
-        covers=ticket.covers,
+        ticket_number=number,
+        table=table or "-",
+        waiter=waiter,
+        covers=covers,
         created_at=at,
         items=[_item(i, voided=kind == "void") for i in shown],
-        allergies=list(ticket.allergies),
+        allergies=list(allergies),
         notes=[f"HOLD {c}: wait for FIRE" for c in held],
         kind="void" if kind == "void" else "fire" if kind == "fire" else "new",
         course_fired=course,
     )
-
-
-async def print_new(
-    session: AsyncSession,
-    ticket: KitchenTicket,
-    station: str,
-    items: Iterable[TicketItem],
-    at: dt.datetime,
-) -> None:
-    """Queue a new ticket (held courses are printed with a HOLD note)."""
-    doc = await _document(session, ticket, station, items, kind="new", at=at)
-    await printing.enqueue_ticket(session, ticket.venue_id, ticket.station_id, doc)
 
 
 async def print_fire(

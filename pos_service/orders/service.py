@@ -9,7 +9,7 @@ Opening, transferring and merging lock the tables involved, in id order.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy import select, text
@@ -30,13 +30,11 @@ from pos_service.orders.events import (
     LineAdded,
     LineChanged,
     LineVoided,
-    OrderSent,
 )
 from pos_service.orders.models import Check, CheckLine, CheckStatus, LineState
 from pos_service.orders.schemas import (
     CheckOpen,
     CheckRead,
-    CheckWrite,
     LineAdd,
     LinePatch,
     LineRead,
@@ -52,6 +50,16 @@ from pos_service.tables.schemas import OpenCheckRead
 from pos_service.venues import service as venues
 
 ORDERS_TOPIC = "orders"
+
+
+class Portion(Protocol):
+    """What counting down needs of a line being sent."""
+
+    @property
+    def item_id(self) -> int: ...
+
+    @property
+    def quantity(self) -> int: ...
 
 
 def topics(check_id: int) -> list[str]:
@@ -379,7 +387,7 @@ async def patch_line(
     return await check_read(session, check)
 
 
-async def count_down(session: AsyncSession, venue_id: int, lines: Iterable[CheckLine]) -> None:
+async def count_down(session: AsyncSession, venue_id: int, lines: Iterable[Portion]) -> None:
     """Take sent portions off counted items; 409 naming an item that runs short.
 
     The conditional UPDATE locks the item row, so two sends racing for the last
@@ -441,42 +449,6 @@ async def count_down(session: AsyncSession, venue_id: int, lines: Iterable[Check
                 item_id=item_id, name=row.name, available=row.remaining > 0, remaining=row.remaining
             ),
         )
-
-
-async def send(
-    session: AsyncSession, caller: Caller, check_id: int, data: CheckWrite
-) -> tuple[Check, list[CheckLine]]:
-    """Mark the pending lines sent, count down 86 items and record it; the check (locked,
-    its version bumped) and the lines sent. ``kitchen.service.send`` routes them."""
-    check = await load_for_write(session, caller.venue_id, check_id, data.version)
-    pending = [
-        line
-        for line in await _lines(session, caller.venue_id, check.id)
-        if line.state == LineState.PENDING
-    ]
-    if not pending:
-        raise Conflict("nothing to send", field="check_id")
-    await count_down(session, caller.venue_id, pending)
-    at = now_utc()
-    for line in pending:
-        line.state = LineState.SENT
-        line.sent_at = at
-    check.version += 1
-    if check.table_id is not None:
-        await tables.set_state(session, caller.venue_id, check.table_id, TableStatus.ORDERED)
-    await session.flush()
-    events.record(
-        session,
-        caller.venue_id,
-        topics(check.id),
-        OrderSent(
-            check_id=check.id,
-            table_id=check.table_id,
-            version=check.version,
-            line_ids=[line.id for line in pending],
-        ),
-    )
-    return check, pending
 
 
 async def void_line(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Iterable
 
 import msgspec
 from sqlalchemy import delete, func, select, text, update
@@ -204,32 +205,52 @@ async def _insert(
     ).first()
     if row is None:
         return None
-    job_id = int(row.id)
-    events.record(
-        session,
-        venue_id,
-        PRINTERS_TOPIC,
-        PrintQueued(
-            job_id=job_id,
-            printer_id=row.printer_id,
-            kind=JobKind(kind).value,
-            station_id=station_id,
-        ),
+    queued = Queued(
+        int(row.id), row.printer_id, station_id, row.name, row.connection, row.address, row.agent
     )
-    if row.agent:
+    record_queued(session, venue_id, [queued], JobKind(kind))
+    return queued.id
+
+
+class Queued(msgspec.Struct):
+    """A job just queued, with where its printer is and whether an agent prints it."""
+
+    id: int
+    printer_id: int
+    station_id: int | None
+    name: str
+    connection: str
+    address: str
+    agent: bool
+
+
+def record_queued(
+    session: AsyncSession, venue_id: int, jobs: Iterable[Queued], kind: JobKind
+) -> None:
+    """The events of jobs queued in this transaction: ``print.queued``, and for a venue
+    printing through its agent, the agent's wake-up."""
+    for job in jobs:
         events.record(
             session,
             venue_id,
             PRINTERS_TOPIC,
-            PrintJobReady(
-                job_id=job_id,
-                printer_id=row.printer_id,
-                printer=row.name,
-                connection=row.connection,
-                address=row.address,
+            PrintQueued(
+                job_id=job.id, printer_id=job.printer_id, kind=kind.value, station_id=job.station_id
             ),
         )
-    return job_id
+        if job.agent:
+            events.record(
+                session,
+                venue_id,
+                PRINTERS_TOPIC,
+                PrintJobReady(
+                    job_id=job.id,
+                    printer_id=job.printer_id,
+                    printer=job.name,
+                    connection=job.connection,
+                    address=job.address,
+                ),
+            )
 
 
 async def enqueue(

@@ -24,7 +24,6 @@ from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.menu.events import ItemAvailabilityChanged
 from pos_service.menu.models import Item
 from pos_service.menu.service import MENU_TOPICS
-from pos_service.orders.models import CheckLine
 from pos_service.stock.events import StockCounted, StockLow
 from pos_service.stock.models import MovementKind, RecipeLine, StockItem, StockMovement
 from pos_service.stock.schemas import (
@@ -81,14 +80,14 @@ SELECT DISTINCT 'item', id, name, NULL::text, NULL::bigint, NULL::bigint, remain
 
 
 async def consume(
-    session: AsyncSession, caller: Caller, check_id: int, lines: list[CheckLine]
+    session: AsyncSession, caller: Caller, check_id: int, line_ids: list[int]
 ) -> None:
-    """Take what the sent ``lines`` use off stock (one statement), and alert."""
+    """Take what the sent lines use off stock (one statement), and alert."""
     rows = await session.execute(
         CONSUME,
         {
             "v": caller.venue_id,
-            "lines": [line.id for line in lines],
+            "lines": line_ids,
             "c": check_id,
             "s": caller.staff_id,
         },

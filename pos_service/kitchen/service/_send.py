@@ -1,219 +1,280 @@
-"""Routing a send to its stations, and a void reaching the line."""
+"""The send to the kitchen (tickets, print jobs, held courses), and a void reaching the line."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 import msgspec
-from sqlalchemy import insert, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events
 from pos_service.core.auth import Caller
+from pos_service.core.db import driver, now_utc
+from pos_service.core.errors import Conflict
 from pos_service.kitchen import courses as pacing
 from pos_service.kitchen import printouts
 from pos_service.kitchen.events import KitchenAlert, TicketCreated, TicketItemVoided
-from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
-from pos_service.kitchen.service._common import (
-    station_names,
-    station_topics,
-    ticket_read,
-    tickets_with_stations,
-)
-from pos_service.kitchen.service._courses import complete_courses, mark_fired
-from pos_service.menu.models import Item
+from pos_service.kitchen.models import TicketItem, TicketState
+from pos_service.kitchen.schemas import TicketItemRead, TicketRead
+from pos_service.kitchen.screen import item_status
+from pos_service.kitchen.service._common import station_topics, tickets_with_stations
+from pos_service.kitchen.service._courses import complete_courses
 from pos_service.orders import service as orders
-from pos_service.orders.models import Check, CheckLine
-from pos_service.orders.schemas import CheckRead, CheckWrite, VoidRequest
-from pos_service.staff.models import Staff
+from pos_service.orders.events import OrderSent
+from pos_service.orders.models import Check, LineState
+from pos_service.orders.schemas import CheckRead, CheckWrite, LineRead, VoidRequest
+from pos_service.printing import service as printing
+from pos_service.printing.models import JobKind
 from pos_service.stock import service as stock
-from pos_service.tables.models import DiningTable
+from pos_service.tables import service as tables
+from pos_service.tables.models import TableStatus
 from pos_service.venues import service as venues
+from printers import documents
+
+
+class _MenuFacts(msgspec.Struct):
+    id: int
+    allergens: list[str]
+    prep_minutes: int
+    counted: bool
+    recipe: bool
+
+
+class _VenueFacts(msgspec.Struct):
+    name: str
+    courses: list[str]
+    settings: dict[str, Any]
+
+
+class _TableFacts(msgspec.Struct):
+    name: str
+    status: str
+    waiter: str | None
+
+
+class _Opened(msgspec.Struct):
+    """What ``kitchen_send_open`` read, with the row ids it took."""
+
+    check: CheckRead
+    lines: list[LineRead]
+    menu: list[_MenuFacts]
+    venue: _VenueFacts
+    business_day: dt.date
+    ticket_ids: list[int]
+    item_ids: list[int]
+    fired: list[str]
+    table: _TableFacts | None
+    waiter: str | None
+    stations: dict[int, str]
+
+
+class _Printed(msgspec.Struct):
+    station_id: int
+    document: documents.KitchenTicket
+
+
+class _Write(msgspec.Struct):
+    """What ``kitchen_send_write`` writes."""
+
+    at: dt.datetime
+    business_day: dt.date
+    line_ids: list[int]
+    tickets: list[TicketRead]
+    firing: list[str]
+    documents: list[_Printed]
+
+
+_OPENED = msgspec.json.Decoder(_Opened)
+
+
+class _Written(msgspec.Struct):
+    first: int
+    jobs: list[printing.Queued]
+
+
+_WRITTEN = msgspec.json.Decoder(_Written)
+_OPEN = "SELECT kitchen_send_open($1, $2, $3, $4)"
+_WRITE = "SELECT kitchen_send_write($1, $2, ($3::text)::jsonb)"
 
 
 async def send(session: AsyncSession, caller: Caller, check_id: int, data: CheckWrite) -> CheckRead:
-    """Send the pending lines: orders marks them sent (and counts down 86 items), stock
-    takes what their recipes use, then each station gets one ticket with its lines;
-    courses not due yet are held on it."""
-    check, lines = await orders.send(session, caller, check_id, data)
-    await stock.consume(session, caller, check.id, lines)
-    routed = [line for line in lines if line.station_id is not None]
-    if routed:
-        await _route(session, caller.venue_id, check, routed)
-    return await orders.check_read(session, check)
+    """Send the pending lines: they are marked sent (86 items counted down), stock takes
+    what their recipes use, and each station gets one ticket with its lines, printed on
+    its printers; courses not due yet are held on it.
 
-
-async def _table_and_waiter(
-    session: AsyncSession, venue_id: int, check: Check
-) -> tuple[str | None, str]:
-    """The table's name and the waiter's, from the floor's copy of the open check."""
-    table = None
-    if check.table_id is not None:
-        table = await session.get(DiningTable, (venue_id, check.table_id))
-        if table is not None and table.open_check:
-            return table.name, str(table.open_check["waiter"])
-    waiter = await session.scalar(
-        select(Staff.name).where(Staff.venue_id == venue_id, Staff.id == check.waiter_id)
-    )
-    return (table.name if table else None), waiter or ""
-
-
-def _item_row(
-    line: CheckLine,
-    check: Check,
-    menu: Mapping[int, Any],
-    releases: dict[int, dt.datetime],
-    at: dt.datetime,
-) -> dict[str, Any]:
-    allergens = list(menu[line.item_id].allergens)
-    lowered = {a.casefold() for a in allergens}
-    release_at = releases.get(line.id)
-    return {
-        "venue_id": line.venue_id,
-        "check_id": check.id,
-        "station_id": line.station_id,
-        "line_id": line.id,
-        "item_id": line.item_id,
-        "name": line.name,
-        "quantity": line.quantity,
-        "seat": line.seat,
-        "course": line.course,
-        "modifiers": [m["name"] for m in line.modifiers],
-        "note": line.note,
-        "allergens": allergens,
-        "allergy_flags": [a for a in check.allergies if a.casefold() in lowered],
-        "prep_minutes": menu[line.item_id].prep_minutes,
-        "fired_at": at if release_at is not None else None,
-        "release_at": release_at,
-        "released_at": at if release_at == at else None,
-        "started_at": None,
-        "bumped_at": None,
-        "voided_at": None,
-        "void_reason": None,
-    }
-
-
-def _ticket_row(
-    check: Check,
-    station_id: int,
-    number: int,
-    day: dt.date,
-    names: tuple[str | None, str],
-    *,
-    fired: bool,
-    at: dt.datetime,
-) -> dict[str, Any]:
-    """A new ticket: ``open`` with its timer running if anything on it fired, else held."""
-    return {
-        "venue_id": check.venue_id,
-        "check_id": check.id,
-        "station_id": station_id,
-        "business_day": day,
-        "number": number,
-        "table_id": check.table_id,
-        "table_name": names[0],
-        "waiter_id": check.waiter_id,
-        "waiter_name": names[1],
-        "covers": check.covers,
-        "allergies": list(check.allergies),
-        "state": TicketState.OPEN if fired else TicketState.HELD,
-        "created_at": at,
-        "fired_at": at if fired else None,
-        "started_at": None,
-        "bumped_at": None,
-        "late_at": None,
-    }
-
-
-async def _route(
-    session: AsyncSession, venue_id: int, check: Check, lines: list[CheckLine]
-) -> None:
-    """One ticket per station with its items; the send's due courses fire on it."""
-    at = lines[0].sent_at
-    assert at is not None
-    venue = await venues.get(session, venue_id)
-    menu = {
-        r.id: r
-        for r in await session.execute(
-            select(Item.id, Item.allergens, Item.prep_minutes).where(
-                Item.venue_id == venue_id, Item.id.in_({line.item_id for line in lines})
+    Two round trips do the work (``kitchen_send_open`` and ``kitchen_send_write``, see
+    migration 0008); counted items, recipes and a table's first order add theirs.
+    """
+    venue_id = caller.venue_id
+    at = now_utc()
+    db = await driver(session)
+    raw = await db.fetchval(_OPEN, venue_id, check_id, data.version, at)
+    if raw is None:  # missing, not open or stale: the general path says which
+        await orders.load_for_write(session, venue_id, check_id, data.version)
+        raise Conflict(f"check {check_id} changed", field="check_id")
+    opened = _OPENED.decode(raw)
+    check = opened.check
+    pending = [line for line in opened.lines if line.state == LineState.PENDING]
+    if not pending:
+        raise Conflict("nothing to send", field="check_id")
+    menu = {m.id: m for m in opened.menu}
+    if any(menu[line.item_id].counted for line in pending):
+        await orders.count_down(session, venue_id, pending)
+    tickets, firing = _tickets(opened, pending, menu, at)
+    write = _Write(
+        at=at,
+        business_day=opened.business_day,
+        line_ids=[line.id for line in pending],
+        tickets=tickets,
+        firing=sorted(firing),
+        documents=[
+            _Printed(
+                t.station_id,
+                printouts.paper(
+                    opened.venue.name,
+                    t.station,
+                    t.number,
+                    (t.table, t.waiter, t.covers, t.allergies),
+                    t.items,
+                    kind="new",
+                    at=at,
+                ),
             )
-        )
-    }
-    fired = set(
-        (
-            await session.execute(
-                select(CheckCourse.course).where(
-                    CheckCourse.venue_id == venue_id, CheckCourse.check_id == check.id
-                )
-            )
-        ).scalars()
+            for t in tickets
+        ],
     )
-    immediate = pacing.fire_on_send(venue.courses, venue.settings)
-    firing = pacing.firing_on_send(venue.courses, immediate, fired, {line.course for line in lines})
-    releases: dict[int, dt.datetime] = {}
-    for course in firing:
-        preps = {
-            line.id: menu[line.item_id].prep_minutes for line in lines if line.course == course
-        }
-        releases |= pacing.release_times(at, preps)
-    items = [_item_row(line, check, menu, releases, at) for line in lines]
-    table_name, waiter = await _table_and_waiter(session, venue_id, check)
-    station_ids = sorted({i["station_id"] for i in items})
-    names = await station_names(session, venue_id)
-    day = venues.business_day(venue, at)
-    last = await events.next_value(session, venue_id, f"ticket:{day}", len(station_ids))
-    first = last - len(station_ids) + 1
-    tickets = {
-        station_id: _ticket_row(
-            check,
-            station_id,
-            first + n,
-            day,
-            (table_name, waiter),
-            fired=any(i["fired_at"] for i in items if i["station_id"] == station_id),
-            at=at,
-        )
-        for n, station_id in enumerate(station_ids)
-    }
-    ticket_ids = {
-        r.station_id: r.id
-        for r in await session.execute(
-            insert(KitchenTicket).returning(KitchenTicket.id, KitchenTicket.station_id),
-            list(tickets.values()),
-            execution_options={"render_nulls": True},  # one batch, not one per None pattern
-        )
-    }
-    for item in items:
-        item["ticket_id"] = ticket_ids[item["station_id"]]
-    item_ids = {
-        r.line_id: r.id
-        for r in await session.execute(
-            insert(TicketItem).returning(TicketItem.id, TicketItem.line_id),
-            items,
-            execution_options={"render_nulls": True},
-        )
-    }
-    if firing:
-        await mark_fired(session, venue_id, check.id, firing, at)
-    for station_id, row in tickets.items():
-        ticket = KitchenTicket(id=ticket_ids[station_id], **row)
-        on_it = [
-            TicketItem(id=item_ids[i["line_id"]], **i)
-            for i in items
-            if i["station_id"] == station_id
-        ]
+    written = _WRITTEN.decode(
+        await db.fetchval(_WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
+    )
+    tickets = [msgspec.structs.replace(t, number=written.first - 1 + t.number) for t in tickets]
+    if check.table_id is not None and (
+        opened.table is None or opened.table.status != TableStatus.ORDERED
+    ):
+        await tables.set_state(session, venue_id, check.table_id, TableStatus.ORDERED)
+    version = check.version + 1
+    events.record(
+        session,
+        venue_id,
+        orders.topics(check.id),
+        OrderSent(
+            check_id=check.id, table_id=check.table_id, version=version, line_ids=write.line_ids
+        ),
+    )
+    if any(menu[line.item_id].recipe for line in pending):
+        await stock.consume(session, caller, check.id, write.line_ids)
+    for ticket in tickets:
         events.record(
             session,
             venue_id,
-            station_topics(names[station_id]),
-            TicketCreated(
-                ticket=msgspec.to_builtins(ticket_read(ticket, names[station_id], on_it))
-            ),
+            station_topics(ticket.station),
+            TicketCreated(ticket=msgspec.to_builtins(ticket)),
         )
-        await printouts.print_new(session, ticket, names[station_id], on_it, at)
+        printing.record_queued(
+            session,
+            venue_id,
+            [q for q in written.jobs if q.station_id == ticket.station_id],
+            JobKind.TICKET,
+        )
+    sent = {line.id for line in pending}
+    lines = [
+        msgspec.structs.replace(line, state=LineState.SENT, sent_at=at) if line.id in sent else line
+        for line in opened.lines
+    ]
+    return msgspec.structs.replace(
+        check,
+        version=version,
+        lines=lines,
+        subtotal=sum(line.amount for line in lines if line.state != LineState.VOIDED),
+    )
+
+
+def _tickets(
+    opened: _Opened, pending: list[LineRead], menu: dict[int, _MenuFacts], at: dt.datetime
+) -> tuple[list[TicketRead], set[str]]:
+    """One ticket per station of the routed lines, with the ids taken and numbered 1..n
+    (``kitchen_send_write`` gives them the venue's next numbers); the courses that fire
+    now (their items are released so that all come up together)."""
+    routed = [line for line in pending if line.station_id is not None]
+    settings = opened.venue.settings
+    immediate = pacing.fire_on_send(opened.venue.courses, settings)
+    firing = pacing.firing_on_send(
+        opened.venue.courses, immediate, opened.fired, {line.course for line in routed}
+    )
+    releases: dict[int, dt.datetime] = {}
+    for course in firing:
+        preps = {
+            line.id: menu[line.item_id].prep_minutes for line in routed if line.course == course
+        }
+        releases |= pacing.release_times(at, preps)
+    check = opened.check
+    lowered_flags = [(a, a.casefold()) for a in check.allergies]
+    item_ids = iter(opened.item_ids)
+    by_station: dict[int, list[TicketItemRead]] = {}
+    for line in routed:
+        facts = menu[line.item_id]
+        lowered = {a.casefold() for a in facts.allergens}
+        release_at = releases.get(line.id)
+        fired_at = at if release_at is not None else None
+        released_at = at if release_at == at else None
+        assert line.station_id is not None
+        by_station.setdefault(line.station_id, []).append(
+            TicketItemRead(
+                id=next(item_ids),
+                line_id=line.id,
+                item_id=line.item_id,
+                name=line.name,
+                quantity=line.quantity,
+                seat=line.seat,
+                course=line.course,
+                modifiers=[m.name for m in line.modifiers],
+                note=line.note,
+                allergens=list(facts.allergens),
+                allergy_flags=[a for a, folded in lowered_flags if folded in lowered],
+                prep_minutes=facts.prep_minutes,
+                status=item_status(fired_at, released_at, None, None, None),
+                fired_at=fired_at,
+                release_at=release_at,
+                released_at=released_at,
+                started_at=None,
+                bumped_at=None,
+                voided_at=None,
+                void_reason=None,
+            )
+        )
+    table = opened.table
+    waiter = (table.waiter if table is not None else None) or opened.waiter or ""
+    tickets = []
+    for n, (station_id, ticket_id) in enumerate(
+        zip(sorted(by_station), opened.ticket_ids, strict=True)
+    ):
+        items = by_station[station_id]
+        fired = any(i.fired_at is not None for i in items)
+        tickets.append(
+            TicketRead(
+                id=ticket_id,
+                number=n + 1,
+                business_day=opened.business_day,
+                station_id=station_id,
+                station=opened.stations[station_id],
+                check_id=check.id,
+                table_id=check.table_id,
+                table=table.name if table is not None else None,
+                waiter_id=check.waiter_id,
+                waiter=waiter,
+                covers=check.covers,
+                allergies=list(check.allergies),
+                state=TicketState.OPEN if fired else TicketState.HELD,
+                created_at=at,
+                fired_at=at if fired else None,
+                started_at=None,
+                bumped_at=None,
+                late_at=None,
+                items=items,
+            )
+        )
+    return tickets, firing
 
 
 async def void_line(
