@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 
+import asyncpg
 import httpx
 import pytest
 
 from pos_service.app import create_app
 from pos_service.config import Settings
 from pos_service.core import embedded
+from pos_service.core.db import asyncpg_dsn
 from pos_service.migrations import upgrade_async
 from tests.core.test_live import collecting
 from tests.support.database import DATA_DIR
@@ -87,6 +90,21 @@ async def test_server_rides_out_a_database_restart(settings: Settings, worker_id
                     assert seqs == sorted(seqs)
                     assert seqs[0] > first[0].seq
                     assert [e.data["version"] for e in after] == [3, 4, 5, 6, 7]
+
+                # a restart nobody asked the server about: the pooled connections died
+                # with the old server, and none of them is handed to a request
+                for _ in range(12):
+                    assert (await http.get("/api/menu")).status_code == 200
+                await asyncio.to_thread(embedded.stop, data_dir)
+                await asyncio.to_thread(embedded.restart_stopped, data_dir, socket_dir)
+                for _ in range(100):
+                    with contextlib.suppress(OSError, asyncpg.PostgresError):
+                        await (await asyncpg.connect(asyncpg_dsn(url))).close()
+                        break
+                    await asyncio.sleep(0.1)
+                await asyncio.sleep(0.2)
+                for _ in range(12):
+                    assert (await http.get("/api/menu")).status_code == 200
     finally:
         await asyncio.to_thread(embedded.stop, data_dir)
         shutil.rmtree(data_dir, ignore_errors=True)
