@@ -1,10 +1,9 @@
 """The database's floor for a send: the same rows written by plain asyncpg, no HTTP.
 
-``statements`` replays, one round trip each, the statements the server's send issues
-(``python -m bench statements`` prints them as captured from SQLAlchemy): idempotency
-claim, check locked, lines read, counted items, version, lines marked sent, the kitchen's
-reads, ticket counter, tickets, ticket items, fired courses, a print job per ticket, lines
-read again for the answer, answer stored, event counter, events, commit, then the NOTIFY.
+``statements`` runs the statements the server's send issues (``python -m bench
+statements`` prints them as the server runs them), with the server's own SQL and planning
+code: ``BEGIN``, the idempotency claim, ``kitchen_send_open``, ``kitchen_send_write``, the
+answer stored, the events (counter and rows in one statement), ``COMMIT``, the NOTIFY.
 
 ``one_trip`` is a prototype of the send as ONE round trip (a PL/pgSQL function created in
 a ``bench`` schema of the benchmark's database only), to show what that shape would gain;
@@ -24,80 +23,10 @@ import asyncpg
 import msgspec
 
 from bench import env
+from pos_service.core import events, idempotency
+from pos_service.kitchen.service import _send as send
 
 CONNECTIONS = 16
-
-CLAIM = (
-    "INSERT INTO idempotency_keys (venue_id, key, request_hash, status, response) "
-    "VALUES ($1, $2, $3, 0, '') ON CONFLICT DO NOTHING RETURNING 1"
-)
-LOCK_CHECK = (
-    "SELECT table_id, covers, waiter_id, status, version, allergies, notes, merged_into, "
-    "closed_at, venue_id, id, created_at FROM checks WHERE venue_id = $1 AND id = $2 FOR UPDATE"
-)
-LINES = (
-    "SELECT check_id, item_id, name, quantity, unit_price, tax_rate_bp, modifiers, seat, course, "
-    "note, station_id, state, added_by, sent_at, voided_at, voided_by, void_reason, "
-    "void_approved_by, venue_id, id, created_at FROM check_lines "
-    "WHERE venue_id = $1 AND check_id = $2 ORDER BY id"
-)
-COUNTED = (
-    "SELECT array_agg(id ORDER BY id) FROM items WHERE venue_id = $1 AND id = ANY($2) "
-    "AND remaining IS NOT NULL"
-)
-COUNT_DOWN = (
-    "UPDATE items SET remaining = remaining - $1, available = remaining - $1 > 0 "
-    "WHERE venue_id = $2 AND id = $3 AND remaining IS NOT NULL AND remaining >= $1 "
-    "RETURNING remaining, name"
-)
-SHORT = (
-    "SELECT remaining, name FROM items WHERE venue_id = $1 AND id = $2 AND remaining IS NOT NULL"
-)
-VERSION = "UPDATE checks SET version = $1 WHERE venue_id = $2 AND id = $3"
-MARK_SENT = "UPDATE check_lines SET state = $1, sent_at = $2 WHERE venue_id = $3 AND id = $4"
-STORE = "UPDATE idempotency_keys SET status = $1, response = $2 WHERE venue_id = $3 AND key = $4"
-COUNTER = (
-    "INSERT INTO counters (venue_id, name, value) VALUES ($1, $2, $3) ON CONFLICT (venue_id, name) "
-    "DO UPDATE SET value = counters.value + $3 RETURNING value"
-)
-EVENTS = (
-    "INSERT INTO events (venue_id, seq, topic, type, data, at) "
-    "VALUES ($1, $2, $3, $4, $5::jsonb, $6)"
-)
-
-VENUE = (
-    "SELECT id, slug, name, currency, timezone, tax_inclusive, day_cutoff, courses, settings, "
-    "created_at FROM venues WHERE id = $1"
-)
-MENU = "SELECT id, allergens, prep_minutes FROM items WHERE venue_id = $1 AND id = ANY($2)"
-FIRED = "SELECT course FROM kitchen_courses WHERE venue_id = $1 AND check_id = $2"
-WAITER = "SELECT name FROM staff WHERE venue_id = $1 AND id = $2"
-STATIONS = "SELECT id, name FROM stations WHERE venue_id = $1"
-TICKETS = (
-    "INSERT INTO kitchen_tickets (check_id, station_id, business_day, number, table_id, "
-    "table_name, waiter_id, waiter_name, covers, state, fired_at, venue_id) "
-    "SELECT $1, s, $3, n, NULL, NULL, $4, $5, 4, 'new', $6, $7 "
-    "FROM unnest($2::bigint[], $8::int[]) AS t(s, n) RETURNING id, station_id"
-)
-TICKET_ITEMS = (
-    "INSERT INTO kitchen_ticket_items (ticket_id, check_id, station_id, line_id, item_id, name, "
-    "quantity, seat, course, prep_minutes, fired_at, release_at, venue_id) "
-    "SELECT t, $1, s, l, i, n, 1, NULL, c, 5, $2, $2, $3 FROM unnest($4::bigint[], $5::bigint[], "
-    "$6::bigint[], $7::bigint[], $8::text[], $9::text[]) AS x(t, s, l, i, n, c) "
-    "RETURNING id, line_id"
-)
-COURSES = (
-    "INSERT INTO kitchen_courses (check_id, course, fired_at, venue_id) "
-    "SELECT $1, c, $2, $3 FROM unnest($4::text[]) AS c "
-    "ON CONFLICT (venue_id, check_id, course) DO UPDATE SET ready_at = $2"
-)
-PRINT_JOB = (
-    "WITH target AS (SELECT printer_id FROM printer_stations WHERE venue_id = $1 "
-    "AND station_id = $2), job AS (INSERT INTO print_jobs (venue_id, printer_id, station_id, "
-    "kind, document_type, document, banner, reprint, reprint_of) SELECT $1, target.printer_id, "
-    "$2, 'new', 'ticket', $3::jsonb, NULL, NULL, NULL FROM target RETURNING id, printer_id) "
-    "SELECT job.id, p.name FROM job JOIN printers p ON p.venue_id = $1 AND p.id = job.printer_id"
-)
 
 ONE_TRIP_FUNCTION = """
 CREATE SCHEMA IF NOT EXISTS bench;
@@ -184,101 +113,45 @@ END $$;
 
 
 async def _statements(conn: asyncpg.Connection, venue_id: int, check_id: int) -> None:
+    """The server's send, statement for statement, with its Python planning but no HTTP,
+    no SQLAlchemy and no live fan-out."""
+    at = dt.datetime.now(dt.UTC)
     key = uuid.uuid4().hex
     async with conn.transaction():
-        await conn.fetchval(CLAIM, venue_id, key, b"fingerprint")
-        check = await conn.fetchrow(LOCK_CHECK, venue_id, check_id)
-        pending = [
-            r for r in await conn.fetch(LINES, venue_id, check_id) if r["state"] == "pending"
-        ]
-        wanted: dict[int, int] = {}
-        for line in pending:
-            wanted[line["item_id"]] = wanted.get(line["item_id"], 0) + line["quantity"]
-        for item_id in await conn.fetchval(COUNTED, venue_id, sorted(wanted)) or []:
-            if await conn.fetchrow(COUNT_DOWN, wanted[item_id], venue_id, item_id) is None:
-                await conn.fetchrow(SHORT, venue_id, item_id)
-        at = dt.datetime.now(dt.UTC)
-        version = check["version"] + 1
-        await conn.execute(VERSION, version, venue_id, check_id)
-        await conn.executemany(MARK_SENT, [("sent", at, venue_id, r["id"]) for r in pending])
-        tickets = await _kitchen(conn, venue_id, check, pending, at)
-        lines = [dict(r) for r in await conn.fetch(LINES, venue_id, check_id)]
-        body = msgspec.json.encode({"id": check_id, "version": version, "lines": lines})
-        await conn.execute(STORE, 200, body, venue_id, key)
-        sent = {"check_id": check_id, "version": version, "line_ids": [r["id"] for r in pending]}
-        rows = [("orders", "order.sent", sent), (f"check:{check_id}", "order.sent", sent)]
-        for topic, ticket in tickets:
-            rows += [(topic, "ticket.created", ticket), ("expo", "ticket.created", ticket)]
-        last = await conn.fetchval(COUNTER, venue_id, "event_seq", len(rows))
-        first = last - len(rows) + 1
-        await conn.executemany(
-            EVENTS,
-            [
-                (venue_id, first + n, topic, type_, msgspec.json.encode(data).decode(), at)
-                for n, (topic, type_, data) in enumerate(rows)
-            ],
+        await conn.fetchval(idempotency.CLAIM, venue_id, key, b"fingerprint")
+        opened = send.OPENED.decode(await conn.fetchval(send.OPEN, venue_id, check_id, None, at))
+        pending = [line for line in opened.lines if line.state == "pending"]
+        write = send.plan(opened, pending, {m.id: m for m in opened.menu}, at)
+        written = send.WRITTEN.decode(
+            await conn.fetchval(send.WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
         )
-    await conn.execute("SELECT pg_notify('pos_events', $1)", f"{venue_id}:{last}")
-
-
-async def _kitchen(
-    conn: asyncpg.Connection,
-    venue_id: int,
-    check: asyncpg.Record,
-    pending: list[asyncpg.Record],
-    at: dt.datetime,
-) -> list[tuple[str, dict[str, Any]]]:
-    """The kitchen's part of the send: one ticket per station with its items; the
-    (topic, ticket) of each ``ticket.created``."""
-    await conn.fetchrow(VENUE, venue_id)
-    await conn.fetch(MENU, venue_id, sorted({r["item_id"] for r in pending}))
-    await conn.fetch(FIRED, venue_id, check["id"])
-    waiter = await conn.fetchval(WAITER, venue_id, check["waiter_id"])
-    names = {r["id"]: r["name"] for r in await conn.fetch(STATIONS, venue_id)}
-    station_ids = sorted({r["station_id"] for r in pending})
-    day = at.date()
-    last = await conn.fetchval(COUNTER, venue_id, f"ticket:{day}", len(station_ids))
-    numbers = list(range(last - len(station_ids) + 1, last + 1))
-    ids = {
-        r["station_id"]: r["id"]
-        for r in await conn.fetch(
-            TICKETS,
-            check["id"],
-            station_ids,
-            day,
-            check["waiter_id"],
-            waiter,
-            at,
-            venue_id,
-            numbers,
-        )
-    }
-    await conn.fetch(
-        TICKET_ITEMS,
-        check["id"],
-        at,
-        venue_id,
-        [ids[r["station_id"]] for r in pending],
-        [r["station_id"] for r in pending],
-        [r["id"] for r in pending],
-        [r["item_id"] for r in pending],
-        [r["name"] for r in pending],
-        [r["course"] for r in pending],
-    )
-    await conn.execute(COURSES, check["id"], at, venue_id, sorted({r["course"] for r in pending}))
-    tickets = []
-    for station, number in zip(station_ids, numbers, strict=True):
-        ticket = {
-            "id": ids[station],
-            "number": number,
-            "check_id": check["id"],
-            "station": names[station],
-            "waiter": waiter,
-            "items": [dict(r) for r in pending if r["station_id"] == station],
+        answer = msgspec.json.encode(opened.check)
+        await conn.execute(idempotency.STORE, venue_id, key, 200, answer)
+        sent = {
+            "check_id": check_id,
+            "version": opened.check.version + 1,
+            "line_ids": write.line_ids,
         }
-        await conn.fetch(PRINT_JOB, venue_id, station, msgspec.json.encode(ticket).decode())
-        tickets.append((f"kitchen:{names[station]}", ticket))
-    return tickets
+        rows: list[tuple[str, str, Any]] = [
+            ("orders", "order.sent", sent),
+            (f"check:{check_id}", "order.sent", sent),
+        ]
+        for ticket in write.tickets:
+            rows += [
+                (f"kitchen:{ticket.station}", "ticket.created", ticket),
+                ("expo", "ticket.created", ticket),
+            ]
+        rows += [("printers", "print.queued", job) for job in written.jobs]
+        base = await conn.fetchval(
+            events.WRITE,
+            venue_id,
+            len(rows),
+            at,
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [msgspec.json.encode(r[2]).decode() for r in rows],
+        )
+    await conn.execute("SELECT pg_notify('pos_events', $1)", f"{venue_id}:{base + len(rows)}")
 
 
 async def _one_trip(conn: asyncpg.Connection, venue_id: int, check_id: int) -> None:
@@ -304,7 +177,7 @@ async def _measure(url: str, venues: list[env.Venue], seconds: float, shape: str
     if shape == "one_trip":
         await setup.execute(ONE_TRIP_FUNCTION)
     await setup.close()
-    send = _one_trip if shape == "one_trip" else _statements
+    one = _one_trip if shape == "one_trip" else _statements
     conns = [await asyncpg.connect(dsn) for _ in range(CONNECTIONS)]
     done = 0
     deadline = time.monotonic() + seconds
@@ -315,7 +188,7 @@ async def _measure(url: str, venues: list[env.Venue], seconds: float, shape: str
         for venue_id, check_id in queue:
             if time.monotonic() >= deadline:
                 return
-            await send(conn, venue_id, check_id)
+            await one(conn, venue_id, check_id)
             done += 1
 
     began = time.monotonic()

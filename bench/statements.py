@@ -1,9 +1,11 @@
-"""The SQL one send issues, captured from SQLAlchemy: ``python -m bench statements``.
+"""The SQL one send issues, as asyncpg runs it: ``python -m bench statements``.
 
 The database floor (``bench.floor``) replays these statements with plain asyncpg; this
-tool shows them so the replay can be checked against the server's real send whenever
-the send changes. It runs the send exactly as a request does (unit of work, idempotency
-key, events, the NOTIFY after commit), in this process, on a scratch database.
+tool shows them (SQLAlchemy's, and through asyncpg's query logger those run on the
+connection directly, ``BEGIN`` and ``COMMIT`` included) so the replay can be checked
+against the server's real send whenever the send changes. It runs the send exactly as a
+request does (unit of work, idempotency key, events, the NOTIFY after commit), in this
+process, on a scratch database.
 """
 
 from __future__ import annotations
@@ -27,11 +29,25 @@ async def capture(url: str) -> list[tuple[str, str]]:
     await env.seed(url, 1)
     engine = create_engine(url, pool_size=2)
     statements: list[tuple[str, str]] = []
+    capturing = False
+
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        conn = dbapi_connection.driver_connection
+        name = hex(id(conn))[-4:]
+
+        def logged(query: Any) -> None:
+            if capturing:
+                statements.append((name, " ".join(query.query.split())))
+
+        conn.add_query_logger(logged)
 
     def before(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(
-            (hex(id(conn.connection.dbapi_connection))[-4:], " ".join(statement.split()))
-        )
+        if capturing:  # SQLAlchemy's prepared statements are not seen by the query logger
+            name = hex(id(conn.connection.dbapi_connection.driver_connection))[-4:]
+            statements.append((name, " ".join(statement.split())))
+
+    event.listen(engine.sync_engine.pool, "connect", connected)
+    event.listen(engine.sync_engine, "before_cursor_execute", before)
 
     try:
         async with session_factory(engine)() as session:
@@ -56,9 +72,9 @@ async def capture(url: str) -> list[tuple[str, str]]:
             idempotency_key="capture",
             fingerprint=b"x",
         )
-        event.listen(engine.sync_engine, "before_cursor_execute", before)
+        capturing = True
         await uow.write(service.send, check_id, CheckWrite())
-        event.remove(engine.sync_engine, "before_cursor_execute", before)
+        capturing = False
     finally:
         await engine.dispose()
     return statements

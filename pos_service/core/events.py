@@ -48,7 +48,7 @@ def record(
         pending.append((venue_id, topic, event.type, data))
 
 
-_WRITE = """
+WRITE = """
 WITH seq AS (
   INSERT INTO counters (venue_id, name, value) VALUES ($1, 'event_seq', $2)
   ON CONFLICT (venue_id, name) DO UPDATE SET value = counters.value + $2
@@ -76,7 +76,7 @@ async def flush(session: AsyncSession) -> list[Committed]:
     for venue_id in sorted(by_venue):
         rows = by_venue[venue_id]
         base = await db.fetchval(
-            _WRITE,
+            WRITE,
             venue_id,
             len(rows),
             at,

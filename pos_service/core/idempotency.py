@@ -16,14 +16,14 @@ from pos_service.core.db import driver
 from pos_service.core.errors import Invalid
 
 MAX_KEY_LENGTH = 200
-_CLAIM = (
+CLAIM = (
     "INSERT INTO idempotency_keys (venue_id, key, request_hash, status, response) "
     "VALUES ($1, $2, $3, 0, '') ON CONFLICT DO NOTHING RETURNING 1"
 )
-_STORED = (
+STORED = (
     "SELECT request_hash, status, response FROM idempotency_keys WHERE venue_id = $1 AND key = $2"
 )
-_STORE = "UPDATE idempotency_keys SET status = $3, response = $4 WHERE venue_id = $1 AND key = $2"
+STORE = "UPDATE idempotency_keys SET status = $3, response = $4 WHERE venue_id = $1 AND key = $2"
 
 
 def request_hash(method: str, path: str, body: bytes) -> bytes:
@@ -43,9 +43,9 @@ async def claim(
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key"
         )
     db = await driver(session)
-    if await db.fetchval(_CLAIM, venue_id, key, fingerprint) is not None:
+    if await db.fetchval(CLAIM, venue_id, key, fingerprint) is not None:
         return None
-    row = await db.fetchrow(_STORED, venue_id, key)
+    row = await db.fetchrow(STORED, venue_id, key)
     if bytes(row["request_hash"]) != fingerprint:
         raise Invalid(
             "Idempotency-Key was already used with a different request", field="Idempotency-Key"
@@ -55,4 +55,4 @@ async def claim(
 
 async def store(session: AsyncSession, venue_id: int, key: str, status: int, body: bytes) -> None:
     """Remember the answer given for ``key``."""
-    await (await driver(session)).execute(_STORE, venue_id, key, status, body)
+    await (await driver(session)).execute(STORE, venue_id, key, status, body)

@@ -34,7 +34,7 @@ from pos_service.venues import service as venues
 from printers import documents
 
 
-class _MenuFacts(msgspec.Struct):
+class MenuFacts(msgspec.Struct):
     id: int
     allergens: list[str]
     prep_minutes: int
@@ -54,12 +54,12 @@ class _TableFacts(msgspec.Struct):
     waiter: str | None
 
 
-class _Opened(msgspec.Struct):
+class Opened(msgspec.Struct):
     """What ``kitchen_send_open`` read, with the row ids it took."""
 
     check: CheckRead
     lines: list[LineRead]
-    menu: list[_MenuFacts]
+    menu: list[MenuFacts]
     venue: _VenueFacts
     business_day: dt.date
     ticket_ids: list[int]
@@ -75,8 +75,8 @@ class _Printed(msgspec.Struct):
     document: documents.KitchenTicket
 
 
-class _Write(msgspec.Struct):
-    """What ``kitchen_send_write`` writes."""
+class Write(msgspec.Struct):
+    """What ``kitchen_send_write`` writes (the tickets numbered 1..n)."""
 
     at: dt.datetime
     business_day: dt.date
@@ -86,17 +86,17 @@ class _Write(msgspec.Struct):
     documents: list[_Printed]
 
 
-_OPENED = msgspec.json.Decoder(_Opened)
+OPENED = msgspec.json.Decoder(Opened)
 
 
-class _Written(msgspec.Struct):
+class Written(msgspec.Struct):
     first: int
     jobs: list[printing.Queued]
 
 
-_WRITTEN = msgspec.json.Decoder(_Written)
-_OPEN = "SELECT kitchen_send_open($1, $2, $3, $4)"
-_WRITE = "SELECT kitchen_send_write($1, $2, ($3::text)::jsonb)"
+WRITTEN = msgspec.json.Decoder(Written)
+OPEN = "SELECT kitchen_send_open($1, $2, $3, $4)"
+WRITE = "SELECT kitchen_send_write($1, $2, ($3::text)::jsonb)"
 
 
 async def send(session: AsyncSession, caller: Caller, check_id: int, data: CheckWrite) -> CheckRead:
@@ -110,11 +110,11 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
     venue_id = caller.venue_id
     at = now_utc()
     db = await driver(session)
-    raw = await db.fetchval(_OPEN, venue_id, check_id, data.version, at)
+    raw = await db.fetchval(OPEN, venue_id, check_id, data.version, at)
     if raw is None:  # missing, not open or stale: the general path says which
         await orders.load_for_write(session, venue_id, check_id, data.version)
         raise Conflict(f"check {check_id} changed", field="check_id")
-    opened = _OPENED.decode(raw)
+    opened = OPENED.decode(raw)
     check = opened.check
     pending = [line for line in opened.lines if line.state == LineState.PENDING]
     if not pending:
@@ -122,31 +122,10 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
     menu = {m.id: m for m in opened.menu}
     if any(menu[line.item_id].counted for line in pending):
         await orders.count_down(session, venue_id, pending)
-    tickets, firing = _tickets(opened, pending, menu, at)
-    write = _Write(
-        at=at,
-        business_day=opened.business_day,
-        line_ids=[line.id for line in pending],
-        tickets=tickets,
-        firing=sorted(firing),
-        documents=[
-            _Printed(
-                t.station_id,
-                printouts.paper(
-                    opened.venue.name,
-                    t.station,
-                    t.number,
-                    (t.table, t.waiter, t.covers, t.allergies),
-                    t.items,
-                    kind="new",
-                    at=at,
-                ),
-            )
-            for t in tickets
-        ],
-    )
-    written = _WRITTEN.decode(
-        await db.fetchval(_WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
+    write = plan(opened, pending, menu, at)
+    tickets = write.tickets
+    written = WRITTEN.decode(
+        await db.fetchval(WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
     )
     tickets = [msgspec.structs.replace(t, number=written.first - 1 + t.number) for t in tickets]
     if check.table_id is not None and (
@@ -190,8 +169,37 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
     )
 
 
+def plan(
+    opened: Opened, pending: list[LineRead], menu: dict[int, MenuFacts], at: dt.datetime
+) -> Write:
+    """What ``kitchen_send_write`` is to write for the ``pending`` lines: pure, no I/O."""
+    tickets, firing = _tickets(opened, pending, menu, at)
+    return Write(
+        at=at,
+        business_day=opened.business_day,
+        line_ids=[line.id for line in pending],
+        tickets=tickets,
+        firing=sorted(firing),
+        documents=[
+            _Printed(
+                t.station_id,
+                printouts.paper(
+                    opened.venue.name,
+                    t.station,
+                    t.number,
+                    (t.table, t.waiter, t.covers, t.allergies),
+                    t.items,
+                    kind="new",
+                    at=at,
+                ),
+            )
+            for t in tickets
+        ],
+    )
+
+
 def _tickets(
-    opened: _Opened, pending: list[LineRead], menu: dict[int, _MenuFacts], at: dt.datetime
+    opened: Opened, pending: list[LineRead], menu: dict[int, MenuFacts], at: dt.datetime
 ) -> tuple[list[TicketRead], set[str]]:
     """One ticket per station of the routed lines, with the ids taken and numbered 1..n
     (``kitchen_send_write`` gives them the venue's next numbers); the courses that fire
