@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -125,12 +125,24 @@ async def load(session: AsyncSession, check: Check) -> Loaded:
     parts.sort(key=lambda p: (p.position, p.id))
     payments = await _all(session, Payment, venue_id, check.id)
     bill = compute(venue, check, lines, adjustments)
-    current = ledger(
+    return Loaded(
+        venue, check, lines, adjustments, parts, payments, bill, _ledger(bill, parts, payments)
+    )
+
+
+def _ledger(bill: Bill, parts: list[BillPart], payments: list[Payment]) -> Ledger:
+    return ledger(
         bill,
         [stored_part(p) for p in parts],
-        [Money(p.part_id, p.amount, p.status) for p in payments],
+        [Money(p.part_id, p.amount, p.status) for p in payments],  # type: ignore[arg-type]
     )
-    return Loaded(venue, check, lines, adjustments, parts, payments, bill, current)
+
+
+def with_parts(loaded: Loaded, parts: list[BillPart]) -> Loaded:
+    """``loaded`` after its parts changed in this transaction (flushed, so the new rows have
+    ids): the ledger recomputed from them, without reading the check again."""
+    active = sorted((p for p in parts if p.active), key=lambda p: (p.position, p.id))
+    return replace(loaded, parts=active, ledger=_ledger(loaded.bill, active, loaded.payments))
 
 
 async def find_check(session: AsyncSession, venue_id: int, check_id: int) -> Check:

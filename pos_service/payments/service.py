@@ -38,6 +38,7 @@ from pos_service.payments._load import (
     find_check,
     load,
     payment_read,
+    with_parts,
 )
 from pos_service.payments.events import (
     BillAdjusted,
@@ -249,7 +250,7 @@ async def split(
     session.add_all(rows)
     loaded.check.version += 1
     await session.flush()
-    after = await load(session, loaded.check)
+    after = with_parts(loaded, [*loaded.parts, *rows])
     events.record(
         session,
         caller.venue_id,
