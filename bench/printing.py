@@ -75,6 +75,7 @@ async def _handoff_ms(data: bytes, count: int, keep: float = KEEP) -> list[float
             if i >= 20:
                 times.append((arrived[i] - start) * 1000)
     finally:
+        await printer.close()
         await fake.stop()
     return times
 
