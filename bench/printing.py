@@ -1,7 +1,8 @@
 """Scenario 6: a kitchen ticket rendered to ESC/POS, then handed to a printer on loopback.
 
 No server: ``printers.render.render_ticket`` and ``printers.transport.deliver`` to a
-``printers.fake.FakePrinter`` listening on 127.0.0.1, in this process.
+``printers.fake.FakePrinter`` listening on 127.0.0.1, in this process, over a connection
+kept as the dispatcher keeps it (``Timeouts.keep``), and over a new connection per job.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 
 from bench.context import Context
 from bench.stats import Figure, Target, percentile
+from printers.connections import Timeouts
 from printers.documents import KitchenTicket, PrinterProfile, TicketItem
 from printers.fake import FakePrinter
 from printers.render import render_ticket
@@ -37,6 +39,7 @@ TICKET = KitchenTicket(
     allergies=["nuts"],
 )
 PROFILE = PrinterProfile(width=42, two_colour=True, buzzer=True)
+KEEP = Timeouts().keep
 
 
 def _render_us(count: int) -> list[float]:
@@ -50,7 +53,7 @@ def _render_us(count: int) -> list[float]:
     return times
 
 
-async def _handoff_ms(data: bytes, count: int) -> list[float]:
+async def _handoff_ms(data: bytes, count: int, keep: float = KEEP) -> list[float]:
     arrived: list[float] = []
     landed = asyncio.Event()
 
@@ -60,7 +63,7 @@ async def _handoff_ms(data: bytes, count: int) -> list[float]:
 
     fake = FakePrinter(on_job=job)
     await fake.start()
-    printer = NetworkPrinter("127.0.0.1", fake.port)
+    printer = NetworkPrinter("127.0.0.1", fake.port, keep_seconds=keep)
     times = []
     try:
         for i in range(count + 20):
@@ -72,16 +75,19 @@ async def _handoff_ms(data: bytes, count: int) -> list[float]:
             if i >= 20:
                 times.append((arrived[i] - start) * 1000)
     finally:
+        await printer.close()
         await fake.stop()
     return times
 
 
 def printing(ctx: Context) -> list[Figure]:
-    renders, handoffs = [], []
+    renders, handoffs, cold = [], [], []
     for _ in range(ctx.repeat):
         renders.append(percentile(_render_us(ctx.pick(2000, 200, 20)), 50))
         data = render_ticket(TICKET, PROFILE)
-        handoffs.append(percentile(asyncio.run(_handoff_ms(data, ctx.pick(500, 50, 5))), 99))
+        count = ctx.pick(500, 50, 5)
+        handoffs.append(percentile(asyncio.run(_handoff_ms(data, count)), 99))
+        cold.append(percentile(asyncio.run(_handoff_ms(data, count, keep=0.0)), 99))
     return [
         Figure("render a 5-item kitchen ticket (median)", "us", renders, Target(200)),
         Figure(
@@ -89,6 +95,12 @@ def printing(ctx: Context) -> list[Figure]:
             "ms",
             handoffs,
             Target(5),
-            "status, write, status: 3 connections",
+            f"status, write, status on one connection, kept {KEEP:g} s",
+        ),
+        Figure(
+            "deliver over a new connection per job, p99",
+            "ms",
+            cold,
+            note="a printer's first job after a pause",
         ),
     ]

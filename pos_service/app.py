@@ -17,8 +17,8 @@ from litestar.openapi import OpenAPIConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service import __version__
-from pos_service.config import Settings
-from pos_service.core import embedded, logs
+from pos_service.config import Settings, resolve_database_url
+from pos_service.core import logs
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
 from pos_service.core.db import asyncpg_dsn, create_engine, session_factory
 from pos_service.core.errors import EXCEPTION_HANDLERS
@@ -111,18 +111,10 @@ PUBLIC_PATHS = [
 ]
 
 
-def resolve_database_url(settings: Settings) -> str:
-    """``DATABASE_URL``, or the embedded PostgreSQL under the var directory."""
-    if settings.database_url:
-        return settings.database_url
-    server = embedded.start(settings.var_dir / "postgres")
-    return embedded.database_url(server, "pos")
-
-
 def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
     """Build the application. Nothing connects until the lifespan starts."""
     settings = settings or Settings.from_env(**overrides)
-    logs.configure()
+    logs.configure(settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

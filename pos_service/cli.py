@@ -1,4 +1,12 @@
-"""``pos-service serve | migrate | demo | verify-journal``."""
+"""``pos-service serve | migrate | demo | verify-journal``.
+
+``serve`` starts quickly: this supervisor process imports neither the application nor
+Alembic when the database is already at the head revision (see
+``pos_service.migrations.upgrade_if_behind``); only the workers import the application.
+Without ``--demo`` it logs for production (``plain`` lines, no access log); with it, as
+for development (``console``, with the access log). ``--log-format``/``POS_LOG_FORMAT``
+and ``--access-log``/``POS_ACCESS_LOG`` choose otherwise.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +14,21 @@ import argparse
 import asyncio
 import os
 import sys
+from typing import get_args
 
-from pos_service.config import Settings
+from pos_service.config import LogFormat, Settings, resolve_database_url
 
 
-def _prepare(settings: Settings, *, demo: bool) -> str:
-    """Resolve the database, apply migrations, seed the demo venue if asked."""
-    from pos_service.app import resolve_database_url
-    from pos_service.migrations import upgrade
+def _prepare(settings: Settings, *, demo: bool, check_head: bool = True) -> str:
+    """Resolve the database, apply migrations, seed the demo venue if asked. With
+    ``check_head`` Alembic runs only when the database is not at the head revision."""
+    from pos_service.migrations import upgrade, upgrade_if_behind
 
     url = resolve_database_url(settings)
-    upgrade(url)
+    if check_head:
+        upgrade_if_behind(url)
+    else:
+        upgrade(url)
     if demo:
         asyncio.run(_seed(settings, url))
     return url
@@ -72,7 +84,8 @@ async def _verify_journal(url: str, slug: str | None) -> bool:
 PING_INTERVAL = 10.0
 
 
-def main(argv: list[str] | None = None) -> None:
+def parser() -> argparse.ArgumentParser:
+    """The command line; defaults read from the environment now."""
     parser = argparse.ArgumentParser(prog="pos-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the server (applies pending migrations)")
@@ -80,42 +93,77 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="seed the demo venue first")
+    serve.add_argument(
+        "--log-format",
+        choices=get_args(LogFormat),
+        default=os.environ.get("POS_LOG_FORMAT"),
+        help="console, plain or json (default: $POS_LOG_FORMAT, else console with --demo, "
+        "plain without)",
+    )
+    serve.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=_env_flag("POS_ACCESS_LOG"),
+        help="log every request (default: $POS_ACCESS_LOG, else on with --demo only)",
+    )
     sub.add_parser("migrate", help="apply pending migrations")
     sub.add_parser("demo", help="seed the demo venue (idempotent)")
     verify = sub.add_parser("verify-journal", help="check the hash chain of the journal")
     verify.add_argument("--venue", help="the venue's slug (default: every venue)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
 
     settings = Settings.from_env()
     if args.command == "migrate":
-        _prepare(settings, demo=False)
+        _prepare(settings, demo=False, check_head=False)
     elif args.command == "demo":
         _prepare(settings, demo=True)
     elif args.command == "verify-journal":
         url = _prepare(settings, demo=False)
         sys.exit(0 if asyncio.run(_verify_journal(url, args.venue)) else 1)
     elif args.command == "serve":
-        import uvicorn
-
-        url = _prepare(settings, demo=args.demo)
-        # Workers (and reloads) reach the same database and signing key.
-        os.environ["DATABASE_URL"] = url
-        os.environ["POS_SECRET_KEY"] = settings.secret_key
-        if args.demo:
-            os.environ["POS_DEMO"] = "1"
-        uvicorn.run(
-            "pos_service.app:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="info",
-            proxy_headers=False,
-            # a screen that stops answering pings is dropped within 20 s
-            ws_ping_interval=PING_INTERVAL,
-            ws_ping_timeout=PING_INTERVAL,
-        )
+        _serve(settings, args)
     sys.exit(0)
+
+
+def _env_flag(name: str) -> bool | None:
+    raw = os.environ.get(name)
+    return None if raw is None else raw.lower() not in ("", "0", "false", "no", "off")
+
+
+def logging_of(args: argparse.Namespace) -> tuple[LogFormat, bool]:
+    """``serve``'s log format and whether it logs every request."""
+    log_format: LogFormat = args.log_format or ("console" if args.demo else "plain")
+    return log_format, args.demo if args.access_log is None else args.access_log
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    url = _prepare(settings, demo=args.demo)
+    log_format, access_log = logging_of(args)
+    # Workers (and reloads) reach the same database and signing key, and log alike.
+    os.environ["DATABASE_URL"] = url
+    os.environ["POS_SECRET_KEY"] = settings.secret_key
+    os.environ["POS_LOG_FORMAT"] = log_format
+    if args.demo:
+        os.environ["POS_DEMO"] = "1"
+    uvicorn.run(
+        "pos_service.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        access_log=access_log,
+        proxy_headers=False,
+        # a screen that stops answering pings is dropped within 20 s
+        ws_ping_interval=PING_INTERVAL,
+        ws_ping_timeout=PING_INTERVAL,
+    )
 
 
 if __name__ == "__main__":

@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 import msgspec
+
+LogFormat = Literal["console", "plain", "json"]
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -34,6 +37,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     print_max_attempts: int = 3
     print_retry_seconds: float = 2.0
     print_timeout_seconds: float = 5.0
+    log_format: LogFormat = "console"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -44,6 +48,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             "var_dir": Path(env.get("POS_VAR_DIR", "var")),
             "secret_key": env.get("POS_SECRET_KEY", ""),
             "demo": env.get("POS_DEMO", "") not in ("", "0"),
+            "log_format": env.get("POS_LOG_FORMAT", "console"),
         }
         for name, field_type in (
             ("token_ttl_seconds", int),
@@ -64,6 +69,17 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         if not settings.secret_key:
             settings = msgspec.structs.replace(settings, secret_key=_local_secret(settings.var_dir))
         return settings
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """``DATABASE_URL``, or the embedded PostgreSQL under the var directory (started or
+    attached to)."""
+    if settings.database_url:
+        return settings.database_url
+    from pos_service.core import embedded
+
+    server = embedded.start(settings.var_dir / "postgres")
+    return embedded.database_url(server, "pos")
 
 
 def _local_secret(var_dir: Path) -> str:

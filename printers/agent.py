@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import msgspec
 
 from pos_service.client import LiveClient, LiveClientRefused, State
-from printers.connections import Attempt, Timeouts, attempt
+from printers.connections import Attempt, Pool, Timeouts, attempt
 
 log = logging.getLogger("printers.agent")
 
@@ -109,11 +109,12 @@ async def _ack(api: Api, live: LiveClient | None, job: Job, result: Attempt) -> 
 
 
 async def _print_all(
-    api: Api, live: LiveClient | None, jobs: list[Job], timeouts: Timeouts
+    api: Api, live: LiveClient | None, jobs: list[Job], timeouts: Timeouts, pool: Pool | None
 ) -> None:
     """Print one printer's jobs in order and acknowledge each."""
     for job in jobs:
-        result = await attempt(job.connection, job.address, base64.b64decode(job.data), timeouts)
+        data = base64.b64decode(job.data)
+        result = await attempt(job.connection, job.address, data, timeouts, pool)
         if not result.ok:
             log.warning("job %s on %s failed: %s", job.id, job.printer, result.error)
         await _ack(api, live, job, result)
@@ -126,10 +127,12 @@ async def print_due(
     timeouts: Timeouts | None = None,
     limit: int = 20,
     max_rounds: int = 100,
+    pool: Pool | None = None,
 ) -> int:
     """Claim, print and acknowledge until nothing is due; the number of jobs handled.
 
-    Printers work side by side; the jobs of one printer print in order.
+    Printers work side by side; the jobs of one printer print in order, over the
+    connection ``pool`` keeps when given.
     """
     timeouts = timeouts or Timeouts()
     handled = 0
@@ -142,7 +145,9 @@ async def print_due(
         by_printer: dict[int, list[Job]] = {}
         for job in jobs:
             by_printer.setdefault(job.printer_id, []).append(job)
-        await asyncio.gather(*(_print_all(api, live, js, timeouts) for js in by_printer.values()))
+        await asyncio.gather(
+            *(_print_all(api, live, js, timeouts, pool) for js in by_printer.values())
+        )
         handled += len(jobs)
     return handled
 
@@ -167,6 +172,7 @@ async def _listen(live: LiveClient, wake: asyncio.Event) -> None:
 async def run(server: str, token: str, *, poll_seconds: float = 5.0) -> None:
     """Print the venue's jobs until cancelled (see the module docstring)."""
     api = HttpApi(server, token)
+    pool = Pool()
     wake = asyncio.Event()
 
     def on_state(state: State) -> None:
@@ -180,7 +186,7 @@ async def run(server: str, token: str, *, poll_seconds: float = 5.0) -> None:
         while True:
             wake.clear()
             try:
-                if handled := await print_due(api, live=live):
+                if handled := await print_due(api, live=live, pool=pool):
                     log.info("handled %d print jobs", handled)
             except (ServerError, OSError, msgspec.ValidationError) as exc:
                 log.warning("claiming print jobs failed: %s", exc)
@@ -190,6 +196,7 @@ async def run(server: str, token: str, *, poll_seconds: float = 5.0) -> None:
     finally:
         listener.cancel()
         await live.close()
+        await pool.close()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

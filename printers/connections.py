@@ -3,12 +3,15 @@
 Connections: ``network`` (``host:port``, port 9100 if left out) and ``file`` (a path).
 USB and serial printers are stored by the server but cannot be driven from here;
 opening one raises a ``PrinterError`` that says so, which fails the job cleanly.
-Both the server's dispatcher and the print agent print through :func:`attempt`.
+Both the server's dispatcher and the print agent print through :func:`attempt`, with a
+:class:`Pool` that keeps each network printer's connection for the jobs that follow
+within ``Timeouts.keep`` seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from typing import Literal
 
 import msgspec
@@ -29,12 +32,15 @@ Status = Literal["online", "offline", "paper_out", "cover_open", "unknown"]
 
 class Timeouts(msgspec.Struct, frozen=True):
     """Seconds allowed to connect, to hand over the data, to answer a status query, and
-    for the whole attempt."""
+    for the whole attempt; and how long a pooled connection is reused (``keep``: kept
+    below ``status``, so another host waiting for a printer that serves one connection at
+    a time gets its answer in time)."""
 
     connect: float = 2.0
     write: float = 5.0
     status: float = 1.0
     total: float = 15.0
+    keep: float = 0.5
 
 
 class Attempt(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,8 +64,11 @@ def parse_network(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def open_printer(connection: str, address: str, timeouts: Timeouts | None = None) -> Printer:
-    """The ``Printer`` for a configured connection; ``PrinterError`` when it cannot be driven."""
+def open_printer(
+    connection: str, address: str, timeouts: Timeouts | None = None, *, keep: bool = False
+) -> Printer:
+    """The ``Printer`` for a configured connection; ``PrinterError`` when it cannot be driven.
+    With ``keep`` a network printer reuses its connection for ``timeouts.keep`` seconds."""
     timeouts = timeouts or Timeouts()
     if connection == "network":
         try:
@@ -72,6 +81,7 @@ def open_printer(connection: str, address: str, timeouts: Timeouts | None = None
             connect_timeout=timeouts.connect,
             write_timeout=timeouts.write,
             status_timeout=timeouts.status,
+            keep_seconds=timeouts.keep if keep else 0.0,
         )
     if connection == "file":
         return FilePrinter(address)
@@ -85,6 +95,28 @@ def status_of(error: PrinterError) -> Status:
     if isinstance(error, CoverOpen):
         return "cover_open"
     return "offline"
+
+
+class Pool:
+    """The printers of one event loop, each opened once and kept, so a network printer's
+    connection serves the jobs that follow within ``Timeouts.keep``."""
+
+    def __init__(self) -> None:
+        self._printers: dict[tuple[str, str, Timeouts], Printer] = {}
+
+    def get(self, connection: str, address: str, timeouts: Timeouts) -> Printer:
+        """The kept printer for this connection (opened on first use)."""
+        key = (connection, address, timeouts)
+        printer = self._printers.get(key)
+        if printer is None:
+            printer = self._printers[key] = open_printer(connection, address, timeouts, keep=True)
+        return printer
+
+    async def close(self) -> None:
+        """Close every kept connection."""
+        printers, self._printers = list(self._printers.values()), {}
+        for printer in printers:
+            await printer.close()
 
 
 class _Watched(Printer):
@@ -104,14 +136,23 @@ class _Watched(Printer):
     def describe(self) -> str:
         return self.inner.describe()
 
+    def job(self) -> AbstractAsyncContextManager[object]:
+        return self.inner.job()
+
 
 async def attempt(
-    connection: str, address: str, data: bytes, timeouts: Timeouts | None = None
+    connection: str,
+    address: str,
+    data: bytes,
+    timeouts: Timeouts | None = None,
+    pool: Pool | None = None,
 ) -> Attempt:
-    """Print ``data`` once with ``deliver`` (status, write, status); never raises."""
+    """Print ``data`` once with ``deliver`` (status, write, status on one connection, kept
+    in ``pool`` when given); never raises."""
     timeouts = timeouts or Timeouts()
     try:
-        printer = _Watched(open_printer(connection, address, timeouts))
+        inner = pool.get(connection, address, timeouts) if pool else None
+        printer = _Watched(inner or open_printer(connection, address, timeouts))
     except PrinterError as exc:
         return Attempt(ok=False, error=exc.reason, status="unknown")
     try:

@@ -10,7 +10,8 @@ In-process::
 From a shell, printing each job as text: ``python -m printers.fake --port 9100``.
 
 It listens only on the host it is given. It answers DLE EOT real-time status queries
-as an Epson TM printer does and keeps everything else of a connection as one job.
+as an Epson TM printer does; everything else is printed, and a job ends at each paper
+cut (GS V) and when the connection ends. A connection may carry several jobs.
 Modes: ``ok``; ``refuse`` resets every connection; ``hang`` accepts but never reads or
 answers; ``paper_out``, ``offline`` and ``cover_open`` answer with that status.
 """
@@ -42,7 +43,18 @@ _ANSWERS: dict[Mode, dict[int, int]] = {
     "cover_open": {**_OK, 1: 0x1A, 2: 0x16},
 }
 _DLE_EOT = b"\x10\x04"
+_CUT = b"\x1dV"
+_CUT_WITH_FEED = frozenset({65, 66, 97, 98, 103, 104})
 _RESET = struct.pack("ii", 1, 0)
+
+
+def _cut_end(job: bytearray) -> int | None:
+    """Where the first paper cut (GS V m, or GS V m n) of ``job`` ends, once all of it is in."""
+    start = job.find(_CUT)
+    if start < 0 or start + 2 >= len(job):
+        return None
+    end = start + (4 if job[start + 2] in _CUT_WITH_FEED else 3)
+    return end if end <= len(job) else None
 
 
 class _Connection(asyncio.Protocol):
@@ -55,6 +67,7 @@ class _Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
         self.fake._connections.add(self)
+        self.fake.accepted += 1
         if self.fake.mode == "refuse":
             self.reset()
         elif self.fake.mode == "hang":
@@ -79,6 +92,9 @@ class _Connection(asyncio.Protocol):
             cut = len(buffer) - 1 if buffer.endswith(_DLE_EOT[:1]) else len(buffer)
         self.job += buffer[:cut]
         self.pending = buffer[cut:]
+        while (end := _cut_end(self.job)) is not None:
+            self.fake._finish(bytes(self.job[:end]))
+            del self.job[:end]
 
     def answer(self, n: int) -> None:
         byte = _ANSWERS.get(self.fake.mode, {}).get(n)
@@ -93,7 +109,8 @@ class _Connection(asyncio.Protocol):
 
 
 class FakePrinter:
-    """A fake network printer; ``jobs`` holds one byte string per connection that printed."""
+    """A fake network printer; ``jobs`` holds one byte string per job: the bytes up to and
+    including a cut, or the rest of a connection when it ends without one."""
 
     def __init__(
         self,
@@ -109,6 +126,7 @@ class FakePrinter:
         self.on_job = on_job
         self.jobs: list[bytes] = []
         self.received = bytearray()
+        self.accepted = 0
         self._connections: set[_Connection] = set()
         self._server: asyncio.Server | None = None
         self._job_done = asyncio.Event()
@@ -124,8 +142,7 @@ class FakePrinter:
             raise ValueError(f"unknown mode {mode!r}; modes: {', '.join(MODES)}")
         self._mode = mode
         if mode == "refuse":
-            for connection in list(self._connections):
-                connection.reset()
+            self.drop_connections()
 
     async def start(self) -> None:
         """Listen on ``host``; with port 0 the chosen port is then in ``port``."""
@@ -143,6 +160,16 @@ class FakePrinter:
                     connection.transport.abort()
             await self._server.wait_closed()
             self._server = None
+
+    @property
+    def open_connections(self) -> int:
+        """How many connections are open now (``accepted`` counts them all)."""
+        return len(self._connections)
+
+    def drop_connections(self) -> None:
+        """Reset every open connection, as a printer that restarts or times out its clients."""
+        for connection in list(self._connections):
+            connection.reset()
 
     @property
     def addresses(self) -> list[tuple[str, int]]:

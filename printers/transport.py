@@ -2,15 +2,19 @@
 
 ``send`` hands bytes to the printer; ``status`` asks it how it is and raises a
 ``PrinterError`` when it cannot be asked at all. TCP cannot tell whether bytes were
-printed, so ``deliver`` asks before and after writing and only returns when both
-answers are clean.
+printed, so ``deliver`` asks before and after writing, within one ``job`` (one
+connection to a network printer), and only returns when both answers are clean.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import time
 from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import msgspec
@@ -98,16 +102,25 @@ class Printer(ABC):
     def describe(self) -> str:
         """Where the printer is, for people: ``network printer 10.0.0.7:9100``."""
 
+    def job(self) -> AbstractAsyncContextManager[object]:
+        """Hold the printer for the calls of one job; a network printer makes them on one
+        connection. Nothing to hold for the others."""
+        return contextlib.nullcontext()
+
+    async def close(self) -> None:  # noqa: B027 - most printers hold nothing
+        """Let go of whatever the printer holds between jobs."""
+
 
 async def deliver(printer: Printer, data: bytes) -> None:
-    """Print ``data``: check the printer, write, check again.
+    """Print ``data``: check the printer, write, check again, all within one ``job``.
 
     Returns only after a clean write and a clean status; otherwise raises the
     ``PrinterError`` that explains what went wrong and when.
     """
-    _check(printer, await printer.status(), "before printing")
-    await printer.send(data)
-    _check(printer, await printer.status(), "after printing")
+    async with printer.job():
+        _check(printer, await printer.status(), "before printing")
+        await printer.send(data)
+        _check(printer, await printer.status(), "after printing")
 
 
 def _check(printer: Printer, status: PrinterStatus, when: str) -> None:
@@ -117,7 +130,17 @@ def _check(printer: Printer, status: PrinterStatus, when: str) -> None:
 
 
 class NetworkPrinter(Printer):
-    """An ESC/POS printer on a raw TCP port (JetDirect, usually 9100); one connection per call."""
+    """An ESC/POS printer on a raw TCP port (JetDirect, usually 9100).
+
+    A job's calls (status, write, status) go over one connection; the status after the
+    write travels behind the data, so its answer also says the printer has all of it.
+    With ``keep_seconds`` the connection serves the jobs that start within that time of
+    its opening and is closed when it is over (at once if idle, else after the job in
+    hand): a printer that serves one host at a time is never held much longer from
+    another. A kept connection the printer has dropped or stopped answering on fails the
+    job's first status query, before anything is written; the query is then asked again
+    on a new connection. A job that fails for any reason closes its connection.
+    """
 
     def __init__(
         self,
@@ -127,33 +150,64 @@ class NetworkPrinter(Printer):
         connect_timeout: float = 2.0,
         write_timeout: float = 5.0,
         status_timeout: float = 1.0,
+        keep_seconds: float = 0.0,
     ) -> None:
         self.host = host
         self.port = port
         self.connect_timeout = connect_timeout
         self.write_timeout = write_timeout
         self.status_timeout = status_timeout
+        self.keep_seconds = keep_seconds
+        self._stream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self._opened = 0.0
+        self._reused = False
+        self._closer: asyncio.TimerHandle | None = None
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[object] | None = None
 
     def describe(self) -> str:
         return f"network printer {self.host}:{self.port}"
 
-    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        try:
-            async with asyncio.timeout(self.connect_timeout):
-                return await asyncio.open_connection(self.host, self.port)
-        except TimeoutError:
-            raise PrinterTimeout(
-                f"{self.describe()}: no connection within {self.connect_timeout}s"
-            ) from None
-        except OSError as exc:
-            raise PrinterOffline(f"{self.describe()}: cannot connect ({exc})") from None
+    @asynccontextmanager
+    async def job(self) -> AsyncIterator[object]:
+        """One connection for the calls inside; jobs of several tasks take turns."""
+        if self._holder is not None and self._holder is asyncio.current_task():
+            yield self
+            return
+        async with self._lock:
+            self._holder = asyncio.current_task()
+            self._take()
+            try:
+                yield self
+            except BaseException:
+                self._drop()
+                raise
+            finally:
+                self._holder = None
+            await self._release()
 
-    async def send(self, data: bytes) -> None:
-        _, writer = await self._connect()
+    def _take(self) -> None:
+        if self._closer is not None:
+            self._closer.cancel()
+            self._closer = None
+        if self._stream is not None:
+            reader, writer = self._stream
+            expired = time.monotonic() - self._opened > self.keep_seconds
+            if expired or reader.at_eof() or writer.is_closing():
+                self._drop()
+        self._reused = self._stream is not None
+
+    async def _release(self) -> None:
+        if self._stream is None:
+            return
+        left = self._opened + self.keep_seconds - time.monotonic()
+        if left > 0:
+            self._closer = asyncio.get_running_loop().call_later(left, self._idle)
+            return
+        _, writer = self._stream
+        self._stream = None
         try:
             async with asyncio.timeout(self.write_timeout):
-                writer.write(data)
-                await writer.drain()
                 writer.close()
                 await writer.wait_closed()
         except TimeoutError:
@@ -165,8 +219,69 @@ class NetworkPrinter(Printer):
         finally:
             writer.transport.abort()
 
+    def _idle(self) -> None:
+        self._closer = None
+        if self._stream is not None and self._holder is None:
+            self._stream[1].close()
+            self._stream = None
+
+    def _drop(self) -> None:
+        if self._stream is not None:
+            self._stream[1].transport.abort()
+            self._stream = None
+
+    async def close(self) -> None:
+        """Close the kept connection, if any."""
+        async with self._lock:
+            if self._closer is not None:
+                self._closer.cancel()
+                self._closer = None
+            if self._stream is not None:
+                self._stream[1].close()
+                self._stream = None
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self._stream is not None:
+            return self._stream
+        try:
+            async with asyncio.timeout(self.connect_timeout):
+                self._stream = await asyncio.open_connection(self.host, self.port)
+        except TimeoutError:
+            raise PrinterTimeout(
+                f"{self.describe()}: no connection within {self.connect_timeout}s"
+            ) from None
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: cannot connect ({exc})") from None
+        self._opened = time.monotonic()
+        return self._stream
+
+    async def send(self, data: bytes) -> None:
+        async with self.job():
+            self._reused = False
+            _, writer = await self._connection()
+            try:
+                async with asyncio.timeout(self.write_timeout):
+                    writer.write(data)
+                    await writer.drain()
+            except TimeoutError:
+                raise PrinterTimeout(
+                    f"{self.describe()}: data not taken within {self.write_timeout}s"
+                ) from None
+            except OSError as exc:
+                raise PrinterOffline(f"{self.describe()}: connection lost ({exc})") from None
+
     async def status(self) -> PrinterStatus:
-        reader, writer = await self._connect()
+        async with self.job():
+            if self._reused:
+                self._reused = False
+                try:
+                    return await self._ask()
+                except PrinterError:
+                    self._drop()
+            return await self._ask()
+
+    async def _ask(self) -> PrinterStatus:
+        reader, writer = await self._connection()
         try:
             async with asyncio.timeout(self.status_timeout):
                 writer.write(_QUERY)
@@ -177,8 +292,6 @@ class NetworkPrinter(Printer):
             ) from None
         except (OSError, asyncio.IncompleteReadError) as exc:
             raise PrinterOffline(f"{self.describe()}: connection lost ({exc})") from None
-        finally:
-            writer.transport.abort()
         return parse_status(answer)
 
 

@@ -2,10 +2,12 @@
 
 The dispatcher drives the printers of every venue not in agent mode. Each round claims
 the oldest due job of each idle printer and commits (the row says ``sending`` before a
-byte goes out), sends it with ``printers.transport.deliver`` as a task of its own (one
+byte goes out), sends it with ``printers.connections.attempt`` as a task of its own (one
 printer hanging holds up nobody else, and nothing here blocks the event loop), and
-settles the outcome in a second transaction. It wakes on ``print.*`` events of this
-process and polls, so jobs queued by other processes go out within ``poll_seconds``.
+settles the outcome in a second transaction. A network printer's connection is kept
+for the jobs that follow within ``Timeouts.keep`` (``printers.connections.Pool``). It
+wakes on ``print.*`` events of this process and polls, so jobs queued by other
+processes go out within ``poll_seconds``.
 
 Tasks: ``printing.health`` probes printers and records status changes;
 ``printing.recover`` queues again ``sending`` jobs whose lease ran out. The recovery also
@@ -35,7 +37,7 @@ from pos_service.printing.models import Connection, Printer, PrinterState
 from pos_service.printing.service import Claim, PrintPolicy
 from pos_service.venues.models import Venue
 from printers import connections
-from printers.connections import Attempt
+from printers.connections import Attempt, Pool
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -76,6 +78,7 @@ class Dispatcher:
         self.policy = policy
         self.poll_seconds = poll_seconds
         self.min_gap_seconds = min_gap_seconds
+        self.pool = Pool()
         self._wake = asyncio.Event()
         self._sending: set[asyncio.Task[Attempt]] = set()
         self._runner: asyncio.Task[None] | None = None
@@ -103,7 +106,7 @@ class Dispatcher:
     async def send(self, claim: Claim) -> Attempt:
         """Attempt a claimed job and settle the outcome."""
         outcome = await connections.attempt(
-            claim.connection, claim.address, claim.data, self.policy.timeouts()
+            claim.connection, claim.address, claim.data, self.policy.timeouts(), self.pool
         )
         await self._transaction(
             lambda s: service.settle_claim(s, claim, outcome, now_utc(), self.policy)
@@ -162,6 +165,7 @@ class Dispatcher:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._runner = None
+        await self.pool.close()
 
 
 # -- scheduled tasks ---------------------------------------------------------------------------

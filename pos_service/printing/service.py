@@ -87,6 +87,7 @@ class PrintPolicy(msgspec.Struct, frozen=True, kw_only=True):
     connect_timeout: float = 2.0
     write_timeout: float = 5.0
     status_timeout: float = 1.0
+    keep_seconds: float = 0.5
 
     def backoff(self, attempts: int) -> dt.timedelta:
         """The wait before the next attempt after ``attempts`` failed ones (doubling, capped)."""
@@ -100,6 +101,7 @@ class PrintPolicy(msgspec.Struct, frozen=True, kw_only=True):
             write=self.write_timeout,
             status=self.status_timeout,
             total=self.lease_seconds / 2,
+            keep=self.keep_seconds,
         )
 
 

@@ -178,3 +178,75 @@ async def test_what_the_fake_received_decodes_like_the_ticket(fake: FakePrinter)
     decoded = decode(b"".join(await fake.wait_for_jobs(1)))
     assert decoded.find("2 x Ribeye")
     assert decode(bytes(fake.received)).status_queries == 6
+
+
+async def test_a_job_asks_and_writes_on_one_connection(fake: FakePrinter) -> None:
+    await deliver(printer_for(fake), TICKET)
+    assert fake.jobs == [TICKET]
+    assert fake.accepted == 1
+    assert decode(bytes(fake.received)).status_queries == 6
+
+
+async def test_jobs_in_a_rush_share_a_kept_connection_that_closes_when_idle(
+    fake: FakePrinter,
+) -> None:
+    printer = printer_for(fake, keep_seconds=0.3)
+    for number in range(3):
+        await deliver(printer, TICKET + str(number).encode())
+    assert fake.jobs == [TICKET, b"0" + TICKET, b"1" + TICKET]  # each job ends at its cut
+    assert fake.accepted == 1
+    await asyncio.sleep(0.5)
+    assert fake.open_connections == 0
+    await deliver(printer, TICKET)
+    assert fake.accepted == 2
+
+
+async def test_a_printer_that_drops_the_kept_connection_still_gets_the_next_job(
+    fake: FakePrinter,
+) -> None:
+    printer = printer_for(fake, keep_seconds=5.0)
+    await deliver(printer, TICKET)
+    fake.drop_connections()
+    await asyncio.sleep(0.05)
+    await deliver(printer, TICKET)
+    assert await fake.wait_for_jobs(2) == [TICKET, TICKET]
+    assert fake.accepted == 2
+    await printer.close()
+
+
+async def test_a_kept_connection_that_went_silent_is_replaced(fake: FakePrinter) -> None:
+    printer = printer_for(fake, keep_seconds=5.0, status_timeout=0.2)
+    await deliver(printer, TICKET)
+    [connection] = list(fake._connections)
+    assert connection.transport is not None
+    connection.transport.pause_reading()  # half-open: the printer restarted without a reset
+    await deliver(printer, TICKET)
+    assert await fake.wait_for_jobs(2) == [TICKET, TICKET]
+    assert fake.accepted == 2
+    await printer.close()
+
+
+async def test_a_failed_job_does_not_leave_its_connection_for_the_next(
+    fake: FakePrinter,
+) -> None:
+    printer = printer_for(fake, keep_seconds=5.0)
+    fake.mode = "paper_out"
+    with pytest.raises(PaperOut):
+        await deliver(printer, TICKET)
+    await asyncio.sleep(0.05)
+    assert fake.open_connections == 0
+    fake.mode = "ok"
+    await deliver(printer, TICKET)
+    assert fake.jobs == [TICKET]
+    await printer.close()
+
+
+async def test_two_jobs_for_one_printer_at_once_take_turns(fake: FakePrinter) -> None:
+    printer = printer_for(fake, keep_seconds=5.0)
+    tickets = [render_ticket(make_ticket(ticket_number=n), PrinterProfile()) for n in (1, 2)]
+    await asyncio.gather(*(deliver(printer, t) for t in tickets))
+    assert sorted(fake.jobs) == sorted(tickets)
+    assert fake.accepted == 1
+    await printer.close()
+    await asyncio.sleep(0.05)
+    assert fake.open_connections == 0

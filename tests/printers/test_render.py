@@ -255,3 +255,25 @@ def test_a_receipt_shows_payments_tips_and_change() -> None:
     assert one(decoded, "Change").text.endswith("€1.75")
     assert one(decoded, "Due").text.endswith("€0.00")
     assert decoded.qr_codes == []
+
+
+def test_qr_codes_are_the_commands_python_escpos_writes() -> None:
+    from escpos.printer import Dummy
+
+    from printers.render import _qr
+
+    url = "https://pos.example/g/abc123?x=ü"
+    printer = Dummy()
+    printer.qr(url, native=True, size=6)
+    assert _qr(url) == bytes(printer.output)
+
+
+def test_code_pages_match_python_escpos_printer_database() -> None:
+    from escpos.capabilities import CAPABILITIES, get_profile
+
+    from printers.codepages import CODE_PAGES
+
+    tables = get_profile().get_code_pages()
+    for name, page in CODE_PAGES.items():
+        assert page.table == int(tables[name]), name
+        assert page.codec == CAPABILITIES["encodings"][name]["python_encode"], name

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import msgspec
+
 from pos_service.core.db import now_utc
 from pos_service.printing import service
 from printers.decoder import decode
-from tests.printing.conftest import Printing, texts, ticket
+from tests.printing.conftest import POLICY, Printing, texts, ticket
 
 
 async def test_ticket_reads_as_the_cook_needs_it(printing: Printing) -> None:
@@ -233,3 +235,31 @@ async def test_no_printer_left_fails_loudly_and_prints_when_back(printing: Print
     await printing.app.state.scheduler.run_task("printing.health", now=now_utc())
     await printing.drain(lambda: len(printing.fakes["Receipt"].jobs) == 1)
     assert (await printing.job(job_id))["state"] == "printed"
+
+
+async def test_a_printer_that_drops_the_kept_connection_prints_the_next_job_once(
+    printing: Printing,
+) -> None:
+    printing.dispatcher.policy = msgspec.structs.replace(POLICY, keep_seconds=10.0)
+    first = await printing.enqueue("hot", ticket(1))
+    await printing.dispatcher.run_once()
+    second = await printing.enqueue("hot", ticket(2))
+    await printing.dispatcher.run_once()
+    assert printing.kitchen.accepted == 1  # the second ticket went over the kept connection
+
+    printing.kitchen.drop_connections()  # the printer restarts
+    await asyncio.sleep(0.05)
+    third = await printing.enqueue("hot", ticket(3))
+    assert await printing.dispatcher.run_once() == 1
+    outs = texts(printing.kitchen)
+    assert [[n for n in ("#1", "#2", "#3") if n in o.text] for o in outs] == [
+        ["#1"],
+        ["#2"],
+        ["#3"],
+    ]
+    assert not any("REPRINT" in o.text for o in outs)
+    for job_id in (first, second, third):
+        job = await printing.job(job_id)
+        assert job["state"] == "printed" and job["attempts"] == 1
+    changes = [d["status"] for _, d in await printing.events("printer.status_changed")]
+    assert changes == ["online"]

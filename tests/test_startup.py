@@ -1,0 +1,156 @@
+"""Start-up: migrations run only when the database is behind, the supervisor of
+``pos-service serve`` imports neither the application nor Alembic when it is not, and
+``serve`` logs for production unless told otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from alembic.script import ScriptDirectory
+
+from pos_service import cli
+from pos_service.migrations import (
+    config,
+    database_revisions,
+    head_revision,
+    upgrade_async,
+    upgrade_if_behind_async,
+)
+from tests.support.database import ROOT, _psql, server_url
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def scratch(worker_id: str) -> Iterator[str]:
+    """An empty database of its own."""
+    name = f"pos_startup_{worker_id}"
+    _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
+    yield server_url(name)
+    _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
+
+
+async def tables(url: str) -> set[str]:
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    finally:
+        await connection.close()
+    return {row[0] for row in rows}
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    assert head_revision() == ScriptDirectory.from_config(config()).get_current_head()
+
+
+def test_version_files_that_do_not_form_one_chain_leave_it_to_alembic(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text('revision = "a"\ndown_revision = None\n')
+    (tmp_path / "b.py").write_text('revision = "b"\ndown_revision = "a"\n')
+    assert head_revision(tmp_path) == "b"
+    (tmp_path / "c.py").write_text('revision = "c"\ndown_revision = "a"\n')  # two heads
+    assert head_revision(tmp_path) is None
+    (tmp_path / "c.py").write_text('revision = "c"\ndown_revision = ("a", "b")\n')  # a merge
+    assert head_revision(tmp_path) is None
+
+
+async def test_a_new_database_is_migrated_then_left_alone(scratch: str) -> None:
+    assert await upgrade_if_behind_async(scratch) is True
+    assert await database_revisions(scratch) == {head_revision()}
+    assert "print_jobs" in await tables(scratch)
+    assert await upgrade_if_behind_async(scratch) is False
+
+
+async def test_an_old_database_is_migrated_to_the_head(scratch: str) -> None:
+    await upgrade_async(scratch, "0003")
+    assert "print_jobs" not in await tables(scratch)
+    assert await upgrade_if_behind_async(scratch) is True
+    assert await database_revisions(scratch) == {head_revision()}
+    assert "print_jobs" in await tables(scratch)
+
+
+async def test_serve_at_head_imports_neither_the_app_nor_alembic(scratch: str) -> None:
+    await upgrade_async(scratch)
+    probe = (
+        "import sys; from pos_service.cli import _prepare; from pos_service.config import Settings;"
+        f"_prepare(Settings(database_url={scratch!r}, secret_key='k'), demo=False);"
+        "print(sorted(m for m in ('pos_service.app', 'alembic', 'sqlalchemy', 'litestar')"
+        " if m in sys.modules))"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", probe, cwd=ROOT, stdout=subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0
+    assert out.decode().strip() == "[]"
+
+
+async def serve(url: str, *options: str) -> str:
+    """``pos-service serve`` on ``url`` until /health answers twice; what it printed."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environment = {**os.environ, "DATABASE_URL": url, "POS_SECRET_KEY": "k"}
+    for name in ("POS_LOG_FORMAT", "POS_ACCESS_LOG", "POS_DEMO"):
+        environment.pop(name, None)
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "pos_service.cli", "serve", "--port", str(port), *options),
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    answers = 0
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            while answers < 2:
+                with contextlib.suppress(httpx.TransportError):
+                    answers += (await client.get("/health")).status_code == 200
+                await asyncio.sleep(0.05)
+    finally:
+        process.terminate()
+        out, _ = await process.communicate()
+    return out.decode()
+
+
+async def test_serve_logs_for_production_without_the_access_log(scratch: str) -> None:
+    await upgrade_async(scratch)
+    quiet = await serve(scratch)
+    assert "Application startup complete" in quiet
+    assert "GET /health" not in quiet
+    assert "\x1b[" not in quiet
+
+    noisy = await serve(scratch, "--access-log")
+    assert noisy.count("GET /health") >= 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "environment", "expected"),
+    [
+        (["serve"], {}, ("plain", False)),
+        (["serve", "--demo"], {}, ("console", True)),
+        (["serve", "--demo", "--no-access-log"], {}, ("console", False)),
+        (["serve", "--log-format", "json"], {"POS_ACCESS_LOG": "1"}, ("json", True)),
+        (["serve", "--demo"], {"POS_LOG_FORMAT": "plain", "POS_ACCESS_LOG": "0"}, ("plain", False)),
+    ],
+)
+def test_serve_chooses_its_logging(
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    environment: dict[str, str],
+    expected: tuple[str, bool],
+) -> None:
+    for name in ("POS_LOG_FORMAT", "POS_ACCESS_LOG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert cli.logging_of(cli.parser().parse_args(argv)) == expected
