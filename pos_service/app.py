@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.sessions = session_factory(engine)
         bus = EventBus(engine)
         app.state.publisher = bus
-        app.state.live = LiveDispatcher(app.state.sessions, asyncpg_dsn(url), Hub())
+        app.state.live = LiveDispatcher(asyncpg_dsn(url), Hub())
         bus.subscribe(app.state.live.committed)
         app.state.live.start()
         app.state.scheduler = Scheduler(

@@ -166,8 +166,12 @@ class LiveClient:
                 raise StopAsyncIteration
             self._attempted = True
             try:
+                # no permessage-deflate: small messages, and zlib per socket costs both ends
                 ws = await connect(
-                    self.url, ping_interval=self._ping_interval, ping_timeout=self._ping_interval
+                    self.url,
+                    ping_interval=self._ping_interval,
+                    ping_timeout=self._ping_interval,
+                    compression=None,
                 )
                 hello = {"token": self.token, "topics": self.topics, "since": self.last_seq}
                 await ws.send(self._encoder.encode(hello), text=True)

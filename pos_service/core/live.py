@@ -9,7 +9,11 @@ which publishes a venue's new events to the in-process :class:`Hub` in ``seq`` o
 - every few seconds for every venue with sockets (a lost NOTIFY only delays delivery);
 - after the listening connection comes back from a drop, for every venue.
 
-The listening connection is a plain asyncpg connection that reconnects by itself.
+The listening connection is a plain asyncpg connection that reconnects by itself; it is
+also the process's one reader of the log: each wake-up marks a venue, and one query
+reads every marked venue's new events, their ``data`` as JSON text that is spliced
+into the message unparsed. Each event is encoded once and the same string is queued
+for every socket; a socket's writer task exists only while it has something to send.
 See docs/live.md for the protocol.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,20 +31,36 @@ import msgspec
 import structlog
 from litestar import WebSocket, websocket
 from litestar.datastructures import State
+from litestar.types import WebSocketSendEvent
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.auth import Caller, TokenSigner
 from pos_service.core.db import now_utc
 from pos_service.core.errors import DomainError
 from pos_service.core.events import Committed
 from pos_service.core.realtime import CHANNEL
-from pos_service.core.realtime_hub import Hub, Subscriber, SubscriberOverflow, encode_event
+from pos_service.core.realtime_hub import Hub, Subscriber, encode_event, encode_stored
 
 log = structlog.get_logger(__name__)
 
 REPLAY_BATCH = 2000
 RESCAN_SECONDS = 5.0
+
+# every marked venue's events after its last published seq, oldest first
+READ_SQL = (
+    "SELECT e.venue_id, e.seq, e.topic, e.type, e.data::text, e.at "
+    "FROM unnest($1::int[], $2::bigint[]) AS w(venue_id, after) CROSS JOIN LATERAL "
+    "(SELECT venue_id, seq, topic, type, data, at FROM events "
+    "WHERE venue_id = w.venue_id AND seq > w.after ORDER BY seq LIMIT $3) AS e "
+    "ORDER BY e.venue_id, e.seq"
+)
+# one socket's missed events: its topics only (`kitchen` matches every station)
+REPLAY_SQL = (
+    "SELECT seq, topic, type, data::text, at FROM events WHERE venue_id = $1 "
+    "AND seq > $2 AND seq <= $3 AND (topic = ANY($4::text[]) "
+    "OR ($5 AND topic LIKE 'kitchen:%')) ORDER BY seq LIMIT $6"
+)
 
 SnapshotFn = Callable[[AsyncSession, Caller, str], Awaitable[Any]]
 
@@ -79,13 +100,12 @@ _decode_hello = msgspec.json.Decoder(Hello).decode
 class LiveDispatcher:
     """Publishes each venue's committed events to the hub, in order, exactly once."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], dsn: str, hub: Hub) -> None:
-        self.sessions = sessions
+    def __init__(self, dsn: str, hub: Hub) -> None:
         self.dsn = dsn
         self.hub = hub
         self.last: dict[int, int] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._marked: set[int] = set()
+        self._wakeup = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
 
@@ -94,60 +114,48 @@ class LiveDispatcher:
         """Local commit: publish directly when contiguous, else read the log."""
         by_venue: dict[int, list[Committed]] = {}
         for row in rows:
-            if self.hub.has_venue(row.venue_id):
+            if row.venue_id in self.last:
                 by_venue.setdefault(row.venue_id, []).append(row)
         for venue_id, venue_rows in by_venue.items():
-            last = self.last.get(venue_id)
-            lock = self._lock(venue_id)
-            if last is not None and venue_rows[0].seq == last + 1 and not lock.locked():
+            if venue_rows[0].seq == self.last[venue_id] + 1:
                 for row in venue_rows:
-                    self._publish(venue_id, row.seq, row.topic, row.type, row.data, row.at)
-            else:
+                    self._publish(
+                        venue_id,
+                        row.seq,
+                        row.topic,
+                        encode_event(row.seq, row.topic, row.type, row.data, row.at),
+                    )
+            elif venue_rows[-1].seq > self.last[venue_id]:
                 self.wake(venue_id)
 
     def wake(self, venue_id: int) -> None:
-        task = asyncio.get_running_loop().create_task(self.pump(venue_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._pumped)
+        """Have the reader read the venue's log after its last published ``seq``."""
+        self._marked.add(venue_id)
+        self._wakeup.set()
 
-    def _pumped(self, task: asyncio.Task[None]) -> None:
-        """A failed read (the database is away) is retried by the next wake or rescan."""
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning(
-                "event log read failed; the next rescan retries",
-                error=str(task.exception()).split("\n", 1)[0],
-            )
+    def _publish(self, venue_id: int, seq: int, topic: str, message: str) -> None:
+        """Hand one event to the hub unless it is already published (the reader and a
+        local commit may both hold it)."""
+        if seq > self.last.get(venue_id, seq):
+            self.hub.publish(venue_id, seq, topic, message)
+            self.last[venue_id] = seq
 
-    def _lock(self, venue_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(venue_id, asyncio.Lock())
-
-    def _publish(
-        self, venue_id: int, seq: int, topic: str, type_: str, data: Any, at: dt.datetime
-    ) -> None:
-        self.hub.publish(venue_id, seq, topic, encode_event(seq, topic, type_, data, at))
-        self.last[venue_id] = seq
-
-    async def pump(self, venue_id: int) -> None:
-        """Publish everything after the last published ``seq`` of the venue."""
-        async with self._lock(venue_id):
-            if venue_id not in self.last:
-                return
-            while True:
-                async with self.sessions() as session:
-                    rows = (
-                        await session.execute(
-                            text(
-                                "SELECT seq, topic, type, data, at FROM events WHERE venue_id = :v "
-                                "AND seq > :s ORDER BY seq LIMIT :n"
-                            ),
-                            {"v": venue_id, "s": self.last[venue_id], "n": REPLAY_BATCH},
-                        )
-                    ).all()
-                for row in rows:
-                    self._publish(venue_id, row.seq, row.topic, row.type, row.data, row.at)
-                if len(rows) < REPLAY_BATCH:
-                    return
+    async def _read(self, conn: asyncpg.Connection) -> None:
+        """Publish the marked venues' new events; a full batch marks its venue again."""
+        venues = [venue_id for venue_id in self._marked if venue_id in self.last]
+        self._marked.clear()
+        if not venues:
+            return
+        after = [self.last[venue_id] for venue_id in venues]
+        rows = await conn.fetch(READ_SQL, venues, after, REPLAY_BATCH)
+        read: Counter[int] = Counter()
+        for venue_id, seq, topic, type_, data, at in rows:
+            read[venue_id] += 1
+            if seq > self.last.get(venue_id, seq):
+                self._publish(venue_id, seq, topic, encode_stored(seq, topic, type_, data, at))
+        for venue_id, count in read.items():
+            if count == REPLAY_BATCH:
+                self.wake(venue_id)
 
     async def head(self, session: AsyncSession, venue_id: int) -> tuple[int, int]:
         """The venue's (first retained seq, last seq)."""
@@ -181,17 +189,21 @@ class LiveDispatcher:
 
     # -- the listening connection -------------------------------------------
     async def run(self) -> None:
-        """Listen for other processes' commits; reconnect forever; rescan periodically."""
+        """Listen and read; reconnect forever (a failed read is retried after it)."""
         delay = 0.2
         while True:
             conn: asyncpg.Connection | None = None
             try:
                 conn = await asyncpg.connect(self.dsn, timeout=5)
-                await self._listen(conn)
+                await self._serve(conn)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("event listener down, reconnecting", error=str(exc), delay=delay)
+                log.warning(
+                    "event listener down, reconnecting",
+                    error=str(exc).split("\n", 1)[0],
+                    delay=delay,
+                )
             else:
                 delay = 0.2
             finally:
@@ -201,21 +213,24 @@ class LiveDispatcher:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
-    async def _listen(self, conn: asyncpg.Connection) -> None:
-        """Serve one listening connection until it is lost."""
-        lost = asyncio.Event()
-        conn.add_termination_listener(lambda _c: lost.set())
+    async def _serve(self, conn: asyncpg.Connection) -> None:
+        """Read the log on each wake-up and every few seconds until the connection is lost."""
+        conn.add_termination_listener(lambda _c: self._wakeup.set())
         await conn.add_listener(CHANNEL, self._notified)
         self.listening.set()
-        for venue_id in list(self.last):
-            self.wake(venue_id)  # fill whatever was missed while away
-        while not lost.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(lost.wait(), RESCAN_SECONDS)
-            if not lost.is_set():
-                await conn.execute("SELECT 1")
-                for venue_id in list(self.last):
-                    self.wake(venue_id)
+        self._marked.update(self.last)  # fill whatever was missed while away
+        while not conn.is_closed():
+            if not self._marked:
+                self._wakeup.clear()
+                try:
+                    async with asyncio.timeout(RESCAN_SECONDS):
+                        await self._wakeup.wait()
+                except TimeoutError:
+                    self._marked.update(self.last)
+                    if not self._marked:
+                        await conn.execute("SELECT 1")
+            if not conn.is_closed():
+                await self._read(conn)
 
     def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         venue, _, seq = payload.partition(":")
@@ -232,8 +247,6 @@ class LiveDispatcher:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
-        for task in list(self._tasks):
-            task.cancel()
 
 
 async def _hello(
@@ -262,6 +275,18 @@ async def _hello(
     return caller, hello
 
 
+async def _send_text(socket: WebSocket[Any, Any, Any], message: str) -> None:
+    event: WebSocketSendEvent = {"type": "websocket.send", "text": message, "bytes": None}
+    await socket.send(event)
+
+
+async def _driver(session: AsyncSession) -> asyncpg.Connection:
+    """The session's own asyncpg connection, for reads that skip the ORM's row handling."""
+    raw = await (await session.connection()).get_raw_connection()
+    driver: asyncpg.Connection = raw.driver_connection
+    return driver
+
+
 async def _replay(
     socket: WebSocket[Any, Any, Any], state: State, caller: Caller, hello: Hello, sub: Subscriber
 ) -> int:
@@ -278,49 +303,71 @@ async def _replay(
                     (fn for prefix, fn in snapshots.items() if topic.startswith(prefix)), None
                 )
                 data = await provider(session, caller, topic) if provider else {}
-                await socket.send_data(
-                    encode_event(head, topic, "snapshot", msgspec.to_builtins(data), now_utc())
-                )
-        elif since is not None:
+                snapshot = msgspec.to_builtins(data)
+                await _send_text(socket, encode_event(head, topic, "snapshot", snapshot, now_utc()))
+        elif since is not None and since < head:
+            conn = await _driver(session)
+            kitchen = "kitchen" in hello.topics
             after = since
             while after < head:
-                rows = (
-                    await session.execute(
-                        text(
-                            "SELECT seq, topic, type, data, at FROM events WHERE venue_id = :v "
-                            "AND seq > :s AND seq <= :h AND (topic = ANY(:t) "
-                            "OR (:k AND topic LIKE 'kitchen:%')) ORDER BY seq LIMIT :n"
-                        ),
-                        {
-                            "v": caller.venue_id,
-                            "s": after,
-                            "h": head,
-                            "t": hello.topics,
-                            "k": "kitchen" in hello.topics,
-                            "n": REPLAY_BATCH,
-                        },
-                    )
-                ).all()
-                if not rows:
+                rows = await conn.fetch(
+                    REPLAY_SQL, caller.venue_id, after, head, hello.topics, kitchen, REPLAY_BATCH
+                )
+                for seq, topic, type_, data, at in rows:
+                    await _send_text(socket, encode_stored(seq, topic, type_, data, at))
+                if len(rows) < REPLAY_BATCH:
                     break
-                for row in rows:
-                    await socket.send_data(
-                        encode_event(row.seq, row.topic, row.type, row.data, row.at)
-                    )
-                after = rows[-1].seq
+                after = rows[-1][0]
     sub.last_seq = head
-    await socket.send_data(encode_event(head, None, "ready", {"topics": hello.topics}, now_utc()))
+    await _send_text(socket, encode_event(head, None, "ready", {"topics": hello.topics}, now_utc()))
     return head
 
 
-async def _stream(socket: WebSocket[Any, Any, Any], sub: Subscriber) -> None:
-    while True:
-        message = await sub.next()
-        await socket.send_data(message)
+class _Writer:
+    """Sends a subscriber's queued messages on its socket.
+
+    Its task exists only while there is something to send: an idle socket costs no task
+    of its own. An overflowed subscriber's socket is closed with 4408.
+    """
+
+    __slots__ = ("loop", "socket", "sub", "task")
+
+    def __init__(self, socket: WebSocket[Any, Any, Any], sub: Subscriber) -> None:
+        self.socket = socket
+        self.sub = sub
+        self.loop = asyncio.get_running_loop()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Send what queued up during the replay, then whatever the hub queues."""
+        self.sub.on_ready = self.kick
+        self.kick()
+
+    def stop(self) -> None:
+        self.sub.on_ready = None
+        if self.task is not None:
+            self.task.cancel()
+
+    def kick(self) -> None:
+        if self.task is None and (self.sub.pending or self.sub.overflowed):
+            self.task = self.loop.create_task(self._run())
+
+    async def _run(self) -> None:
+        sub = self.sub
+        try:
+            while not sub.overflowed and (messages := sub.take()):
+                for message in messages:
+                    await _send_text(self.socket, message)
+            if sub.overflowed:
+                await self.socket.close(4408, "too slow: reconnect with your last seq")
+        except Exception as exc:  # the socket is gone: its reader sees the disconnect
+            log.debug("live socket write failed", error=repr(exc))
+        finally:
+            self.task = None
 
 
-async def _drain_client(socket: WebSocket[Any, Any, Any]) -> None:
-    """Read (and ignore) what the client sends, so a close is noticed."""
+async def _read_until_closed(socket: WebSocket[Any, Any, Any]) -> None:
+    """Read (and ignore) what the client sends, until it closes or a ping goes unanswered."""
     while True:
         await socket.receive_data(mode="text")
 
@@ -335,22 +382,15 @@ async def live_socket(socket: WebSocket[Any, Any, Any], state: State) -> None:
     caller, hello = greeted
     hub: Hub = state.live.hub
     sub = hub.subscribe(caller.venue_id, frozenset(hello.topics), state.settings.live_queue_size)
+    writer = _Writer(socket, sub)
     try:
         await _replay(socket, state, caller, hello, sub)
-        streaming = asyncio.ensure_future(_stream(socket, sub))
-        reading = asyncio.ensure_future(_drain_client(socket))
-        done, pending = await asyncio.wait(
-            {streaming, reading}, return_when=asyncio.FIRST_COMPLETED
-        )
-        for task in pending:
-            task.cancel()
-        for task in done:
-            exc = task.exception()
-            if isinstance(exc, SubscriberOverflow):
-                await socket.close(4408, "too slow: reconnect with your last seq")
+        writer.start()
+        await _read_until_closed(socket)
     except Exception as exc:
         log.debug("live socket ended", error=repr(exc))
     finally:
+        writer.stop()
         hub.unsubscribe(sub)
         state.live.untrack(caller.venue_id)
 

@@ -1,9 +1,12 @@
 """In-process fan-out of committed events to the live sockets of one server process.
 
 No database and no web framework here: whoever reads the event log calls
-`Hub.publish` once per event, in `seq` order, with the message bytes made by
-`encode_event`; the message is encoded once and the same bytes are queued for every
-socket. `publish` never awaits: a subscriber whose queue is full is marked
+`Hub.publish` once per event, in `seq` order, with the message text made by
+`encode_event` (or `encode_stored` for an event read from the log as JSON text): the
+message is encoded once and the same string is queued for every socket. `publish`
+never awaits: it appends to each matching subscriber's bounded queue and calls the
+subscriber's `on_ready` when its queue stops being empty, so a socket's writer only
+exists while it has something to send. A subscriber whose queue is full is marked
 `overflowed` and removed, so one slow screen never holds up the others; its socket is
 then closed with 4408 and the client resumes from its last `seq`.
 
@@ -14,28 +17,27 @@ A `/ws` handler joins the live stream without losing or repeating an event like 
         head = await replay(ws, since)        # 2. send the log's events up to its head
         sub.last_seq = head                   #    (those queued meanwhile are now stale)
         await ws.send(encode_event(head, None, "ready", {"topics": [...]}, now))
-        while True:                           # 3. drain: `next` skips seq <= last_seq
-            await ws.send_text(await sub.next())
-    except SubscriberOverflow:
-        await ws.close(4408, "too slow")
+        sub.on_ready = start_writer           # 3. the writer sends `sub.take()` until empty
+        start_writer()                        #    (`take` skips seq <= last_seq), then ends;
+        await read_until_closed(ws)           #    `overflowed` makes it close with 4408
     finally:
         hub.unsubscribe(sub)
 
 Subscribing before reading the head is what makes it safe: an event committed before
 the head was read is in the log (replayed), one committed after it is published after
-the subscription (queued). A writer stuck in `ws.send` can race it against
-`sub.overflowed.wait()` to close the socket promptly.
+the subscription (queued).
 """
 
 from __future__ import annotations
 
-import asyncio
+from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
-__all__ = ["Hub", "Subscriber", "SubscriberOverflow", "encode_event"]
+__all__ = ["Hub", "Subscriber", "encode_event", "encode_stored"]
 
 
 class _Message(msgspec.Struct):
@@ -46,16 +48,17 @@ class _Message(msgspec.Struct):
     at: datetime
 
 
-_encoder = msgspec.json.Encoder()
+_encode = msgspec.json.Encoder().encode
 
 
-def encode_event(seq: int, topic: str | None, type: str, data: Any, at: datetime) -> bytes:
+def encode_event(seq: int, topic: str | None, type: str, data: Any, at: datetime) -> str:
     """Encode one wire message (`docs/live.md`); `topic` None makes a control message."""
-    return _encoder.encode(_Message(seq, topic, type, data, at))
+    return _encode(_Message(seq, topic, type, data, at)).decode()
 
 
-class SubscriberOverflow(Exception):
-    """The subscriber's queue filled up: its socket must be closed with 4408."""
+def encode_stored(seq: int, topic: str, type: str, data_json: str, at: datetime) -> str:
+    """Encode a logged event whose `data` is already JSON text (spliced in, not decoded)."""
+    return _encode(_Message(seq, topic, type, msgspec.Raw(data_json), at)).decode()
 
 
 class Subscriber:
@@ -63,30 +66,47 @@ class Subscriber:
 
     `topics` are matched exactly, except that `kitchen` matches every `kitchen:<station>`.
     `last_seq` is the last `seq` the socket was given; anything at or below it is skipped.
+    `on_ready`, once set, is called when the queue stops being empty or overflows.
     """
+
+    __slots__ = ("last_seq", "maxsize", "on_ready", "overflowed", "pending", "topics", "venue_id")
 
     def __init__(self, venue_id: int, topics: frozenset[str], queue_size: int = 1000) -> None:
         self.venue_id = venue_id
         self.topics = topics
-        self.queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue(queue_size)
+        self.maxsize = queue_size
+        self.pending: deque[tuple[int, str]] = deque()
         self.last_seq = 0
-        self.overflowed = asyncio.Event()
+        self.overflowed = False
+        self.on_ready: Callable[[], None] | None = None
 
     def matches(self, topic: str) -> bool:
         """Whether an event on `topic` is for this subscriber."""
         return topic in self.topics or (topic.startswith("kitchen:") and "kitchen" in self.topics)
 
-    async def next(self) -> bytes:
-        """Wait for the next message to send, skipping any with `seq <= last_seq`.
+    def put(self, seq: int, message: str) -> bool:
+        """Queue one message; False (and `overflowed`) if the queue was full."""
+        if len(self.pending) >= self.maxsize:
+            self.overflowed = True
+            self.pending.clear()
+        else:
+            self.pending.append((seq, message))
+            if len(self.pending) > 1:
+                return True
+        if self.on_ready is not None:
+            self.on_ready()
+        return not self.overflowed
 
-        Raises `SubscriberOverflow` once the subscriber has overflowed.
-        """
-        while not self.overflowed.is_set():
-            seq, raw = await self.queue.get()
+    def take(self) -> list[str]:
+        """Everything queued with `seq > last_seq`, in order; advances `last_seq`."""
+        taken = []
+        pending = self.pending
+        while pending:
+            seq, message = pending.popleft()
             if seq > self.last_seq:
                 self.last_seq = seq
-                return raw
-        raise SubscriberOverflow(f"venue {self.venue_id}: queue of {self.queue.maxsize} full")
+                taken.append(message)
+        return taken
 
 
 class Hub:
@@ -119,19 +139,15 @@ class Hub:
             if not subs:
                 del self._venues[sub.venue_id]
 
-    def publish(self, venue_id: int, seq: int, topic: str, raw: bytes) -> None:
-        """Queue the encoded event `raw` for every matching subscriber of the venue, at once.
+    def publish(self, venue_id: int, seq: int, topic: str, message: str) -> None:
+        """Queue the encoded event for every matching subscriber of the venue, at once.
 
         A subscriber whose queue is full is marked overflowed and removed.
         """
-        overflowed = []
-        for sub in self._venues.get(venue_id, ()):
-            if seq <= sub.last_seq or not sub.matches(topic):
-                continue
-            try:
-                sub.queue.put_nowait((seq, raw))
-            except asyncio.QueueFull:
-                sub.overflowed.set()
-                overflowed.append(sub)
+        overflowed = [
+            sub
+            for sub in self._venues.get(venue_id, ())
+            if seq > sub.last_seq and sub.matches(topic) and not sub.put(seq, message)
+        ]
         for sub in overflowed:
             self.unsubscribe(sub)

@@ -259,3 +259,31 @@ async def test_dead_client_is_dropped_by_pings(demo: Demo, fresh_app: Litestar) 
             await asyncio.sleep(0.1)
         assert hub.count() == 0
         writer.close()
+
+
+async def test_idle_sockets_cost_no_task_of_their_own_and_still_get_every_event(
+    demo: Demo, fresh_app: Litestar
+) -> None:
+    check = await demo.open_check()
+    token = await _token(demo, "waiter")
+    async with serve(fresh_app) as url:
+        hello = '{"token": "%s", "topics": ["orders"], "since": null}' % token
+        before = len(asyncio.all_tasks())
+        sockets = []
+        for _ in range(30):
+            ws = await websockets.connect(ws_url(url), ping_interval=None)
+            await ws.send(hello)
+            assert '"ready"' in await asyncio.wait_for(ws.recv(), 10)
+            sockets.append(ws)
+        await asyncio.sleep(0.1)
+        # the client's own reader task and the server's handler task, per socket
+        assert len(asyncio.all_tasks()) - before <= 2 * len(sockets)
+        waiter = Waiter(url, demo)
+        for _ in range(3):
+            await waiter.add(check["id"])
+        for ws in sockets:
+            got = [await asyncio.wait_for(ws.recv(), 10) for _ in range(3)]
+            assert all('"line.added"' in message for message in got)
+        for ws in sockets:
+            await ws.close()
+        await waiter.close()

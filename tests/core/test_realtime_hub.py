@@ -1,32 +1,22 @@
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import msgspec
-import pytest
 
 from pos_service.client import Event
-from pos_service.core.realtime_hub import Hub, Subscriber, SubscriberOverflow, encode_event
+from pos_service.core.realtime_hub import Hub, Subscriber, encode_event, encode_stored
 
 AT = datetime(2025, 3, 1, 18, 30, tzinfo=UTC)
 
 
-def message(seq: int, topic: str = "orders") -> bytes:
+def message(seq: int, topic: str = "orders") -> str:
     return encode_event(seq, topic, "order.sent", {"check_id": seq}, AT)
 
 
-async def sent(sub: Subscriber) -> list[int]:
-    """The seqs `next` hands out until the queue is empty."""
-    seqs = []
-    while not sub.queue.empty():
-        try:
-            async with asyncio.timeout(0.01):
-                raw = await sub.next()
-        except TimeoutError:
-            break
-        seqs.append(msgspec.json.decode(raw, type=Event).seq)
-    return seqs
+def sent(sub: Subscriber) -> list[int]:
+    """The seqs a socket's writer would send now."""
+    return [msgspec.json.decode(raw, type=Event).seq for raw in sub.take()]
 
 
 def test_encode_event_is_the_wire_format_the_client_reads() -> None:
@@ -37,8 +27,19 @@ def test_encode_event_is_the_wire_format_the_client_reads() -> None:
     assert ready.topic is None
 
 
-@pytest.mark.timeout(10)
-async def test_fan_out_reaches_every_subscriber_in_order() -> None:
+def test_a_stored_event_is_spliced_into_the_same_message_unparsed() -> None:
+    stored = '{"ticket": {"items": [{"id": 1, "name": "Crème brûlée"}]}, "check_id": 7}'
+
+    spliced = encode_stored(7, "kitchen:grill", "ticket.created", stored, AT)
+
+    assert stored in spliced
+    assert msgspec.json.decode(spliced, type=Event) == msgspec.json.decode(
+        encode_event(7, "kitchen:grill", "ticket.created", msgspec.json.decode(stored), AT),
+        type=Event,
+    )
+
+
+def test_fan_out_reaches_every_subscriber_in_order() -> None:
     hub = Hub()
     subs = [hub.subscribe(1, frozenset({"orders"})) for _ in range(200)]
 
@@ -46,22 +47,38 @@ async def test_fan_out_reaches_every_subscriber_in_order() -> None:
         hub.publish(1, seq, "orders", message(seq))
 
     for sub in subs:
-        assert await sent(sub) == list(range(1, 301))
+        assert sent(sub) == list(range(1, 301))
 
 
-@pytest.mark.timeout(10)
-async def test_the_same_bytes_object_is_queued_for_every_subscriber() -> None:
+def test_the_same_message_object_is_queued_for_every_subscriber() -> None:
     hub = Hub()
     subs = [hub.subscribe(1, frozenset({"floor", "kitchen"})) for _ in range(5)]
     raw = message(1, "kitchen:bar")
 
     hub.publish(1, 1, "kitchen:bar", raw)
 
-    assert all(sub.queue.get_nowait()[1] is raw for sub in subs)
+    assert all(sub.take()[0] is raw for sub in subs)
 
 
-@pytest.mark.timeout(10)
-async def test_topics_match_exactly_and_kitchen_matches_every_station() -> None:
+def test_the_writer_is_woken_when_the_queue_stops_being_empty_and_on_overflow() -> None:
+    hub = Hub()
+    sub = hub.subscribe(1, frozenset({"orders"}), queue_size=3)
+    wakes: list[int] = []
+    sub.on_ready = lambda: wakes.append(len(sub.pending))
+
+    for seq in (1, 2):
+        hub.publish(1, seq, "orders", message(seq))
+    assert wakes == [1]
+    assert sent(sub) == [1, 2]
+    for seq in (3, 4, 5, 6):
+        hub.publish(1, seq, "orders", message(seq))
+
+    assert wakes == [1, 1, 0]
+    assert sub.overflowed
+    assert sent(sub) == []
+
+
+def test_topics_match_exactly_and_kitchen_matches_every_station() -> None:
     hub = Hub()
     grill = hub.subscribe(1, frozenset({"kitchen:grill"}))
     waiter = hub.subscribe(1, frozenset({"kitchen", "floor"}))
@@ -72,14 +89,13 @@ async def test_topics_match_exactly_and_kitchen_matches_every_station() -> None:
     for seq, topic in enumerate(topics, start=1):
         hub.publish(1, seq, topic, message(seq, topic))
 
-    assert await sent(grill) == [1]
-    assert await sent(waiter) == [1, 2, 4]
-    assert await sent(guest) == [5]
-    assert await sent(other_venue) == []
+    assert sent(grill) == [1]
+    assert sent(waiter) == [1, 2, 4]
+    assert sent(guest) == [5]
+    assert sent(other_venue) == []
 
 
-@pytest.mark.timeout(10)
-async def test_a_slow_subscriber_overflows_and_is_removed_without_holding_up_the_others() -> None:
+def test_a_slow_subscriber_overflows_and_is_removed_without_holding_up_the_others() -> None:
     hub = Hub()
     slow = hub.subscribe(1, frozenset({"orders"}), queue_size=5)
     fast = [hub.subscribe(1, frozenset({"orders"}), queue_size=5) for _ in range(3)]
@@ -88,20 +104,16 @@ async def test_a_slow_subscriber_overflows_and_is_removed_without_holding_up_the
     for seq in range(1, 21):
         hub.publish(1, seq, "orders", message(seq))
         for got, sub in zip(received, fast, strict=True):
-            got += await sent(sub)
+            got += sent(sub)
 
     assert received == [list(range(1, 21))] * 3
-    assert slow.overflowed.is_set()
-    with pytest.raises(SubscriberOverflow):
-        await slow.next()
-    while not slow.queue.empty():
-        slow.queue.get_nowait()
+    assert slow.overflowed
+    assert sent(slow) == []
     hub.publish(1, 21, "orders", message(21))
-    assert slow.queue.empty()
+    assert not slow.pending
 
 
-@pytest.mark.timeout(10)
-async def test_live_events_queued_during_the_replay_are_not_sent_twice() -> None:
+def test_live_events_queued_during_the_replay_are_not_sent_twice() -> None:
     hub = Hub()
     log = {seq: message(seq) for seq in range(1, 11)}
     for seq in range(1, 8):
@@ -116,11 +128,10 @@ async def test_live_events_queued_during_the_replay_are_not_sent_twice() -> None
     hub.publish(1, 9, "orders", log[9])
     hub.publish(1, 10, "orders", log[10])
 
-    assert replayed + await sent(sub) == list(range(1, 11))
+    assert replayed + sent(sub) == list(range(1, 11))
 
 
-@pytest.mark.timeout(10)
-async def test_unsubscribed_sockets_get_nothing_more() -> None:
+def test_unsubscribed_sockets_get_nothing_more() -> None:
     hub = Hub()
     sub = hub.subscribe(1, frozenset({"floor"}))
     hub.unsubscribe(sub)
@@ -128,4 +139,4 @@ async def test_unsubscribed_sockets_get_nothing_more() -> None:
 
     hub.publish(1, 1, "floor", message(1, "floor"))
 
-    assert sub.queue.empty()
+    assert not sub.pending
