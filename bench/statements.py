@@ -65,15 +65,17 @@ async def capture(url: str) -> list[tuple[str, str]]:
             name="Anna",
             roles=frozenset({"waiter"}),
         )
+        bus = EventBus(engine)
         uow = UnitOfWork(
             session_factory(engine),
             caller,
-            EventBus(engine),
+            bus,
             idempotency_key="capture",
             fingerprint=b"x",
         )
         capturing = True
         await uow.write(service.send, check_id, CheckWrite())
+        await bus.flushed()
         capturing = False
     finally:
         await engine.dispose()

@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             yield
         finally:
             app.state.scheduler.shutdown()
+            await bus.flushed()
             await app.state.live.stop()
             await engine.dispose()
 

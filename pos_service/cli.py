@@ -163,6 +163,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         # a screen that stops answering pings is dropped within 20 s
         ws_ping_interval=PING_INTERVAL,
         ws_ping_timeout=PING_INTERVAL,
+        # live messages are small JSON: compressing each one for each socket would cost
+        # CPU per event and about 40 KiB of zlib state per browser screen
+        ws_per_message_deflate=False,
     )
 
 
