@@ -3,7 +3,7 @@
 ``statements`` runs the statements the server's send issues (``python -m bench
 statements`` prints them as the server runs them), with the server's own SQL and planning
 code: ``BEGIN``, the idempotency claim, ``kitchen_send_open``, ``kitchen_send_write``, the
-answer stored, the events (counter and rows in one statement), ``COMMIT``, the NOTIFY.
+events and the answer (counter, rows and answer in one statement), ``COMMIT``, the NOTIFY.
 
 ``one_trip`` is a prototype of the send as ONE round trip (a PL/pgSQL function created in
 a ``bench`` schema of the benchmark's database only), to show what that shape would gain;
@@ -125,8 +125,6 @@ async def _statements(conn: asyncpg.Connection, venue_id: int, check_id: int) ->
         written = send.WRITTEN.decode(
             await conn.fetchval(send.WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
         )
-        answer = msgspec.json.encode(opened.check)
-        await conn.execute(idempotency.STORE, venue_id, key, 200, answer)
         sent = {
             "check_id": check_id,
             "version": opened.check.version + 1,
@@ -150,6 +148,9 @@ async def _statements(conn: asyncpg.Connection, venue_id: int, check_id: int) ->
             [r[0] for r in rows],
             [r[1] for r in rows],
             [msgspec.json.encode(r[2]).decode() for r in rows],
+            key,
+            200,
+            msgspec.json.encode(opened.check),
         )
     await conn.execute("SELECT pg_notify('pos_events', $1)", f"{venue_id}:{base + len(rows)}")
 

@@ -9,12 +9,13 @@ after the commit (see ``core.realtime``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service.core import idempotency
 from pos_service.core.db import driver, now_utc
 
 _PENDING = "pos_pending_events"
@@ -56,25 +57,42 @@ WITH seq AS (
 written AS (
   INSERT INTO events (venue_id, seq, topic, type, data, at)
   SELECT $1, seq.base + e.n, e.topic, e.type, e.data::jsonb, $3
-  FROM seq, unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS e(topic, type, data, n))
+  FROM seq, unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS e(topic, type, data, n)),
+answered AS (
+  UPDATE idempotency_keys SET status = $8, response = $9 WHERE venue_id = $1 AND key = $7)
 SELECT base FROM seq
 """
 
 
-async def flush(session: AsyncSession) -> list[Committed]:
-    """Number and insert the queued events; call last before commit. One round trip per
-    venue (usually one): the ``event_seq`` counter and the rows in one statement."""
+class Answer(NamedTuple):
+    """The answer to store for a request's ``Idempotency-Key`` (see ``core.idempotency``)."""
+
+    venue_id: int
+    key: str
+    status: int
+    body: bytes
+
+
+async def flush(session: AsyncSession, answer: Answer | None = None) -> list[Committed]:
+    """Number and insert the queued events, and store ``answer``; call last before commit.
+
+    One round trip per venue (usually one): the ``event_seq`` counter, the rows and the
+    answer in one statement, so the counter's row lock is held for as short as can be.
+    """
     pending: list[tuple[int, str, str, dict[str, Any]]] = session.info.pop(_PENDING, [])
-    if not pending:
-        return []
     by_venue: dict[int, list[tuple[int, str, str, dict[str, Any]]]] = {}
     for row in pending:
         by_venue.setdefault(row[0], []).append(row)
+    if answer is not None and answer.venue_id not in by_venue:
+        await idempotency.store(session, *answer)
+    if not by_venue:
+        return []
+    db = await driver(session)
     committed: list[Committed] = []
     at = now_utc()
-    db = await driver(session)
     for venue_id in sorted(by_venue):
         rows = by_venue[venue_id]
+        stored = answer if answer is not None and answer.venue_id == venue_id else None
         base = await db.fetchval(
             WRITE,
             venue_id,
@@ -83,6 +101,7 @@ async def flush(session: AsyncSession) -> list[Committed]:
             [r[1] for r in rows],
             [r[2] for r in rows],
             [msgspec.json.encode(r[3]).decode() for r in rows],
+            *(stored[1:] if stored is not None else (None, None, None)),
         )
         committed.extend(
             Committed(venue_id, base + 1 + i, topic, type_, data, at)

@@ -77,10 +77,11 @@ class UnitOfWork:
                                 T, msgspec.json.decode(replay[1], type=_return_type(fn))
                             )
                     result = await fn(session, self.caller, *args, **kwargs)
+                    answer = None
                     if key is not None:
                         body = msgspec.json.encode(result)
-                        await idempotency.store(session, venue_id, key, self.status, body)
-                    committed = await events.flush(session)
+                        answer = events.Answer(venue_id, key, self.status, body)
+                    committed = await events.flush(session, answer)
             except BaseException:
                 events.discard(session)
                 raise
