@@ -39,8 +39,10 @@ class Context:
     def prepare(
         self, sends: int, venues: list[env.Venue] | None = None
     ) -> tuple[dict[int, list[int]], dict[int, list[str]]]:
-        """Checks with one send's pending lines, spread over the venues (not timed)."""
+        """Checks with one send's pending lines, spread over the venues, on kitchens that
+        have bumped what they had (not timed)."""
         chosen = venues or self.venues
+        env.run(env.clear_rail(self.url, [v.id for v in chosen]))
         per_venue = math.ceil(sends / len(chosen)) + 1
         pools: dict[int, list[int]] = {}
         expected: dict[int, list[str]] = {}

@@ -306,6 +306,27 @@ async def venues(url: str, base_url: str, count: int, prefix: str = "bench") -> 
     return found
 
 
+async def clear_rail(url: str, venue_ids: Sequence[int]) -> None:
+    """Bump every ticket still on the venues' screens, as their kitchens would have done
+    by the next phase: a rail of thousands of never-bumped tickets turning late at once is
+    not a rush any kitchen has (not timed)."""
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        async with conn.transaction():
+            await conn.execute(
+                "UPDATE kitchen_ticket_items SET bumped_at = now() WHERE venue_id = ANY($1) "
+                "AND bumped_at IS NULL AND voided_at IS NULL",
+                list(venue_ids),
+            )
+            await conn.execute(
+                "UPDATE kitchen_tickets SET state = 'bumped', bumped_at = now() "
+                "WHERE venue_id = ANY($1) AND state IN ('held', 'open', 'started')",
+                list(venue_ids),
+            )
+    finally:
+        await conn.close()
+
+
 async def prepare_checks(
     url: str, venue: Venue, count: int, lines: Sequence[tuple[str, int | None]] | None = None
 ) -> list[int]:
