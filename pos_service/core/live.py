@@ -36,7 +36,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.auth import Caller, TokenSigner
-from pos_service.core.db import now_utc
+from pos_service.core.db import driver, now_utc
 from pos_service.core.errors import DomainError
 from pos_service.core.events import Committed
 from pos_service.core.realtime import CHANNEL
@@ -280,13 +280,6 @@ async def _send_text(socket: WebSocket[Any, Any, Any], message: str) -> None:
     await socket.send(event)
 
 
-async def _driver(session: AsyncSession) -> asyncpg.Connection:
-    """The session's own asyncpg connection, for reads that skip the ORM's row handling."""
-    raw = await (await session.connection()).get_raw_connection()
-    driver: asyncpg.Connection = raw.driver_connection
-    return driver
-
-
 async def _replay(
     socket: WebSocket[Any, Any, Any], state: State, caller: Caller, hello: Hello, sub: Subscriber
 ) -> int:
@@ -306,7 +299,7 @@ async def _replay(
                 snapshot = msgspec.to_builtins(data)
                 await _send_text(socket, encode_event(head, topic, "snapshot", snapshot, now_utc()))
         elif since is not None and since < head:
-            conn = await _driver(session)
+            conn = await driver(session)
             kitchen = "kitchen" in hello.topics
             after = since
             while after < head:
