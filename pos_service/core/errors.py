@@ -169,6 +169,7 @@ _UNREACHABLE = (
     OSError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.PostgresConnectionError,
 )
 
 
