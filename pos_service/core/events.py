@@ -29,7 +29,8 @@ class DomainEvent(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Committed(msgspec.Struct, frozen=True):
-    """An event as written to the log."""
+    """An event as written to the log; ``data_json`` is ``data`` as the JSON text written
+    (encoded once per event, for the log and for the live sockets)."""
 
     venue_id: int
     seq: int
@@ -37,6 +38,10 @@ class Committed(msgspec.Struct, frozen=True):
     type: str
     data: dict[str, Any]
     at: dt.datetime
+    data_json: str
+
+
+_Pending = tuple[int, str, str, dict[str, Any], str]
 
 
 def record(
@@ -44,9 +49,10 @@ def record(
 ) -> None:
     """Queue ``event`` on each topic; it is written when the transaction commits."""
     data = msgspec.to_builtins(event)
-    pending: list[tuple[int, str, str, dict[str, Any]]] = session.info.setdefault(_PENDING, [])
+    data_json = msgspec.json.encode(data).decode()
+    pending: list[_Pending] = session.info.setdefault(_PENDING, [])
     for topic in [topics] if isinstance(topics, str) else topics:
-        pending.append((venue_id, topic, event.type, data))
+        pending.append((venue_id, topic, event.type, data, data_json))
 
 
 WRITE = """
@@ -79,8 +85,8 @@ async def flush(session: AsyncSession, answer: Answer | None = None) -> list[Com
     One round trip per venue (usually one): the ``event_seq`` counter, the rows and the
     answer in one statement, so the counter's row lock is held for as short as can be.
     """
-    pending: list[tuple[int, str, str, dict[str, Any]]] = session.info.pop(_PENDING, [])
-    by_venue: dict[int, list[tuple[int, str, str, dict[str, Any]]]] = {}
+    pending: list[_Pending] = session.info.pop(_PENDING, [])
+    by_venue: dict[int, list[_Pending]] = {}
     for row in pending:
         by_venue.setdefault(row[0], []).append(row)
     if answer is not None and answer.venue_id not in by_venue:
@@ -100,12 +106,12 @@ async def flush(session: AsyncSession, answer: Answer | None = None) -> list[Com
             at,
             [r[1] for r in rows],
             [r[2] for r in rows],
-            [msgspec.json.encode(r[3]).decode() for r in rows],
+            [r[4] for r in rows],
             *(stored[1:] if stored is not None else (None, None, None)),
         )
         committed.extend(
-            Committed(venue_id, base + 1 + i, topic, type_, data, at)
-            for i, (_, topic, type_, data) in enumerate(rows)
+            Committed(venue_id, base + 1 + i, topic, type_, data, at, data_json)
+            for i, (_, topic, type_, data, data_json) in enumerate(rows)
         )
     return committed
 

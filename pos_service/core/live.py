@@ -123,7 +123,7 @@ class LiveDispatcher:
                         venue_id,
                         row.seq,
                         row.topic,
-                        encode_event(row.seq, row.topic, row.type, row.data, row.at),
+                        encode_stored(row.seq, row.topic, row.type, row.data_json, row.at),
                     )
             elif venue_rows[-1].seq > self.last[venue_id]:
                 self.wake(venue_id)
