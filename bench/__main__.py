@@ -84,6 +84,7 @@ def run(names: list[str], *, quick: bool, repeat: int, workers: int) -> int:
             print("   " + " | ".join(figure.as_row()), flush=True)
         took = f"{time.monotonic() - began:.0f} s"
         options = {"repeats": repeat, "quick": quick, "workers": workers, "took": took}
+        options["command"] = " ".join([".venv/bin/python -m bench", *sys.argv[1:]])
         report.record(results, name, title, figures, ctx.notes, options)
         report.save(results, ORDER)
     return failures

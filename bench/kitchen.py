@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from bench import env, floor
 from bench.context import Context
 from bench.load import PhaseResult
@@ -162,14 +160,6 @@ def bill_split(ctx: Context) -> list[Figure]:
     failed: list[float] = []
     for _ in range(ctx.repeat):
         side = _bill_checks(ctx, max(3, int(split_rate * (duration - 2))))
-        if _bill_api_missing(ctx, side[0][1]):
-            ctx.notes.append(
-                "bill: pending, API not merged: `GET /api/checks/{id}/bill` answers 404/405 "
-                "on this build"
-            )
-            return [
-                Figure("split 50 lines 7 ways p99", "ms", [], Target(10), "pending: API not merged")
-            ]
         with ctx.fleet() as fleet:
             _phase(ctx, fleet, *ctx.pick(WARM_UP, WARM_UP, (5, 1)))
             result = _phase(ctx, fleet, rate, duration, side={"rate": split_rate, "calls": side})
@@ -182,12 +172,6 @@ def bill_split(ctx: Context) -> list[Figure]:
         Figure("read the split bill p99", "ms", bill_ms),
         Figure("split or bill calls failed", "", failed, Target(0)),
     ]
-
-
-def _bill_api_missing(ctx: Context, check_id: int) -> bool:
-    headers = {"Authorization": f"Bearer {ctx.venues[0].tokens['manager']}"}
-    with httpx.Client(base_url=ctx.server.url, headers=headers, timeout=30) as client:
-        return client.get(f"/api/checks/{check_id}/bill").status_code in (404, 405)
 
 
 def _bill_checks(ctx: Context, count: int) -> list[tuple[int, int, dict[str, Any]]]:
