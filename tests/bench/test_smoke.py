@@ -14,6 +14,7 @@ import pytest
 from bench import env, fanout, kitchen, printing, startup
 from bench.context import Context
 from bench.stats import Figure
+from pos_service.kitchen.service import _send as send
 from tests.support import database
 
 pytestmark = pytest.mark.timeout(180)
@@ -102,3 +103,13 @@ def test_printing_render_and_handoff(bench: Context) -> None:
 def test_startup_to_healthy(bench: Context) -> None:
     (figure,) = startup.startup(bench)
     assert len(figure.values) == 1 and figure.values[0] > 0
+
+
+def test_statements_show_the_send_as_the_database_sees_it(worker_id: str) -> None:
+    from bench import statements
+
+    url = database.worker_database(f"bench_statements_{worker_id}")
+    sent = [statement for _, statement in env.run(statements.capture(url))]
+    assert sent[0].startswith("BEGIN")
+    assert [s for s in sent if "kitchen_send" in s] == [send.OPEN, send.WRITE]
+    assert sent.index("COMMIT;") < next(i for i, s in enumerate(sent) if "pg_notify" in s)
