@@ -3,6 +3,7 @@
 
     python3 dev.py serve     # the server with the demo restaurant on the embedded database
     python3 dev.py test      # the whole test suite
+    python3 dev.py check     # ruff, ruff format --check and mypy --strict (CI runs it first)
 
 Both create ``.venv`` and install the project into it on first use (and again whenever
 pyproject.toml changes). Extra arguments go to ``pos-service serve`` or ``pytest``.
@@ -65,6 +66,13 @@ def main() -> None:
     if command == "serve":
         ensure_venv()
         sys.exit(_run(BIN / "pos-service", "serve", "--demo", *rest))
+    if command == "check":
+        ensure_venv()
+        paths = ("pos_service", "printers", "tests", "bench")
+        code = _run(BIN / "ruff", "check", *paths)
+        code = _run(BIN / "ruff", "format", "--check", *paths) or code
+        code = _run(PYTHON, "-m", "mypy", *paths) or code
+        sys.exit(code)
     if command == "test":
         ensure_venv()
         ensure_chromium()

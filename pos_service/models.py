@@ -1,6 +1,7 @@
 """Every table of the application, imported in dependency order so that the metadata
 Alembic compares against is complete."""
 
+from pos_service.audit.models import AuditEntry
 from pos_service.core.db import Base
 from pos_service.core.journal import JournalEntry
 from pos_service.core.models import Approval, Counter, EventRow, IdempotencyKey, PinAttempts
@@ -31,6 +32,7 @@ __all__ = [
     "Adjustment",
     "Approval",
     "Area",
+    "AuditEntry",
     "Base",
     "BillPart",
     "Category",

@@ -40,6 +40,8 @@ class Caller(msgspec.Struct, frozen=True, kw_only=True):
     roles: frozenset[str] = frozenset()
     check_id: int | None = None
     exp: int = 0
+    device_id: int | None = None
+    """The enrolled device the caller signed in on (None where there is none)."""
 
     def has_any(self, *roles: str) -> bool:
         return "manager" in self.roles or any(role in self.roles for role in roles)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import fasteners
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pos_service.core import embedded
@@ -58,7 +59,21 @@ def worker_database(worker_id: str) -> str:
 
 
 async def truncate_all(engine: AsyncEngine) -> None:
-    """Empty every application table and restart identities."""
+    """Empty every application table and restart identities.
+
+    A background task of the previous test's server (a print agent's claim, a webhook
+    round) may still hold a row lock that TRUNCATE's table locks wait on in another order;
+    PostgreSQL then breaks the deadlock by failing one side, and we simply try again."""
+    for attempt in range(5):
+        try:
+            await _truncate(engine)
+            return
+        except DBAPIError as exc:
+            if "deadlock detected" not in str(exc) or attempt == 4:
+                raise
+
+
+async def _truncate(engine: AsyncEngine) -> None:
     global _tables_sql
     async with engine.begin() as conn:
         if _tables_sql is None:

@@ -1,0 +1,1 @@
+"""The audit trail: who changed what security-relevant thing, when, from which device."""
