@@ -74,9 +74,9 @@ class BillLine(msgspec.Struct, frozen=True):
 
 
 class TaxLine(msgspec.Struct, frozen=True):
-    """Tax at one rate (basis points: 1000 = 10%) on ``base_minor``."""
+    """Tax at one rate (parts per million: 100_000 = 10%, 88_750 = 8.875%) on ``base_minor``."""
 
-    rate_bp: int
+    rate_ppm: int
     label: str
     tax_minor: int
     base_minor: int

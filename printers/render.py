@@ -218,9 +218,9 @@ def _courses(items: list[TicketItem]) -> list[tuple[str | None, list[TicketItem]
     return list(groups.items())
 
 
-def _percent(rate_bp: int) -> str:
-    whole, fraction = divmod(rate_bp, 100)
-    return f"{whole}.{fraction:02d}".rstrip("0").rstrip(".") + "%"
+def _percent(rate_ppm: int) -> str:
+    whole, fraction = divmod(rate_ppm, 10_000)
+    return f"{whole}.{fraction:04d}".rstrip("0").rstrip(".") + "%"
 
 
 def render_ticket(

@@ -2,7 +2,9 @@
 
 - An amount is an ``int`` in the currency's minor unit (cents for EUR and USD, yen for
   JPY). No floats anywhere, no Decimal at the API.
-- Rates and percentages are integers in basis points: 1 bp = 0.01 %, 2000 bp = 20 %.
+- Tax rates are integers in parts per million: 88_750 ppm = 8.875 %, 210_000 = 21 %.
+  Other percentages (discounts, the service charge) are basis points: 1 bp = 0.01 %,
+  2000 bp = 20 %.
 - Every division that yields an amount goes through :func:`round_div`, which rounds half
   away from zero (commercial rounding): 2.5 -> 3 and -2.5 -> -3, so a refund rounds
   exactly like the sale it reverses.
@@ -13,6 +15,7 @@
 from collections.abc import Sequence
 
 BP_SCALE = 10_000
+PPM_SCALE = 1_000_000
 
 _EXPONENTS = {
     **dict.fromkeys(("CLP", "ISK", "JPY", "KRW", "PYG", "UGX", "VND", "XAF", "XOF", "XPF"), 0),
@@ -65,16 +68,27 @@ def split_evenly(total: int, n: int) -> list[int]:
     return allocate(total, [1] * n)
 
 
-def tax_included(gross: int, rate_bp: int) -> int:
+def apply_ppm(amount: int, ppm: int) -> int:
+    """``amount x ppm / 1_000_000``, rounded with :func:`round_div`."""
+    return round_div(amount * ppm, PPM_SCALE)
+
+
+def tax_included(gross: int, rate_ppm: int) -> int:
     """The tax contained in a tax-inclusive ``gross``: gross x rate / (1 + rate)."""
-    _check_rate(rate_bp)
-    return round_div(gross * rate_bp, BP_SCALE + rate_bp)
+    _check_rate(rate_ppm)
+    return round_div(gross * rate_ppm, PPM_SCALE + rate_ppm)
 
 
-def tax_added(net: int, rate_bp: int) -> int:
+def tax_added(net: int, rate_ppm: int) -> int:
     """The tax to add on top of a tax-exclusive ``net``: net x rate."""
-    _check_rate(rate_bp)
-    return apply_bp(net, rate_bp)
+    _check_rate(rate_ppm)
+    return apply_ppm(net, rate_ppm)
+
+
+def format_rate(rate_ppm: int) -> str:
+    """A rate in ppm as a plain percentage number: 88_750 -> "8.875", 70_000 -> "7"."""
+    whole, fraction = divmod(rate_ppm, PPM_SCALE // 100)
+    return f"{whole}.{fraction:04d}".rstrip("0").rstrip(".")
 
 
 def minor_exponent(currency: str) -> int:
@@ -92,6 +106,6 @@ def format_minor(amount: int, currency: str) -> str:
     return f"{'-' if amount < 0 else ''}{digits} {currency.upper()}"
 
 
-def _check_rate(rate_bp: int) -> None:
-    if rate_bp < 0:
-        raise ValueError(f"a tax rate cannot be negative: {rate_bp} bp")
+def _check_rate(rate_ppm: int) -> None:
+    if rate_ppm < 0:
+        raise ValueError(f"a tax rate cannot be negative: {rate_ppm} ppm")

@@ -83,7 +83,7 @@ def compute(
                 name=line.name,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
-                tax_rate_bp=line.tax_rate_bp,
+                tax_rate_ppm=line.tax_rate_ppm,
                 seat=line.seat,
                 voided=line.state == LineState.VOIDED,
                 comp=line.id in comped,
@@ -163,7 +163,7 @@ async def categories(session: AsyncSession, venue_id: int, item_ids: set[int]) -
 
 
 def taxes_read(taxes: list[TaxAmount]) -> list[TaxRead]:
-    return [TaxRead(rate_bp=t.rate_bp, base=t.base, tax=t.tax) for t in taxes]
+    return [TaxRead(rate_ppm=t.rate_ppm, base=t.base, tax=t.tax) for t in taxes]
 
 
 def part_read(state: PartState) -> PartRead:
@@ -218,7 +218,7 @@ def bill_read(loaded: Loaded) -> BillRead:
                 name=line.name,
                 quantity=quantities[line.line_id],
                 seat=line.seat,
-                tax_rate_bp=line.tax_rate_bp,
+                tax_rate_ppm=line.tax_rate_ppm,
                 gross=line.gross,
                 discount=line.discount,
                 net=line.net,

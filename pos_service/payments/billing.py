@@ -52,7 +52,7 @@ class BillLine(msgspec.Struct, frozen=True):
     name: str
     quantity: int
     unit_price: int
-    tax_rate_bp: int
+    tax_rate_ppm: int
     seat: int | None = None
     voided: bool = False
     comp: bool = False
@@ -68,13 +68,15 @@ class Discount(msgspec.Struct, frozen=True):
 
 
 class ServiceCharge(msgspec.Struct, frozen=True):
+    """A percentage of the lines in basis points (1000 = 10 %)."""
+
     rate_bp: int
 
 
 class TaxAmount(msgspec.Struct, frozen=True):
     """The tax of one rate: ``base`` excludes the tax, ``base + tax`` is what is paid."""
 
-    rate_bp: int
+    rate_ppm: int
     base: int
     tax: int
 
@@ -83,7 +85,7 @@ class BilledLine(msgspec.Struct, frozen=True):
     line_id: int
     name: str
     seat: int | None
-    tax_rate_bp: int
+    tax_rate_ppm: int
     gross: int
     discount: int
     net: int
@@ -154,7 +156,7 @@ def compute_bill(
     service = apply_bp(lines_total, service_charge.rate_bp) if service_charge else 0
     rate_totals: dict[int, int] = {}
     for line in chargeable:
-        rate_totals[line.tax_rate_bp] = rate_totals.get(line.tax_rate_bp, 0) + net[line.line_id]
+        rate_totals[line.tax_rate_ppm] = rate_totals.get(line.tax_rate_ppm, 0) + net[line.line_id]
     taxes = [_tax(rate, amount, tax_inclusive) for rate, amount in sorted(rate_totals.items())]
     return Bill(
         tax_inclusive=tax_inclusive,
@@ -163,7 +165,7 @@ def compute_bill(
                 line_id=line.line_id,
                 name=line.name,
                 seat=line.seat,
-                tax_rate_bp=line.tax_rate_bp,
+                tax_rate_ppm=line.tax_rate_ppm,
                 gross=gross[line.line_id],
                 discount=gross[line.line_id] - net[line.line_id],
                 net=net[line.line_id],
@@ -209,12 +211,12 @@ def remainder(bill: Bill, parts: Sequence[Part], label: str = "Check") -> Part:
     lines = dict(pool.line_shares)
     for line_id, amount in taken.line_shares:
         lines[line_id] = lines.get(line_id, 0) - amount
-    bases = {tax.rate_bp: [tax.base, tax.tax] for tax in pool.taxes}
+    bases = {tax.rate_ppm: [tax.base, tax.tax] for tax in pool.taxes}
     for tax in taken.taxes:
-        base_tax = bases.setdefault(tax.rate_bp, [0, 0])
+        base_tax = bases.setdefault(tax.rate_ppm, [0, 0])
         base_tax[0] -= tax.base
         base_tax[1] -= tax.tax
-    rate_of = {line.line_id: line.tax_rate_bp for line in bill.lines}
+    rate_of = {line.line_id: line.tax_rate_ppm for line in bill.lines}
     left = {line_id: amount for line_id, amount in lines.items() if amount}
     return Part(
         index=0,
@@ -334,7 +336,9 @@ def split_custom(bill: Bill, amounts: Sequence[int], pool: Part | None = None) -
     ]
     taxes = None
     if not bill.tax_inclusive:
-        taxes = {t.rate_bp: [row[count + 1 + j] for row in table] for j, t in enumerate(pool.taxes)}
+        taxes = {
+            t.rate_ppm: [row[count + 1 + j] for row in table] for j, t in enumerate(pool.taxes)
+        }
     labels = [f"Part {i}" for i in range(1, len(amounts) + 1)]
     return _assemble(bill, pool, cells, labels, [row[count] for row in table], taxes)
 
@@ -362,12 +366,12 @@ def _assemble(
     taxes: Mapping[int, list[int]] | None = None,
 ) -> list[Part]:
     """Parts from their line shares; service and taxes follow them unless given."""
-    rate_of = {line.line_id: line.tax_rate_bp for line in bill.lines}
+    rate_of = {line.line_id: line.tax_rate_ppm for line in bill.lines}
     if services is None:
         services = _spread(pool.service_charge, [sum(cell.values()) for cell in cells])
     part_taxes: list[list[TaxAmount]] = [[] for _ in cells]
     for pool_tax in pool.taxes:
-        rate = pool_tax.rate_bp
+        rate = pool_tax.rate_ppm
         bases = [sum(a for i, a in cell.items() if rate_of[i] == rate) for cell in cells]
         shares = taxes[rate] if taxes is not None else _spread(pool_tax.tax, bases)
         for cell, found, base, tax in zip(cells, part_taxes, bases, shares, strict=True):
@@ -398,8 +402,8 @@ def _merge(parts: Sequence[Part]) -> Part:
         for line_id, amount in part.line_shares:
             lines[line_id] = lines.get(line_id, 0) + amount
         for tax in part.taxes:
-            bases[tax.rate_bp] = bases.get(tax.rate_bp, 0) + tax.base
-            taxes[tax.rate_bp] = taxes.get(tax.rate_bp, 0) + tax.tax
+            bases[tax.rate_ppm] = bases.get(tax.rate_ppm, 0) + tax.base
+            taxes[tax.rate_ppm] = taxes.get(tax.rate_ppm, 0) + tax.tax
     return Part(
         index=0,
         label="",
@@ -440,11 +444,11 @@ def _renumber(parts: Sequence[Part]) -> list[Part]:
     return [msgspec.structs.replace(part, index=index) for index, part in enumerate(parts)]
 
 
-def _tax(rate_bp: int, amount: int, tax_inclusive: bool) -> TaxAmount:
+def _tax(rate_ppm: int, amount: int, tax_inclusive: bool) -> TaxAmount:
     if tax_inclusive:
-        tax = tax_included(amount, rate_bp)
-        return TaxAmount(rate_bp=rate_bp, base=amount - tax, tax=tax)
-    return TaxAmount(rate_bp=rate_bp, base=amount, tax=tax_added(amount, rate_bp))
+        tax = tax_included(amount, rate_ppm)
+        return TaxAmount(rate_ppm=rate_ppm, base=amount - tax, tax=tax)
+    return TaxAmount(rate_ppm=rate_ppm, base=amount, tax=tax_added(amount, rate_ppm))
 
 
 def _apply_discount(discount: Discount, net: dict[int, int]) -> None:
@@ -471,7 +475,7 @@ def _validate(
     if len({line.line_id for line in lines}) != len(lines):
         raise ValueError("line ids must be unique")
     for line in lines:
-        if line.quantity < 0 or line.unit_price < 0 or line.tax_rate_bp < 0:
+        if line.quantity < 0 or line.unit_price < 0 or line.tax_rate_ppm < 0:
             raise ValueError(f"line {line.line_id}: quantity, price and tax rate must be >= 0")
     for discount in discounts:
         limit = BP_SCALE if discount.kind == "percent" else None

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
+from pos_service.core.money import format_rate
 from pos_service.payments._load import bill_read, find_check, load
 from pos_service.payments.schemas import BillRead, ReceiptEmail, ReceiptSent
 from pos_service.staff.models import Staff
@@ -55,7 +56,8 @@ def _fields(bill: BillRead, header: Header) -> dict[str, object]:
         "lines": lines,
         "subtotal_minor": bill.subtotal,
         "taxes": [
-            docs.TaxLine(t.rate_bp, f"VAT {t.rate_bp / 100:g}%", t.tax, t.base) for t in bill.taxes
+            docs.TaxLine(t.rate_ppm, f"VAT {format_rate(t.rate_ppm)}%", t.tax, t.base)
+            for t in bill.taxes
         ],
         "discounts": (
             [docs.Discount("Discounts", bill.discount_total)] if bill.discount_total else []

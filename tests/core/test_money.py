@@ -61,12 +61,17 @@ def test_apply_bp() -> None:
 
 
 def test_tax_helpers_hand_calculated() -> None:
-    assert tax_included(2500, 2000) == 417  # 2500 x 2000 / 12000 = 416.67
-    assert tax_included(400, 1000) == 36  # 400 x 1000 / 11000 = 36.36
-    assert tax_included(1, 2000) == 0  # 0.17
-    assert tax_added(2426, 825) == 200  # 2426 x 0.0825 = 200.145
-    assert tax_added(1000, 825) == 83  # 82.5 -> 83
-    assert tax_included(-2500, 2000) == -417
+    assert tax_included(2500, 200_000) == 417  # 2500 x 20 / 120 = 416.67
+    assert tax_included(400, 100_000) == 36  # 400 x 10 / 110 = 36.36
+    assert tax_included(1, 200_000) == 0  # 0.17
+    assert tax_added(2426, 82_500) == 200  # 2426 x 0.0825 = 200.145
+    assert tax_added(1000, 82_500) == 83  # 82.5 -> 83
+    assert tax_added(2295, 88_750) == 204  # 8.875 %: 203.68
+    assert tax_added(1000, 88_750) == 89  # 88.75
+    assert tax_added(200, 55_000) == 11  # 5.5 %: 11.0
+    assert tax_included(1210, 210_000) == 210  # 21 %: exactly 2.10 of 12.10
+    assert tax_included(1090, 90_000) == 90  # 9 %
+    assert tax_included(-2500, 200_000) == -417
     with pytest.raises(ValueError, match="negative"):
         tax_added(100, -1)
 

@@ -278,7 +278,7 @@
       h("div.pane",
         h("ul.lines", b.lines.map((l) => h("li", h("span.q", `${l.quantity}×`), h("span.what", l.name, h("small", l.seat ? `seat ${l.seat}` : "")), h("span.amount", money(l.net))))),
         b.service_charge ? h("p.row", h("span.grow", "Service charge"), h("span.amount", money(b.service_charge))) : null,
-        b.taxes.map((t) => h("p.row.muted", h("span.grow", `incl. VAT ${t.rate_bp / 100} %`), h("span.amount", money(t.tax)))),
+        b.taxes.map((t) => h("p.row.muted", h("span.grow", `incl. VAT ${t.rate_ppm / 10000} %`), h("span.amount", money(t.tax)))),
         h("p.row.total", h("span.grow", "Total"), h("span.amount", money(b.total))),
         b.paid ? h("p.row", h("span.grow", "Paid"), h("span.amount", money(b.paid))) : null,
         h("h2", "Split"),
