@@ -23,13 +23,16 @@ Computing a bill (:func:`compute_bill`):
 5. ``total`` = post-discount lines + service charge, plus the taxes if prices exclude tax.
 
 Splitting (``split_*``, :func:`resplit`): the parts' amounts always sum exactly to the
-amount split, and their taxes to its taxes, rate by rate. Every mode goes through one
-mechanism: each line of the part being split gets a weight per new part and its amount
-is allocated by those weights; then each rate's tax is allocated in proportion to the
-new parts' amounts of that rate, and the service charge in proportion to their line
-amounts. A custom split fixes the parts' amounts instead: each line, the service charge
-and (prices excluding tax) each rate's tax are divided in proportion to those amounts,
-rounded so that every part gets exactly its amount. A part can be split again without
+amount split, and their taxes to its taxes, rate by rate. By seat and by items, each
+line of the part being split gets a weight per new part and its amount is allocated by
+those weights; then each rate's tax is allocated in proportion to the new parts' amounts
+of that rate, and the service charge in proportion to their line amounts. An even split
+(``split_evenly``, :func:`resplit`, the shares of :func:`split_shares`) and a custom
+split fix the parts' amounts first (even: the amount allocated over ``n`` equal weights,
+so the parts differ by at most one minor unit); then each line, the service charge and
+(prices excluding tax) each rate's tax are divided in proportion to those amounts,
+rounded so that every part gets exactly its amount (prices including tax: each rate's
+tax follows the parts' amounts of that rate). A part can be split again without
 changing any other part, so a part that is being paid keeps its amount. Each split
 divides a pool, the whole bill by default; :func:`remainder` is what of the bill lies
 outside some given parts (those being paid), so a new split can leave them intact.
@@ -282,7 +285,7 @@ def resplit(bill: Bill, parts: Sequence[Part], index: int, n: int) -> list[Part]
         raise ValueError(f"no part {index} among {len(parts)}")
     part = parts[index]
     labels = [f"{part.label} {i}/{n}" for i in range(1, n + 1)] if n > 1 else [part.label]
-    pieces = _divide(bill, part, lambda _: [1] * n, labels)
+    pieces = _even(bill, part, labels)
     return _renumber([*parts[:index], *pieces, *parts[index + 1 :]])
 
 
@@ -309,7 +312,7 @@ def split_shares(bill: Bill, parts: Sequence[Part], line_id: int, shares: int) -
             kept.append(rest)
     name = names[line_id]
     labels = [f"{name} {i}/{shares}" for i in range(1, shares + 1)]
-    return _renumber(kept + _divide(bill, _merge(carved), lambda _: [1] * shares, labels))
+    return _renumber(kept + _even(bill, _merge(carved), labels))
 
 
 def split_custom(bill: Bill, amounts: Sequence[int], pool: Part | None = None) -> list[Part]:
@@ -324,11 +327,42 @@ def split_custom(bill: Bill, amounts: Sequence[int], pool: Part | None = None) -
             f"custom amounts sum to {sum(amounts)}: {abs(difference)} {direction}"
             f" than the total {pool.amount}"
         )
+    labels = [f"Part {i}" for i in range(1, len(amounts) + 1)]
+    return _fit(bill, pool, list(amounts), labels)
+
+
+def _even(bill: Bill, pool: Part, labels: Sequence[str]) -> list[Part]:
+    """``pool`` in ``len(labels)`` even parts: the amount is allocated first, so the parts
+    differ by at most one minor unit, then :func:`_fit` fills them.
+
+    A pool holding negative amounts (what is left when a bill shrank under parts being
+    paid) is divided line by line instead; its parts still sum exactly.
+    """
+    amounts = allocate(pool.amount, [1] * len(labels))
+    negative = (
+        any(amount < 0 for _, amount in pool.line_shares)
+        or pool.service_charge < 0
+        or any(tax.tax < 0 or tax.base < 0 for tax in pool.taxes)
+    )
+    if pool.amount <= 0 or negative:
+        return _divide(bill, pool, lambda _: [1] * len(labels), labels)
+    return _fit(bill, pool, amounts, labels)
+
+
+def _fit(bill: Bill, pool: Part, amounts: list[int], labels: Sequence[str]) -> list[Part]:
+    """Parts of exactly ``amounts`` (summing to ``pool.amount``).
+
+    Each line, the service charge and (prices excluding tax) each rate's tax are divided
+    over the parts in proportion to ``amounts`` by :func:`_proportional_table`: every
+    share is its exact value rounded down or up, and every part gets exactly its amount.
+    With prices including tax, each rate's tax then follows the parts' amounts of that
+    rate (:func:`_assemble`). Either way the parts' taxes sum to the pool's rate by rate.
+    """
     line_ids = [line_id for line_id, _ in pool.line_shares]
     columns = [amount for _, amount in pool.line_shares] + [pool.service_charge]
     if not bill.tax_inclusive:
         columns += [tax.tax for tax in pool.taxes]
-    table = _proportional_table(list(amounts), columns)
+    table = _proportional_table(amounts, columns)
     count = len(line_ids)
     cells = [
         dict(zip(line_ids, row[:count], strict=True)) if amount else {}
@@ -339,14 +373,13 @@ def split_custom(bill: Bill, amounts: Sequence[int], pool: Part | None = None) -
         taxes = {
             t.rate_ppm: [row[count + 1 + j] for row in table] for j, t in enumerate(pool.taxes)
         }
-    labels = [f"Part {i}" for i in range(1, len(amounts) + 1)]
     return _assemble(bill, pool, cells, labels, [row[count] for row in table], taxes)
 
 
 def _divide(
     bill: Bill, pool: Part, weights: Callable[[int], Sequence[int]], labels: Sequence[str]
 ) -> list[Part]:
-    """THE split: allocate each line of ``pool`` over the new parts by its weights."""
+    """Allocate each line of ``pool`` over the new parts by its weights (seat, items)."""
     cells: list[dict[int, int]] = [{} for _ in labels]
     for line_id, amount in pool.line_shares:
         line_weights = weights(line_id)
@@ -419,18 +452,25 @@ def _proportional_table(rows: list[int], columns: list[int]) -> list[list[int]]:
 
     Each cell starts at its exact value rounded down; each column then gives its
     leftover units, one per row, to the rows with the most left to fill (ties to the
-    lowest index). The fractional remainders of the exact table show that such a 0/1
-    completion exists, and this greedy (Ryser's, from the Gale-Ryser theorem) finds
-    one. Every cell ends as its exact value rounded down, or that plus one.
+    cell with the larger fraction, then to the lowest index). The fractional remainders
+    of the exact table show that such a 0/1 completion exists, and this greedy (Ryser's,
+    from the Gale-Ryser theorem) finds one. Every cell ends as its exact value rounded
+    down, or that plus one (a negative total is rounded as its mirror image).
     """
     total = sum(rows)
     if total == 0:
         return [[0] * len(columns) for _ in rows]
+    if total < 0:
+        return [
+            [-cell for cell in row]
+            for row in _proportional_table([-r for r in rows], [-c for c in columns])
+        ]
     table = [[row * column // total for column in columns] for row in rows]
     left = [row - sum(cells) for row, cells in zip(rows, table, strict=True)]
     for j, column in enumerate(columns):
         missing = column - sum(cells[j] for cells in table)
-        for i in sorted(range(len(rows)), key=lambda i: -left[i])[:missing]:
+        order = sorted(range(len(rows)), key=lambda i: (-left[i], -(rows[i] * column % total)))
+        for i in order[:missing]:
             table[i][j] += 1
             left[i] -= 1
     return table

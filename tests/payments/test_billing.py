@@ -437,3 +437,71 @@ def test_custom_split_gives_each_part_exactly_its_amount(bill: Bill, data: st.Da
             # exact share rounded down, or up by one unit: |share - net x amount / total| <= 1
             assert abs(share * bill.total - net * amount) <= bill.total
     assert_consistent(bill, parts)
+
+
+def test_an_even_split_is_even_however_many_odd_lines() -> None:
+    """Issue #17: each line's odd cent went to the first part, so the gap grew with the lines."""
+    pasta = [BillLine(i, "Pasta", 1, 765, 70_000) for i in (1, 2, 3)]
+    bill = compute_bill(pasta, tax_inclusive=True)
+    assert bill.total == 2295
+    first, second = split_evenly(bill, 2)
+    assert (first.amount, second.amount) == (1148, 1147)  # not 11.49 + 11.46
+    # 7 %: 22.95 contains 1.50, shared in proportion to 11.48 : 11.47 -> 0.75 + 0.75
+    assert (first.taxes, second.taxes) == (
+        [TaxAmount(70_000, 1073, 75)],
+        [TaxAmount(70_000, 1072, 75)],
+    )
+    lines = [
+        BillLine(1, "Salad", 1, 1235, 70_000),
+        BillLine(2, "Salad", 1, 1235, 70_000),
+        BillLine(3, "Wine", 1, 2210, 190_000),
+    ]
+    bill = compute_bill(lines, tax_inclusive=True)
+    assert [part.amount for part in split_evenly(bill, 2)] == [2340, 2340]  # not 23.41 + 23.39
+    assert_consistent(bill, split_evenly(bill, 2))
+
+
+def test_an_even_split_of_sales_tax_at_8_875_percent() -> None:
+    lines = [BillLine(i, "Bagel", 1, 765, 88_750) for i in (1, 2, 3)]
+    bill = compute_bill(lines, tax_inclusive=False)
+    # 22.95 x 8.875 % = 2.0368 -> 2.04 on top: 24.99
+    assert (bill.taxes, bill.total) == ([TaxAmount(88_750, 2295, 204)], 2499)
+    parts = split_evenly(bill, 3)
+    assert [part.amount for part in parts] == [833, 833, 833]
+    assert [part.taxes[0].tax for part in parts] == [68, 68, 68]
+    assert_consistent(bill, parts)
+
+
+def assert_even(parts: list[Part]) -> None:
+    amounts = [part.amount for part in parts]
+    assert max(amounts) - min(amounts) <= 1, amounts
+
+
+@settings(max_examples=300)
+@given(bills(), st.integers(min_value=1, max_value=7))
+def test_even_parts_differ_by_at_most_one_unit_and_keep_every_rate_exact(
+    bill: Bill, n: int
+) -> None:
+    parts = split_evenly(bill, n)
+    assert len(parts) == n
+    assert_even(parts)
+    assert_consistent(bill, parts)  # sums, and taxes rate by rate, exactly the bill's
+
+
+@settings(max_examples=200)
+@given(bills(), st.data())
+def test_splitting_a_part_or_sharing_an_item_evenly_is_even_too(
+    bill: Bill, data: st.DataObject
+) -> None:
+    parts = first_split(data.draw, bill)  # type: ignore[arg-type]
+    index = data.draw(st.integers(min_value=0, max_value=len(parts) - 1))
+    n = data.draw(st.integers(min_value=1, max_value=5))
+    after = resplit(bill, parts, index, n)
+    assert_even(after[index : index + n])
+    assert_consistent(bill, after)
+    held = sorted({line_id for part in parts for line_id, _ in part.line_shares})
+    if held:
+        line_id = data.draw(st.sampled_from(held))
+        shared = split_shares(bill, parts, line_id, n)
+        assert_even(shared[len(shared) - n :])
+        assert_consistent(bill, shared)
