@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.errors import NotFound
+from pos_service.core.money import tax_rounding
 from pos_service.menu.models import Category, Item
 from pos_service.orders.models import Check, CheckLine, LineState
 from pos_service.payments.billing import (
@@ -97,6 +98,7 @@ def compute(
         ],
         service_charge(venue, check),
         tax_inclusive=venue.tax_inclusive,
+        tax_rounding=tax_rounding(venue.settings),
     )
 
 

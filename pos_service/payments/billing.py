@@ -15,10 +15,12 @@ Computing a bill (:func:`compute_bill`):
    proportion to what is left of them, so each tax rate carries its share of it.
 3. The service charge is a percentage of the post-discount subtotal (the line amounts
    as priced) and is untaxed: it belongs to no tax base and carries no tax.
-4. Tax is computed once per rate on the whole bill, from the sum of that rate's
-   post-discount lines, never line by line. With tax-inclusive prices the tax is
-   contained in that sum (sum x rate / (1 + rate)); with tax-exclusive prices it is
-   added on top (sum x rate). ``TaxAmount.base`` is always the amount without the tax,
+4. Tax is computed per rate by the venue's rounding rule: ``"total"`` (the default)
+   rounds once per rate on the whole bill, from the sum of that rate's post-discount
+   lines; ``"line"`` rounds each post-discount line's tax and sums them per rate (where
+   the law or the venue's till counts tax per line). With tax-inclusive prices the tax
+   is contained in the amount (amount x rate / (1 + rate)); with tax-exclusive prices it
+   is added on top (amount x rate). ``TaxAmount.base`` is always the amount without the tax,
    so base + tax is what the guest pays for that rate.
 5. ``total`` = post-discount lines + service charge, plus the taxes if prices exclude tax.
 
@@ -144,6 +146,7 @@ def compute_bill(
     service_charge: ServiceCharge | None = None,
     *,
     tax_inclusive: bool,
+    tax_rounding: Literal["total", "line"] = "total",
 ) -> Bill:
     _validate(lines, discounts, service_charge)
     chargeable = [line for line in lines if not (line.voided or line.comp)]
@@ -157,10 +160,13 @@ def compute_bill(
     subtotal = sum(gross.values())
     lines_total = sum(net.values())
     service = apply_bp(lines_total, service_charge.rate_bp) if service_charge else 0
-    rate_totals: dict[int, int] = {}
+    by_rate: dict[int, list[int]] = {}
     for line in chargeable:
-        rate_totals[line.tax_rate_ppm] = rate_totals.get(line.tax_rate_ppm, 0) + net[line.line_id]
-    taxes = [_tax(rate, amount, tax_inclusive) for rate, amount in sorted(rate_totals.items())]
+        by_rate.setdefault(line.tax_rate_ppm, []).append(net[line.line_id])
+    taxes = [
+        _tax(rate, amounts, tax_inclusive, per_line=tax_rounding == "line")
+        for rate, amounts in sorted(by_rate.items())
+    ]
     return Bill(
         tax_inclusive=tax_inclusive,
         lines=[
@@ -484,11 +490,12 @@ def _renumber(parts: Sequence[Part]) -> list[Part]:
     return [msgspec.structs.replace(part, index=index) for index, part in enumerate(parts)]
 
 
-def _tax(rate_ppm: int, amount: int, tax_inclusive: bool) -> TaxAmount:
-    if tax_inclusive:
-        tax = tax_included(amount, rate_ppm)
-        return TaxAmount(rate_ppm=rate_ppm, base=amount - tax, tax=tax)
-    return TaxAmount(rate_ppm=rate_ppm, base=amount, tax=tax_added(amount, rate_ppm))
+def _tax(rate_ppm: int, amounts: list[int], tax_inclusive: bool, *, per_line: bool) -> TaxAmount:
+    """The tax of one rate over its lines' ``amounts``, rounded per line or on their sum."""
+    of = tax_included if tax_inclusive else tax_added
+    amount = sum(amounts)
+    tax = sum(of(a, rate_ppm) for a in amounts) if per_line else of(amount, rate_ppm)
+    return TaxAmount(rate_ppm=rate_ppm, base=amount - tax if tax_inclusive else amount, tax=tax)
 
 
 def _apply_discount(discount: Discount, net: dict[int, int]) -> None:

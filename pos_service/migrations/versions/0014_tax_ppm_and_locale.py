@@ -1,4 +1,4 @@
-"""tax rates in parts per million
+"""tax rates in parts per million; the venue's locale
 
 Tax rates were integer basis points, which cannot hold 8.875 % (New York). They become
 parts per million everywhere (docs/decisions/1240-tax-rates-in-parts-per-million.md):
@@ -7,6 +7,9 @@ the rates inside stored split parts and queued print documents are converted, an
 send's read function, which names the column, is replaced. The journal and the stored
 Z reports are append-only: they keep basis points and are converted when read.
 
+``venues.locale`` (default "en") says how the venue's money is written on paper
+(docs/decisions/1241-money-written-by-the-venue-locale.md).
+
 Revision ID: 0014
 Revises: 0009
 Create Date: 2026-12-05 02:30:00
@@ -14,6 +17,7 @@ Create Date: 2026-12-05 02:30:00
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
@@ -137,8 +141,12 @@ def _rates(old: str, new: str, op_: str, limit: int) -> None:
 
 def upgrade() -> None:
     _rates("tax_rate_bp", "tax_rate_ppm", "*", 1_000_000)
+    op.add_column(
+        "venues", sa.Column("locale", sa.String(length=35), server_default="en", nullable=False)
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("venues", "locale")
     # lossy: a rate finer than a basis point (8.875 %) is cut to 8.87 %
     _rates("tax_rate_ppm", "tax_rate_bp", "/", 10_000)
