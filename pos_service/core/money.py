@@ -98,12 +98,6 @@ def tax_added(net: int, rate_ppm: int) -> int:
     return apply_ppm(net, rate_ppm)
 
 
-def format_rate(rate_ppm: int) -> str:
-    """A rate in ppm as a plain percentage number: 88_750 -> "8.875", 70_000 -> "7"."""
-    whole, fraction = divmod(rate_ppm, PPM_SCALE // 100)
-    return f"{whole}.{fraction:04d}".rstrip("0").rstrip(".")
-
-
 @cache
 def locale_of(tag: str) -> Locale:
     """A locale tag ("en", "nl-NL", "de_DE") as a Babel locale; ValueError if unknown."""

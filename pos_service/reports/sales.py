@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from pos_service.core.money import allocate, format_rate, round_div
+from pos_service.core.money import allocate, format_rate_percent, round_div
 from pos_service.reports.schemas import SalesGroup, SalesRow
 
 CHECK_GROUPS = ("day", "hour", "staff", "table")
@@ -98,7 +98,7 @@ def line_totals(data: dict[str, Any]) -> list[tuple[int, int, int]]:
 
 
 def rate_label(rate_ppm: int) -> str:
-    return format_rate(rate_ppm) + " %"
+    return format_rate_percent(rate_ppm)
 
 
 class _Rows:
