@@ -30,7 +30,6 @@ DEFAULT_LOCALE = "en"
 # a venue's tax rounding rule (settings["tax_rounding"]): once per rate on the bill's
 # total, or per line and then summed per rate
 TAX_ROUNDING = ("total", "line")
-DEFAULT_TAX_ROUNDING = "total"
 
 # CLDR's currency spacing: a currency code written against a digit gets a no-break space
 _CURRENCY_SPACING = re.compile(r"(?<=[A-Za-z])(?=[\d-])|(?<=\d)(?=[A-Za-z])")
