@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service import __version__
 from pos_service.audit.controller import AuditController
 from pos_service.config import Settings, resolve_database_url
-from pos_service.core import logs
+from pos_service.core import logs, outbound
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
 from pos_service.core.db import asyncpg_dsn, create_engine, session_factory
 from pos_service.core.errors import EXCEPTION_HANDLERS
@@ -66,7 +66,10 @@ from pos_service.tables.controller import FloorController
 
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
-def tasks(settings: Settings, provider: PaymentProvider) -> list[Task]:
+def tasks(settings: Settings, provider: PaymentProvider, state: State) -> list[Task]:
+    async def deliver_webhooks(session: AsyncSession, now: dt.datetime) -> int:
+        return await webhooks.deliver(session, now, state.outbound)
+
     async def prune_events(session: AsyncSession, now: dt.datetime) -> int:
         return await prune(session, now, keep=settings.event_retention)
 
@@ -81,7 +84,7 @@ def tasks(settings: Settings, provider: PaymentProvider) -> list[Task]:
         *printing.TASKS,
         Task("resolve_card_payments", 2, resolve_card_payments),
         Task("close_days", 300, reports_service.close_due_days),
-        Task("webhooks", 5, webhooks.deliver),
+        Task("webhooks", 5, deliver_webhooks),
     ]
 
 
@@ -130,7 +133,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         bus.subscribe(app.state.live.committed)
         app.state.live.start()
         app.state.scheduler = Scheduler(
-            app.state.sessions, bus, tasks(settings, app.state.payment_provider)
+            app.state.sessions, bus, tasks(settings, app.state.payment_provider, app.state)
         )
         if settings.run_background:
             app.state.scheduler.start()
@@ -149,6 +152,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             "signer": signer,
             "snapshots": SNAPSHOTS,
             "print_policy": printing.policy_from(settings),
+            "outbound": outbound.policy_from(settings),
             "payment_provider": SimulatedTerminal(),
             "notifier": LoggingNotifier(),
             "security": Security(
