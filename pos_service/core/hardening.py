@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     )
 
 MAX_JSON_DEPTH = 32
-"""The deepest nesting of arrays and objects a request body may have (the deepest body
-the API takes, a menu import, nests 9 deep)."""
+"""The deepest nesting of arrays and objects a request body may have (the API's own
+bodies nest a few levels; a whole menu with groups and options fits well within)."""
 
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _OPEN = frozenset(b"[{")
