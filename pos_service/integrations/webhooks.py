@@ -30,6 +30,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import ssl
 
 import httpx
 import msgspec
@@ -265,15 +266,18 @@ async def fan_out(session: AsyncSession, now: dt.datetime) -> int:
 
 
 async def post(
-    client: httpx.AsyncClient,
     policy: OutboundPolicy,
     url: str,
     body: bytes,
     headers: dict[str, str],
+    *,
+    verify: ssl.SSLContext | bool = True,
 ) -> httpx.Response:
     """POST ``body`` to ``url`` at an address the policy checked (:class:`Refused`
     otherwise): the connection goes to that address, the name stays in ``Host`` and in
-    the TLS server name, so certificates are verified for the name."""
+    the TLS server name, so certificates are verified for the name. Each call has its
+    own connection: one verified for a name is never reused for another name that
+    resolves to the same address. Redirects are not followed."""
     parts = policy.check_webhook_url(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -281,13 +285,13 @@ async def post(
     target = httpx.URL(url).copy_with(host=address)
     netloc = parts.netloc.rpartition("@")[2]
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
-    return await client.post(
-        target, content=body, headers={**headers, "Host": netloc}, extensions=extensions
-    )
+    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False, verify=verify) as client:
+        return await client.post(
+            target, content=body, headers={**headers, "Host": netloc}, extensions=extensions
+        )
 
 
 async def _attempt(
-    client: httpx.AsyncClient,
     policy: OutboundPolicy,
     sub: WebhookSubscription,
     d: WebhookDelivery,
@@ -302,7 +306,7 @@ async def _attempt(
     }
     code: int | None = None
     try:
-        answer = await post(client, policy, sub.url, body, headers)
+        answer = await post(policy, sub.url, body, headers)
         code = answer.status_code
         error = None if 200 <= code < 300 else f"HTTP {code}"
     except Refused as exc:
@@ -343,9 +347,8 @@ async def send_due(session: AsyncSession, now: dt.datetime, policy: OutboundPoli
     ).all()
     if not due:
         return 0
-    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
-        for d, sub in due:
-            await _attempt(client, policy, sub, d, now)
+    for d, sub in due:
+        await _attempt(policy, sub, d, now)
     await session.flush()
     return sum(d.status == DeliveryStatus.DELIVERED for d, _ in due)
 

@@ -3,13 +3,20 @@ a device path or the spool directory. The server under test allows nothing extra
 
 from __future__ import annotations
 
+import asyncio
+import shutil
+import ssl
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 
 from pos_service.core.db import now_utc
 from pos_service.core.outbound import OutboundPolicy, Refused
+from pos_service.integrations import webhooks
 from tests.conftest import Demo
 from tests.integrations.test_webhooks import Receiver
 from tests.payments.helpers import check_with
@@ -40,14 +47,12 @@ async def audit(demo: Demo, action: str) -> list[dict[str, Any]]:
     return list(r.json())
 
 
-@pytest.mark.parametrize("url", INWARD_URLS)
-async def test_a_webhook_to_an_inward_address_is_refused_naming_the_url(
-    demo: Demo, url: str
-) -> None:
-    r = await demo.call(
-        "POST", "/api/webhooks", "manager", json={"url": url, "events": ["order.sent"]}
-    )
-    assert (r.status_code, r.json()["field"]) == (422, "url"), r.text
+async def test_a_webhook_to_an_inward_address_is_refused_naming_the_url(demo: Demo) -> None:
+    for url in INWARD_URLS:
+        r = await demo.call(
+            "POST", "/api/webhooks", "manager", json={"url": url, "events": ["order.sent"]}
+        )
+        assert (r.status_code, r.json()["field"]) == (422, "url"), (url, r.text)
     assert await demo.sql("SELECT id FROM webhook_subscriptions") == []
 
 
@@ -156,38 +161,38 @@ async def test_a_redirect_is_not_followed(demo: Demo) -> None:
         demo.app.state.outbound = OutboundPolicy()
 
 
-@pytest.mark.parametrize(
-    ("connection", "address"),
-    [
-        ("network", "127.0.0.1:9100"),
-        ("network", "localhost:9100"),
-        ("network", "169.254.169.254:80"),
-        ("network", "[::1]:9100"),
-        ("network", "2130706433:9100"),
-        ("network", "8.8.8.8:9100"),
-        ("network", "printer.example.com:9100"),
-        ("file", "/root/.bashrc"),
-        ("file", "/etc/profile.d/pos.sh"),
-        ("file", "/dev/usb/lp0/../../sda"),
-        ("file", "/dev/sda"),
-        ("file", "spool/../../x"),
-    ],
-)
-async def test_a_printer_off_the_lan_or_outside_the_spool_is_refused(
-    demo: Demo, connection: str, address: str
-) -> None:
-    body = {"name": "Rogue", "connection": connection, "address": address, "role": "kitchen"}
-    r = await demo.call("POST", "/api/printers", "manager", json=body)
-    assert (r.status_code, r.json()["field"]) == (422, "address"), r.text
+ROGUE_PRINTERS = [
+    ("network", "127.0.0.1:9100"),
+    ("network", "localhost:9100"),
+    ("network", "169.254.169.254:80"),
+    ("network", "[::1]:9100"),
+    ("network", "2130706433:9100"),
+    ("network", "8.8.8.8:9100"),
+    ("network", "printer.example.com:9100"),
+    ("file", "/root/.bashrc"),
+    ("file", "/etc/profile.d/pos.sh"),
+    ("file", "/dev/usb/lp0/../../sda"),
+    ("file", "/dev/sda"),
+    ("file", "spool/../../x"),
+]
+
+
+async def test_a_printer_off_the_lan_or_outside_the_spool_is_refused(demo: Demo) -> None:
     printers = (await demo.call("GET", "/api/printers", "manager")).json()
     [receipt] = [p for p in printers if p["role"] == "receipt"]
-    r = await demo.call(
-        "PATCH",
-        f"/api/printers/{receipt['id']}",
-        "manager",
-        json={"connection": connection, "address": address},
-    )
-    assert (r.status_code, r.json()["field"]) == (422, "address"), r.text
+    for connection, address in ROGUE_PRINTERS:
+        body = {"name": "Rogue", "connection": connection, "address": address, "role": "kitchen"}
+        r = await demo.call("POST", "/api/printers", "manager", json=body)
+        assert (r.status_code, r.json()["field"]) == (422, "address"), (address, r.text)
+        r = await demo.call(
+            "PATCH",
+            f"/api/printers/{receipt['id']}",
+            "manager",
+            json={"connection": connection, "address": address},
+        )
+        assert (r.status_code, r.json()["field"]) == (422, "address"), (address, r.text)
+    after = (await demo.call("GET", "/api/printers", "manager")).json()
+    assert after == printers
 
 
 async def test_lan_and_device_printers_are_accepted_and_audited(demo: Demo) -> None:
@@ -250,3 +255,69 @@ def test_the_demo_allows_its_fake_printers_and_nothing_else(
     assert (settings.printer_allow, settings.webhook_allow) == (("127.0.0.1",), ())
     monkeypatch.setenv("POS_WEBHOOK_ALLOW", "10.1.2.0/24, erp.lan")
     assert Settings.from_env().webhook_allow == ("10.1.2.0/24", "erp.lan")
+
+
+class ResolvedTo(OutboundPolicy):
+    """A policy whose resolver answers ``address`` for every name (a stand-in for DNS)."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(webhook_allow=[address])
+        self.address = address
+        self.asked: list[str] = []
+
+    async def resolve_webhook(self, host: str, port: int) -> str:
+        self.asked.append(host)
+        return self.address
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed key and certificate for the name ``hooks.test``."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=hooks.test"),
+            *("-addext", "subjectAltName=DNS:hooks.test"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return key, cert
+
+
+async def test_https_connects_to_the_checked_address_and_verifies_the_name(
+    certificate: tuple[Path, Path],
+) -> None:
+    key, cert = certificate
+    receiver = Receiver()
+    config = uvicorn.Config(
+        receiver,
+        host="127.0.0.1",
+        port=receiver.port,
+        log_level="warning",
+        ssl_keyfile=str(key),
+        ssl_certfile=str(cert),
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.02)
+        trust = ssl.create_default_context(cafile=str(cert))
+        policy = ResolvedTo("127.0.0.1")
+        url = f"https://hooks.test:{receiver.port}/hook"
+        answer = await webhooks.post(policy, url, b"{}", {}, verify=trust)
+        assert answer.status_code == 204
+        [(headers, _)] = receiver.received
+        assert headers["host"] == f"hooks.test:{receiver.port}"
+        assert policy.asked == ["hooks.test"]
+        other = f"https://other.test:{receiver.port}/hook"
+        with pytest.raises(httpx.ConnectError):  # the certificate is not for this name
+            await webhooks.post(policy, other, b"{}", {}, verify=trust)
+        assert len(receiver.received) == 1
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
