@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service import __version__
 from pos_service.audit.controller import AuditController
 from pos_service.config import Settings, resolve_database_url
-from pos_service.core import logs
+from pos_service.core import hardening, logs, outbound
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
 from pos_service.core.db import asyncpg_dsn, create_engine, session_factory
 from pos_service.core.errors import EXCEPTION_HANDLERS
@@ -28,7 +28,6 @@ from pos_service.core.live import LiveDispatcher, SnapshotFn, live_socket, prune
 from pos_service.core.realtime import EventBus
 from pos_service.core.realtime_hub import Hub
 from pos_service.core.scheduler import Scheduler, Task
-from pos_service.core.textguard import refuse_nul
 from pos_service.core.uow import provide_uow
 from pos_service.guests.controller import CheckGuestController, LoyaltyController
 from pos_service.integrations import webhooks
@@ -38,7 +37,7 @@ from pos_service.kitchen.controller import KitchenChecksController, KitchenContr
 from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
-from pos_service.pages.controller import TEMPLATES, PagesController, static_files
+from pos_service.pages.controller import TEMPLATES, PagesController, inline_styles, static_files
 from pos_service.payments import service as payments_service
 from pos_service.payments.controller import (
     BillsController,
@@ -66,7 +65,10 @@ from pos_service.tables.controller import FloorController
 
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
-def tasks(settings: Settings, provider: PaymentProvider) -> list[Task]:
+def tasks(settings: Settings, provider: PaymentProvider, state: State) -> list[Task]:
+    async def deliver_webhooks(session: AsyncSession, now: dt.datetime) -> int:
+        return await webhooks.deliver(session, now, state.outbound)
+
     async def prune_events(session: AsyncSession, now: dt.datetime) -> int:
         return await prune(session, now, keep=settings.event_retention)
 
@@ -81,7 +83,7 @@ def tasks(settings: Settings, provider: PaymentProvider) -> list[Task]:
         *printing.TASKS,
         Task("resolve_card_payments", 2, resolve_card_payments),
         Task("close_days", 300, reports_service.close_due_days),
-        Task("webhooks", 5, webhooks.deliver),
+        Task("webhooks", 5, deliver_webhooks),
     ]
 
 
@@ -130,7 +132,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         bus.subscribe(app.state.live.committed)
         app.state.live.start()
         app.state.scheduler = Scheduler(
-            app.state.sessions, bus, tasks(settings, app.state.payment_provider)
+            app.state.sessions, bus, tasks(settings, app.state.payment_provider, app.state)
         )
         if settings.run_background:
             app.state.scheduler.start()
@@ -149,6 +151,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             "signer": signer,
             "snapshots": SNAPSHOTS,
             "print_policy": printing.policy_from(settings),
+            "outbound": outbound.policy_from(settings),
             "payment_provider": SimulatedTerminal(),
             "notifier": LoggingNotifier(),
             "security": Security(
@@ -194,13 +197,17 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         ],
         template_config=TEMPLATES,
         dependencies={"uow": Provide(provide_uow)},
-        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
+        middleware=[
+            hardening.OptionsMiddleware(),
+            DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan, partial(printing.running, settings=settings)],
         state=state,
         cors_config=CORSConfig(allow_origins=[]),
         openapi_config=OpenAPIConfig(title="pos_service", version=__version__, path="/schema"),
-        before_request=refuse_nul,
+        before_request=hardening.guard_input,
+        before_send=[hardening.SecurityHeaders(hardening.content_security_policy(inline_styles()))],
         request_max_body_size=256 * 1024,
         debug=False,
     )

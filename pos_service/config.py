@@ -38,6 +38,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     print_retry_seconds: float = 2.0
     print_timeout_seconds: float = 5.0
     log_format: LogFormat = "console"
+    webhook_allow: tuple[str, ...] = ()
+    """Networks or host names webhooks may reach besides public addresses (a LAN
+    integration): ``POS_WEBHOOK_ALLOW``, comma-separated."""
+    printer_allow: tuple[str, ...] = ()
+    """Networks or host names network printers may be on besides the private LAN ranges:
+    ``POS_PRINTER_ALLOW``, comma-separated (the demo allows its fakes on 127.0.0.1)."""
+    print_spool_dir: Path | None = None
+    """The one directory file printers may write in (``POS_PRINT_SPOOL_DIR``), besides the
+    device paths ``/dev/usb/lp<n>``."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -50,6 +59,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             "demo": env.get("POS_DEMO", "") not in ("", "0"),
             "log_format": env.get("POS_LOG_FORMAT", "console"),
         }
+        for name in ("webhook_allow", "printer_allow"):
+            raw = env.get(f"POS_{name.upper()}")
+            if raw is not None:
+                values[name] = tuple(e.strip() for e in raw.split(",") if e.strip())
+        if values["demo"] and "printer_allow" not in values:
+            values["printer_allow"] = ("127.0.0.1",)  # the demo's fake printers
+        if env.get("POS_PRINT_SPOOL_DIR"):
+            values["print_spool_dir"] = Path(env["POS_PRINT_SPOOL_DIR"])
         for name, field_type in (
             ("token_ttl_seconds", int),
             ("guest_link_ttl_seconds", int),

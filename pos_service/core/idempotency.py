@@ -4,6 +4,10 @@ The key is claimed with an insert in the same transaction as the change it guard
 concurrent request with the same key waits on that insert until the first transaction
 ends; if the first committed, the second gets its stored answer; if it rolled back, the
 second proceeds as the first.
+
+A key belongs to its caller: it is stored as ``<caller>:<key>`` (:func:`scoped`), so the
+same key sent by another staff member (or another guest link) is another request and
+can neither replay nor block theirs.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import hashlib
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service.core.auth import Caller
 from pos_service.core.db import driver
 from pos_service.core.errors import Invalid
 
@@ -24,6 +29,20 @@ STORED = (
     "SELECT request_hash, status, response FROM idempotency_keys WHERE venue_id = $1 AND key = $2"
 )
 STORE = "UPDATE idempotency_keys SET status = $3, response = $4 WHERE venue_id = $1 AND key = $2"
+
+
+def scoped(caller: Caller, key: str) -> str:
+    """The stored form of a caller's ``key``: ``s<staff id>:`` or ``g<check id>:`` before
+    it (a key too long for the column with its prefix is stored by its SHA-256)."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise Invalid(
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key"
+        )
+    owner = f"s{caller.staff_id}" if caller.kind == "staff" else f"g{caller.check_id}"
+    stored = f"{owner}:{key}"
+    if len(stored) > MAX_KEY_LENGTH:
+        stored = f"{owner}#{hashlib.sha256(key.encode()).hexdigest()}"
+    return stored
 
 
 def request_hash(method: str, path: str, body: bytes) -> bytes:

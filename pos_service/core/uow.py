@@ -66,6 +66,8 @@ class UnitOfWork:
     async def write(self, fn: ServiceFn[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a changing service function in one transaction (see module docstring)."""
         key = self.idempotency_key
+        if key is not None:
+            key = idempotency.scoped(self.caller, key)
         venue_id = self.caller.venue_id
         async with self.sessions() as session:
             try:

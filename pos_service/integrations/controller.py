@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
+from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
@@ -35,10 +36,11 @@ class WebhooksController(Controller):
         return await uow.read(webhooks.list_webhooks)
 
     @post("/", responses=problems(404, 409))
-    async def create(self, uow: UoW, data: JSONBody[WebhookCreate]) -> WebhookCreated:
+    async def create(self, uow: UoW, state: State, data: JSONBody[WebhookCreate]) -> WebhookCreated:
         """Subscribe an endpoint to order, payment or day-closed events (the answer
-        carries the signing secret, shown this once)."""
-        return await uow.write(webhooks.create, data)
+        carries the signing secret, shown this once). The URL must be public (or
+        allow-listed): 422 naming `url` otherwise."""
+        return await uow.write(webhooks.create, data, state.outbound)
 
     @get("/{webhook_id:int}", responses=problems(404))
     async def get_webhook(self, uow: UoW, webhook_id: PathId) -> WebhookRead:
@@ -46,10 +48,10 @@ class WebhooksController(Controller):
 
     @patch("/{webhook_id:int}", responses=problems(404, 409))
     async def patch_webhook(
-        self, uow: UoW, webhook_id: PathId, data: JSONBody[WebhookPatch]
+        self, uow: UoW, state: State, webhook_id: PathId, data: JSONBody[WebhookPatch]
     ) -> WebhookRead:
         """Change URL, event types or description; pause or resume."""
-        return await uow.write(webhooks.patch, webhook_id, data)
+        return await uow.write(webhooks.patch, webhook_id, data, state.outbound)
 
     @delete("/{webhook_id:int}", responses=problems(404))
     async def remove(self, uow: UoW, webhook_id: PathId) -> None:

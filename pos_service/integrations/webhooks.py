@@ -11,7 +11,15 @@ Each delivery is POSTed with the JSON body ``{"id", "event", "seq", "venue_id", 
 "data"}`` and the header ``X-POS-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact
 body with the subscription's secret. A 2xx answer delivers it; anything else (or no
 answer within :data:`TIMEOUT`) is retried after :func:`backoff`, up to
-:data:`MAX_ATTEMPTS`. Due deliveries are claimed with ``FOR UPDATE SKIP LOCKED``, so two
+:data:`MAX_ATTEMPTS`. Redirects are not followed (a 3xx is a failure).
+
+Where a delivery may go is the outbound policy's (``pos_service.core.outbound``): the URL
+is checked when saved, and at send time the host name is resolved, every address checked
+and the checked address connected to (the name is kept for ``Host`` and TLS). The
+delivery log says only ``HTTP <code>``, "no HTTP answer" or "refused by the outbound
+policy", never what a port said, so it cannot be used to probe a network.
+
+Due deliveries are claimed with ``FOR UPDATE SKIP LOCKED``, so two
 server processes never send the same one at once. Delivery is at least once: receivers
 deduplicate by ``id`` (also in ``X-POS-Delivery``).
 """
@@ -22,15 +30,18 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import ssl
 
 import httpx
 import msgspec
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service.audit import service as audit
 from pos_service.core.auth import Caller
 from pos_service.core.errors import NotFound
 from pos_service.core.models import EventRow
+from pos_service.core.outbound import OutboundPolicy, Refused, invalid
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.integrations.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from pos_service.integrations.schemas import (
@@ -93,8 +104,24 @@ async def _last_seq(session: AsyncSession, venue_id: int) -> int:
     return int(last or 0)
 
 
-async def create(session: AsyncSession, caller: Caller, data: WebhookCreate) -> WebhookCreated:
-    """Subscribe an endpoint; it receives the events recorded from now on."""
+def _checked_url(policy: OutboundPolicy, url: str) -> str:
+    try:
+        policy.check_webhook_url(url)
+    except Refused as exc:
+        raise invalid(exc, "url") from None
+    return url
+
+
+def _audited(row: WebhookSubscription) -> dict[str, object]:
+    return {"url": row.url, "events": list(row.events), "active": row.active}
+
+
+async def create(
+    session: AsyncSession, caller: Caller, data: WebhookCreate, policy: OutboundPolicy
+) -> WebhookCreated:
+    """Subscribe an endpoint the outbound policy lets the server reach; it receives the
+    events recorded from now on."""
+    _checked_url(policy, data.url)
     row = WebhookSubscription(
         venue_id=caller.venue_id,
         url=data.url,
@@ -106,6 +133,7 @@ async def create(session: AsyncSession, caller: Caller, data: WebhookCreate) -> 
     session.add(row)
     await session.flush()
     await session.refresh(row)
+    await audit.record(session, caller, "webhook.created", f"webhook:{row.id}", _audited(row))
     return WebhookCreated(**msgspec.structs.asdict(_read(row)), secret=row.secret)
 
 
@@ -134,13 +162,18 @@ async def get_webhook(session: AsyncSession, caller: Caller, webhook_id: int) ->
 
 
 async def patch(
-    session: AsyncSession, caller: Caller, webhook_id: int, data: WebhookPatch
+    session: AsyncSession,
+    caller: Caller,
+    webhook_id: int,
+    data: WebhookPatch,
+    policy: OutboundPolicy,
 ) -> WebhookRead:
     """Change the URL, the event types or the description; pause or resume. Events
     recorded while paused are delivered on resuming."""
     row = await _get(session, caller.venue_id, webhook_id, lock=True)
+    before = _audited(row)
     if data.url is not UNSET:
-        row.url = data.url
+        row.url = _checked_url(policy, data.url)
     if data.events is not UNSET:
         row.events = sorted(set(data.events))
     if data.description is not UNSET:
@@ -148,12 +181,18 @@ async def patch(
     if data.active is not UNSET:
         row.active = data.active
     await session.flush()
+    after = _audited(row)
+    if after != before:
+        changed = {k: {"from": before[k], "to": v} for k, v in after.items() if before[k] != v}
+        await audit.record(session, caller, "webhook.changed", f"webhook:{row.id}", changed)
     return _read(row)
 
 
 async def remove(session: AsyncSession, caller: Caller, webhook_id: int) -> None:
     """Delete a subscription with its deliveries."""
-    await session.delete(await _get(session, caller.venue_id, webhook_id, lock=True))
+    row = await _get(session, caller.venue_id, webhook_id, lock=True)
+    await audit.record(session, caller, "webhook.deleted", f"webhook:{row.id}", _audited(row))
+    await session.delete(row)
     await session.flush()
 
 
@@ -226,8 +265,37 @@ async def fan_out(session: AsyncSession, now: dt.datetime) -> int:
     return made
 
 
+async def post(
+    policy: OutboundPolicy,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    verify: ssl.SSLContext | bool = True,
+) -> httpx.Response:
+    """POST ``body`` to ``url`` at an address the policy checked (:class:`Refused`
+    otherwise): the connection goes to that address, the name stays in ``Host`` and in
+    the TLS server name, so certificates are verified for the name. Each call has its
+    own connection: one verified for a name is never reused for another name that
+    resolves to the same address. Redirects are not followed."""
+    parts = policy.check_webhook_url(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = await policy.resolve_webhook(host, port)
+    target = httpx.URL(url).copy_with(host=address)
+    netloc = parts.netloc.rpartition("@")[2]
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False, verify=verify) as client:
+        return await client.post(
+            target, content=body, headers={**headers, "Host": netloc}, extensions=extensions
+        )
+
+
 async def _attempt(
-    client: httpx.AsyncClient, sub: WebhookSubscription, d: WebhookDelivery, now: dt.datetime
+    policy: OutboundPolicy,
+    sub: WebhookSubscription,
+    d: WebhookDelivery,
+    now: dt.datetime,
 ) -> None:
     body = msgspec.json.encode({"id": d.id, **d.payload})
     headers = {
@@ -238,11 +306,15 @@ async def _attempt(
     }
     code: int | None = None
     try:
-        answer = await client.post(sub.url, content=body, headers=headers)
+        answer = await post(policy, sub.url, body, headers)
         code = answer.status_code
         error = None if 200 <= code < 300 else f"HTTP {code}"
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+    except Refused as exc:
+        error = f"refused by the outbound policy: {exc}"[:500]
+    except httpx.HTTPError:
+        # one message for refused, reset, timed out and garbled: what a port answered
+        # is not the subscriber's to learn
+        error = "no HTTP answer"
     d.attempts += 1
     d.last_attempt_at, d.last_status_code, d.last_error = now, code, error
     if error is None:
@@ -253,7 +325,7 @@ async def _attempt(
         d.next_attempt_at = now + backoff(d.attempts)
 
 
-async def send_due(session: AsyncSession, now: dt.datetime) -> int:
+async def send_due(session: AsyncSession, now: dt.datetime, policy: OutboundPolicy) -> int:
     """POST the due deliveries of active subscriptions; how many went through."""
     due = (
         await session.execute(
@@ -275,14 +347,13 @@ async def send_due(session: AsyncSession, now: dt.datetime) -> int:
     ).all()
     if not due:
         return 0
-    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
-        for d, sub in due:
-            await _attempt(client, sub, d, now)
+    for d, sub in due:
+        await _attempt(policy, sub, d, now)
     await session.flush()
     return sum(d.status == DeliveryStatus.DELIVERED for d, _ in due)
 
 
-async def deliver(session: AsyncSession, now: dt.datetime) -> int:
+async def deliver(session: AsyncSession, now: dt.datetime, policy: OutboundPolicy) -> int:
     """Scheduled: make deliveries from the event log, then send what is due."""
     await fan_out(session, now)
-    return await send_due(session, now)
+    return await send_due(session, now, policy)

@@ -7,6 +7,7 @@ on the server, so a page is never stale and never leaks what its caller may not 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,16 @@ TEMPLATES = TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngi
 
 static_files = create_static_files_router(path="/static", directories=[WEB / "static"])
 """``web/static`` under ``/static``: the pages' one script library, scripts and stylesheet."""
+
+
+def inline_styles() -> tuple[str, ...]:
+    """The inline ``<style>`` blocks of the templates (the receipt's, which is e-mailed
+    too), for the content security policy to allow by hash. Pages use ``pos.css``."""
+    found: list[str] = []
+    for template in sorted((WEB / "templates").glob("*.html")):
+        found += re.findall(r"<style>(.*?)</style>", template.read_text(), re.DOTALL)
+    return tuple(found)
+
 
 Station = Annotated[str, QueryParameter(pattern=r"^[\w-]{1,64}$")]
 

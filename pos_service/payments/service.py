@@ -35,11 +35,13 @@ from pos_service.payments._load import (
     Loaded,
     bill_read,
     categories,
+    compute,
     find_check,
     load,
     payment_read,
     with_parts,
 )
+from pos_service.payments.billing import Bill
 from pos_service.payments.events import (
     BillAdjusted,
     BillRequested,
@@ -103,10 +105,17 @@ async def get_bill(session: AsyncSession, caller: Caller, check_id: int) -> Bill
 # --- discounts and comps
 
 
-def _needs_approval(settings: dict[str, Any], data: DiscountCreate) -> bool:
-    if data.kind == "percent":
-        return data.value > int(settings.get("discount_approval_bp", DISCOUNT_APPROVAL_BP))
-    return data.value > int(settings.get("discount_approval_minor", DISCOUNT_APPROVAL_MINOR))
+def needs_approval(settings: dict[str, Any], before: Bill, after: Bill) -> bool:
+    """Whether a discount taking the bill from ``before`` to ``after`` needs a manager:
+    the check's running discount total (not this discount alone) is above the venue's
+    amount threshold (``discount_approval_minor``) or above its share of the subtotal
+    (``discount_approval_bp``), and this discount adds to it."""
+    total = after.discount_total
+    if total <= before.discount_total:
+        return False
+    limit_minor = int(settings.get("discount_approval_minor", DISCOUNT_APPROVAL_MINOR))
+    limit_bp = int(settings.get("discount_approval_bp", DISCOUNT_APPROVAL_BP))
+    return total > limit_minor or total * BP_SCALE > limit_bp * after.subtotal
 
 
 def _chargeable_line(loaded: Loaded, line_id: int) -> None:
@@ -174,15 +183,13 @@ def _adjustment_amount(before: Loaded, after: Loaded, adjustment: Adjustment) ->
 async def add_discount(
     session: AsyncSession, caller: Caller, check_id: int, data: DiscountCreate
 ) -> BillRead:
-    """Discount a line or the check; above the venue's threshold a manager approves."""
+    """Discount a line or the check; once the check's discounts add up to more than the
+    venue's threshold, a manager approves (see :func:`needs_approval`)."""
     loaded = await _locked(session, caller, check_id)
     if data.line_id is not None:
         _chargeable_line(loaded, data.line_id)
     if data.kind == "percent" and data.value > BP_SCALE:
         raise Invalid("a percent discount is at most 10000 bp (100 %)", field="value")
-    approver = None
-    if _needs_approval(loaded.venue.settings, data):
-        approver = await staff.consume_approval(session, caller.venue_id, data.approval, "discount")
     adjustment = Adjustment(
         venue_id=caller.venue_id,
         check_id=check_id,
@@ -192,8 +199,12 @@ async def add_discount(
         value=data.value,
         reason=data.reason,
         added_by=caller.actor,
-        approved_by=approver,
     )
+    after = compute(loaded.venue, loaded.check, loaded.lines, [*loaded.adjustments, adjustment])
+    if needs_approval(loaded.venue.settings, loaded.bill, after):
+        adjustment.approved_by = await staff.consume_approval(
+            session, caller.venue_id, data.approval, "discount"
+        )
     return await _adjust(session, caller, loaded, adjustment)
 
 

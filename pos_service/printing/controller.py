@@ -39,16 +39,20 @@ class PrintersController(Controller):
         return await uow.read(service.list_printers)
 
     @post("/", guards=[requires()], responses=problems(404, 409))
-    async def create_printer(self, uow: UoW, data: JSONBody[PrinterCreate]) -> PrinterRead:
-        """Add a printer (managers)."""
-        return await uow.write(service.create_printer, data)
+    async def create_printer(
+        self, uow: UoW, state: State, data: JSONBody[PrinterCreate]
+    ) -> PrinterRead:
+        """Add a printer (managers). A network printer is on the LAN or allow-listed, a
+        file printer a device path or a file in the spool directory: 422 naming
+        `address` otherwise."""
+        return await uow.write(service.create_printer, data, state.outbound)
 
     @patch("/{printer_id:int}", guards=[requires()], responses=problems(404, 409))
     async def patch_printer(
-        self, uow: UoW, printer_id: PathId, data: JSONBody[PrinterPatch]
+        self, uow: UoW, state: State, printer_id: PathId, data: JSONBody[PrinterPatch]
     ) -> PrinterRead:
         """Change a printer's connection, settings, backup or stations (managers)."""
-        return await uow.write(service.patch_printer, printer_id, data)
+        return await uow.write(service.patch_printer, printer_id, data, state.outbound)
 
 
 class PrintJobsController(Controller):

@@ -22,10 +22,12 @@ import msgspec
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import events
+from pos_service.audit import service as audit
+from pos_service.core import events, outbound
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.outbound import OutboundPolicy, Refused
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.menu.models import Station
 from pos_service.printing.events import (
@@ -405,12 +407,21 @@ async def list_jobs(
 # -- configuring printers ------------------------------------------------------------------
 
 
-def _check_settings(connection: str, address: str, code_page: str) -> None:
+def _check_settings(
+    connection: str, address: str, code_page: str, policy: OutboundPolicy | None
+) -> None:
+    """A parsable address the outbound ``policy`` allows (not re-checked when ``None``:
+    a change that keeps the address), and a known code page."""
     if connection == Connection.NETWORK:
         try:
             parse_network(address)
         except ValueError as exc:
             raise Invalid(str(exc), field="address") from None
+    try:
+        if policy is not None:
+            policy.check_printer(connection, address)
+    except Refused as exc:
+        raise outbound.invalid(exc, "address") from None
     try:
         find_code_page(code_page)
     except ValueError as exc:
@@ -502,10 +513,13 @@ async def _read_one(session: AsyncSession, printer: Printer) -> PrinterRead:
     return printer_read(printer, stations.get(printer.id, []), int(queued or 0))
 
 
-async def create_printer(session: AsyncSession, caller: Caller, data: PrinterCreate) -> PrinterRead:
-    """Add a printer (manager): unique name, a valid address and code page, its stations."""
+async def create_printer(
+    session: AsyncSession, caller: Caller, data: PrinterCreate, policy: OutboundPolicy
+) -> PrinterRead:
+    """Add a printer (manager): unique name, an address the outbound policy allows, a
+    valid code page, its stations."""
     v = caller.venue_id
-    _check_settings(data.connection, data.address, data.code_page)
+    _check_settings(data.connection, data.address, data.code_page, policy)
     await _check_name(session, v, data.name)
     await _check_backup(session, v, data.backup_id)
     printer = Printer(
@@ -524,17 +538,36 @@ async def create_printer(session: AsyncSession, caller: Caller, data: PrinterCre
     await session.flush()
     await session.refresh(printer)
     await _assign_stations(session, v, printer.id, data.station_ids)
+    await audit.record(
+        session,
+        caller,
+        "printer.created",
+        f"printer:{printer.id}",
+        {**_audited(printer), "station_ids": sorted(data.station_ids)},
+    )
     return await _read_one(session, printer)
 
 
+def _audited(printer: Printer) -> dict[str, object]:
+    return {
+        name: getattr(printer, name)
+        for name in ("name", "connection", "address", "role", "backup_id")
+    }
+
+
 async def patch_printer(
-    session: AsyncSession, caller: Caller, printer_id: int, data: PrinterPatch
+    session: AsyncSession,
+    caller: Caller,
+    printer_id: int,
+    data: PrinterPatch,
+    policy: OutboundPolicy,
 ) -> PrinterRead:
     """Change a printer's settings or stations (manager)."""
     v = caller.venue_id
     printer = await session.get(Printer, (v, printer_id), with_for_update=True)
     if printer is None:
         raise NotFound(f"no printer {printer_id}", field="printer_id")
+    before = _audited(printer)
     changes = {
         name: value
         for name, value in msgspec.structs.asdict(data).items()
@@ -548,12 +581,23 @@ async def patch_printer(
         changes["code_page"] = changes["code_page"].upper()
     for name, value in changes.items():
         setattr(printer, name, value)
-    _check_settings(printer.connection, printer.address, printer.code_page)
-    if {"connection", "address"} & changes.keys():
+    moved = bool({"connection", "address"} & changes.keys())
+    _check_settings(
+        printer.connection, printer.address, printer.code_page, policy if moved else None
+    )
+    if moved:
         printer.status, printer.status_detail = PrinterState.UNKNOWN, None
     await session.flush()
     if data.station_ids is not UNSET:
         await _assign_stations(session, v, printer.id, data.station_ids)
+    after = _audited(printer)
+    changed: dict[str, object] = {
+        k: {"from": before[k], "to": value} for k, value in after.items() if before[k] != value
+    }
+    if data.station_ids is not UNSET:
+        changed["station_ids"] = sorted(data.station_ids)
+    if changed:
+        await audit.record(session, caller, "printer.changed", f"printer:{printer.id}", changed)
     return await _read_one(session, printer)
 
 

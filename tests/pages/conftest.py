@@ -38,6 +38,11 @@ class Device:
         self.base = base
         self.errors: list[str] = []
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # a script, style or connection the content security policy refused
+        page.on(
+            "console",
+            lambda m: self.errors.append(m.text) if "Content Security Policy" in m.text else None,
+        )
 
     async def open(self, path: str, pin: str | None = None) -> Page:
         await self.page.goto(self.base + path)

@@ -143,8 +143,11 @@ def texts(fake: FakePrinter) -> list[Decoded]:
 
 @pytest.fixture(scope="session")
 async def live(settings: Settings) -> AsyncIterator[tuple[Litestar, str]]:
-    """A live server (no background work: tests drive the dispatcher and the scheduler)."""
-    app = create_app(msgspec.structs.replace(settings, run_background=False))
+    """A live server (no background work: tests drive the dispatcher and the scheduler),
+    allowed to reach the fake printers on 127.0.0.1 (loopback is not the LAN)."""
+    app = create_app(
+        msgspec.structs.replace(settings, run_background=False, printer_allow=("127.0.0.1",))
+    )
     app.state.print_policy = POLICY
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")

@@ -159,6 +159,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/webhooks/{webhook_id}"): MANAGER,
     ("DELETE", "/api/webhooks/{webhook_id}"): MANAGER,
     ("GET", "/api/webhooks/{webhook_id}/deliveries"): MANAGER,
+    ("GET", "/api/audit"): MANAGER,
     ("GET", "/api/days/{business_date}/export.csv"): MANAGER,
 }
 

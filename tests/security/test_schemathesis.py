@@ -28,7 +28,16 @@ from pos_service.config import Settings
 from tests.support.database import reset_with_demo
 from tests.support.servers import server_process
 
-ROLES = {"waiter": "1111", "host": "2222", "kitchen": "3333", "bar": "4444", "manager": "9999"}
+ROLES = {
+    "waiter": "1111",
+    "host": "2222",
+    "kitchen": "3333",
+    "bar": "4444",
+    "manager": "9999",
+    "printer": "7777",
+    "owner": "8888",
+}
+"""Every role of ``core.auth.ROLES`` (the print agent's and a venue group owner's too)."""
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -40,6 +49,7 @@ def live(database_url: str) -> Iterator[dict[str, Any]]:
         tokens = {}
         for role, pin in ROLES.items():
             r = httpx.post(f"{url}/api/auth/login", json={"venue": "demo", "pin": pin})
+            assert r.status_code == 200, (role, r.text)
             tokens[role] = r.json()["token"]
         yield {"url": url, "tokens": tokens}
 
