@@ -46,8 +46,6 @@ async def _seed(settings: Settings, url: str) -> None:
         PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
         token_ttl=0,
         approval_ttl=0,
-        max_failures=0,
-        lockout_seconds=0,
     )
     try:
         async with session_factory(engine)() as session, session.begin():
@@ -147,7 +145,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     log_format, access_log = logging_of(args)
     # Workers (and reloads) reach the same database and signing key, and log alike.
     os.environ["DATABASE_URL"] = url
-    os.environ["POS_SECRET_KEY"] = settings.secret_key
+    if settings.secret_key_file is not None:  # workers read the secret from its file
+        os.environ["POS_SECRET_KEY_FILE"] = str(settings.secret_key_file.resolve())
     os.environ["POS_LOG_FORMAT"] = log_format
     if args.demo:
         os.environ["POS_DEMO"] = "1"
