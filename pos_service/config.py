@@ -47,7 +47,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         values: dict[str, object] = {
             "database_url": env.get("DATABASE_URL") or None,
             "var_dir": Path(env.get("POS_VAR_DIR", "var")),
-            "secret_key_file": env.get("POS_SECRET_KEY_FILE") or None,
+            "secret_key_file": Path(env["POS_SECRET_KEY_FILE"])
+            if env.get("POS_SECRET_KEY_FILE")
+            else None,
             "trusted_proxies": [
                 a.strip() for a in env.get("POS_TRUSTED_PROXIES", "").split(",") if a.strip()
             ],

@@ -27,6 +27,9 @@ from pos_service.core.db import driver
 log = structlog.get_logger(__name__)
 
 FRESH_SECONDS = 0.4
+RECHECK_SECONDS = 0.05
+"""A refused session is judged again on a view at most this old (a new member, a
+device just paired): an attacker's stale token costs at most 20 reads a second."""
 SWEEP_SECONDS = 0.25
 
 VIEW_SQL = (
@@ -38,12 +41,13 @@ VIEW_SQL = (
 
 
 class _View:
-    __slots__ = ("devices", "epochs", "read_at")
+    __slots__ = ("devices", "epochs", "read_at", "read_wall")
 
     def __init__(self, epochs: dict[int, int], devices: frozenset[int], read_at: float) -> None:
         self.epochs = epochs
         self.devices = devices
         self.read_at = read_at
+        self.read_wall = time.time() - (time.monotonic() - read_at)
 
 
 Closer = Callable[[int, str], Awaitable[None]]
@@ -52,8 +56,9 @@ Closer = Callable[[int, str], Awaitable[None]]
 class SessionGuard:
     """See the module docstring. One per process (``app.state.guard``)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], token_ttl: int) -> None:
         self._sessions = sessions
+        self._token_ttl = token_ttl
         self._views: dict[int, _View] = {}
         self._reading: dict[int, asyncio.Future[_View]] = {}
         self._sockets: dict[int, tuple[Caller, Closer]] = {}
@@ -69,7 +74,18 @@ class SessionGuard:
             return "token expired"
         if caller.device_id is None:
             return "sign in again on an enrolled device"
-        view = await self._view(caller.venue_id)
+        view = await self._view(caller.venue_id, FRESH_SECONDS)
+        if self._judge(view, caller) is not None:
+            # a member or device newer than the view? Read again: at once if the view may
+            # be older than the token (``exp`` counts whole seconds), else at most every
+            # RECHECK_SECONDS.
+            issued = caller.exp - self._token_ttl
+            fresh = 0.0 if view.read_wall < issued + 1 else RECHECK_SECONDS
+            view = await self._view(caller.venue_id, fresh)
+        return self._judge(view, caller)
+
+    @staticmethod
+    def _judge(view: _View, caller: Caller) -> str | None:
         if caller.device_id not in view.devices:
             return "this device was revoked"
         epoch = view.epochs.get(caller.staff_id or 0)
@@ -83,9 +99,9 @@ class SessionGuard:
         """Drop the venue's view (after committing a change to its staff or devices)."""
         self._views.pop(venue_id, None)
 
-    async def _view(self, venue_id: int) -> _View:
+    async def _view(self, venue_id: int, max_age: float) -> _View:
         view = self._views.get(venue_id)
-        if view is not None and time.monotonic() - view.read_at < FRESH_SECONDS:
+        if view is not None and time.monotonic() - view.read_at < max_age:
             return view
         reading = self._reading.get(venue_id)
         if reading is not None:  # one read per venue at a time; the others wait for it
