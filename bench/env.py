@@ -41,6 +41,8 @@ def secret_file() -> Path:
         VAR.mkdir(parents=True, exist_ok=True)
         path.write_text(SECRET)
     return path
+
+
 PINS = {"waiter": "1111", "kitchen": "3333", "bar": "4444", "manager": "9999"}
 
 # The five lines of a send: two stations get one line each, the bar two, the hot side two.
