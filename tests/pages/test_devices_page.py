@@ -3,11 +3,15 @@ pairs with it and signs in; revoking the handheld signs it out at once."""
 
 from __future__ import annotations
 
+import msgspec
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Browser, expect
 
+from pos_service.app import create_app
+from pos_service.config import Settings
 from tests.conftest import Demo
 from tests.pages.conftest import KDS, PHONE, NewDevice
+from tests.support.servers import serve
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +57,29 @@ async def test_a_handheld_pairs_with_the_managers_code_and_is_revoked(
     await phone.click("#login button[type=submit]")
     await expect(phone.locator("#pair")).to_be_visible()
     await expect(phone.locator("#pair-message")).to_contain_text("revoked")
+
+
+@pytest.mark.timeout(120)
+async def test_the_demo_servers_own_browser_signs_in_without_pairing(
+    demo: Demo, browser: Browser, settings: Settings
+) -> None:
+    """``python3 dev.py serve``: a browser on the same machine types a PIN and is in."""
+    app = create_app(msgspec.structs.replace(settings, demo=True))
+    async with serve(app) as url:
+        context = await browser.new_context(viewport=PHONE)
+        try:
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            await page.goto(url + "/app/handheld")
+            await expect(page.locator("#login-venue")).to_have_value("demo")
+            for digit in "1111":
+                await page.click(f"#login [data-key='{digit}']")
+            await page.click("#login button[type=submit]")
+            await expect(page.locator("#login")).to_be_hidden()
+            await page.wait_for_selector("body[data-live='live']")
+            assert errors == []
+        finally:
+            await context.close()
+    rows = await demo.sql("SELECT name FROM devices WHERE name LIKE 'This computer%'")
+    assert len(rows) == 1

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -21,7 +22,7 @@ import websockets
 from litestar import Litestar
 
 from pos_service.config import Settings
-from pos_service.core.auth import TokenSigner, derive_key
+from pos_service.core.auth import TokenSigner, client_address, derive_key
 from tests.conftest import Demo
 from tests.support.servers import serve, ws_url
 
@@ -378,3 +379,27 @@ async def test_only_a_demo_servers_own_machine_enrols_without_a_code(
             "/api/auth/login", json={"venue": "demo", "pin": "9999", "device": credential}
         )
         assert r.status_code == 200
+
+
+def _connection(peer: str, forwarded: str | None, trusted: list[str]) -> Any:
+    settings = SimpleNamespace(trusted_proxies=frozenset(trusted))
+    return SimpleNamespace(
+        client=SimpleNamespace(host=peer),
+        headers={"x-forwarded-for": forwarded} if forwarded else {},
+        app=SimpleNamespace(state=SimpleNamespace(settings=settings)),
+    )
+
+
+def test_forwarded_addresses_are_believed_from_trusted_proxies_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    assert client_address(_connection("10.0.0.1", "6.6.6.6", [])) == "10.0.0.1"
+    proxy = ["10.0.0.1"]
+    assert client_address(_connection("10.0.0.1", "6.6.6.6, 192.168.1.20", proxy)) == (
+        "192.168.1.20"
+    )
+    two = ["10.0.0.1", "10.0.0.2"]
+    assert client_address(_connection("10.0.0.1", "1.1.1.1, 10.0.0.2", two)) == "1.1.1.1"
+    assert client_address(_connection("10.0.0.1", None, proxy)) == "10.0.0.1"
+    monkeypatch.setenv("POS_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2")
+    assert Settings.from_env(var_dir=tmp_path).trusted_proxies == frozenset(two)
