@@ -6,6 +6,7 @@ server starts an embedded PostgreSQL whose data lives under ``POS_VAR_DIR`` (``.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -68,6 +69,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             raw = env.get(f"POS_{name.upper()}")
             if raw is not None:
                 values[name] = field_type(raw)
+        if env.get("POS_SECRET_KEY"):
+            logging.getLogger(__name__).warning(
+                "POS_SECRET_KEY is no longer read: put the secret in a file and set "
+                "POS_SECRET_KEY_FILE (docs/security.md)"
+            )
         values.update(overrides)
         settings = msgspec.convert(values, cls, strict=False)
         if not settings.secret_key:

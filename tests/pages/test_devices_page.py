@@ -83,3 +83,14 @@ async def test_the_demo_servers_own_browser_signs_in_without_pairing(
             await context.close()
     rows = await demo.sql("SELECT name FROM devices WHERE name LIKE 'This computer%'")
     assert len(rows) == 1
+
+
+@pytest.mark.timeout(120)
+async def test_a_lock_after_wrong_pins_alerts_the_manager_page(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    manager = await (await new_device(KDS)).open("/app/manager", pin="9999")
+    handheld = await demo.device(name="Bar handheld")
+    for pin in ("0001", "0002", "0003", "0004", "0005"):
+        await demo.login(pin, device=handheld)
+    await expect(manager.locator("#toasts")).to_contain_text("Sign-in locked after 5 wrong PINs")

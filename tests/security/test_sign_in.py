@@ -140,6 +140,22 @@ async def test_a_burst_across_devices_raises_an_alert(demo: Demo) -> None:
     assert types == ["auth.burst"]
 
 
+async def test_guesses_spread_over_many_devices_are_slowed_by_the_venue_limit(
+    demo: Demo,
+) -> None:
+    """200 guesses from 50 places were never slowed: now the venue's 50th wrong PIN
+    locks its PIN checks (and the managers were alerted at the 10th)."""
+    codes = []
+    for i in range(13):
+        device = await demo.device(name=f"Handheld {i}")
+        for pin in GUESSES[i * 4 : i * 4 + 4]:
+            codes.append((await demo.login(pin, device=device)).status_code)
+    assert codes[:49] == [401] * 49 and codes[49:] == [429] * 3
+    assert (await demo.login("9999", device=await demo.device(name="New one"))).status_code == 429
+    types = [r[0] for r in await demo.sql("SELECT type FROM events WHERE topic = 'alerts'")]
+    assert types == ["auth.burst", "auth.locked"]
+
+
 async def test_failures_on_a_device_are_charged_to_who_signs_in_next(demo: Demo) -> None:
     """A member who guesses on several devices, signing in after each round, is locked
     out on every device once the charges reach the member's limit."""
