@@ -455,8 +455,16 @@ async def patch_staff(
         row.pin_lookup = pin_lookup(security, caller.venue_id, data.pin)
         await audit.record(session, caller, "staff.pin_reset", f"staff:{staff_id}", {})
         ended = True
-    if ended:  # the member's sessions end (see core.sessions)
+    if ended:  # the member's sessions end (see core.sessions), at every venue they joined
         row.epoch += 1
+        await session.execute(
+            text(
+                "UPDATE staff SET epoch = staff.epoch + 1 FROM staff_memberships m "
+                "WHERE m.home_venue_id = :v AND m.home_staff_id = :s "
+                "AND staff.venue_id = m.venue_id AND staff.id = m.staff_id"
+            ),
+            {"v": caller.venue_id, "s": staff_id},
+        )
     await session.flush()
     return _member(row, home)
 

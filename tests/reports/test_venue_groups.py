@@ -117,7 +117,9 @@ async def test_a_member_signs_in_at_another_venue_of_the_group_with_one_pin(
     assert r.status_code == 422 and r.json()["field"] == "pin"
     r = await demo.call("PATCH", f"/api/staff/{marco['id']}", "manager", json={"pin": "4321"})
     assert r.status_code == 200
-    await _token(demo, "harbour", "4321")
+    # the new PIN ends Marco's sessions at home and at the venue he joined
+    assert (await demo.client.get("/api/staff", headers=harbour)).status_code == 401
+    harbour = await _token(demo, "harbour", "4321")
     r = await demo.login("9999", "harbour")
     assert r.status_code == 401
     # a PIN is unique across the group: harbour cannot hand out a PIN used in demo
