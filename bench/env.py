@@ -31,6 +31,18 @@ VAR = ROOT / "var" / "bench"
 PG_DIR = ROOT / "var" / "bench-postgres"
 DATABASE = "bench"
 SECRET = "bench-secret-key-not-for-production"
+
+
+def secret_file() -> Path:
+    """The file the bench server reads its secret from (servers never take it from the
+    environment)."""
+    path = VAR / "secret_key"
+    if not path.exists():
+        VAR.mkdir(parents=True, exist_ok=True)
+        path.write_text(SECRET)
+    return path
+
+
 PINS = {"waiter": "1111", "kitchen": "3333", "bar": "4444", "manager": "9999"}
 
 # The five lines of a send: two stations get one line each, the bar two, the hot side two.
@@ -104,7 +116,7 @@ class Server:
         return {
             **os.environ,
             "DATABASE_URL": self.database_url,
-            "POS_SECRET_KEY": SECRET,
+            "POS_SECRET_KEY_FILE": str(secret_file()),
             "POS_VAR_DIR": str(VAR),
             "POS_POOL_SIZE": str(self.pool_size),
             "PYTHONPATH": str(ROOT),
@@ -245,8 +257,6 @@ async def seed(url: str, count: int, prefix: str = "bench") -> list[int]:
         PinHasher(1, 8),  # the stored hash carries its parameters; sign-in is not measured
         token_ttl=0,
         approval_ttl=0,
-        max_failures=0,
-        lockout_seconds=0,
     )
     ids = []
     try:
@@ -268,6 +278,22 @@ async def seed(url: str, count: int, prefix: str = "bench") -> list[int]:
     return ids
 
 
+async def enrol_device(url: str, slug: str) -> str:
+    """A newly enrolled device of the venue (sign-in needs one); its credential."""
+    from pos_service.core.db import create_engine, session_factory
+    from pos_service.devices import service as devices
+    from pos_service.venues import service as venue_service
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            venue = await venue_service.by_slug(session, slug)
+            _, credential = await devices.enrol(session, venue.id, "Bench handheld", "handheld")
+    finally:
+        await engine.dispose()
+    return credential
+
+
 async def venues(url: str, base_url: str, count: int, prefix: str = "bench") -> list[Venue]:
     """Sign in to the first ``count`` seeded venues and read what the load needs."""
     conn = await asyncpg.connect(asyncpg_dsn(url))
@@ -278,8 +304,11 @@ async def venues(url: str, base_url: str, count: int, prefix: str = "bench") -> 
                 slug = f"{prefix}{i}"
                 venue_id = await conn.fetchval("SELECT id FROM venues WHERE slug = $1", slug)
                 tokens = {}
+                device = await enrol_device(url, slug)
                 for role, pin in PINS.items():
-                    r = await client.post("/api/auth/login", json={"venue": slug, "pin": pin})
+                    r = await client.post(
+                        "/api/auth/login", json={"venue": slug, "pin": pin, "device": device}
+                    )
                     r.raise_for_status()
                     tokens[role] = r.json()["token"]
                 waiter_id = await conn.fetchval(

@@ -28,7 +28,9 @@ from pos_service.core.live import LiveDispatcher, SnapshotFn, live_socket, prune
 from pos_service.core.realtime import EventBus
 from pos_service.core.realtime_hub import Hub
 from pos_service.core.scheduler import Scheduler, Task
+from pos_service.core.sessions import SessionGuard
 from pos_service.core.uow import provide_uow
+from pos_service.devices.controller import DevicesController
 from pos_service.guests.controller import CheckGuestController, LoyaltyController
 from pos_service.integrations import webhooks
 from pos_service.integrations.controller import ExportController, WebhooksController
@@ -105,6 +107,8 @@ PUBLIC_PATHS = [
     "^/health",
     "^/schema",
     "^/api/auth/login",
+    "^/api/devices/pair$",
+    "^/api/devices/local$",
     "^/ws",
     "^/guest/",
     "^/api/guest/",
@@ -126,6 +130,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.database_url = url
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.guard = SessionGuard(app.state.sessions, settings.token_ttl_seconds)
         bus = EventBus(engine)
         app.state.publisher = bus
         app.state.live = LiveDispatcher(asyncpg_dsn(url), Hub())
@@ -140,6 +145,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             yield
         finally:
             app.state.scheduler.shutdown()
+            await app.state.guard.stop()
             await bus.flushed()
             await app.state.live.stop()
             await engine.dispose()
@@ -159,8 +165,6 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
                 PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
                 token_ttl=settings.token_ttl_seconds,
                 approval_ttl=settings.approval_ttl_seconds,
-                max_failures=settings.pin_max_failures,
-                lockout_seconds=settings.pin_lockout_seconds,
             ),
         }
     )
@@ -194,6 +198,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             WebhooksController,
             ExportController,
             AuditController,
+            DevicesController,
         ],
         template_config=TEMPLATES,
         dependencies={"uow": Provide(provide_uow)},

@@ -1,4 +1,4 @@
-"""``pos-service serve | migrate | demo | verify-journal``.
+"""``pos-service serve | migrate | demo | verify-journal | pair``.
 
 ``serve`` starts quickly: this supervisor process imports neither the application nor
 Alembic when the database is already at the head revision (see
@@ -46,8 +46,6 @@ async def _seed(settings: Settings, url: str) -> None:
         PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
         token_ttl=0,
         approval_ttl=0,
-        max_failures=0,
-        lockout_seconds=0,
     )
     try:
         async with session_factory(engine)() as session, session.begin():
@@ -81,6 +79,28 @@ async def _verify_journal(url: str, slug: str | None) -> bool:
     return ok
 
 
+async def _pair(url: str, slug: str, name: str, kind: str) -> str:
+    """A one-time pairing code for a device of the venue (audited)."""
+    from pos_service.audit import service as audit
+    from pos_service.core.auth import Caller
+    from pos_service.core.db import create_engine, session_factory
+    from pos_service.devices import service as devices
+    from pos_service.venues import service as venues
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            venue = await venues.by_slug(session, slug)
+            made = await devices.make_pairing(session, venue.id, name, kind)
+            actor = Caller(kind="staff", venue_id=venue.id, name="command line")
+            await audit.record(
+                session, actor, "device.pairing_created", f"pairing:{name}", {"kind": kind}
+            )
+    finally:
+        await engine.dispose()
+    return made.code
+
+
 PING_INTERVAL = 10.0
 
 
@@ -110,6 +130,15 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="seed the demo venue (idempotent)")
     verify = sub.add_parser("verify-journal", help="check the hash chain of the journal")
     verify.add_argument("--venue", help="the venue's slug (default: every venue)")
+    pair = sub.add_parser("pair", help="print a one-time code that pairs a device")
+    pair.add_argument("--venue", default="demo", help="the venue's slug (default: demo)")
+    pair.add_argument("--name", required=True, help="the device's name, e.g. 'Kitchen screen'")
+    pair.add_argument(
+        "--kind",
+        default="handheld",
+        choices=["handheld", "kitchen", "host", "printer", "manager"],
+        help="what the device is (default: handheld)",
+    )
     return parser
 
 
@@ -124,6 +153,10 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "verify-journal":
         url = _prepare(settings, demo=False)
         sys.exit(0 if asyncio.run(_verify_journal(url, args.venue)) else 1)
+    elif args.command == "pair":
+        url = _prepare(settings, demo=False)
+        code = asyncio.run(_pair(url, args.venue, args.name, args.kind))
+        print(f"Pairing code for {args.name!r} at {args.venue}: {code} (valid 10 minutes)")
     elif args.command == "serve":
         _serve(settings, args)
     sys.exit(0)
@@ -147,7 +180,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     log_format, access_log = logging_of(args)
     # Workers (and reloads) reach the same database and signing key, and log alike.
     os.environ["DATABASE_URL"] = url
-    os.environ["POS_SECRET_KEY"] = settings.secret_key
+    if settings.secret_key_file is not None:  # workers read the secret from its file
+        os.environ["POS_SECRET_KEY_FILE"] = str(settings.secret_key_file.resolve())
     os.environ["POS_LOG_FORMAT"] = log_format
     if args.demo:
         os.environ["POS_DEMO"] = "1"

@@ -6,6 +6,7 @@ server starts an embedded PostgreSQL whose data lives under ``POS_VAR_DIR`` (``.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -25,8 +26,6 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     token_ttl_seconds: int = 12 * 3600
     guest_link_ttl_seconds: int = 4 * 3600
     approval_ttl_seconds: int = 120
-    pin_max_failures: int = 5
-    pin_lockout_seconds: int = 300
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19 * 1024
     event_retention: int = 100_000
@@ -47,6 +46,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     print_spool_dir: Path | None = None
     """The one directory file printers may write in (``POS_PRINT_SPOOL_DIR``), besides the
     device paths ``/dev/usb/lp<n>``."""
+    trusted_proxies: frozenset[str] = frozenset()
+    """Addresses of reverse proxies whose ``X-Forwarded-For`` is believed."""
+    secret_key_file: Path | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -55,7 +57,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         values: dict[str, object] = {
             "database_url": env.get("DATABASE_URL") or None,
             "var_dir": Path(env.get("POS_VAR_DIR", "var")),
-            "secret_key": env.get("POS_SECRET_KEY", ""),
+            "secret_key_file": Path(env["POS_SECRET_KEY_FILE"])
+            if env.get("POS_SECRET_KEY_FILE")
+            else None,
+            "trusted_proxies": [
+                a.strip() for a in env.get("POS_TRUSTED_PROXIES", "").split(",") if a.strip()
+            ],
             "demo": env.get("POS_DEMO", "") not in ("", "0"),
             "log_format": env.get("POS_LOG_FORMAT", "console"),
         }
@@ -70,8 +77,6 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         for name, field_type in (
             ("token_ttl_seconds", int),
             ("guest_link_ttl_seconds", int),
-            ("pin_max_failures", int),
-            ("pin_lockout_seconds", int),
             ("event_retention", int),
             ("pool_size", int),
             ("print_max_attempts", int),
@@ -81,10 +86,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             raw = env.get(f"POS_{name.upper()}")
             if raw is not None:
                 values[name] = field_type(raw)
+        if env.get("POS_SECRET_KEY"):
+            logging.getLogger(__name__).warning(
+                "POS_SECRET_KEY is no longer read: put the secret in a file and set "
+                "POS_SECRET_KEY_FILE (docs/security.md)"
+            )
         values.update(overrides)
         settings = msgspec.convert(values, cls, strict=False)
         if not settings.secret_key:
-            settings = msgspec.structs.replace(settings, secret_key=_local_secret(settings.var_dir))
+            path = settings.secret_key_file or settings.var_dir / "secret_key"
+            settings = msgspec.structs.replace(
+                settings, secret_key=_local_secret(path), secret_key_file=path
+            )
         return settings
 
 
@@ -99,12 +112,13 @@ def resolve_database_url(settings: Settings) -> str:
     return embedded.database_url(server, "pos")
 
 
-def _local_secret(var_dir: Path) -> str:
-    """A per-installation signing key kept under var/, so tokens survive restarts."""
-    path = var_dir / "secret_key"
+def _local_secret(path: Path) -> str:
+    """The installation secret, read from its file (``POS_SECRET_KEY_FILE``, by default
+    ``var/secret_key``; made on first start). It is never put into the environment:
+    workers read the same file. Keys for each purpose are derived from it."""
     if path.exists():
         return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
     path.write_text(key)
     path.chmod(0o600)

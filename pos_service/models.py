@@ -4,7 +4,8 @@ Alembic compares against is complete."""
 from pos_service.audit.models import AuditEntry
 from pos_service.core.db import Base
 from pos_service.core.journal import JournalEntry
-from pos_service.core.models import Approval, Counter, EventRow, IdempotencyKey, PinAttempts
+from pos_service.core.models import Approval, AuthFailure, Counter, EventRow, IdempotencyKey
+from pos_service.devices.models import Device, DevicePairing
 from pos_service.guests.models import Guest, GuestCheck, LoyaltyMovement
 from pos_service.integrations.models import WebhookDelivery, WebhookSubscription
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem
@@ -33,6 +34,7 @@ __all__ = [
     "Approval",
     "Area",
     "AuditEntry",
+    "AuthFailure",
     "Base",
     "BillPart",
     "Category",
@@ -41,6 +43,8 @@ __all__ = [
     "CheckLine",
     "Counter",
     "DayClose",
+    "Device",
+    "DevicePairing",
     "DiningTable",
     "EventRow",
     "GiftCard",
@@ -55,7 +59,6 @@ __all__ = [
     "ModifierGroup",
     "ModifierOption",
     "Payment",
-    "PinAttempts",
     "PrintJob",
     "Printer",
     "PrinterStation",

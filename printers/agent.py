@@ -1,6 +1,7 @@
 """The print agent: prints a venue's jobs on printers the server cannot reach.
 
-    pos-print-agent --server http://pos.example:8000 --token TOKEN
+    pos-print-agent --server http://pos.example:8000 --venue SLUG --pair CODE --pin PIN
+    pos-print-agent --server http://pos.example:8000 --venue SLUG --pin PIN   (paired before)
 
 Runs on a machine in the venue's network, for venues whose ``print_mode`` is ``agent``.
 It claims due jobs over HTTP (``POST /api/print-jobs/claim``: the server marks them
@@ -12,7 +13,10 @@ only to wake up: ``print.job`` events, and every (re)connection, start a round o
 a poll every ``--poll`` seconds covers a socket that is down. Jobs queued while the agent
 is away wait in the server's queue and print when it is back.
 
-The token belongs to a staff member with the ``printer`` role.
+The agent is an enrolled device: ``--pair`` trades a manager's one-time pairing code for
+the device credential, kept in ``--device-file`` (mode 0600); it then signs in with the
+PIN of a staff member with the ``printer`` role, and signs in again whenever its session
+ends (expiry, a PIN or role change). Revoking the device stops it for good.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import msgspec
@@ -169,8 +174,46 @@ async def _listen(live: LiveClient, wake: asyncio.Event) -> None:
         log.warning("live updates refused (%s); polling only", exc)
 
 
-async def run(server: str, token: str, *, poll_seconds: float = 5.0) -> None:
-    """Print the venue's jobs until cancelled (see the module docstring)."""
+def _call(server: str, path: str, body: dict[str, Any], timeout: float = 10.0) -> Any:
+    return HttpApi(server, "", timeout=timeout)._post(path, body)
+
+
+def pair(server: str, venue: str, code: str, device_file: Path) -> str:
+    """Trade a pairing code for this agent's device credential, kept in ``device_file``."""
+    answer = _call(server, "/api/devices/pair", {"venue": venue, "code": code})
+    credential = str(answer["credential"])
+    device_file.parent.mkdir(parents=True, exist_ok=True)
+    device_file.touch(mode=0o600)
+    device_file.write_text(credential)
+    return credential
+
+
+def signer_in(server: str, venue: str, pin: str, credential: str) -> SignIn:
+    """A function signing the agent in again (a new token) with its device and PIN."""
+
+    async def sign_in() -> str:
+        body = {"venue": venue, "pin": pin, "device": credential}
+        answer = await asyncio.to_thread(_call, server, "/api/auth/login", body)
+        return str(answer["token"])
+
+    return sign_in
+
+
+SignIn = Callable[[], Awaitable[str]]
+
+
+async def run(
+    server: str,
+    token: str | None = None,
+    *,
+    poll_seconds: float = 5.0,
+    sign_in: SignIn | None = None,
+) -> None:
+    """Print the venue's jobs until cancelled (see the module docstring). Without a
+    ``token``, or when the session ends, ``sign_in`` gives a new one."""
+    if token is None:
+        assert sign_in is not None, "a token or a way to sign in"
+        token = await sign_in()
     api = HttpApi(server, token)
     pool = Pool()
     wake = asyncio.Event()
@@ -188,7 +231,19 @@ async def run(server: str, token: str, *, poll_seconds: float = 5.0) -> None:
             try:
                 if handled := await print_due(api, live=live, pool=pool):
                     log.info("handled %d print jobs", handled)
-            except (ServerError, OSError, msgspec.ValidationError) as exc:
+            except ServerError as exc:
+                log.warning("claiming print jobs failed: %s", exc)
+                if exc.status == 401 and sign_in is not None:
+                    with contextlib.suppress(ServerError, OSError):
+                        api.token = await sign_in()
+                        listener.cancel()
+                        await live.close()
+                        live = LiveClient(
+                            ws_url(server), api.token, ["printers"], on_state=on_state
+                        )
+                        listener = asyncio.create_task(_listen(live, wake))
+                        continue
+            except (OSError, msgspec.ValidationError) as exc:
                 log.warning("claiming print jobs failed: %s", exc)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(poll_seconds):
@@ -200,17 +255,32 @@ async def run(server: str, token: str, *, poll_seconds: float = 5.0) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``pos-print-agent --server URL --token TOKEN [--poll SECONDS]``."""
-    parser = argparse.ArgumentParser(prog="pos-print-agent", description=__doc__)
+    """``pos-print-agent --server URL --venue SLUG [--pair CODE] --pin PIN [--poll S]``."""
+    parser = argparse.ArgumentParser(
+        prog="pos-print-agent", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--server", required=True, help="the server's base URL, http(s)://...")
+    parser.add_argument("--venue", required=True, help="the venue's slug")
+    parser.add_argument("--pin", required=True, help="the PIN of a member with role printer")
+    parser.add_argument("--pair", metavar="CODE", help="a pairing code from the manager page")
     parser.add_argument(
-        "--token", required=True, help="a token of a staff member with role printer"
+        "--device-file",
+        type=Path,
+        default=Path("print-agent.device"),
+        help="where the device credential is kept (default: ./print-agent.device)",
     )
     parser.add_argument("--poll", type=float, default=5.0, help="seconds between polls")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.pair:
+        credential = pair(args.server, args.venue, args.pair, args.device_file)
+    elif args.device_file.exists():
+        credential = args.device_file.read_text().strip()
+    else:
+        parser.error(f"not paired: no {args.device_file}; pass --pair CODE once")
+    sign_in = signer_in(args.server, args.venue, args.pin, credential)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(args.server, args.token, poll_seconds=args.poll))
+        asyncio.run(run(args.server, poll_seconds=args.poll, sign_in=sign_in))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pos_service.app import create_app
 from pos_service.config import Settings
-from tests.support import database
+from tests.support import database, devices
 from tests.support.servers import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,12 +111,11 @@ async def demo(
 
     async with sessions() as session, session.begin():
         venue_id = await demo_data.seed(session, app.state.security)
+    device = await devices.enrol(sessions, "demo")
     headers: dict[str, dict[str, str]] = {}
     for role, pin in DEMO_PINS.items():
-        r = await client.post("/api/auth/login", json={"venue": "demo", "pin": pin})
-        assert r.status_code == 200, r.text
-        headers[role] = {"Authorization": f"Bearer {r.json()['token']}"}
-    return Demo(client, app, venue_id, headers, sessions)
+        headers[role] = await devices.bearer(client, "demo", pin, device)
+    return Demo(client, app, venue_id, headers, sessions, {"demo": device})
 
 
 class Demo:
@@ -129,12 +128,15 @@ class Demo:
         venue_id: int,
         headers: dict[str, dict[str, str]],
         sessions: async_sessionmaker[AsyncSession],
+        devices: dict[str, str],
     ) -> None:
         self.client = client
         self.app = app
         self.venue_id = venue_id
         self.headers = headers
         self.sessions = sessions
+        self.devices = devices
+        """The credential of the enrolled device each venue's sign-ins use, by slug."""
         self._menu: dict[str, Any] | None = None
 
     async def call(
@@ -145,12 +147,29 @@ class Demo:
             headers["Idempotency-Key"] = key
         return await self.client.request(method, path, headers=headers, **kwargs)
 
-    async def sign_in(self, pin: str, venue: str = "demo") -> dict[str, str]:
+    async def sign_in(
+        self, pin: str, venue: str = "demo", device: str | None = None
+    ) -> dict[str, str]:
         """Sign in with a PIN as the handheld does; the bearer header of the new session.
-        New tests sign in through here, so the way a device signs in is in one place."""
-        r = await self.client.post("/api/auth/login", json={"venue": venue, "pin": pin})
+        New tests sign in through here, so the way a device signs in is in one place.
+        ``device``: a credential (default: the venue's test device, enrolled once)."""
+        r = await self.login(pin, venue, device)
         assert r.status_code == 200, r.text
         return {"Authorization": f"Bearer {r.json()['token']}"}
+
+    async def login(
+        self, pin: str, venue: str = "demo", device: str | None = None
+    ) -> httpx.Response:
+        """The answer to a sign-in (for tests of refused ones)."""
+        return await devices.login(self.client, venue, pin, device or await self.device(venue))
+
+    async def device(self, venue: str = "demo", name: str | None = None) -> str:
+        """The venue's test device (enrolled on first use); with ``name``, a new one."""
+        if name is not None:
+            return await devices.enrol(self.sessions, venue, name)
+        if venue not in self.devices:
+            self.devices[venue] = await devices.enrol(self.sessions, venue)
+        return self.devices[venue]
 
     async def menu(self) -> dict[str, Any]:
         if self._menu is None:

@@ -27,6 +27,7 @@ from pos_service.migrations import (
     upgrade_if_behind_async,
 )
 from tests.support.database import ROOT, _psql, server_url
+from tests.support.servers import secret_key_file
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -99,7 +100,7 @@ async def serve(url: str, *options: str) -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    environment = {**os.environ, "DATABASE_URL": url, "POS_SECRET_KEY": "k"}
+    environment = {**os.environ, "DATABASE_URL": url, "POS_SECRET_KEY_FILE": secret_key_file("k")}
     for name in ("POS_LOG_FORMAT", "POS_ACCESS_LOG", "POS_DEMO"):
         environment.pop(name, None)
     process = await asyncio.create_subprocess_exec(

@@ -1,8 +1,15 @@
 """Signed bearer tokens, PIN hashing, the authentication middleware and role guards.
 
 Tokens are ``base64url(payload).base64url(HMAC-SHA256(payload))`` with a msgspec JSON
-payload: short, stateless, and checked in microseconds on every request and WebSocket.
-A staff token names the venue, staff member and roles; a guest token names one check.
+payload, in canonical unpadded base64url only. A staff token names the venue, staff
+member, roles, the enrolled device it was issued on and the member's session epoch; the
+:class:`~pos_service.core.sessions.SessionGuard` checks the last two against the
+database (cached for a fraction of a second) on every request and socket, so a role
+change, deactivation, PIN change or device revocation ends the session. A guest token
+names one check.
+
+The installation secret is never used directly: the token-signing key and the PIN
+lookup key are derived from it under separate labels (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Callable
 from typing import Any, Literal
@@ -21,7 +29,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from pos_service.core.errors import Forbidden, Unauthorized
+from pos_service.core.errors import Forbidden, Unauthorized, UnsupportedMediaType
 
 ROLES = ("waiter", "host", "kitchen", "bar", "manager", "printer", "owner")
 Role = Literal["waiter", "host", "kitchen", "bar", "manager", "printer", "owner"]
@@ -42,6 +50,8 @@ class Caller(msgspec.Struct, frozen=True, kw_only=True):
     exp: int = 0
     device_id: int | None = None
     """The enrolled device the caller signed in on (None where there is none)."""
+    epoch: int = 0
+    """The staff member's session epoch when the token was issued."""
 
     def has_any(self, *roles: str) -> bool:
         return "manager" in self.roles or any(role in self.roles for role in roles)
@@ -60,6 +70,8 @@ class _Payload(msgspec.Struct, frozen=True, array_like=True):
     roles: list[str]
     check_id: int | None
     exp: int
+    device_id: int | None = None
+    epoch: int = 0
 
 
 _encode_payload = msgspec.json.Encoder().encode
@@ -70,15 +82,34 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Decode canonical unpadded base64url only: no padding, no foreign characters, no
+    stray bits, so each token has exactly one spelling."""
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError("not canonical base64url")
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(raw) != text:
+        raise ValueError("not canonical base64url")
+    return raw
+
+
+def derive_key(secret_key: str, label: str) -> bytes:
+    """A key for one purpose, derived from the installation secret (HMAC-SHA256 as a
+    PRF, as HKDF-Expand does for one block)."""
+    return hmac.new(secret_key.encode(), b"pos_service/" + label.encode(), hashlib.sha256).digest()
 
 
 class TokenSigner:
-    """Issues and verifies tokens with the installation's secret key."""
+    """Issues and verifies tokens; also keys the PIN lookup digest, with its own key."""
 
     def __init__(self, secret_key: str) -> None:
-        self._key = hashlib.sha256(b"pos-token:" + secret_key.encode()).digest()
+        self._key = derive_key(secret_key, "token-signing")
+        self._pin_key = derive_key(secret_key, "pin-lookup")
+        # the single key of older versions, for finding PIN digests made with it
+        self._legacy_key = hashlib.sha256(b"pos-token:" + secret_key.encode()).digest()
 
     def issue(self, caller: Caller, ttl_seconds: int) -> str:
         payload = _Payload(
@@ -89,6 +120,8 @@ class TokenSigner:
             sorted(caller.roles),
             caller.check_id,
             int(time.time()) + ttl_seconds,
+            caller.device_id,
+            caller.epoch,
         )
         body = _encode_payload(payload)
         return f"{_b64(body)}.{_b64(self._sign(body))}"
@@ -119,11 +152,17 @@ class TokenSigner:
             roles=frozenset(p.roles),
             check_id=p.check_id,
             exp=p.exp,
+            device_id=p.device_id,
+            epoch=p.epoch,
         )
 
     def digest(self, text: str) -> str:
-        """A keyed digest (for PIN lookup and approval tokens); not reversible."""
-        return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()
+        """The keyed PIN lookup digest; not reversible, keyed apart from the tokens."""
+        return hmac.new(self._pin_key, text.encode(), hashlib.sha256).hexdigest()
+
+    def legacy_digest(self, text: str) -> str:
+        """The lookup digest as older versions made it (with the token key)."""
+        return hmac.new(self._legacy_key, text.encode(), hashlib.sha256).hexdigest()
 
     def _sign(self, body: bytes) -> bytes:
         return hmac.new(self._key, body, hashlib.sha256).digest()
@@ -155,10 +194,14 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("missing bearer token", field="Authorization")
-        signer: TokenSigner = connection.app.state.signer
+        state = connection.app.state
+        signer: TokenSigner = state.signer
         caller = signer.verify(token.strip())
         if caller.kind != "staff":
             raise Forbidden("a guest link only opens its own check", field="Authorization")
+        refusal = await state.guard.refusal(caller)
+        if refusal is not None:
+            raise Unauthorized(refusal, field="Authorization")
         return AuthenticationResult(user=caller, auth=token)
 
 
@@ -182,6 +225,29 @@ def owner_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandl
     caller = connection.user
     if not isinstance(caller, Caller) or "owner" not in caller.roles:
         raise Forbidden("requires the role: owner", field="Authorization")
+
+
+def json_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard for PIN and pairing routes: the body must be JSON, so a foreign web page
+    cannot post one from a staff device (``text/plain`` needs no CORS preflight)."""
+    media_type = connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType("the body must be application/json", field="Content-Type")
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The client's address: the peer, or the nearest untrusted hop of
+    ``X-Forwarded-For`` when the peer is one of the trusted proxies
+    (``POS_TRUSTED_PROXIES``)."""
+    peer = connection.client.host if connection.client else "unknown"
+    trusted: frozenset[str] = connection.app.state.settings.trusted_proxies
+    if peer not in trusted:
+        return peer
+    hops = [hop.strip() for hop in connection.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed(hops):
+        if hop and hop not in trusted:
+            return hop
+    return peer
 
 
 def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller:

@@ -76,10 +76,18 @@ class Unauthorized(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Locked out after too many failures (429)."""
+    """Locked out after too many failures (429, with ``Retry-After``: pass ``retry_after``
+    in seconds)."""
 
     status = 429
     title = "Too many attempts"
+
+
+class UnsupportedMediaType(DomainError):
+    """The body is not of a media type the route takes (415)."""
+
+    status = 415
+    title = "Unsupported media type"
 
 
 class Problem(msgspec.Struct, kw_only=True):
@@ -100,6 +108,7 @@ _DESCRIPTIONS = {
     404: "Not found in this venue",
     409: "Conflict with the current state",
     410: "Gone",
+    415: "The body must be JSON",
     422: "Invalid input; `field` names it",
     429: "Locked out after too many attempts",
     503: "Dependency down",
@@ -132,7 +141,9 @@ def problem(
     if field is not None:
         body["field"] = field
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if isinstance(extra.get("retry_after"), int):
+        headers["Retry-After"] = str(extra["retry_after"])
     return Response(
         msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
     )

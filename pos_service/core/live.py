@@ -41,6 +41,7 @@ from pos_service.core.errors import DomainError
 from pos_service.core.events import Committed
 from pos_service.core.realtime import CHANNEL
 from pos_service.core.realtime_hub import Hub, Subscriber, encode_event, encode_stored
+from pos_service.core.sessions import SessionGuard
 
 log = structlog.get_logger(__name__)
 
@@ -250,7 +251,7 @@ class LiveDispatcher:
 
 
 async def _hello(
-    socket: WebSocket[Any, Any, Any], signer: TokenSigner
+    socket: WebSocket[Any, Any, Any], signer: TokenSigner, guard: SessionGuard
 ) -> tuple[Caller, Hello] | None:
     try:
         async with asyncio.timeout(10):
@@ -266,6 +267,10 @@ async def _hello(
         caller = signer.verify(hello.token)
     except DomainError as exc:
         await socket.close(4401, exc.detail)
+        return None
+    refusal = await guard.refusal(caller)
+    if refusal is not None:
+        await socket.close(4401, refusal)
         return None
     for topic in hello.topics:
         reason = topic_refusal(caller, topic)
@@ -369,13 +374,16 @@ async def _read_until_closed(socket: WebSocket[Any, Any, Any]) -> None:
 async def live_socket(socket: WebSocket[Any, Any, Any], state: State) -> None:
     """One screen's live feed: see docs/live.md."""
     await socket.accept()
-    greeted = await _hello(socket, state.signer)
+    guard: SessionGuard = state.guard
+    greeted = await _hello(socket, state.signer, guard)
     if greeted is None:
         return
     caller, hello = greeted
     hub: Hub = state.live.hub
     sub = hub.subscribe(caller.venue_id, frozenset(hello.topics), state.settings.live_queue_size)
     writer = _Writer(socket, sub)
+    # the session (or the token) ends: the sweep closes the socket with 4401
+    watched = guard.watch(caller, lambda code, reason: socket.close(code, reason))
     try:
         await _replay(socket, state, caller, hello, sub)
         writer.start()
@@ -383,6 +391,7 @@ async def live_socket(socket: WebSocket[Any, Any, Any], state: State) -> None:
     except Exception as exc:
         log.debug("live socket ended", error=repr(exc))
     finally:
+        guard.unwatch(watched)
         writer.stop()
         hub.unsubscribe(sub)
         state.live.untrack(caller.venue_id)

@@ -1,5 +1,5 @@
 """Tables owned by the core: the event log, per-venue counters, idempotency keys,
-approvals and PIN attempt tracking."""
+approvals and the failed PIN checks of the sign-in throttle."""
 
 from __future__ import annotations
 
@@ -72,18 +72,22 @@ class Approval(VenueScoped, Base):
     used_at: Mapped[dt.datetime | None]
 
 
-class PinAttempts(Base):
-    """Failed PIN attempts per venue and client, for the lockout."""
+class AuthFailure(Base):
+    """Failed PIN checks of one subject of a venue (``device:7``, ``staff:3``, ``venue``)
+    within the current window, and the back-off lock they earned. ``unclaimed`` (devices
+    only) counts the failures since the device's last sign-in: the member who signs in
+    next is charged with them."""
 
-    __tablename__ = "pin_attempts"
+    __tablename__ = "auth_failures"
 
     venue_id: Mapped[int] = mapped_column(
         ForeignKey("venues.id", ondelete="CASCADE"), primary_key=True
     )
-    client: Mapped[str] = mapped_column(String(128), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, server_default="0")
+    unclaimed: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_failure_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     locked_until: Mapped[dt.datetime | None]
-    last_failure_at: Mapped[dt.datetime | None]
 
 
-__all__ = ["Approval", "Counter", "EventRow", "IdempotencyKey", "PinAttempts"]
+__all__ = ["Approval", "AuthFailure", "Counter", "EventRow", "IdempotencyKey"]

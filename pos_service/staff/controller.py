@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, patch, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
-from pos_service.core.auth import Caller, owner_only, requires
+from pos_service.core.auth import Caller, client_address, json_only, owner_only, requires
 from pos_service.core.errors import problems
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
@@ -28,27 +28,33 @@ from pos_service.staff.schemas import (
 )
 
 
-def _client(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", exclude_from_auth=True, status_code=200, responses=problems(404, 429))
+    @post(
+        "/login",
+        exclude_from_auth=True,
+        guards=[json_only],
+        status_code=200,
+        responses=problems(404, 415, 429),
+    )
     async def login(
         self, request: Request[Any, Any, Any], state: State, data: JSONBody[Login]
     ) -> LoginResult:
-        """Sign in with the venue's slug and a PIN; answers a short-lived bearer token."""
+        """Sign in with the venue's slug, a PIN and the enrolled device's credential;
+        answers a bearer token that ends with the member's or device's changes."""
         security: service.Security = state.security
-        client = _client(request)
+        attempt = service.Attempt()
+        attempt.client = client_address(request)
         member, token = await service.with_pin_attempt(
             state.sessions,
             security,
-            data.venue,
-            client,
-            lambda session: service.login(session, security, data.venue, data.pin, client),
+            state.publisher,
+            attempt,
+            lambda session: service.login(
+                session, security, data.venue, data.pin, data.device, attempt
+            ),
         )
         return LoginResult(
             token=token,
@@ -57,21 +63,23 @@ class AuthController(Controller):
             staff=StaffRead(id=member.id, name=member.name, roles=list(member.roles)),
         )
 
-    @post("/approve", status_code=200, responses=problems(404, 429))
+    @post("/approve", guards=[json_only], status_code=200, responses=problems(404, 415, 429))
     async def approve(
         self, request: Request[Caller, Any, Any], state: State, data: JSONBody[ApprovalRequest]
     ) -> ApprovalRead:
-        """A manager's PIN gives a one-use approval for one action (e.g. ``void``)."""
+        """A manager's PIN gives a one-use approval for one action (e.g. ``void``); a
+        wrong PIN counts against the device, the caller and the venue as at sign-in."""
         security: service.Security = state.security
         caller = request.user
-        client = _client(request)
+        attempt = service.Attempt()
+        attempt.client = client_address(request)
         member, token = await service.with_pin_attempt(
             state.sessions,
             security,
-            caller.venue_id,
-            client,
+            state.publisher,
+            attempt,
             lambda session: service.approve(
-                session, security, caller, data.pin, data.action, client
+                session, security, caller, data.pin, data.action, attempt
             ),
         )
         return ApprovalRead(
@@ -103,8 +111,12 @@ class StaffController(Controller):
     async def patch_staff(
         self, uow: UoW, state: State, staff_id: PathId, data: JSONBody[StaffPatch]
     ) -> StaffMember:
-        """Rename a member, change their roles or PIN, deactivate or reactivate them."""
-        return await uow.write(service.patch_staff, state.security, staff_id, data)
+        """Rename a member, change their roles or PIN, deactivate or reactivate them; a
+        change of roles, PIN or activity ends the member's sessions."""
+        try:
+            return await uow.write(service.patch_staff, state.security, staff_id, data)
+        finally:
+            state.guard.forget(uow.caller.venue_id)
 
     @post("/staff/clock-in", guards=WORKERS, responses=problems(404, 409))
     async def clock_in(self, uow: UoW) -> ShiftRead:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     String,
     UniqueConstraint,
     func,
@@ -35,6 +36,8 @@ class Staff(VenueScoped, Base):
     pin_hash: Mapped[str] = mapped_column(String(200))
     pin_lookup: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(server_default="true")
+    epoch: Mapped[int] = mapped_column(Integer, server_default="0")
+    """Raised by a role change, deactivation or PIN change: older sessions end."""
 
 
 class Shift(VenueScoped, Base):

@@ -14,6 +14,8 @@ Pin = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4,8}$", description="4 to 8 d
 class Login(msgspec.Struct, kw_only=True):
     venue: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     pin: Pin
+    device: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    """The enrolled device's credential (see ``/api/devices/pair``)."""
 
 
 class StaffRead(msgspec.Struct, kw_only=True):

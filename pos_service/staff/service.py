@@ -2,8 +2,9 @@
 
 A PIN identifies a staff member within a venue. To find the member without checking
 every hash, each PIN also has a keyed digest (``pin_lookup``, unique per venue); the
-argon2 hash is then verified. Failed attempts are counted per venue and client in
-PostgreSQL, so the lockout holds across processes.
+argon2 hash is then verified. Sign-in needs an enrolled device; failed attempts are
+counted per device, member and venue in PostgreSQL (see :mod:`.throttle`), so the
+limits hold across processes.
 
 In a venue group a PIN is unique across the group's venues, and a person works at other
 venues of the group through memberships: a staff row of that venue (its roles there)
@@ -24,6 +25,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pos_service.audit import service as audit
+from pos_service.core import events
 from pos_service.core.auth import ROLES, Caller, PinHasher, TokenSigner
 from pos_service.core.db import now_utc
 from pos_service.core.errors import (
@@ -36,6 +39,10 @@ from pos_service.core.errors import (
 )
 from pos_service.core.models import Approval
 from pos_service.core.schemas import UNSET_FIELD as UNSET
+from pos_service.core.uow import Publisher
+from pos_service.devices import service as devices
+from pos_service.staff import throttle
+from pos_service.staff.events import SignInBurst, SignInLocked
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.staff.schemas import (
     MembershipCreate,
@@ -61,15 +68,13 @@ class Security:
         *,
         token_ttl: int,
         approval_ttl: int,
-        max_failures: int,
-        lockout_seconds: int,
+        limits: throttle.Limits | None = None,
     ) -> None:
         self.signer = signer
         self.hasher = hasher
         self.token_ttl = token_ttl
         self.approval_ttl = approval_ttl
-        self.max_failures = max_failures
-        self.lockout_seconds = lockout_seconds
+        self.limits = limits or throttle.Limits()
 
 
 def pin_lookup(security: Security, venue_id: int, pin: str) -> str:
@@ -118,50 +123,24 @@ async def _check_pin_free(
             raise Conflict(f"this PIN is already in use in the {where}", field="pin")
 
 
-async def _check_lockout(session: AsyncSession, venue_id: int, client: str) -> None:
-    locked = await session.scalar(
-        text("SELECT locked_until FROM pin_attempts WHERE venue_id = :v AND client = :c"),
-        {"v": venue_id, "c": client},
-    )
-    if locked is not None and locked > now_utc():
-        seconds = int((locked - now_utc()).total_seconds()) + 1
-        raise TooManyAttempts(
-            f"too many wrong PINs; try again in {seconds} s", field="pin", retry_after=seconds
-        )
-
-
-async def record_failure(
-    session: AsyncSession, security: Security, venue_id: int, client: str
-) -> None:
-    """Count a failed PIN (committed even though the login fails)."""
-    await session.execute(
-        text(
-            "INSERT INTO pin_attempts (venue_id, client, failures, last_failure_at) "
-            "VALUES (:v, :c, 1, now()) ON CONFLICT (venue_id, client) DO UPDATE SET "
-            "failures = CASE WHEN pin_attempts.last_failure_at < now() - make_interval(secs => :w) "
-            "  THEN 1 ELSE pin_attempts.failures + 1 END, last_failure_at = now(), "
-            "locked_until = CASE WHEN pin_attempts.failures + 1 >= :n "
-            "  AND pin_attempts.last_failure_at >= now() - make_interval(secs => :w) "
-            "  THEN now() + make_interval(secs => :w) ELSE NULL END"
-        ),
-        {"v": venue_id, "c": client, "n": security.max_failures, "w": security.lockout_seconds},
-    )
-
-
 async def _find_by_pin(
     session: AsyncSession, security: Security, venue_id: int, pin: str
 ) -> Staff | None:
+    lookup = pin_lookup(security, venue_id, pin)
+    legacy = security.signer.legacy_digest(f"pin:{venue_id}:{pin}")
     member = (
         await session.execute(
             select(Staff).where(
                 Staff.venue_id == venue_id,
-                Staff.pin_lookup == pin_lookup(security, venue_id, pin),
+                Staff.pin_lookup.in_([lookup, legacy]),
                 Staff.active.is_(True),
             )
         )
     ).scalar_one_or_none()
     if member is None or not security.hasher.verify(member.pin_hash, pin):
         return None
+    if member.pin_lookup != lookup:  # made by an older version: re-key it
+        member.pin_lookup = lookup
     return member
 
 
@@ -185,41 +164,82 @@ async def _find_member(
     return None
 
 
+class Attempt:
+    """What a PIN check was about, for counting it if the PIN is wrong."""
+
+    def __init__(self) -> None:
+        self.venue_id = 0
+        self.subjects: list[str] = []
+        self.device_id: int | None = None
+        self.client = ""
+
+
+class Locked(msgspec.Struct, frozen=True):
+    """A sign-in refused for a lock (answered 429 after the transaction commits)."""
+
+    seconds: int
+    locks: list[throttle.Lock] = []
+
+
 async def login(
-    session: AsyncSession, security: Security, venue_slug: str, pin: str, client: str
-) -> tuple[Staff, str] | None:
-    """The staff member and a fresh token, or None for a wrong PIN (counted by the caller)."""
+    session: AsyncSession,
+    security: Security,
+    venue_slug: str,
+    pin: str,
+    credential: str | None,
+    attempt: Attempt,
+) -> tuple[Staff, str] | Locked | None:
+    """The staff member and a fresh token, ``Locked``, or None for a wrong PIN (counted
+    by the caller). Only an enrolled device signs anyone in."""
     venue = await venues.by_slug(session, venue_slug)
-    await _check_lockout(session, venue.id, client)
+    device = await devices.authenticate(session, venue.id, credential)
+    attempt.venue_id, attempt.device_id = venue.id, device.id
+    attempt.subjects = [f"device:{device.id}", "venue"]
+    wait = await throttle.locked(session, venue.id, attempt.subjects)
+    if wait:
+        return Locked(wait)
     member = await _find_by_pin(session, security, venue.id, pin)
     if member is None:
         member = await _find_member(session, security, venue.id, pin)
     if member is None:
         return None
-    await session.execute(
-        text("DELETE FROM pin_attempts WHERE venue_id = :v AND client = :c"),
-        {"v": venue.id, "c": client},
+    staff_subject = f"staff:{member.id}"
+    locks = await throttle.claim(
+        session, security.limits, venue.id, attempt.subjects[0], staff_subject
     )
+    wait = await throttle.locked(session, venue.id, [staff_subject])
+    if wait:
+        return Locked(wait, locks)
     caller = Caller(
         kind="staff",
         venue_id=venue.id,
         staff_id=member.id,
         name=member.name,
         roles=frozenset(member.roles),
+        device_id=device.id,
+        epoch=member.epoch,
     )
     return member, security.signer.issue(caller, security.token_ttl)
 
 
 async def approve(
-    session: AsyncSession, security: Security, caller: Caller, pin: str, action: str, client: str
-) -> tuple[Staff, str] | None:
-    """A one-use approval for ``action`` if ``pin`` is an active manager's; None if wrong."""
-    await _check_lockout(session, caller.venue_id, client)
+    session: AsyncSession,
+    security: Security,
+    caller: Caller,
+    pin: str,
+    action: str,
+    attempt: Attempt,
+) -> tuple[Staff, str] | Locked | None:
+    """A one-use approval for ``action`` if ``pin`` is an active manager's; None if it is
+    not (a valid PIN of someone else counts as a failure alike, telling nothing)."""
+    attempt.venue_id, attempt.device_id = caller.venue_id, caller.device_id
+    attempt.subjects = [f"device:{caller.device_id}", f"staff:{caller.staff_id}", "venue"]
+    wait = await throttle.locked(session, caller.venue_id, attempt.subjects)
+    if wait:
+        return Locked(wait)
     member = await _find_by_pin(session, security, caller.venue_id, pin)
-    if member is None:
+    if member is None or "manager" not in member.roles:
         return None
-    if "manager" not in member.roles:
-        raise Forbidden("approvals need a manager's PIN", field="pin")
     token = secrets.token_urlsafe(24)
     session.add(
         Approval(
@@ -261,20 +281,79 @@ async def consume_approval(
 async def with_pin_attempt(
     sessions: async_sessionmaker[AsyncSession],
     security: Security,
-    venue: int | str,
-    client: str,
-    attempt: Callable[[AsyncSession], Awaitable[T | None]],
+    publisher: Publisher,
+    attempt: Attempt,
+    check: Callable[[AsyncSession], Awaitable[T | Locked | None]],
 ) -> T:
-    """Run a PIN check; a wrong PIN is counted in its own committed transaction and
-    answered 401 (429 once locked out)."""
+    """Run a PIN check; a wrong PIN is counted (device, member, venue) in its own
+    committed transaction and answered 401, or 429 with ``Retry-After`` once that
+    locks a subject. Locks and bursts are audited and raise an alert event."""
     async with sessions() as session, session.begin():
-        result = await attempt(session)
+        result = await check(session)
+        committed = (
+            await _alert(session, security, attempt, result.locks)
+            if isinstance(result, Locked)
+            else []
+        )
+    if committed:
+        await publisher.published(committed)
+    if isinstance(result, Locked):
+        raise _too_many(result.seconds)
     if result is not None:
         return result
     async with sessions() as session, session.begin():
-        venue_id = venue if isinstance(venue, int) else (await venues.by_slug(session, venue)).id
-        await record_failure(session, security, venue_id, client)
+        locks = await throttle.failed(session, security.limits, attempt.venue_id, attempt.subjects)
+        burst = await throttle.venue_failures(session, attempt.venue_id) == security.limits.burst
+        committed = await _alert(session, security, attempt, locks, burst=burst)
+    if committed:
+        await publisher.published(committed)
+    if locks:
+        raise _too_many(max(lock.seconds for lock in locks))
     raise Unauthorized("wrong PIN", field="pin")
+
+
+def _too_many(seconds: int) -> TooManyAttempts:
+    return TooManyAttempts(
+        f"too many wrong PINs; try again in {seconds} s", field="pin", retry_after=seconds
+    )
+
+
+async def _alert(
+    session: AsyncSession,
+    security: Security,
+    attempt: Attempt,
+    locks: list[throttle.Lock],
+    *,
+    burst: bool = False,
+) -> list[events.Committed]:
+    """Audit new locks and tell the managers' pages (topic ``alerts``)."""
+    if not locks and not burst:
+        return []
+    actor = Caller(
+        kind="staff", venue_id=attempt.venue_id, name="sign-in", device_id=attempt.device_id
+    )
+    for lock in locks:
+        await audit.record(
+            session,
+            actor,
+            "auth.locked",
+            lock.subject,
+            {"failures": lock.failures, "seconds": lock.seconds, "client": attempt.client},
+        )
+        events.record(
+            session,
+            attempt.venue_id,
+            "alerts",
+            SignInLocked(subject=lock.subject, failures=lock.failures, seconds=lock.seconds),
+        )
+    if burst:
+        events.record(
+            session,
+            attempt.venue_id,
+            "alerts",
+            SignInBurst(failures=security.limits.burst, device_id=attempt.device_id),
+        )
+    return await events.flush(session)
 
 
 # --- managing staff
@@ -317,6 +396,9 @@ async def add_staff(
     """Add a member to the venue (see :func:`create_staff` for the PIN rules)."""
     _check_owner_grant(caller, [], data.roles)
     row = await create_staff(session, security, caller.venue_id, data.name, data.roles, data.pin)
+    await audit.record(
+        session, caller, "staff.created", f"staff:{row.id}", {"name": row.name, "roles": row.roles}
+    )
     return _member(row)
 
 
@@ -335,22 +417,54 @@ async def patch_staff(
     their home venue."""
     row = await _staff_row(session, caller.venue_id, staff_id)
     home = (await _homes(session, caller.venue_id)).get(staff_id)
+    before = (sorted(row.roles), row.active)
     if data.roles is not UNSET:
         _known_roles(data.roles)
         _check_owner_grant(caller, row.roles, data.roles)
         row.roles = sorted(set(data.roles))
-    if data.name is not UNSET:
+    if data.name is not UNSET and data.name != row.name:
+        await audit.record(
+            session,
+            caller,
+            "staff.renamed",
+            f"staff:{staff_id}",
+            {"from": row.name, "to": data.name},
+        )
         row.name = data.name
     if data.active is not UNSET:
         row.active = data.active
     if staff_id == caller.staff_id and (not row.active or "manager" not in row.roles):
         raise Conflict("you cannot take your own manager access away", field="roles")
+    ended = before != (sorted(row.roles), row.active)
+    if before[0] != sorted(row.roles):
+        await audit.record(
+            session,
+            caller,
+            "staff.roles_changed",
+            f"staff:{staff_id}",
+            {"from": before[0], "to": sorted(row.roles)},
+        )
+    if before[1] != row.active:
+        action = "staff.reactivated" if row.active else "staff.deactivated"
+        await audit.record(session, caller, action, f"staff:{staff_id}", {"name": row.name})
     if data.pin is not UNSET:
         if home is not None:
             raise Invalid(f"this member's PIN is kept at the venue {home!r}", field="pin")
         await _check_pin_free(session, security, caller.venue_id, data.pin, keep=staff_id)
         row.pin_hash = security.hasher.hash(data.pin)
         row.pin_lookup = pin_lookup(security, caller.venue_id, data.pin)
+        await audit.record(session, caller, "staff.pin_reset", f"staff:{staff_id}", {})
+        ended = True
+    if ended:  # the member's sessions end (see core.sessions), at every venue they joined
+        row.epoch += 1
+        await session.execute(
+            text(
+                "UPDATE staff SET epoch = staff.epoch + 1 FROM staff_memberships m "
+                "WHERE m.home_venue_id = :v AND m.home_staff_id = :s "
+                "AND staff.venue_id = m.venue_id AND staff.id = m.staff_id"
+            ),
+            {"v": caller.venue_id, "s": staff_id},
+        )
     await session.flush()
     return _member(row, home)
 
@@ -397,6 +511,14 @@ async def add_membership(
         )
     )
     await session.flush()
+    await audit.record(
+        session,
+        caller,
+        "staff.created",
+        f"staff:{local.id}",
+        {"name": local.name, "roles": local.roles, "home_venue": home_venue.slug},
+        venue_id=venue.id,
+    )
     return _member(local, home_venue.slug)
 
 

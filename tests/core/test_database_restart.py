@@ -16,6 +16,7 @@ from pos_service.core import embedded
 from pos_service.core.db import asyncpg_dsn
 from pos_service.migrations import upgrade_async
 from tests.core.test_live import collecting
+from tests.support import devices
 from tests.support.database import DATA_DIR
 from tests.support.servers import serve
 
@@ -45,10 +46,10 @@ async def test_server_rides_out_a_database_restart(settings: Settings, worker_id
             async with app.state.sessions() as session, session.begin():
                 await demo_data.seed(session, app.state.security)
             async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-                token = (
-                    await http.post("/api/auth/login", json={"venue": "demo", "pin": "1111"})
-                ).json()["token"]
-                http.headers["Authorization"] = f"Bearer {token}"
+                device = await devices.enrol(app.state.sessions)
+                bearer = await devices.bearer(http, "demo", "1111", device)
+                http.headers.update(bearer)
+                token = bearer["Authorization"].removeprefix("Bearer ")
                 check = (await http.post("/api/checks", json={"table_id": 12, "covers": 2})).json()
                 menu = (await http.get("/api/menu")).json()
                 espresso = next(

@@ -167,8 +167,7 @@ async def test_a_token_of_venue_a_gets_404_for_venue_b(demo: Demo) -> None:
 
     async with demo.sessions() as session, session.begin():
         await demo_data.seed(session, demo.app.state.security, slug="other")
-    r = await demo.client.post("/api/auth/login", json={"venue": "other", "pin": "1111"})
-    other = {"Authorization": f"Bearer {r.json()['token']}"}
+    other = await demo.sign_in("1111", "other")
     r = await demo.client.get(f"/api/checks/{check['id']}", headers=other)
     assert r.status_code == 404
     r = await demo.client.post(

@@ -41,7 +41,8 @@ async def test_table_twelve_walkthrough(demo: Demo) -> None:
     r = await demo.call("POST", void_url, json={"reason": "guest changed mind"})
     assert r.status_code == 403 and r.json()["field"] == "approval"
     r = await demo.call("POST", "/api/auth/approve", json={"pin": "1111", "action": "void"})
-    assert r.status_code == 403  # a waiter's PIN approves nothing
+    assert r.status_code == 401  # a waiter's PIN approves nothing, as a wrong PIN would
+    assert r.json()["detail"] == "wrong PIN"
     approval = (
         await demo.call("POST", "/api/auth/approve", json={"pin": "9999", "action": "void"})
     ).json()

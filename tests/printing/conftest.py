@@ -32,6 +32,7 @@ from printers.decoder import Decoded, decode
 from printers.documents import KitchenTicket, TicketItem
 from printers.fake import FakePrinter
 from tests.conftest import DEMO_PINS
+from tests.support import devices
 
 T = TypeVar("T")
 
@@ -169,10 +170,9 @@ async def printing(db: AsyncEngine, live: tuple[Litestar, str]) -> AsyncIterator
         venue_id = await demo_data.seed(session, app.state.security)
     async with httpx.AsyncClient(base_url=url) as http:
         setup = Printing(app, http, venue_id)
+        device = await devices.enrol(app.state.sessions, "demo")
         for role, pin in {**DEMO_PINS, "printer": AGENT_PIN}.items():
-            r = await http.post("/api/auth/login", json={"venue": "demo", "pin": pin})
-            assert r.status_code == 200, r.text
-            setup.headers[role] = {"Authorization": f"Bearer {r.json()['token']}"}
+            setup.headers[role] = await devices.bearer(http, "demo", pin, device)
         for name in ("Kitchen", "Bar", "Receipt"):
             setup.fakes[name] = FakePrinter()
             await setup.fakes[name].start()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
+from pos_service.printing.demo import AGENT_PIN
 from printers import agent
 from printers.connections import Timeouts
 from printers.decoder import decode
@@ -115,3 +117,39 @@ async def test_claims_need_the_printer_role_and_agent_mode(printing: Printing) -
     assert r.status_code == 409 and r.json()["field"] == "print_mode"
     r = await printing.call("POST", "/api/print-jobs/1/ack", "printer", json={"ok": False})
     assert r.status_code == 404
+
+
+async def test_the_agent_pairs_signs_in_and_signs_in_again(
+    agent_mode: Printing, tmp_path: Path
+) -> None:
+    """The agent trades a manager's pairing code for its credential, signs in with the
+    printer PIN, and signs in again when its session ends."""
+    p = agent_mode
+    r = await p.call(
+        "POST", "/api/devices/pairings", "manager", json={"name": "Print agent", "kind": "printer"}
+    )
+    assert r.status_code == 201, r.text
+    base = str(p.http.base_url)
+    kept = tmp_path / "agent.device"
+    credential = await asyncio.to_thread(agent.pair, base, "demo", r.json()["code"], kept)
+    assert kept.read_text() == credential and kept.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(agent.ServerError) as used:  # a code pairs one device
+        await asyncio.to_thread(agent.pair, base, "demo", r.json()["code"], tmp_path / "again")
+    assert used.value.status == 401
+    sign_in = agent.signer_in(base, "demo", AGENT_PIN, credential)
+    running = asyncio.create_task(agent.run(base, poll_seconds=0.1, sign_in=sign_in))
+    try:
+        await p.enqueue("hot")
+        async with asyncio.timeout(5):
+            await p.kitchen.wait_for_jobs(1)
+        await p.execute("UPDATE staff SET epoch = epoch + 1 WHERE 'printer' = ANY(roles)")
+        await asyncio.sleep(1)
+        await p.enqueue("hot")
+        async with asyncio.timeout(5):
+            await p.kitchen.wait_for_jobs(2)
+    finally:
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+    devices = (await p.call("GET", "/api/devices", "manager")).json()
+    assert [d["name"] for d in devices if d["kind"] == "printer"] == ["Print agent"]

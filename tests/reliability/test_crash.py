@@ -51,7 +51,7 @@ async def crash_rush(database_url: str, tmp_path: Path, orders: int, kills: int)
                 f"UPDATE printers SET address = '127.0.0.1:{printer.port}' WHERE venue_id = {venue}"
             )
         async with ServerProcess(database_url, tmp_path / "server.log") as server:
-            tokens = [await login(server.url, pin) for pin in ("1111", "1112")]
+            tokens = [await login(server.url, pin, engine) for pin in ("1111", "1112")]
             kill_at = {orders * (k + 1) // (kills + 1) for k in range(kills)}
 
             async def crash(done: int) -> None:

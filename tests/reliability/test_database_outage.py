@@ -71,7 +71,7 @@ async def test_a_database_outage_under_a_rush_loses_nothing(
             async with app.state.sessions() as session, session.begin():
                 await demo_data.seed(session, app.state.security)
             venue = await venue_id(engine)
-            tokens = [await login(base, pin) for pin in ("1111", "1112")]
+            tokens = [await login(base, pin, engine) for pin in ("1111", "1112")]
 
             async def outage(done: int) -> None:
                 if done != ORDERS // 3:

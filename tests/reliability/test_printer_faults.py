@@ -62,7 +62,7 @@ async def printer_rush(db: AsyncEngine, settings: Settings, orders: int) -> None
                         f"UPDATE printers SET address = '127.0.0.1:{fake.port}' "
                         f"WHERE venue_id = {venue} AND name = '{name}'"
                     )
-            tokens = [await login(base, pin) for pin in ("1111", "1112")]
+            tokens = [await login(base, pin, db) for pin in ("1111", "1112")]
             stop = asyncio.Event()
             flipper = asyncio.create_task(flip(fakes, random.Random(11), stop))
             result = await rush(

@@ -44,9 +44,7 @@ async def _empty(demo: Demo, slug: str) -> None:
 
 
 async def _token(demo: Demo, venue: str, pin: str) -> dict[str, str]:
-    r = await demo.client.post("/api/auth/login", json={"venue": venue, "pin": pin})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
+    return await demo.sign_in(pin, venue)
 
 
 async def test_the_owner_sees_every_venue_and_their_sales(demo: Demo) -> None:
@@ -119,8 +117,10 @@ async def test_a_member_signs_in_at_another_venue_of_the_group_with_one_pin(
     assert r.status_code == 422 and r.json()["field"] == "pin"
     r = await demo.call("PATCH", f"/api/staff/{marco['id']}", "manager", json={"pin": "4321"})
     assert r.status_code == 200
-    await _token(demo, "harbour", "4321")
-    r = await demo.client.post("/api/auth/login", json={"venue": "harbour", "pin": "9999"})
+    # the new PIN ends Marco's sessions at home and at the venue he joined
+    assert (await demo.client.get("/api/staff", headers=harbour)).status_code == 401
+    harbour = await _token(demo, "harbour", "4321")
+    r = await demo.login("9999", "harbour")
     assert r.status_code == 401
     # a PIN is unique across the group: harbour cannot hand out a PIN used in demo
     r = await demo.client.post(

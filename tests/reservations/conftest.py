@@ -26,6 +26,7 @@ from pos_service.reservations.planning import Rules, ServicePeriod
 from pos_service.staff import service as staff
 from pos_service.tables.models import Area, DiningTable
 from pos_service.venues.models import DEFAULT_COURSES, Venue
+from tests.support import devices
 
 PINS = {"host": "2222", "waiter": "1111", "manager": "9999"}
 ALL_DAY = [ServicePeriod(name="day", start=dt.time(6, 0), end=dt.time(23, 0))]
@@ -198,10 +199,9 @@ async def make_venue(
                 await staff.create_staff(session, app.state.security, venue.id, role, [role], pin)
             venue_id, ids = venue.id, {name: t.id for name, t in rows.items()}
         headers = {}
+        device = await devices.enrol(sessions, slug)
         for role, pin in PINS.items():
-            r = await client.post("/api/auth/login", json={"venue": slug, "pin": pin})
-            assert r.status_code == 200, r.text
-            headers[role] = {"Authorization": f"Bearer {r.json()['token']}"}
+            headers[role] = await devices.bearer(client, slug, pin, device)
         return Place(client, venue_id, zone, ids, headers, sessions)
 
     return make

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
@@ -161,7 +162,16 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/webhooks/{webhook_id}/deliveries"): MANAGER,
     ("GET", "/api/audit"): MANAGER,
     ("GET", "/api/days/{business_date}/export.csv"): MANAGER,
+    ("GET", "/api/devices"): MANAGER,
+    ("POST", "/api/devices/pairings"): MANAGER,
+    ("POST", "/api/devices/{device_id}/revoke"): MANAGER,
+    # the pairing code, or a demo server's own machine, is the credential
+    ("POST", "/api/devices/pair"): PUBLIC,
+    ("POST", "/api/devices/local"): PUBLIC,
 }
+
+# Callers whose token is well signed but whose session is over: refused everywhere (401).
+ENDED = ("stale_manager", "revoked_device_manager", "other_device_manager")
 
 NOT_ROUTES = re.compile(r"^/(schema|health)")
 
@@ -228,6 +238,35 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "item_id": (await demo.item("Burrata"))["id"],
         "file_path": "pos.js",
         "staff_id": (await demo.sql("SELECT max(id) FROM staff"))[0][0] + 1,
+        "device_id": (await demo.sql("SELECT max(id) FROM devices"))[0][0] + 1000,
+    }
+
+
+async def _ended_sessions(demo: Demo, elsewhere_device: int) -> dict[str, dict[str, str]]:
+    """A manager demoted after signing in; a manager on a device since revoked; a
+    manager's token naming a device of another venue."""
+    r = await demo.call(
+        "POST", "/api/staff", "manager", json={"name": "Mia", "roles": ["manager"], "pin": "5151"}
+    )
+    assert r.status_code == 201, r.text
+    stale = await demo.sign_in("5151")
+    r = await demo.call(
+        "PATCH", f"/api/staff/{r.json()['id']}", "manager", json={"roles": ["waiter"]}
+    )
+    assert r.status_code == 200, r.text
+    tablet = await demo.device(name="Bar tablet")
+    revoked = await demo.sign_in("9999", device=tablet)
+    tablet_id = int(tablet.split(".")[1])
+    r = await demo.call("POST", f"/api/devices/{tablet_id}/revoke", "manager")
+    assert r.status_code == 200, r.text
+    own = demo.app.state.signer.verify(demo.headers["manager"]["Authorization"][7:])
+    foreign = demo.app.state.signer.issue(
+        msgspec.structs.replace(own, device_id=elsewhere_device), 600
+    )
+    return {
+        "stale_manager": stale,
+        "revoked_device_manager": revoked,
+        "other_device_manager": {"Authorization": f"Bearer {foreign}"},
     }
 
 
@@ -247,8 +286,12 @@ async def test_authorization_matrix(demo: Demo) -> None:
 
     async with demo.sessions() as session, session.begin():
         await demo_data.seed(session, demo.app.state.security, slug="elsewhere")
-    r = await demo.client.post("/api/auth/login", json={"venue": "elsewhere", "pin": "9999"})
-    callers = _callers(demo, r.json()["token"])
+    other = await demo.sign_in("9999", "elsewhere")
+    elsewhere_device = int(demo.devices["elsewhere"].split(".")[1])
+    callers = {
+        **_callers(demo, other["Authorization"][7:]),
+        **await _ended_sessions(demo, elsewhere_device),
+    }
     ids = await _ids(demo)
     failures: list[str] = []
     for method, path in app_routes(demo.app):
@@ -259,7 +302,7 @@ async def test_authorization_matrix(demo: Demo) -> None:
             code = response.status_code
             if allowed == PUBLIC:
                 ok = code not in (401, 403)
-            elif who == "none":
+            elif who == "none" or who in ENDED:
                 ok = code == 401
             elif who == "guest" or (who == "other_venue_manager" and "manager" not in allowed):
                 ok = code == 403

@@ -11,6 +11,7 @@ that item, a required modifier group left empty); those are 422 by design.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +26,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from pos_service.app import create_app
 from pos_service.config import Settings
+from tests.support import devices
 from tests.support.database import reset_with_demo
 from tests.support.servers import server_process
 
@@ -47,8 +49,11 @@ def live(database_url: str) -> Iterator[dict[str, Any]]:
     reset_with_demo(database_url)
     with server_process(database_url) as url:
         tokens = {}
+        device = asyncio.run(devices.enrol_at(database_url))
         for role, pin in ROLES.items():
-            r = httpx.post(f"{url}/api/auth/login", json={"venue": "demo", "pin": pin})
+            r = httpx.post(
+                f"{url}/api/auth/login", json={"venue": "demo", "pin": pin, "device": device}
+            )
             assert r.status_code == 200, (role, r.text)
             tokens[role] = r.json()["token"]
         yield {"url": url, "tokens": tokens}

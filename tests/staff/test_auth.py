@@ -8,26 +8,31 @@ from pos_service.core.auth import Caller, TokenSigner
 from tests.conftest import Demo
 
 
-async def test_wrong_pins_lock_the_client_out(demo: Demo) -> None:
-    for _ in range(5):
-        r = await demo.client.post("/api/auth/login", json={"venue": "demo", "pin": "0000"})
+async def test_wrong_pins_lock_the_device_out(demo: Demo) -> None:
+    for _ in range(4):
+        r = await demo.login("0000")
         assert r.status_code == 401
         assert r.json()["field"] == "pin"
-    r = await demo.client.post("/api/auth/login", json={"venue": "demo", "pin": "1111"})
+    r = await demo.login("0000")
     assert r.status_code == 429
-    assert r.json()["retry_after"] > 0
-    rows = await demo.sql("SELECT failures FROM pin_attempts")
-    assert rows[0][0] >= 5
+    assert 0 < r.json()["retry_after"] <= 31
+    assert r.headers["retry-after"] == str(r.json()["retry_after"])
+    r = await demo.login("1111")
+    assert r.status_code == 429
+    rows = await demo.sql("SELECT failures FROM auth_failures WHERE subject LIKE 'device:%'")
+    assert rows[0][0] == 5
 
 
 async def test_pin_must_be_digits(demo: Demo) -> None:
-    r = await demo.client.post("/api/auth/login", json={"venue": "demo", "pin": "12ab"})
+    r = await demo.login("12ab")
     assert r.status_code == 422
     assert r.json()["field"] == "pin"
 
 
 async def test_unknown_venue_is_404(demo: Demo) -> None:
-    r = await demo.client.post("/api/auth/login", json={"venue": "nowhere", "pin": "1111"})
+    r = await demo.client.post(
+        "/api/auth/login", json={"venue": "nowhere", "pin": "1111", "device": demo.devices["demo"]}
+    )
     assert r.status_code == 404
     assert r.json()["field"] == "venue"
 
@@ -40,7 +45,7 @@ async def test_pins_are_stored_hashed(demo: Demo) -> None:
 
 async def test_expired_and_forged_tokens_are_refused(demo: Demo) -> None:
     signer: TokenSigner = demo.app.state.signer
-    caller = Caller(kind="staff", venue_id=demo.venue_id, staff_id=1, roles=frozenset({"waiter"}))
+    caller = demo.app.state.signer.verify(demo.headers["waiter"]["Authorization"][7:])
     expired = signer.issue(caller, -1)
     r = await demo.client.get("/api/floor", headers={"Authorization": f"Bearer {expired}"})
     assert r.status_code == 401
@@ -54,7 +59,7 @@ async def test_expired_and_forged_tokens_are_refused(demo: Demo) -> None:
 
 
 async def test_tokens_are_short_lived(demo: Demo) -> None:
-    r = await demo.client.post("/api/auth/login", json={"venue": "demo", "pin": "1111"})
+    r = await demo.login("1111")
     ttl = r.json()["expires_in"]
     caller = demo.app.state.signer.verify(r.json()["token"])
     assert 0 < caller.exp - time.time() <= ttl

@@ -8,7 +8,7 @@ from tests.conftest import Demo
 
 
 async def _login(demo: Demo, pin: str, venue: str = "demo") -> int:
-    r = await demo.client.post("/api/auth/login", json={"venue": venue, "pin": pin})
+    r = await demo.login(pin, venue)
     return r.status_code
 
 

@@ -113,8 +113,6 @@ def reset_with_demo(database_url: str) -> None:
                 PinHasher(1, 8),
                 token_ttl=0,
                 approval_ttl=0,
-                max_failures=0,
-                lockout_seconds=0,
             )
             async with session_factory(engine)() as session, session.begin():
                 await demo.seed(session, security)

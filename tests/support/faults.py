@@ -30,7 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pos_service.core import journal
 from pos_service.core.db import session_factory
-from tests.support.servers import ROOT, free_port, wait_healthy
+from tests.support import devices
+from tests.support.servers import ROOT, free_port, secret_key_file, wait_healthy
 
 # Items without a required modifier, per station: every order reaches two or three stations.
 ORDER_ITEMS = {
@@ -213,11 +214,12 @@ async def rush(
     return Rush(done, tally, loop.time() - start)
 
 
-async def login(base_url: str, pin: str, venue: str = "demo") -> str:
+async def login(base_url: str, pin: str, engine: AsyncEngine, venue: str = "demo") -> str:
+    """A token of the member with ``pin``, signed in on a newly enrolled device."""
+    device = await devices.enrol(engine, venue)
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
-        r = await http.post("/api/auth/login", json={"venue": venue, "pin": pin})
-        r.raise_for_status()
-        return str(r.json()["token"])
+        headers = await devices.bearer(http, venue, pin, device)
+        return headers["Authorization"].removeprefix("Bearer ")
 
 
 # -- the audit ----------------------------------------------------------------------------
@@ -360,7 +362,7 @@ class ServerProcess:
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
-            "POS_SECRET_KEY": "test-secret",
+            "POS_SECRET_KEY_FILE": secret_key_file(),
             "POS_VAR_DIR": str(log_path.parent),
             "PYTHONPATH": str(ROOT),
             **(env or {}),

@@ -20,6 +20,15 @@ from litestar import Litestar
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def secret_key_file(secret: str = "test-secret") -> str:
+    """A file holding ``secret`` for a server process (it reads its secret from a file)."""
+    path = ROOT / "var" / f"secret-{secret}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secret)
+    return str(path)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -52,7 +61,7 @@ def server_process(database_url: str, *, env: dict[str, str] | None = None) -> I
     proc_env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "POS_SECRET_KEY": "test-secret",
+        "POS_SECRET_KEY_FILE": secret_key_file(),
         "PYTHONPATH": str(ROOT),
         **(env or {}),
     }

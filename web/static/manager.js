@@ -124,7 +124,8 @@
       h("button.danger", { onclick: close }, "Close the day (Z report)")];
   }
 
-  const SECTIONS = { reports: ["Reports", reports], menu: ["Menu & 86", menu], floor: ["Floor", floor], printers: ["Printers", printers], approvals: ["Approvals", approvals], day: ["End of day", day] };
+  const SECTIONS = { reports: ["Reports", reports], menu: ["Menu & 86", menu], floor: ["Floor", floor], printers: ["Printers", printers], approvals: ["Approvals", approvals], day: ["End of day", day],
+    ...POS.managerSections };
 
   async function show(section = S.section) {
     S.section = section;
@@ -141,6 +142,7 @@
     start() {
       const changed = debounce(() => { if (["floor", "printers"].includes(S.section)) show(); }, 300);
       POS.live(["floor", "printers"], { ready: () => box.flush(), event: changed });
+      POS.managerStarts.forEach((f) => f());
       show();
     },
     resumed: () => box.flush(),

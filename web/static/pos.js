@@ -88,6 +88,16 @@ const POS = (() => {
     clear() { ["pos.token", "pos.expires", "pos.staff"].forEach((k) => sessionStorage.removeItem(k)); },
   };
 
+  /** This device's enrolment: the credential a pairing code gave, per venue (kept). */
+  const device = {
+    credential(venue) {
+      const d = JSON.parse(localStorage.getItem("pos.device") || "null");
+      return d && d.venue === venue ? d.credential : null;
+    },
+    save(venue, credential) { localStorage.setItem("pos.device", JSON.stringify({ venue, credential })); },
+    forget() { localStorage.removeItem("pos.device"); },
+  };
+
   class ApiError extends Error {
     constructor(status, problem) {
       super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
@@ -246,7 +256,30 @@ const POS = (() => {
     if (booted) showLogin();
   }
 
+  function showPair(message, venue) {
+    $("#login").hidden = true;
+    const form = $("#pair");
+    const v = $("#pair-venue");
+    v.value = venue || v.value || localStorage.getItem("pos.venue") || body.dataset.venue || "";
+    $("#pair-code").value = "";
+    $("#pair-message").textContent = message || "";
+    form.hidden = false;
+    (v.value ? $("#pair-code") : v).focus();
+  }
+
+  /** A demo server enrols the browser on its own machine without a code (else 403). */
+  async function enrolLocally(venue) {
+    try {
+      const r = await api("POST", "/api/devices/local", { venue }, { token: null });
+      device.save(venue, r.credential);
+      return true;
+    } catch (err) {
+      return false;
+    }
+  }
+
   function showLogin(message) {
+    $("#pair").hidden = true;
     const form = $("#login");
     const venue = $("#login-venue");
     venue.value = venue.value || localStorage.getItem("pos.venue") || body.dataset.venue || "";
@@ -267,8 +300,11 @@ const POS = (() => {
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const venue = $("#login-venue").value.trim();
+      if (!device.credential(venue) && !(await enrolLocally(venue))) {
+        return showPair("This device is not paired with the venue yet.", venue);
+      }
       try {
-        const r = await api("POST", "/api/auth/login", { venue, pin: pin.value }, { token: null });
+        const r = await api("POST", "/api/auth/login", { venue, pin: pin.value, device: device.credential(venue) }, { token: null });
         const roles = r.staff.roles;
         if (!roles.includes("manager") && !booted.roles.some((x) => roles.includes(x))) {
           return showLogin(`${r.staff.name} (${roles.join(", ")}) cannot use this page`);
@@ -278,7 +314,24 @@ const POS = (() => {
         form.hidden = true;
         started();
       } catch (err) {
+        if (err instanceof ApiError && err.problem.field === "device") {
+          device.forget();
+          return showPair(err.message, venue);
+        }
         showLogin(err instanceof ApiError ? err.message : "No connection to the server");
+      }
+    });
+    $("#pair").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const venue = $("#pair-venue").value.trim();
+      try {
+        const r = await api("POST", "/api/devices/pair", { venue, code: $("#pair-code").value.trim() }, { token: null });
+        device.save(venue, r.credential);
+        localStorage.setItem("pos.venue", venue);
+        $("#login-venue").value = venue;
+        showLogin(`Paired as ${r.device.name}. Sign in with your PIN.`);
+      } catch (err) {
+        showPair(err instanceof ApiError ? err.message : "No connection to the server", venue);
       }
     });
     $("#signout") && $("#signout").addEventListener("click", () => { session.clear(); location.reload(); });
@@ -302,6 +355,8 @@ const POS = (() => {
 
   return {
     h, $, mount, toast, money, rate, taxLabel, clock, elapsed, now, syncClock, uuid, debounce,
-    api, ApiError, outbox, live, boot, session,
+    api, ApiError, outbox, live, boot, session, device,
+    /** Manager page sections and start hooks added by their own files (manager-*.js). */
+    managerSections: {}, managerStarts: [],
   };
 })();

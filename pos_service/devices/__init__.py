@@ -1,0 +1,1 @@
+"""Enrolled devices: pairing codes, device credentials, revocation."""

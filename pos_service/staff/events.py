@@ -1,0 +1,26 @@
+"""Events of the sign-in (topic ``alerts``, followed by the managers' pages)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pos_service.core.events import DomainEvent
+
+
+class SignInLocked(DomainEvent, frozen=True, kw_only=True):
+    """Wrong PINs locked a subject (``device:7``, ``staff:3`` or ``venue``) for
+    ``seconds``; carries the failures counted so far."""
+
+    type: ClassVar[str] = "auth.locked"
+    subject: str
+    failures: int
+    seconds: int
+
+
+class SignInBurst(DomainEvent, frozen=True, kw_only=True):
+    """The venue's wrong PINs within the window reached the alert level ``failures``;
+    carries the device the last one came from."""
+
+    type: ClassVar[str] = "auth.burst"
+    failures: int
+    device_id: int | None
