@@ -11,7 +11,7 @@ from litestar.params import QueryParameter
 from pos_service.audit import service
 from pos_service.audit.schemas import AuditRead
 from pos_service.core.auth import requires
-from pos_service.core.errors import problems
+from pos_service.core.errors import Invalid, problems
 from pos_service.core.uow import UoW
 
 AWARE_DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
@@ -38,5 +38,8 @@ class AuditController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     ) -> list[AuditRead]:
         """Security-relevant changes, newest first (``action`` filters by prefix)."""
-        start = dt.datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        try:
+            start = dt.datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        except ValueError as exc:
+            raise Invalid("not a moment in time", field="since") from exc
         return await uow.read(service.list_entries, start, action, limit)
