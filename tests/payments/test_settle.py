@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -60,7 +61,7 @@ class RecordingTerminal(SimulatedTerminal):
     ) -> str:
         self.calls.append(Call("start", key, amount + tip, await self._locked()))
         self.charges.setdefault(key or uuid.uuid4().hex, amount + tip)
-        return await super().start(amount, tip, reference, key=key)
+        return reference or f"sim-{key or uuid.uuid4().hex}"
 
     async def refund(self, reference: str, amount: int, *, key: str | None = None) -> ChargeStatus:
         self.calls.append(Call("refund", key, amount, await self._locked()))
@@ -225,7 +226,7 @@ async def test_cash_takes_what_is_tendered_answers_the_change_and_keeps_the_tip(
     )
     assert r.status_code == 422 and r.json()["field"] == "tendered"
     async with demo.sessions() as session:
-        fact = (
+        fact: dict[str, Any] = (
             await session.execute(
                 text("SELECT data FROM journal WHERE venue_id = :v AND kind = 'payment'"),
                 {"v": demo.venue_id},
