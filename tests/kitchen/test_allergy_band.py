@@ -80,10 +80,10 @@ async def test_a_bookings_allergies_are_on_every_stations_ticket_and_paper(demo:
 
     paper = await _paper(demo)
     assert len(paper) == 3
-    for text in paper:
-        assert "ALLERGY: milk" in text
-        assert "ALLERGY: nuts" in text
-        assert "ALLERGY: no coriander" in text
+    for printed in paper:
+        assert "ALLERGY: milk" in printed
+        assert "ALLERGY: nuts" in printed
+        assert "ALLERGY: no coriander" in printed
 
 
 async def test_a_guest_profiles_allergies_reach_the_check(demo: Demo) -> None:
@@ -150,8 +150,8 @@ async def test_a_lines_own_allergens_flag_its_item_on_screen_and_paper(demo: Dem
     assert sent.status_code == 200, sent.text
     ticket = (await _tickets_at(demo, "cold", check["id"]))["items"][0]
     assert ticket["allergy_flags"] == ["gluten"]
-    [text] = await _paper(demo)
-    assert "ALLERGY: gluten" in text
+    [printed] = await _paper(demo)
+    assert "ALLERGY: gluten" in printed
 
 
 async def _tickets_at(demo: Demo, station: str, check_id: int) -> dict[str, Any]:
