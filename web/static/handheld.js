@@ -121,7 +121,9 @@
       h("div.head", h("button", { onclick: () => { S.check = null; show("floor"); } }, "← Floor"),
         h("h2", `Table ${tableName(c.table_id)} · ${c.covers} guests`), h("span.muted", `#${c.id}`)),
       h("div.pane",
-        c.allergies.length ? h("p.error", `Allergies: ${c.allergies.join(", ")}`) : null,
+        h("p.allergy-band", { hidden: !(c.allergens.length || c.allergy_note) },
+          h("span", `Allergies: ${POS.allergens.band(c.allergens, c.allergy_note)}`)),
+        c.notes ? h("p.muted", c.notes) : null,
         courses.map((course) => {
           const lines = c.lines.filter((l) => l.course === course);
           return lines.length ? [h("h3.course-h", course), h("ul.lines", lines.map(lineItem))] : null;
@@ -134,6 +136,7 @@
         h("button", { onclick: () => show("menu") }, "+ Items"),
         h("button.primary", { disabled: pending === 0, onclick: send }, `Send${pending ? ` (${pending})` : ""}`),
         h("button", { onclick: fireSheet }, "Fire…"),
+        h("button", { onclick: allergySheet }, "Allergies…"),
         h("button", { onclick: openBill }, "Bill & pay")),
     ];
   }
@@ -145,6 +148,20 @@
 
   function send() {
     write("POST", `/api/checks/${S.check.id}/send`, {}, "Send", () => toast("Sent to the kitchen", "ok"));
+  }
+
+  /** The table's allergies: the band on every kitchen station's tickets of this check. */
+  function allergySheet() {
+    const c = S.check;
+    const value = { allergens: [...c.allergens], allergy_note: c.allergy_note };
+    const save = () => {
+      closeSheet();
+      write("PUT", `/api/checks/${c.id}/allergies`, { allergens: value.allergens, allergy_note: value.allergy_note.trim() },
+        "Allergies", () => toast("Allergies sent to the kitchen", "ok"));
+    };
+    openSheet(h("h2", `Table ${tableName(c.table_id)} · allergies`),
+      POS.allergens.picker(value),
+      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"), h("button.primary", { onclick: save }, "Save")));
   }
 
   async function fireSheet() {

@@ -66,7 +66,7 @@
     item.seat ? h("span.muted", ` s${item.seat}`) : null,
     item.modifiers.length ? h("small", item.modifiers.join(", ")) : null,
     item.note ? h("small.note", `“${item.note}”`) : null,
-    item.allergy_flags.length ? h("small.note", `⚠ ${item.allergy_flags.join(", ")}`) : null,
+    item.allergy_flags.length ? h("small.flag", `⚠ ALLERGY: ${item.allergy_flags.join(", ")}`) : null,
     item.status === "voided" && item.void_reason ? h("small", item.void_reason) : null);
   }
 
