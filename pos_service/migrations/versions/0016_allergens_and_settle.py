@@ -42,8 +42,8 @@ def _split(table: str) -> str:
       allergy_note = left(array_to_string(ARRAY(
         SELECT a FROM unnest(allergens) a WHERE lower(trim(a)) <> ALL({CODES})), ', '), 200),
       allergens = ARRAY(
-        SELECT DISTINCT lower(trim(a)) FROM unnest(allergens) a
-        WHERE lower(trim(a)) = ANY({CODES}))
+        SELECT x.code FROM unnest({CODES}) WITH ORDINALITY AS x(code, n)
+        WHERE x.code IN (SELECT lower(trim(a)) FROM unnest(allergens) a) ORDER BY x.n)
     WHERE allergens <> '{{}}'
     """
 
