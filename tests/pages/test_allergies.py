@@ -79,3 +79,25 @@ async def test_the_waiter_sets_allergies_and_the_sent_ticket_shows_them_live(
         "SELECT allergens, allergy_note FROM checks WHERE id = :c", c=check["id"]
     )
     assert (allergens, note) == (["sesame"], "seat 1: no garlic")
+
+
+@pytest.mark.timeout(120)
+async def test_a_guests_own_allergy_on_a_line_is_flagged_on_the_kitchen_screen(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    kitchen = await (await new_device(KDS)).open("/app/kitchen?station=cold", pin="3333")
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    await phone.click(".table[data-table='12']")
+    await phone.click("#sheet .choices button:text-is('2')")
+    await phone.click(".tabs button:has-text('Starters')")
+    await phone.click("[data-item='Green salad']")
+    await phone.check("#sheet input[name=allergen][value=mustard]")
+    await expect(phone.locator("#sheet input[name=allergy_note]")).to_have_count(0)
+    await phone.click("#sheet button:has-text('Add')")
+    await phone.click("button:has-text('Done')")
+    await expect(phone.locator(".lines")).to_contain_text("⚠ mustard")
+    await phone.click("button:has-text('Send')")
+
+    ticket = kitchen.locator(".ticket", has_text="Green salad")
+    await expect(ticket.locator(".flag")).to_have_text("⚠ ALLERGY: mustard", timeout=15000)
+    await expect(ticket.locator(".allergy")).to_have_count(0)

@@ -10,8 +10,9 @@
   const band = (allergens, note) => [allergens.join(", "), note || ""].filter(Boolean).join(" · ");
 
   /** Checkboxes for the codes and a note; ``value`` {allergens, allergy_note} is changed in
-      place (so a page's draft survives its re-renders) and ``changed`` is told. */
-  function picker(value, changed = () => {}) {
+      place (so a page's draft survives its re-renders) and ``changed`` is told. Without
+      ``withNote`` (a line's allergies) only the codes are offered. */
+  function picker(value, changed = () => {}, { withNote = true, legend = "Allergies" } = {}) {
     const chosen = new Set(value.allergens);
     const box = (code) => h("label.allergen",
       h("input", {
@@ -22,12 +23,12 @@
           changed(value);
         },
       }), code);
-    const note = h("input", {
+    const note = withNote && h("input", {
       name: "allergy_note", placeholder: "Other allergies (free text)", maxLength: 200,
       value: value.allergy_note || "",
       oninput: (e) => { value.allergy_note = e.target.value; changed(value); },
     });
-    return h("fieldset.allergens", h("legend", "Allergies"), h("div.allergen-grid", CODES.map(box)), note);
+    return h("fieldset.allergens", h("legend", legend), h("div.allergen-grid", CODES.map(box)), note);
   }
 
   POS.allergens = { CODES, band, picker };

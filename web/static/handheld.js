@@ -106,7 +106,8 @@
   const queuedLines = () => box.list().filter((e) => e.path === `/api/checks/${S.check.id}/lines`);
 
   function lineItem(line) {
-    const bits = [line.modifiers.map((m) => m.name).join(", "), line.seat ? `seat ${line.seat}` : "", line.note || ""];
+    const bits = [line.modifiers.map((m) => m.name).join(", "), line.seat ? `seat ${line.seat}` : "", line.note || "",
+      line.allergens && line.allergens.length ? `⚠ ${line.allergens.join(", ")}` : ""];
     return h(`li.${line.state}`, { onclick: () => line.state !== "voided" && voidSheet(line) },
       h("span.q", `${line.quantity}×`),
       h("span.what", line.name, h("small", bits.filter(Boolean).join(" · "))),
@@ -223,6 +224,8 @@
     const pick = new Map(item.modifier_groups.map((g) => [g.id, new Set()]));
     const choice = { quantity: 1, seat: null, course: item.default_course };
     const note = h("input", { placeholder: "Note for the kitchen", maxLength: 200 });
+    const own = { allergens: [] };
+    const ownPicker = POS.allergens.picker(own, () => {}, { withNote: false, legend: "This guest's allergies" });
     const addButton = h("button.primary", { onclick: add }, "Add");
     const groupsBox = h("div");
     const unmet = (g) => pick.get(g.id).size < g.min_choices;
@@ -260,7 +263,7 @@
     function add() {
       const mods = [...pick.values()].flatMap((s) => [...s]);
       const names = item.modifier_groups.flatMap((g) => g.options.filter((o) => pick.get(g.id).has(o.id)).map((o) => o.name));
-      const body = { item_id: item.id, quantity: choice.quantity, modifiers: mods, seat: choice.seat, course: choice.course, note: note.value || null };
+      const body = { item_id: item.id, quantity: choice.quantity, modifiers: mods, seat: choice.seat, course: choice.course, note: note.value || null, allergens: own.allergens };
       closeSheet();
       write("POST", `/api/checks/${S.check.id}/lines`, body, [item.name, ...names].join(", "), (check) => { S.check = check; });
       render();
@@ -269,7 +272,7 @@
     draw();
     openSheet(h("h2", item.name, h("span.muted", ` ${money(item.price)}`)),
       item.allergens.length ? h("p.muted", `Allergens: ${item.allergens.join(", ")}`) : null,
-      groupsBox, h("h3", "Note"), note,
+      groupsBox, h("h3", "Note"), note, ownPicker,
       h("div.actions", h("button", { onclick: closeSheet }, "Cancel"), addButton));
   }
 
