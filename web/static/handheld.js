@@ -307,7 +307,7 @@
         h("h2", "Pay"),
         parts.map((p) => h("div.part", h("div.row", h("b.grow", p.id === null && !b.parts.length ? "Whole check" : p.label),
           h("span.amount", p.due ? `due ${money(p.due)}` : "paid"), p.pending ? h("span.badge", "card pending") : null),
-        p.due ? h("div.row", h("button.grow", { onclick: () => pay(p, "cash") }, "Cash"), h("button.grow.primary", { onclick: () => pay(p, "card") }, "Card")) : null)),
+        p.due ? h("div.row", h("button.grow", { onclick: () => cashSheet(p) }, "Cash"), h("button.grow.primary", { onclick: () => pay(p, "card") }, "Card")) : null)),
         h("h2", "At the table"),
         h("div.choices",
           h("button", { onclick: () => write("POST", `/api/checks/${id}/prebill`, undefined, "Print the bill", () => toast("Bill printed", "ok")) }, "Print bill"),
@@ -315,8 +315,29 @@
     ];
   }
 
-  function pay(part, method) {
-    const body = { method, part_id: part.id };
+  /** Cash: what the guest hands over and any tip; the change is shown before and after. */
+  function cashSheet(part) {
+    const digits = new Intl.NumberFormat("en", { style: "currency", currency: S.menu.currency }).resolvedOptions().maximumFractionDigits;
+    const minor = (input) => Math.round(Number((input.value || "0").replace(",", ".")) * 10 ** digits);
+    const major = (amount) => (amount / 10 ** digits).toFixed(digits);
+    const tendered = h("input", { name: "tendered", inputMode: "decimal", placeholder: major(part.due), oninput: () => preview() });
+    const tip = h("input", { name: "tip", inputMode: "decimal", placeholder: major(0), oninput: () => preview() });
+    const change = h("p.row.total", { "data-change": "" });
+    const given = () => (tendered.value ? minor(tendered) : part.due + minor(tip));
+    function preview() {
+      const rest = given() - part.due - minor(tip);
+      mount(change, h("span.grow", rest < 0 ? "Short" : "Change"), h("span.amount", money(Math.abs(rest))));
+    }
+    preview();
+    openSheet(h("h2", `Cash · due ${money(part.due)}`),
+      h("label", "Tendered", tendered), h("label", "Tip", tip), change,
+      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"), h("button.primary", {
+        onclick: () => { closeSheet(); pay(part, "cash", { tendered: given(), tip: minor(tip) }); },
+      }, "Take cash")));
+  }
+
+  function pay(part, method, extra = {}) {
+    const body = { method, part_id: part.id, ...extra };
     write("POST", `/api/checks/${S.check.id}/payments`, body, `${method} ${money(part.due)}`, (result) => {
       S.bill = result.bill;
       if (result.payment.status === "pending") return poll(result.payment.id);
