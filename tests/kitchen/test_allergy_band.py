@@ -178,3 +178,23 @@ async def _events(demo: Demo, topic: str, since: int) -> list[dict[str, Any]]:
             {"v": demo.venue_id, "s": since, "t": topic},
         )
         return [{"type": r.type, "data": r.data} for r in rows]
+
+
+async def test_a_guest_linked_after_the_send_brings_the_band_to_the_tickets(demo: Demo) -> None:
+    body = {"name": "Grace", "phone": "+1 555 0100", "allergens": ["eggs"]}
+    assert (await demo.call("POST", "/api/guests", "host", json=body)).status_code == 201
+    check = await demo.open_check("12", covers=2)
+    await _order_on_three_stations(demo, check["id"])
+    since = await _last_seq(demo)
+
+    r = await demo.call("POST", f"/api/checks/{check['id']}/guest", json={"phone": "+15550100"})
+    assert r.status_code == 200, r.text
+    tickets = await _tickets(demo, check["id"])
+    assert all(t["allergies"] == ["eggs"] for t in tickets.values())
+    told = [e["data"]["station"] for e in await _events(demo, "expo", since)]
+    assert sorted(told) == sorted(STATIONS)
+    # linking again changes nothing, and tells nobody
+    since = await _last_seq(demo)
+    r = await demo.call("POST", f"/api/checks/{check['id']}/guest", json={"phone": "+15550100"})
+    assert r.status_code == 200, r.text
+    assert [e["type"] for e in await _events(demo, "expo", since)] == []
