@@ -77,6 +77,8 @@ async def test_a_bookings_allergies_are_on_every_stations_ticket_and_paper(demo:
     # the dish that contains one of them is flagged on its station too
     burrata = next(i for i in tickets["cold"]["items"] if i["name"] == "Burrata")
     assert burrata["allergy_flags"] == ["milk"]
+    expo = (await demo.call("GET", "/api/kitchen/expo", "kitchen")).json()
+    assert next(o for o in expo["orders"] if o["check_id"] == check_id)["allergies"] == band
 
     paper = await _paper(demo)
     assert len(paper) == 3

@@ -105,6 +105,7 @@
     return h("article.ticket", { "data-check": o.check_id },
       h("header", h("span.num", `Table ${o.table || "–"}`), h("span.timer", `${ready}/${o.courses.length}`),
         h("span.meta", `${o.waiter} · ${o.covers} covers · check ${o.check_id}`)),
+      o.allergies.length ? h("div.allergy", `ALLERGY: ${o.allergies.join(", ")}`) : null,
       o.courses.map((c) => h(`div.expo-course.${c.state}`, h("b", c.course),
         h("span", c.state === "ready" ? "READY" : c.state, " · ",
           c.items.map((i) => `${i.quantity}× ${i.name} (${i.station})${i.status === "bumped" ? " ✓" : ""}`).join(", ")))));
