@@ -14,7 +14,7 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from sqlalchemy import select, text
@@ -589,11 +589,7 @@ async def resolve_pending(
 
 
 async def refund(
-    session: AsyncSession,
-    caller: Caller,
-    provider: PaymentProvider,
-    check_id: int,
-    data: RefundCreate,
+    session: AsyncSession, caller: Caller, check_id: int, data: RefundCreate
 ) -> PaymentResult:
     """Give back (part of) an approved payment as a negative payment of the same method.
 
@@ -669,6 +665,7 @@ class ProviderCall(msgspec.Struct, frozen=True, kw_only=True):
     ``key`` the payment's ``provider_key``, the same on every retry.
     """
 
+    kind: Literal["start", "refund"]
     payment_id: int
     amount: int
     tip: int
@@ -697,6 +694,7 @@ async def provider_call(
         assert original is not None
         charge = original.reference
     return ProviderCall(
+        kind="start" if payment.refund_of is None else "refund",
         payment_id=payment.id,
         amount=abs(payment.amount),
         tip=payment.tip,

@@ -31,7 +31,9 @@ async def carry_on(uow: UnitOfWork, provider: PaymentProvider, payment_id: int) 
     """Make the provider call a claimed payment waits for (if any) and record its answer;
     the payment as it then stands."""
     call = await uow.read(service.provider_call, payment_id)
-    if call is not None and call.charge is not None:
+    if call is not None and call.kind == "refund":
+        if call.charge is None:  # an approved card payment always has its reference
+            raise Conflict("the payment refunded has no provider reference", field="payment_id")
         answer = await provider.refund(call.charge, call.amount, key=call.key)
         await uow.follow_up(service.settle_refund, payment_id, answer)
     elif call is not None:
@@ -63,7 +65,7 @@ async def refund(
 ) -> PaymentResult:
     """Refund; a card refund is claimed, refunded at the provider, then settled. 409
     (``payment_id``) when the provider declines it."""
-    claimed = await uow.write(service.refund, provider, check_id, data)
+    claimed = await uow.write(service.refund, check_id, data)
     if claimed.payment.method != "card":
         return claimed
     result = await carry_on(uow, provider, claimed.payment.id)
