@@ -89,6 +89,10 @@ def _late(t: Ticket, d: Mapping[str, Any]) -> Ticket:
     return {**t, "late_at": d["late_at"]}
 
 
+def _allergies(t: Ticket, d: Mapping[str, Any]) -> Ticket:
+    return {**t, "allergies": list(d["allergies"])}
+
+
 _CHANGES: dict[str, Callable[[Ticket, Mapping[str, Any]], Ticket]] = {
     "ticket.fired": _fired,
     "ticket.item_released": _released,
@@ -98,6 +102,7 @@ _CHANGES: dict[str, Callable[[Ticket, Mapping[str, Any]], Ticket]] = {
     "ticket.recalled": _recalled,
     "ticket.item_voided": _voided,
     "ticket.late": _late,
+    "ticket.allergies_changed": _allergies,
 }
 
 
