@@ -240,7 +240,8 @@ async def test_cash_takes_what_is_tendered_answers_the_change_and_keeps_the_tip(
     assert clock.status_code == 201, clock.text
     async with demo.sessions() as session, session.begin():
         await session.execute(
-            text("UPDATE shifts SET clock_in = clock_in - interval '2 hours' WHERE id = :i"),
+            # a minute, not hours: the business day may have begun an hour ago (04:00 cut-off)
+            text("UPDATE shifts SET clock_in = clock_in - interval '1 minute' WHERE id = :i"),
             {"i": clock.json()["id"]},
         )
     report = (await demo.call("GET", "/api/reports/x", "manager")).json()
