@@ -21,6 +21,7 @@ from pos_service.payments.models import Adjustment, BillPart, GiftCard, Payment
 from pos_service.printing.models import Printer, PrinterStation, PrintJob
 from pos_service.reports.models import DayClose, TipSettlement, TipShare
 from pos_service.reservations.models import Reservation, ReservationJob, WaitlistEntry
+from pos_service.setup.models import SetupCode
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.stock.models import RecipeLine, StockItem, StockMovement
 from pos_service.tables.models import Area, DiningTable
@@ -62,6 +63,7 @@ __all__ = [
     "RecipeLine",
     "Reservation",
     "ReservationJob",
+    "SetupCode",
     "Shift",
     "Staff",
     "StaffMembership",

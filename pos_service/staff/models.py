@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     String,
     UniqueConstraint,
     func,
@@ -35,6 +36,7 @@ class Staff(VenueScoped, Base):
     pin_hash: Mapped[str] = mapped_column(String(200))
     pin_lookup: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(server_default="true")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class Shift(VenueScoped, Base):

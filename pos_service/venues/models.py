@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Identity, String, func
+from sqlalchemy import BigInteger, ForeignKey, Identity, Integer, String, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,7 +26,9 @@ class VenueGroup(Base):
 
 class Venue(Base):
     """A restaurant. ``day_cutoff`` is the local time at which its business day ends;
-    ``group_id`` names the venue group it belongs to, if any."""
+    ``group_id`` names the venue group it belongs to, if any. ``settings`` keeps the
+    rules without a column of their own: ``locale``, the named ``tax_rates``
+    (``[{"name", "rate_ppm"}]``), the service charge, the tip pool, booking rules."""
 
     __tablename__ = "venues"
 
@@ -40,4 +42,5 @@ class Venue(Base):
     courses: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     group_id: Mapped[int | None] = mapped_column(ForeignKey("venue_groups.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
