@@ -63,6 +63,7 @@ from pos_service.staff.service import Security
 from pos_service.stock.controller import StockController
 from pos_service.tables import service as tables_service
 from pos_service.tables.controller import FloorController
+from pos_service.venues.controller import VenueController
 
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             WebhooksController,
             ExportController,
             AuditController,
+            VenueController,
         ],
         template_config=TEMPLATES,
         dependencies={"uow": Provide(provide_uow)},

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -34,14 +33,23 @@ class TableStatus(enum.StrEnum):
 
 
 class Area(VenueScoped, Base):
-    """A room or terrace."""
+    """A room or terrace. A removed area is archived (its old tables keep it)."""
 
     __tablename__ = "areas"
-    __table_args__ = (UniqueConstraint("venue_id", "name"),)
+    __table_args__ = (
+        Index(
+            "uq_areas_live_name",
+            "venue_id",
+            "name",
+            unique=True,
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, server_default="0")
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    archived_at: Mapped[dt.datetime | None]
 
 
 class DiningTable(VenueScoped, Base):

@@ -46,6 +46,15 @@ def upgrade() -> None:
     op.add_column(
         "dining_tables", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True)
     )
+    op.add_column("areas", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
+    op.drop_constraint("uq_areas_venue_id_name", "areas", type_="unique")
+    op.create_index(
+        "uq_areas_live_name",
+        "areas",
+        ["venue_id", "name"],
+        unique=True,
+        postgresql_where=sa.text("archived_at IS NULL"),
+    )
     # an archived table keeps its name on old checks; a new table may take the name again
     op.drop_constraint("uq_dining_tables_venue_id_name", "dining_tables", type_="unique")
     op.create_index(
@@ -58,6 +67,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("uq_areas_live_name", table_name="areas")
+    op.create_unique_constraint("uq_areas_venue_id_name", "areas", ["venue_id", "name"])
+    op.drop_column("areas", "archived_at")
     op.drop_index("uq_dining_tables_live_name", table_name="dining_tables")
     op.create_unique_constraint(
         "uq_dining_tables_venue_id_name", "dining_tables", ["venue_id", "name"]
