@@ -58,6 +58,7 @@ from pos_service.reservations.controller import (
     ReservationsController,
     WaitlistController,
 )
+from pos_service.setup.controller import GroupVenuesController, SetupController
 from pos_service.staff.controller import AuthController, StaffController
 from pos_service.staff.service import Security
 from pos_service.stock.controller import StockController
@@ -104,6 +105,7 @@ PUBLIC_PATHS = [
     "^/health",
     "^/schema",
     "^/api/auth/login",
+    "^/api/setup",
     "^/ws",
     "^/guest/",
     "^/api/guest/",
@@ -193,6 +195,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ExportController,
             AuditController,
             VenueController,
+            SetupController,
+            GroupVenuesController,
         ],
         template_config=TEMPLATES,
         dependencies={"uow": Provide(provide_uow)},
