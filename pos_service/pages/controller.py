@@ -69,6 +69,12 @@ class PagesController(Controller):
         """Menu counts, floor, printers, approvals, reports and end of day."""
         return _page(state, "manager")
 
+    @get("/app/setup", sync_to_thread=False)
+    def setup(self, state: State) -> Template:
+        """First run: the setup code, the venue and its owner (the API refuses once a
+        venue exists, and the page then points to the manager's sign-in)."""
+        return _page(state, "setup")
+
     @get("/guest/{token:str}", sync_to_thread=False)
     def guest(self, state: State, token: FromPath[str]) -> Template:
         """The guest's own phone: the check of the link, a share, a tip, pay by card."""

@@ -33,7 +33,7 @@ class SetupController(Controller):
 
 
 class GroupVenuesController(Controller):
-    path = "/api/group/venues"
+    path = "/api/venues"
     tags = ["setup"]
 
     @post("/", guards=[owner_only], responses=problems(404, 409))

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pos_service.audit import service as audit
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Gone, Invalid, TooManyAttempts, Unauthorized
+from pos_service.core.errors import DomainError, Gone, Invalid, TooManyAttempts, Unauthorized
 from pos_service.setup import code as codes
 from pos_service.setup.models import SetupCode
 from pos_service.setup.schemas import OwnerCreate, SetupRequest, SetupResult, SetupStatus
@@ -53,7 +53,11 @@ async def create_first_venue(
     group = VenueGroup(name=venue.name)
     session.add(group)
     await session.flush()
-    row = await venues.new_venue(session, venue, group.id)
+    try:
+        row = await venues.new_venue(session, venue, group.id)
+    except DomainError as exc:
+        exc.field = f"venue.{exc.field}"
+        raise
     member = await staff.create_staff(session, security, row.id, owner.name, OWNER_ROLES, owner.pin)
     device_id = await enrol_owner_device(session, row.id, member.id)
     caller = Caller(
