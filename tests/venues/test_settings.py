@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.conftest import Demo
 
 
@@ -43,7 +45,7 @@ async def test_a_manager_changes_the_venue_settings(demo: Demo) -> None:
 
 
 async def test_bad_settings_are_422_naming_the_field_and_change_nothing(demo: Demo) -> None:
-    for body, field in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"currency": "euro"}, "currency"),
         ({"tax_rates": []}, "tax_rates"),
@@ -51,7 +53,8 @@ async def test_bad_settings_are_422_naming_the_field_and_change_nothing(demo: De
         ({"tax_mode": "both"}, "tax_mode"),
         ({"slug": "Not A Slug"}, "slug"),
         ({"day_cutoff": "25:00"}, "day_cutoff"),
-    ]:
+    ]
+    for body, field in cases:
         r = await demo.call("PATCH", "/api/venue", "manager", json={"version": 1, **body})
         assert (r.status_code, r.json()["field"]) == (422, field), (body, r.text)
     assert (await demo.call("GET", "/api/venue", "manager")).json()["version"] == 1
