@@ -24,6 +24,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pos_service.audit import service as audit
 from pos_service.core.auth import ROLES, Caller, PinHasher, TokenSigner
 from pos_service.core.db import now_utc
 from pos_service.core.errors import (
@@ -282,7 +283,12 @@ async def with_pin_attempt(
 
 def _member(row: Staff, home: str | None = None) -> StaffMember:
     return StaffMember(
-        id=row.id, name=row.name, roles=list(row.roles), active=row.active, home_venue=home
+        id=row.id,
+        name=row.name,
+        roles=list(row.roles),
+        active=row.active,
+        home_venue=home,
+        version=row.version,
     )
 
 
@@ -317,6 +323,9 @@ async def add_staff(
     """Add a member to the venue (see :func:`create_staff` for the PIN rules)."""
     _check_owner_grant(caller, [], data.roles)
     row = await create_staff(session, security, caller.venue_id, data.name, data.roles, data.pin)
+    await audit.record(
+        session, caller, "staff.created", f"staff:{row.id}", {"name": row.name, "roles": row.roles}
+    )
     return _member(row)
 
 
@@ -335,6 +344,13 @@ async def patch_staff(
     their home venue."""
     row = await _staff_row(session, caller.venue_id, staff_id)
     home = (await _homes(session, caller.venue_id)).get(staff_id)
+    if data.version is not UNSET and data.version != row.version:
+        raise Conflict(
+            f"staff member {staff_id} changed (version {row.version}, not {data.version})",
+            field="version",
+            current=msgspec.to_builtins(_member(row, home)),
+        )
+    before = _member(row, home)
     if data.roles is not UNSET:
         _known_roles(data.roles)
         _check_owner_grant(caller, row.roles, data.roles)
@@ -351,8 +367,18 @@ async def patch_staff(
         await _check_pin_free(session, security, caller.venue_id, data.pin, keep=staff_id)
         row.pin_hash = security.hasher.hash(data.pin)
         row.pin_lookup = pin_lookup(security, caller.venue_id, data.pin)
+    row.version += 1
     await session.flush()
-    return _member(row, home)
+    after = _member(row, home)
+    changed: dict[str, object] = {
+        name: getattr(after, name)
+        for name in ("name", "roles", "active")
+        if getattr(after, name) != getattr(before, name)
+    }
+    if data.pin is not UNSET:
+        changed["pin"] = "reset"  # never the PIN itself
+    await audit.record(session, caller, "staff.changed", f"staff:{row.id}", changed)
+    return after
 
 
 async def add_membership(
