@@ -124,14 +124,17 @@
       h("button.danger", { onclick: close }, "Close the day (Z report)")];
   }
 
-  const SECTIONS = { reports: ["Reports", reports], menu: ["Menu & 86", menu], floor: ["Floor", floor], printers: ["Printers", printers], approvals: ["Approvals", approvals], day: ["End of day", day] };
+  // Editors in their own files (manager-*.js) add or replace sections through
+  // POS.managerSections: key -> [label, render(ctx)], ctx = { view, show, failed, box }.
+  const SECTIONS = { reports: ["Reports", reports], menu: ["Menu & 86", menu], floor: ["Floor", floor], printers: ["Printers", printers], approvals: ["Approvals", approvals], day: ["End of day", day],
+    ...(POS.managerSections || {}) };
+  const LIVE = { floor: "floor", plan: "floor", printers: "printers" };
 
   async function show(section = S.section) {
     S.section = section;
-    mount($("#nav"), Object.entries(SECTIONS).map(([k, [label]]) => h(`button${k === S.section ? ".on" : ""}`, { onclick: () => show(k) }, label)),
-      h("p.muted", "Staff: no staff API yet."));
+    mount($("#nav"), Object.entries(SECTIONS).map(([k, [label]]) => h(`button${k === S.section ? ".on" : ""}`, { "data-section": k, onclick: () => show(k) }, label)));
     try {
-      mount(view, await SECTIONS[section][1]());
+      mount(view, await SECTIONS[section][1]({ view, show, failed, box }));
     } catch (err) { failed(err); }
   }
 
@@ -139,7 +142,7 @@
   POS.boot({
     roles: ["manager"],
     start() {
-      const changed = debounce(() => { if (["floor", "printers"].includes(S.section)) show(); }, 300);
+      const changed = debounce((msg) => { if (msg && LIVE[S.section] === msg.topic && !(POS.busy && POS.busy())) show(); }, 300);
       POS.live(["floor", "printers"], { ready: () => box.flush(), event: changed });
       show();
     },
