@@ -10,10 +10,13 @@ from pos_service.integrations.models import WebhookDelivery, WebhookSubscription
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem
 from pos_service.menu.models import (
     Category,
+    CategorySchedule,
     Item,
     ItemModifierGroup,
+    ItemSchedule,
     ModifierGroup,
     ModifierOption,
+    Schedule,
     Station,
 )
 from pos_service.orders.models import Check, CheckLine
@@ -36,6 +39,7 @@ __all__ = [
     "Base",
     "BillPart",
     "Category",
+    "CategorySchedule",
     "Check",
     "CheckCourse",
     "CheckLine",
@@ -49,6 +53,7 @@ __all__ = [
     "IdempotencyKey",
     "Item",
     "ItemModifierGroup",
+    "ItemSchedule",
     "JournalEntry",
     "KitchenTicket",
     "LoyaltyMovement",
@@ -62,6 +67,7 @@ __all__ = [
     "RecipeLine",
     "Reservation",
     "ReservationJob",
+    "Schedule",
     "Shift",
     "Staff",
     "StaffMembership",
