@@ -10,10 +10,13 @@ from pos_service.integrations.models import WebhookDelivery, WebhookSubscription
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem
 from pos_service.menu.models import (
     Category,
+    CategorySchedule,
     Item,
     ItemModifierGroup,
+    ItemSchedule,
     ModifierGroup,
     ModifierOption,
+    Schedule,
     Station,
 )
 from pos_service.orders.models import Check, CheckLine
@@ -37,6 +40,7 @@ __all__ = [
     "Base",
     "BillPart",
     "Category",
+    "CategorySchedule",
     "Check",
     "CheckCourse",
     "CheckLine",
@@ -50,6 +54,7 @@ __all__ = [
     "IdempotencyKey",
     "Item",
     "ItemModifierGroup",
+    "ItemSchedule",
     "JournalEntry",
     "KitchenTicket",
     "LoyaltyMovement",
@@ -63,6 +68,7 @@ __all__ = [
     "RecipeLine",
     "Reservation",
     "ReservationJob",
+    "Schedule",
     "SetupCode",
     "Shift",
     "Staff",

@@ -142,7 +142,7 @@
   POS.boot({
     roles: ["manager"],
     start() {
-      const changed = debounce((msg) => { if (msg && LIVE[S.section] === msg.topic && !(POS.busy && POS.busy())) show(); }, 300);
+      const changed = debounce((msg) => { if (msg && LIVE[S.section] === msg.topic && !(POS.busy && POS.busy()) && !(document.activeElement && document.activeElement.closest("#view form"))) show(); }, 300);
       POS.live(["floor", "printers"], { ready: () => box.flush(), event: changed });
       show();
     },
