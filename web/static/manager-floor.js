@@ -17,9 +17,9 @@
 
   /** A free spot for a new table of ``w`` x ``hh`` among ``tables``, scanning the plan. */
   function freeSpot(tables, w, hh) {
-    for (let y = 60; y < PLAN_H - 40; y += 20) {
-      for (let x = 60; x < PLAN_W - 40; x += 20) {
-        const box = { x, y, width: w + 20, height: hh + 20 };
+    for (let y = 80; y < PLAN_H - hh / 2; y += 20) {
+      for (let x = 80; x < PLAN_W - w / 2; x += 20) {
+        const box = { x, y, width: w + 60, height: hh + 60 };
         if (!tables.some((t) => overlaps(box, t))) return { x, y };
       }
     }

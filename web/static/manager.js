@@ -133,8 +133,10 @@
   async function show(section = S.section) {
     S.section = section;
     mount($("#nav"), Object.entries(SECTIONS).map(([k, [label]]) => h(`button${k === S.section ? ".on" : ""}`, { "data-section": k, onclick: () => show(k) }, label)));
+    const ticket = (S.ticket = (S.ticket || 0) + 1);
     try {
-      mount(view, await SECTIONS[section][1]({ view, show, failed, box }));
+      const content = await SECTIONS[section][1]({ view, show, failed, box });
+      if (ticket === S.ticket) mount(view, content);  // a later show() wins
     } catch (err) { failed(err); }
   }
 
