@@ -75,7 +75,6 @@
   $("#add-rate").addEventListener("click", () => addRate());
   field("venue.timezone").value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
   addRate("food", "");
-  document.body.dataset.live = "live";  // nothing to follow: the page is ready
 
   api("GET", "/api/setup", undefined, { token: null }).then((s) => {
     if (!s.needed) { form.hidden = true; $("#setup-done").hidden = false; }
