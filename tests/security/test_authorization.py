@@ -181,6 +181,19 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/webhooks/{webhook_id}"): MANAGER,
     ("GET", "/api/webhooks/{webhook_id}/deliveries"): MANAGER,
     ("GET", "/api/days/{business_date}/export.csv"): MANAGER,
+    # first run and the venue's administration (issue #16)
+    ("GET", "/app/setup"): PUBLIC,
+    ("GET", "/api/setup"): PUBLIC,
+    ("POST", "/api/setup"): PUBLIC,
+    ("POST", "/api/venues"): OWNER,
+    ("GET", "/api/venue"): MANAGER,
+    ("PATCH", "/api/venue"): MANAGER,
+    ("POST", "/api/floor/areas"): MANAGER,
+    ("PATCH", "/api/floor/areas/{area_id}"): MANAGER,
+    ("DELETE", "/api/floor/areas/{area_id}"): MANAGER,
+    ("POST", "/api/floor/tables"): MANAGER,
+    ("PATCH", "/api/floor/tables/{table_id}"): MANAGER,
+    ("DELETE", "/api/floor/tables/{table_id}"): MANAGER,
 }
 
 NOT_ROUTES = re.compile(r"^/(schema|health)")
@@ -203,6 +216,7 @@ def test_every_route_has_a_policy(app: Litestar) -> None:
 
 
 async def _ids(demo: Demo) -> dict[str, Any]:
+    venue = demo.venue_id
     check = await demo.open_check("6", covers=2)
     line = (await demo.add(check["id"], "Burrata")).json()["lines"][0]
     assert (await demo.call("POST", f"/api/checks/{check['id']}/send", json={})).status_code == 200
@@ -252,6 +266,10 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "schedule_id": 1,
         "file_path": "pos.js",
         "staff_id": (await demo.sql("SELECT max(id) FROM staff"))[0][0] + 1,
+        "area_id": (await demo.sql("SELECT min(id) FROM areas WHERE venue_id = :v", v=venue))[0][0],
+        "table_id": (
+            await demo.sql("SELECT min(id) FROM dining_tables WHERE venue_id = :v", v=venue)
+        )[0][0],
     }
 
 
