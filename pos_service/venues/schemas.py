@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 import msgspec
@@ -52,10 +51,11 @@ class VenueCreate(msgspec.Struct, kw_only=True):
     slug: Slug
     currency: Currency
     timezone: Timezone
+    day_cutoff: LocalTime
+    """When the business day ends, e.g. ``04:00:00``."""
     locale: Locale = "en"
     tax_mode: TaxMode
     tax_rates: TaxRates
-    day_cutoff: LocalTime = dt.time(4, 0)
     service_charge: ServiceCharge = msgspec.field(default_factory=ServiceCharge)
 
 
