@@ -136,7 +136,8 @@
     const ticket = (S.ticket = (S.ticket || 0) + 1);
     try {
       const content = await SECTIONS[section][1]({ view, show, failed, box });
-      if (ticket === S.ticket) mount(view, content);  // a later show() wins
+      // a later show() wins; nothing is redrawn under a table being dragged
+      if (ticket === S.ticket && !(POS.busy && POS.busy())) mount(view, content);
     } catch (err) { failed(err); }
   }
 
