@@ -18,6 +18,8 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from pos_service.setup import service as setup
+
 WEB = Path(__file__).resolve().parents[2] / "web"
 
 TEMPLATES = TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine)
@@ -39,10 +41,13 @@ class PagesController(Controller):
 
     include_in_schema = False
 
-    @get("/", sync_to_thread=False)
-    def index(self) -> Redirect:
-        """The root leads to the handheld, the page most devices open."""
-        return Redirect("/app/handheld")
+    @get("/")
+    async def index(self, state: State) -> Redirect:
+        """The root leads to the handheld, the page most devices open; on a server
+        without a venue yet, to the first-run setup."""
+        async with state.sessions() as session, session.begin():
+            needed = (await setup.status(session)).needed
+        return Redirect("/app/setup" if needed else "/app/handheld")
 
     @get("/app/handheld", sync_to_thread=False)
     def handheld(self, state: State) -> Template:

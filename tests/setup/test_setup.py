@@ -136,3 +136,18 @@ async def test_an_owner_opens_a_second_venue_and_signs_in_there(demo: Demo) -> N
     assert (taken.status_code, taken.json()["field"]) == (409, "slug")
     manager = await demo.call("POST", "/api/venues", "manager", json=VENUE)
     assert manager.status_code == 403
+
+
+async def test_the_root_leads_a_new_server_to_the_setup(
+    db: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    r = await client.get("/", follow_redirects=False)
+    assert r.headers["location"] == "/app/setup"
+    page = await client.get("/app/setup")
+    assert page.status_code == 200
+    assert "setup code" in page.text
+
+
+async def test_the_root_leads_a_set_up_server_to_the_handheld(demo: Demo) -> None:
+    r = await demo.client.get("/", follow_redirects=False)
+    assert r.headers["location"] == "/app/handheld"
