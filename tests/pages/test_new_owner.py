@@ -362,6 +362,17 @@ async def test_a_new_owner_opens_a_restaurant_and_takes_the_first_order(
         printed = await asyncio.wait_for(kitchen_printer.wait_for_jobs(1), 20)
         text = decode(printed[0]).text
         assert "Steak" in text and "well done" in text
+
+        # the owner opens a second venue with a copy of the menu
+        await owner.click("#nav [data-section=venue]")
+        form = owner.locator("#new-venue")
+        await form.locator("[name=name]").fill("Luigi's Two")
+        await form.locator("[name=slug]").fill("luigis-two")
+        await form.locator("button[type=submit]").click()
+        await expect(owner.locator("#toasts")).to_contain_text("Luigi's Two is open")
+        async with httpx.AsyncClient(base_url=empty_server.url) as api:
+            group = await api.get("/api/group/venues", headers={"Authorization": f"Bearer {token}"})
+        assert "luigis-two" in group.text
         assert errors == []
     finally:
         for context in contexts:

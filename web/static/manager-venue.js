@@ -46,7 +46,30 @@
     h("div.row", h("label.grow", "Service charge %", field("service_pct", percent(v.service_charge.rate_bp * 100), { inputMode: "decimal" })),
       h("label.grow", "on tables of at least (covers)", field("min_covers", v.service_charge.min_covers, { type: "number", min: 0 }))),
     h("button.primary", { type: "submit" }, "Save"));
-    return form;
+    const me = POS.session.staff || { roles: [] };
+    return [form, me.roles.includes("owner") ? another(v, box, show) : null];
+  }
+
+  /** An owner opens another venue of the group, with this venue's rules, optionally a
+      copy of its menu; the owner's PIN works there at once. */
+  function another(v, box, show) {
+    const el = h("form.setup.panel", { id: "new-venue", onsubmit: (ev) => {
+      ev.preventDefault();
+      const e = el.elements;
+      const body = { name: e.name.value.trim(), slug: e.slug.value.trim(), currency: v.currency, timezone: v.timezone, locale: v.locale,
+        tax_mode: v.tax_mode, tax_rates: v.tax_rates, day_cutoff: v.day_cutoff, service_charge: v.service_charge };
+      box.push("POST", "/api/venues", body, `Venue ${body.name} opened`).then((made) => {
+        const copy = e.copy.checked ? box.push("POST", "/api/menu/copy", { from_venue: v.slug, to_venue: made.slug }, "Menu copied") : Promise.resolve();
+        return copy.then(() => { toast(`${made.name} is open: sign in there with venue "${made.slug}"`, "ok"); show("venue"); });
+      }, (err) => toast(err instanceof ApiError && err.problem.field ? `${err.message} (${err.problem.field})` : err.message, "error"));
+    } },
+    h("h2", "Open another venue"),
+    h("p.muted", "Same currency, timezone, tax and service charge as this one; change them there."),
+    h("div.row", h("label.grow", "Name", h("input", { name: "name", maxLength: 200, required: true })),
+      h("label.grow", "Sign-in name", h("input", { name: "slug", maxLength: 64, required: true }))),
+    h("div.checks", h("label", h("input", { type: "checkbox", name: "copy", checked: true }), "copy this venue's menu")),
+    h("button", { type: "submit" }, "Open venue"));
+    return el;
   }
 
   const sections = (POS.managerSections = POS.managerSections || {});

@@ -130,22 +130,27 @@
     ...(POS.managerSections || {}) };
   const LIVE = { floor: "floor", plan: "floor", printers: "printers" };
 
-  async function show(section = S.section) {
+  /** Whether the manager is in the middle of something a redraw would undo: dragging a
+      table, or typing into a form of the section. */
+  const editing = () => (POS.busy && POS.busy()) || !!(document.activeElement && document.activeElement.closest("#view form"));
+
+  async function show(section = S.section, live = false) {
     S.section = section;
     mount($("#nav"), Object.entries(SECTIONS).map(([k, [label]]) => h(`button${k === S.section ? ".on" : ""}`, { "data-section": k, onclick: () => show(k) }, label)));
-    const ticket = (S.ticket = (S.ticket || 0) + 1);
+    // The manager's own show() wins over an earlier one; a live refresh gives way to any
+    // show() begun meanwhile and to an edit in progress; nothing is redrawn under a drag.
+    const ticket = live ? S.ticket || 0 : (S.ticket = (S.ticket || 0) + 1);
     try {
       const content = await SECTIONS[section][1]({ view, show, failed, box });
-      // a later show() wins; nothing is redrawn under a table being dragged
-      if (ticket === S.ticket && !(POS.busy && POS.busy())) mount(view, content);
-    } catch (err) { failed(err); }
+      if (ticket === (S.ticket || 0) && !(POS.busy && POS.busy()) && !(live && editing())) mount(view, content);
+    } catch (err) { if (!live) failed(err); }
   }
 
   box.badge($("#outbox"));
   POS.boot({
     roles: ["manager"],
     start() {
-      const changed = debounce((msg) => { if (msg && LIVE[S.section] === msg.topic && !(POS.busy && POS.busy()) && !(document.activeElement && document.activeElement.closest("#view form"))) show(); }, 300);
+      const changed = debounce((msg) => { if (msg && LIVE[S.section] === msg.topic && !editing()) show(S.section, true); }, 300);
       POS.live(["floor", "printers"], { ready: () => box.flush(), event: changed });
       show();
     },
