@@ -69,6 +69,12 @@ class PagesController(Controller):
         """Menu counts, floor, printers, approvals, reports and end of day."""
         return _page(state, "manager")
 
+    @get("/app/manager/menu", sync_to_thread=False)
+    def manager_menu(self, state: State) -> Template:
+        """The menu editor: categories, items, modifier groups, schedules, stations,
+        courses, import and export."""
+        return _page(state, "manager-menu")
+
     @get("/guest/{token:str}", sync_to_thread=False)
     def guest(self, state: State, token: FromPath[str]) -> Template:
         """The guest's own phone: the check of the link, a share, a tip, pay by card."""
