@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.async_api import Page, Request, expect
+from playwright.async_api import Page, Request, ViewportSize, expect
 
 from tests.conftest import Demo
 from tests.pages.conftest import PHONE, NewDevice
@@ -18,7 +18,7 @@ from tests.pages.conftest import PHONE, NewDevice
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
-DESKTOP = {"width": 1440, "height": 900}
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
 
 
 async def save_sheet(page: Page, what: str) -> None:
