@@ -512,15 +512,12 @@ async def patch_category(
 
 async def _empty(session: AsyncSession, category: Category) -> int:
     """409 if the category still has items on the menu; how many archived ones it has."""
-    counts = dict(
-        (
-            await session.execute(
-                select(Item.archived, func.count())
-                .where(Item.venue_id == category.venue_id, Item.category_id == category.id)
-                .group_by(Item.archived)
-            )
-        ).tuples()
+    found = await session.execute(
+        select(Item.archived, func.count())
+        .where(Item.venue_id == category.venue_id, Item.category_id == category.id)
+        .group_by(Item.archived)
     )
+    counts: dict[bool, int] = {bool(archived): int(n) for archived, n in found.all()}
     if counts.get(False):
         raise Conflict(
             f"{category.name} still has {counts[False]} item(s); move or remove them first",

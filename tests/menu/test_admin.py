@@ -337,3 +337,19 @@ async def test_changes_are_audited_and_idempotent(demo: Demo) -> None:
     changed = next(e for e in entries if e["action"] == "menu.item_changed")
     assert changed["detail"]["price"] == [burrata["price"], 1400]
     assert any(e["action"] == "menu.category_created" for e in entries)
+
+
+async def test_a_category_with_items_is_not_removed(demo: Demo) -> None:
+    starters = (await demo.menu())["categories"][0]
+    r = await demo.call("DELETE", f"/api/menu/categories/{starters['id']}", "manager")
+    assert r.status_code == 409 and r.json()["field"] == "category_id"
+    r = await demo.call(
+        "PATCH",
+        f"/api/menu/categories/{starters['id']}",
+        "manager",
+        json={"version": starters["version"], "archived": True},
+    )
+    assert r.status_code == 409 and r.json()["field"] == "category_id"
+    empty = await _category(demo, "Empty")
+    gone = await demo.call("DELETE", f"/api/menu/categories/{empty['id']}", "manager")
+    assert gone.status_code == 200 and gone.json()["outcome"] == "deleted"
