@@ -426,7 +426,11 @@
       } catch (err) { return failed(err); }
       money.use(S.menu.currency);
       const changed = debounce(refresh);
-      POS.live(["floor", "orders", "payments"], { ready: () => { box.flush(); refresh(); }, event: (msg) => applyMenu(msg) || changed(msg) });
+      let reconnected = false; // after a gap the log may not reach back far enough: re-read the menu
+      POS.live(["floor", "orders", "payments"], {
+        ready: () => { box.flush(); refresh(); if (reconnected) reloadMenu(); reconnected = true; },
+        event: (msg) => applyMenu(msg) || changed(msg),
+      });
       setInterval(() => { if (S.view === "menu" && sheet.hidden && S.check) render(); }, 60000);
       await refresh();
     },
