@@ -30,7 +30,7 @@ from pos_service.core.auth import Caller
 from pos_service.core.errors import Invalid
 from pos_service.core.export import FORMULA_STARTS
 from pos_service.menu import service as menu
-from pos_service.menu.admin import tax_rate_bp_of
+from pos_service.menu.admin import lock_menu, tax_rate_bp_of
 from pos_service.menu.admin_schemas import (
     ImportCategory,
     ImportChange,
@@ -700,6 +700,8 @@ async def import_menu(
 ) -> ImportResult:
     """Check a menu file and (unless ``dry_run``) apply it, all or nothing."""
     v = caller.venue_id
+    if not dry_run:
+        await lock_menu(session, v)
     plan, cur = await _plan(session, v, fmt, body)
     result = plan.result
     if dry_run:
