@@ -989,7 +989,6 @@ async def put_courses(session: AsyncSession, caller: Caller, data: CoursesPut) -
     lines of open checks use cannot be taken away (422 naming it)."""
     v = caller.venue_id
     venue = await venues.get(session, v)
-    await session.execute(text("SELECT 1 FROM venues WHERE id = :v FOR UPDATE"), {"v": v})
     current = CoursesRead(
         courses=list(venue.courses), version=await menu.courses_version(session, v)
     )

@@ -611,6 +611,7 @@ async def _category_for(
         await session.flush()
         cur.categories[name] = category
     elif spec is not None:
+        course = spec.course or category.default_course
         wanted = (course, station.id if station else None, spec.position, False)
         if (
             category.default_course,
