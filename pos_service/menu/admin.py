@@ -11,8 +11,9 @@ keeps the name, price, tax rate and modifiers it was ordered with (docs/decision
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, Literal, TypeVar
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
 import msgspec
 from sqlalchemy import delete, func, select, text
@@ -76,6 +77,31 @@ from pos_service.menu.schemas import (
 from pos_service.venues import service as venues
 
 TOPICS = menu.MENU_TOPICS
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+async def lock_menu(session: AsyncSession, venue_id: int) -> None:
+    """Serialise the venue's menu changes (docs/locking.md): taken first, before any row
+    lock, so that two editors (or an editor and an import) never deadlock, and a name
+    checked free stays free until the commit."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('menu_admin'), CAST(:v AS integer))"),
+        {"v": venue_id},
+    )
+
+
+def serialised(
+    fn: Callable[Concatenate[AsyncSession, Caller, P], Awaitable[T]],
+) -> Callable[Concatenate[AsyncSession, Caller, P], Awaitable[T]]:
+    """Run a menu change under :func:`lock_menu`."""
+
+    @functools.wraps(fn)
+    async def run(session: AsyncSession, caller: Caller, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        await lock_menu(session, caller.venue_id)
+        return await fn(session, caller, *args, **kwargs)
+
+    return run
 
 
 def tax_rate_bp_of(ppm: int, field: str = "tax_rate_ppm") -> int:
@@ -221,6 +247,7 @@ async def _links(
     )
 
 
+@serialised
 async def create_item(session: AsyncSession, caller: Caller, data: ItemCreate) -> ItemRead:
     """Add an item to a category."""
     v = caller.venue_id
@@ -337,6 +364,8 @@ async def patch_item(
     """86 an item, bring it back, or set its remaining count (0 makes it unavailable);
     a manager may also change what the item is, naming the version read. An 86 or a
     count is live state: it does not bump the version a manager's edit compares."""
+    if any(getattr(patch, f) is not UNSET for f in (*ItemPatch.DEFINITION, "gift_card")):
+        await lock_menu(session, caller.venue_id)
     item = await _locked(session, Item, caller.venue_id, item_id, "item")
     defined = await _change_item(session, caller, item, patch)
     live = False
@@ -381,6 +410,7 @@ async def _item_in_use(session: AsyncSession, venue_id: int, item_id: int) -> bo
     return bool(found.scalar_one())
 
 
+@serialised
 async def remove_item(
     session: AsyncSession, caller: Caller, item_id: int, version: int | None
 ) -> Removed:
@@ -450,6 +480,7 @@ async def _category_saved(
     return read
 
 
+@serialised
 async def create_category(
     session: AsyncSession, caller: Caller, data: CategoryCreate
 ) -> CategoryRead:
@@ -475,6 +506,7 @@ async def create_category(
     )
 
 
+@serialised
 async def patch_category(
     session: AsyncSession, caller: Caller, category_id: int, data: CategoryPatch
 ) -> CategoryRead:
@@ -512,15 +544,12 @@ async def patch_category(
 
 async def _empty(session: AsyncSession, category: Category) -> int:
     """409 if the category still has items on the menu; how many archived ones it has."""
-    counts = dict(
-        (
-            await session.execute(
-                select(Item.archived, func.count())
-                .where(Item.venue_id == category.venue_id, Item.category_id == category.id)
-                .group_by(Item.archived)
-            )
-        ).tuples()
+    found = await session.execute(
+        select(Item.archived, func.count())
+        .where(Item.venue_id == category.venue_id, Item.category_id == category.id)
+        .group_by(Item.archived)
     )
+    counts: dict[bool, int] = {bool(archived): int(n) for archived, n in found.all()}
     if counts.get(False):
         raise Conflict(
             f"{category.name} still has {counts[False]} item(s); move or remove them first",
@@ -529,6 +558,7 @@ async def _empty(session: AsyncSession, category: Category) -> int:
     return int(counts.get(True, 0))
 
 
+@serialised
 async def remove_category(
     session: AsyncSession, caller: Caller, category_id: int, version: int | None
 ) -> Removed:
@@ -595,6 +625,7 @@ def _option_names_unique(names: Iterable[str]) -> None:
         seen.add(name)
 
 
+@serialised
 async def create_group(
     session: AsyncSession, caller: Caller, data: GroupCreate
 ) -> ModifierGroupRead:
@@ -631,6 +662,7 @@ async def create_group(
     )
 
 
+@serialised
 async def patch_group(
     session: AsyncSession, caller: Caller, group_id: int, data: GroupPatch
 ) -> ModifierGroupRead:
@@ -650,6 +682,7 @@ async def patch_group(
     return await _group_saved(session, caller, group, "menu.modifier_group_changed", changes)
 
 
+@serialised
 async def remove_group(
     session: AsyncSession, caller: Caller, group_id: int, version: int | None
 ) -> Removed:
@@ -682,6 +715,7 @@ async def remove_group(
     return Removed(id=group_id, outcome="deleted")
 
 
+@serialised
 async def create_option(
     session: AsyncSession, caller: Caller, group_id: int, data: OptionCreate
 ) -> ModifierGroupRead:
@@ -716,6 +750,7 @@ async def create_option(
     )
 
 
+@serialised
 async def patch_option(
     session: AsyncSession, caller: Caller, option_id: int, data: OptionPatch
 ) -> ModifierGroupRead:
@@ -737,6 +772,7 @@ async def patch_option(
     )
 
 
+@serialised
 async def remove_option(
     session: AsyncSession, caller: Caller, option_id: int, version: int | None
 ) -> ModifierGroupRead:
@@ -774,6 +810,7 @@ async def _schedule_saved(
     return read
 
 
+@serialised
 async def create_schedule(
     session: AsyncSession, caller: Caller, data: ScheduleCreate
 ) -> ScheduleRead:
@@ -794,6 +831,7 @@ async def create_schedule(
     )
 
 
+@serialised
 async def patch_schedule(
     session: AsyncSession, caller: Caller, schedule_id: int, data: SchedulePatch
 ) -> ScheduleRead:
@@ -816,6 +854,7 @@ async def patch_schedule(
     )
 
 
+@serialised
 async def remove_schedule(
     session: AsyncSession, caller: Caller, schedule_id: int, version: int | None
 ) -> Removed:
@@ -849,6 +888,7 @@ async def _station_saved(
     return read
 
 
+@serialised
 async def create_station(session: AsyncSession, caller: Caller, data: StationCreate) -> StationRead:
     await _name_free(session, Station, caller.venue_id, data.name)
     station = Station(
@@ -865,6 +905,7 @@ async def create_station(session: AsyncSession, caller: Caller, data: StationCre
     )
 
 
+@serialised
 async def patch_station(
     session: AsyncSession, caller: Caller, station_id: int, data: StationPatch
 ) -> StationRead:
@@ -885,6 +926,7 @@ async def patch_station(
     return await _station_saved(session, caller, station, "station.changed", changes)
 
 
+@serialised
 async def remove_station(
     session: AsyncSession, caller: Caller, station_id: int, version: int | None
 ) -> Removed:
@@ -941,12 +983,12 @@ async def get_courses(session: AsyncSession, caller: Caller) -> CoursesRead:
     )
 
 
+@serialised
 async def put_courses(session: AsyncSession, caller: Caller, data: CoursesPut) -> CoursesRead:
     """Replace the venue's courses (firing order); a course that items, categories or
     lines of open checks use cannot be taken away (422 naming it)."""
     v = caller.venue_id
     venue = await venues.get(session, v)
-    await session.execute(text("SELECT 1 FROM venues WHERE id = :v FOR UPDATE"), {"v": v})
     current = CoursesRead(
         courses=list(venue.courses), version=await menu.courses_version(session, v)
     )

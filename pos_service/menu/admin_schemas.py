@@ -202,12 +202,28 @@ class MenuRow(msgspec.Struct, kw_only=True):
     position: int = 0
 
 
-class MenuFile(msgspec.Struct, kw_only=True):
-    """The JSON form of a menu: modifier groups and schedules by name, then items. The CSV
-    form is ``items`` alone; the groups and schedules it names must exist."""
+class ImportStation(msgspec.Struct, kw_only=True):
+    name: str
+    kind: str = "kitchen"
 
+
+class ImportCategory(msgspec.Struct, kw_only=True):
+    name: str
+    course: str = ""
+    station: str = ""
+    position: int = 0
+    schedules: list[str] = msgspec.field(default_factory=list)
+
+
+class MenuFile(msgspec.Struct, kw_only=True):
+    """The JSON form of a menu: stations, modifier groups, schedules and categories by
+    name, then the items. The CSV form is the items alone (one line each); the stations,
+    groups and schedules it names must exist, and a category it names is created if new."""
+
+    stations: list[ImportStation] = msgspec.field(default_factory=list)
     modifier_groups: list[ImportGroup] = msgspec.field(default_factory=list)
     schedules: list[ImportSchedule] = msgspec.field(default_factory=list)
+    categories: list[ImportCategory] = msgspec.field(default_factory=list)
     items: list[MenuRow] = msgspec.field(default_factory=list)
 
 

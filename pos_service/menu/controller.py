@@ -4,16 +4,18 @@ and export) by managers."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post, put
+import msgspec
+from litestar import Controller, MediaType, Request, Response, delete, get, patch, post, put
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from pos_service.core.auth import owner_only, requires
-from pos_service.core.errors import problems
+from pos_service.core.errors import Invalid, problems
+from pos_service.core.export import CSV, CsvOperation, Format, report_responses, wants_csv
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
-from pos_service.menu import admin, service
+from pos_service.menu import admin, service, transfer
 from pos_service.menu.admin_schemas import (
     CategoryCreate,
     CategoryPatch,
@@ -21,7 +23,9 @@ from pos_service.menu.admin_schemas import (
     CoursesRead,
     GroupCreate,
     GroupPatch,
+    ImportResult,
     ItemCreate,
+    MenuFile,
     OptionCreate,
     OptionPatch,
     Removed,
@@ -44,6 +48,9 @@ from pos_service.menu.schemas import (
 
 manager = requires()
 """Managers (and nobody else) change what the menu is."""
+
+MAX_FILE = 5_000_000
+"""The largest menu file an import takes (bytes)."""
 
 VersionQuery = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 """The version the caller read, on a delete; stale is 409."""
@@ -205,6 +212,45 @@ class MenuController(Controller):
     async def put_courses(self, uow: UoW, data: JSONBody[CoursesPut]) -> CoursesRead:
         """Replace the course list (add, rename unused, reorder)."""
         return await uow.write(admin.put_courses, data)
+
+    @get(
+        "/export",
+        guards=[manager],
+        responses=report_responses(MenuFile, 404),
+        operation_class=CsvOperation,
+    )
+    async def export(
+        self, request: Request[Any, Any, Any], uow: UoW, format: FromQuery[Format | None] = None
+    ) -> Response[bytes]:
+        """The menu as JSON (stations, groups, schedules, categories, items) or, with
+        ``?format=csv`` or ``Accept: text/csv``, its items as CSV; import takes either."""
+        data = await uow.read(transfer.export_menu)
+        if not wants_csv(request, format):
+            return Response(msgspec.json.encode(data), media_type=MediaType.JSON)
+        return Response(
+            transfer.csv_text(data.items),
+            media_type=CSV,
+            headers={"Content-Disposition": 'attachment; filename="menu.csv"'},
+        )
+
+    @post("/import", guards=[manager], status_code=200, responses=problems(409))
+    async def import_(
+        self,
+        request: Request[Any, Any, Any],
+        uow: UoW,
+        format: FromQuery[Format | None] = None,
+        dry_run: FromQuery[bool] = False,
+    ) -> ImportResult:
+        """Import a menu file (JSON as exported, or CSV with ``?format=csv`` or
+        ``Content-Type: text/csv``). ``dry_run=true`` shows what would be created and
+        changed and every rejected row; otherwise any rejected row refuses the whole file
+        (422 listing them) and nothing changes."""
+        body = await request.body()
+        if len(body) > MAX_FILE:
+            raise Invalid(f"the file is larger than {MAX_FILE // 1_000_000} MB", field="file")
+        kind = request.headers.get("content-type", "").split(";")[0].strip()
+        fmt: Format = format or ("csv" if kind == CSV else "json")
+        return await uow.write(transfer.import_menu, fmt, body, dry_run)
 
     @post("/copy", guards=[owner_only], responses=problems(404, 409))
     async def copy(self, uow: UoW, data: JSONBody[MenuCopy]) -> MenuCopyResult:

@@ -103,6 +103,8 @@ class MenuRead(msgspec.Struct, kw_only=True):
     timezone: str = "UTC"
     courses_version: int = 0
     schedules: list[ScheduleRead] = msgspec.field(default_factory=list)
+    modifier_groups: list[ModifierGroupRead] = msgspec.field(default_factory=list)
+    """Every modifier group of the venue, offered by an item or not (the editor's list)."""
 
 
 class ItemPatch(msgspec.Struct, kw_only=True):

@@ -230,6 +230,7 @@ async def get_menu(session: AsyncSession, caller: Caller, archived: bool = False
         timezone=venue.timezone,
         courses_version=await courses_version(session, venue.id),
         schedules=[schedule_read(s) for s in schedules],
+        modifier_groups=sorted(groups.values(), key=lambda g: g.name),
     )
 
 

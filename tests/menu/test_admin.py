@@ -4,6 +4,7 @@ and the audit trail (issue #16, point 2)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -337,3 +338,45 @@ async def test_changes_are_audited_and_idempotent(demo: Demo) -> None:
     changed = next(e for e in entries if e["action"] == "menu.item_changed")
     assert changed["detail"]["price"] == [burrata["price"], 1400]
     assert any(e["action"] == "menu.category_created" for e in entries)
+
+
+async def test_a_category_with_items_is_not_removed(demo: Demo) -> None:
+    starters = (await demo.menu())["categories"][0]
+    r = await demo.call("DELETE", f"/api/menu/categories/{starters['id']}", "manager")
+    assert r.status_code == 409 and r.json()["field"] == "category_id"
+    r = await demo.call(
+        "PATCH",
+        f"/api/menu/categories/{starters['id']}",
+        "manager",
+        json={"version": starters["version"], "archived": True},
+    )
+    assert r.status_code == 409 and r.json()["field"] == "category_id"
+    empty = await _category(demo, "Empty")
+    gone = await demo.call("DELETE", f"/api/menu/categories/{empty['id']}", "manager")
+    assert gone.status_code == 200 and gone.json()["outcome"] == "deleted"
+
+
+async def test_racing_editors_get_one_success_and_one_409(demo: Demo) -> None:
+    category = await _category(demo)
+    body = {"category_id": category["id"], "name": "Twin", "price": 100, "tax_rate_ppm": 70000}
+    created = await asyncio.gather(
+        *[demo.call("POST", "/api/menu/items", "manager", json=body) for _ in range(4)]
+    )
+    assert sorted(r.status_code for r in created) == [201, 409, 409, 409]
+    item = next(r.json() for r in created if r.status_code == 201)
+    patched = await asyncio.gather(
+        *[
+            demo.call(
+                "PATCH",
+                f"/api/menu/items/{item['id']}",
+                "manager",
+                json={"version": item["version"], "price": price},
+            )
+            for price in (200, 300, 400)
+        ]
+    )
+    assert sorted(r.status_code for r in patched) == [200, 409, 409]
+    winner = next(r.json() for r in patched if r.status_code == 200)
+    assert all(
+        r.json()["current"]["price"] == winner["price"] for r in patched if r.status_code == 409
+    )
