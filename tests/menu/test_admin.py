@@ -380,3 +380,36 @@ async def test_racing_editors_get_one_success_and_one_409(demo: Demo) -> None:
     assert all(
         r.json()["current"]["price"] == winner["price"] for r in patched if r.status_code == 409
     )
+
+
+async def test_a_sold_item_renamed_and_archived_is_still_named_by_the_sales_report(
+    demo: Demo,
+) -> None:
+    check = await demo.open_check()
+    await _ok(await demo.add(check["id"], "Burrata", 2), 201)
+    await _ok(await demo.call("POST", f"/api/checks/{check['id']}/send", json={}))
+    paid = await demo.call("POST", f"/api/checks/{check['id']}/payments", json={"method": "cash"})
+    assert paid.status_code == 201, paid.text
+    burrata = await demo.item("Burrata")
+    await _ok(
+        await demo.call(
+            "PATCH",
+            f"/api/menu/items/{burrata['id']}",
+            "manager",
+            json={"version": burrata["version"], "name": "Burrata pugliese", "price": 1500},
+        )
+    )
+    removed = await _ok(await demo.call("DELETE", f"/api/menu/items/{burrata['id']}", "manager"))
+    assert removed["outcome"] == "archived"
+    day = (await demo.call("GET", "/api/reports/x", "manager")).json()["business_date"]
+    report = await _ok(
+        await demo.call(
+            "GET",
+            "/api/reports/sales",
+            "manager",
+            params={"from": day, "to": day, "group": "item"},
+        )
+    )
+    rows = {row["label"]: row for row in report["rows"]}
+    assert "Burrata" in rows and "Burrata pugliese" not in rows
+    assert rows["Burrata"]["total"] == 2 * burrata["price"]

@@ -43,6 +43,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # the menu's administration (issue #16)
     ("GET", "/api/menu/courses"): ANY_STAFF - {"printer", "owner"},
     ("PUT", "/api/menu/courses"): MANAGER,
+    ("GET", "/api/menu/export"): MANAGER,
+    ("POST", "/api/menu/import"): MANAGER,
     ("GET", "/api/audit"): MANAGER,
     ("POST", "/api/menu/items"): MANAGER,
     ("DELETE", "/api/menu/items/{item_id}"): MANAGER,
@@ -139,6 +141,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # the pages are HTML shells: signing in happens in the page, through the API
     **{("GET", page): PUBLIC for page in ("/", "/app/handheld", "/app/kitchen", "/app/host")},
     ("GET", "/app/manager"): PUBLIC,
+    ("GET", "/app/manager/menu"): PUBLIC,
     ("GET", "/guest/{token}"): PUBLIC,
     ("GET", "/static/{file_path}"): PUBLIC,
     ("GET", "/api/days/{business_date}/tips"): MANAGER,
