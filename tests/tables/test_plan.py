@@ -177,3 +177,29 @@ async def test_a_retried_create_makes_one_table(demo: Demo) -> None:
     again = await demo.call("POST", "/api/floor/tables", "manager", key="t-1", json=body)
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
+
+
+async def test_an_area_is_renamed_on_its_version(demo: Demo) -> None:
+    garden = await area(demo)
+    path = f"/api/floor/areas/{garden['id']}"
+    r = await demo.call("PATCH", path, "manager", json={"version": 1, "name": "Courtyard"})
+    assert (r.status_code, r.json()["version"]) == (200, 2)
+    stale = await demo.call("PATCH", path, "manager", json={"version": 1, "name": "Yard"})
+    assert (stale.status_code, stale.json()["current"]["name"]) == (409, "Courtyard")
+    taken = await demo.call("PATCH", path, "manager", json={"version": 2, "name": "Terrace"})
+    assert (taken.status_code, taken.json()["field"]) == (409, "name")
+
+
+async def test_a_table_moved_to_another_area_leaves_its_neighbours(demo: Demo) -> None:
+    garden = await area(demo)
+    one = await demo.table_id("1")  # combinable with 2 in the dining room
+    r = await demo.call(
+        "PATCH",
+        f"/api/floor/tables/{one}",
+        "manager",
+        json={"version": 1, "area_id": garden["id"], "x": 100, "y": 100},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["area_id"] == garden["id"] and r.json()["combinable_with"] == []
+    seen = await floor_tables(demo)
+    assert one not in seen["2"]["combinable_with"]

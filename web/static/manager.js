@@ -69,7 +69,7 @@
 
   async function floor() {
     const data = await api("GET", "/api/floor");
-    return [h("p.muted", "Live state of every table (the layout is read-only here)."),
+    return [h("p.muted", "Live state of every table (change the layout under Floor plan)."),
       h("div.row", { style: { alignItems: "flex-start" } }, data.areas.map((a) => {
         const xs = a.tables.map((t) => t.x), ys = a.tables.map((t) => t.y);
         const x0 = Math.min(...xs) - 60, y0 = Math.min(...ys) - 60, w = Math.max(...xs) + 60 - x0, hh = Math.max(...ys) + 60 - y0;
