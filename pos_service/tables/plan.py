@@ -269,10 +269,25 @@ async def create_table(session: AsyncSession, caller: Caller, data: TableCreate)
     return table_read(table)
 
 
-async def _table(session: AsyncSession, venue_id: int, table_id: int) -> DiningTable:
-    table = await session.get(DiningTable, (venue_id, table_id), with_for_update=True)
+async def _table(
+    session: AsyncSession, venue_id: int, table_id: int, to_area: int | None = None
+) -> DiningTable:
+    """The table, locked after its area (and ``to_area``, in id order): every change of a
+    plan takes its area's row first, so two edits of one area cannot both pass the
+    overlap check, and neighbours are changed under the same lock."""
+    found = await session.get(DiningTable, (venue_id, table_id))
+    if found is None or found.archived_at is not None:
+        raise NotFound(f"no table {table_id}", field="table_id")
+    areas = sorted({found.area_id, to_area or found.area_id})
+    for area_id in areas:
+        await _area(session, venue_id, area_id, lock=True)
+    table = await session.get(
+        DiningTable, (venue_id, table_id), with_for_update=True, populate_existing=True
+    )
     if table is None or table.archived_at is not None:
         raise NotFound(f"no table {table_id}", field="table_id")
+    if table.area_id not in areas:
+        raise Conflict(f"table {table_id} moved meanwhile; try again", field="version")
     return table
 
 
@@ -282,14 +297,14 @@ async def patch_table(
     """Move, resize, reshape, rename, re-seat a table or change its neighbours. Moving it
     to another area drops its neighbours unless new ones are given."""
     v = caller.venue_id
-    table = await _table(session, v, table_id)
+    to_area = None if data.area_id is msgspec.UNSET else data.area_id
+    table = await _table(session, v, table_id, to_area)
     if data.version != table.version:
         raise _stale("table", table_id, table.version, data.version, table_read(table))
     old_area = table.area_id
     neighbours = list(table.combinable_with)
-    if data.area_id is not msgspec.UNSET and data.area_id != table.area_id:
-        await _area(session, v, data.area_id, lock=True)
-        table.area_id = data.area_id
+    if to_area is not None and to_area != table.area_id:
+        table.area_id = to_area
         neighbours = []
     if data.name is not msgspec.UNSET:
         await _check_table_name(session, v, data.name, table.id)

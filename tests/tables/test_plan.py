@@ -3,6 +3,7 @@ versions refusing stale edits, archived tables off the floor, changes live on ``
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -203,3 +204,27 @@ async def test_a_table_moved_to_another_area_leaves_its_neighbours(demo: Demo) -
     assert r.json()["area_id"] == garden["id"] and r.json()["combinable_with"] == []
     seen = await floor_tables(demo)
     assert one not in seen["2"]["combinable_with"]
+
+
+async def test_two_managers_placing_tables_on_one_spot_at_once_get_one_table(
+    demo: Demo,
+) -> None:
+    garden = await area(demo)
+    first, second = await asyncio.gather(
+        table(demo, garden["id"], "G1", 100, 100), table(demo, garden["id"], "G2", 120, 110)
+    )
+    assert sorted([first.status_code, second.status_code]) == [201, 422]
+    placed = (first if first.status_code == 201 else second).json()
+    other = (await table(demo, garden["id"], "G3", 400, 100)).json()
+    moves = await asyncio.gather(
+        *(
+            demo.call(
+                "PATCH",
+                f"/api/floor/tables/{moved['id']}",
+                "manager",
+                json={"version": moved["version"], "x": 250 + n * 10, "y": 300},
+            )
+            for n, moved in enumerate([placed, other])
+        )
+    )
+    assert sorted(m.status_code for m in moves) == [200, 422]
