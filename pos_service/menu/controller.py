@@ -4,10 +4,18 @@ and export) by managers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, delete, get, patch, post, put
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from pos_service.core.auth import owner_only, requires
@@ -48,6 +56,28 @@ from pos_service.menu.schemas import (
 
 manager = requires()
 """Managers (and nobody else) change what the menu is."""
+
+
+@dataclass
+class ImportOperation(Operation):
+    """The import's body: a menu file as exported, JSON or CSV."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="A menu file: JSON (MenuFile, as exported) or CSV (one item a line)",
+            content={
+                MediaType.JSON: OpenAPIMediaType(
+                    schema=Schema(
+                        type=OpenAPIType.OBJECT,
+                        description="a MenuFile as GET /api/menu/export gives it; each item "
+                        "is checked on its own and a bad one is listed in `rejected`",
+                    )
+                ),
+                CSV: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
+            },
+        )
+
 
 MAX_FILE = 5_000_000
 """The largest menu file an import takes (bytes)."""
@@ -233,7 +263,13 @@ class MenuController(Controller):
             headers={"Content-Disposition": 'attachment; filename="menu.csv"'},
         )
 
-    @post("/import", guards=[manager], status_code=200, responses=problems(409))
+    @post(
+        "/import",
+        guards=[manager],
+        status_code=200,
+        responses=problems(409),
+        operation_class=ImportOperation,
+    )
     async def import_(
         self,
         request: Request[Any, Any, Any],
@@ -249,7 +285,10 @@ class MenuController(Controller):
         if len(body) > MAX_FILE:
             raise Invalid(f"the file is larger than {MAX_FILE // 1_000_000} MB", field="file")
         kind = request.headers.get("content-type", "").split(";")[0].strip()
-        fmt: Format = format or ("csv" if kind == CSV else "json")
+        said: Format | None = "csv" if kind == CSV else "json" if kind == MediaType.JSON else None
+        if format is not None and said is not None and format != said:
+            raise Invalid(f"format={format} but the body is {kind}", field="format")
+        fmt: Format = said or format or "json"
         return await uow.write(transfer.import_menu, fmt, body, dry_run)
 
     @post("/copy", guards=[owner_only], responses=problems(404, 409))
