@@ -59,11 +59,13 @@ from pos_service.reservations.controller import (
     ReservationsController,
     WaitlistController,
 )
+from pos_service.setup.controller import GroupVenuesController, SetupController
 from pos_service.staff.controller import AuthController, StaffController
 from pos_service.staff.service import Security
 from pos_service.stock.controller import StockController
 from pos_service.tables import service as tables_service
 from pos_service.tables.controller import FloorController
+from pos_service.venues.controller import VenueController
 
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
@@ -109,6 +111,7 @@ PUBLIC_PATHS = [
     "^/api/auth/login",
     "^/api/devices/pair$",
     "^/api/devices/local$",
+    "^/api/setup",
     "^/ws",
     "^/guest/",
     "^/api/guest/",
@@ -199,6 +202,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ExportController,
             AuditController,
             DevicesController,
+            VenueController,
+            SetupController,
+            GroupVenuesController,
         ],
         template_config=TEMPLATES,
         dependencies={"uow": Provide(provide_uow)},

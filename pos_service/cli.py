@@ -1,4 +1,7 @@
-"""``pos-service serve | migrate | demo | verify-journal | pair``.
+"""``pos-service serve | init | migrate | demo | verify-journal | pair``.
+
+``serve`` on a database without a venue (and without ``--demo``) prints a one-time setup
+code for ``/app/setup``; ``init`` sets the first venue up from the command line instead.
 
 ``serve`` starts quickly: this supervisor process imports neither the application nor
 Alembic when the database is already at the head revision (see
@@ -14,6 +17,7 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from typing import get_args
 
 from pos_service.config import LogFormat, Settings, resolve_database_url
@@ -101,6 +105,131 @@ async def _pair(url: str, slug: str, name: str, kind: str) -> str:
     return made.code
 
 
+def percent_ppm(text: str) -> int:
+    """``"8.875"`` (percent) -> 88750 parts per million, without floating point."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text.strip().rstrip("%")) * 10_000
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+    if value != value.to_integral_value() or not 0 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"not a percentage with up to 4 decimals: {text!r}")
+    return int(value)
+
+
+def tax_rate(text: str) -> dict[str, object]:
+    """``food=7`` -> ``{"name": "food", "rate_ppm": 70000}``."""
+    name, sep, rate = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected NAME=PERCENT, e.g. food=7: {text!r}")
+    return {"name": name.strip(), "rate_ppm": percent_ppm(rate)}
+
+
+# init's questions: (option, prompt); the owner's PIN is asked without echo
+INIT_FIELDS = [
+    ("name", "Venue name"),
+    ("slug", "Sign-in name of the venue (lower case, e.g. trattoria)"),
+    ("currency", "Currency (ISO code, e.g. EUR)"),
+    ("timezone", "Timezone (e.g. Europe/Berlin)"),
+    ("tax_mode", "Prices include tax? inclusive or exclusive"),
+    ("owner_name", "Your name"),
+]
+
+
+def init_request(args: argparse.Namespace, ask: Callable[[str], str] | None) -> dict[str, object]:
+    """The venue and owner ``init`` creates, from the flags, asking ``ask`` for what is
+    missing (None: nothing may be missing)."""
+    values = vars(args)
+    for option, question in INIT_FIELDS:
+        if not values.get(option):
+            if ask is None:
+                raise SystemExit(f"pos-service init: --{option.replace('_', '-')} is required")
+            values[option] = ask(f"{question}: ").strip()
+    if not values.get("tax_rate"):
+        if ask is None:
+            raise SystemExit("pos-service init: at least one --tax-rate NAME=PERCENT is required")
+        values["tax_rate"] = [tax_rate(ask("Tax rate NAME=PERCENT (e.g. food=7): "))]
+    if not values.get("owner_pin"):
+        values["owner_pin"] = os.environ.get("POS_OWNER_PIN", "")
+    if not values["owner_pin"]:
+        if ask is None:
+            raise SystemExit("pos-service init: --owner-pin or $POS_OWNER_PIN is required")
+        import getpass
+
+        values["owner_pin"] = getpass.getpass("Your PIN (4 to 8 digits): ")
+    return {
+        "venue": {
+            "name": values["name"],
+            "slug": values["slug"],
+            "currency": str(values["currency"]).upper(),
+            "timezone": values["timezone"],
+            "locale": values["locale"],
+            "tax_mode": values["tax_mode"],
+            "tax_rates": values["tax_rate"],
+            "day_cutoff": values["cutoff"],
+            "service_charge": {
+                "rate_bp": values["service_charge"] // 100,
+                "min_covers": values["service_charge_min_covers"],
+            },
+        },
+        "owner": {"name": values["owner_name"], "pin": values["owner_pin"]},
+    }
+
+
+async def _init(settings: Settings, url: str, request: dict[str, object]) -> str:
+    """Create the first venue and its owner; what to tell the owner."""
+    import msgspec
+
+    from pos_service.core.auth import PinHasher, TokenSigner
+    from pos_service.core.db import create_engine, session_factory
+    from pos_service.core.errors import DomainError
+    from pos_service.setup import service
+    from pos_service.setup.schemas import OwnerCreate
+    from pos_service.staff.service import Security
+    from pos_service.venues.schemas import VenueCreate
+
+    try:
+        venue = msgspec.convert(request["venue"], VenueCreate, strict=False)
+        owner = msgspec.convert(request["owner"], OwnerCreate)
+    except msgspec.ValidationError as exc:
+        raise SystemExit(f"pos-service init: {exc}") from None
+    engine = create_engine(url, pool_size=1)
+    security = Security(
+        TokenSigner(settings.secret_key),
+        PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
+        token_ttl=0,
+        approval_ttl=0,
+    )
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            if not (await service.status(session)).needed:
+                raise SystemExit("pos-service init: this server has a venue already")
+            try:
+                row, member, _, _ = await service.create_first_venue(
+                    session, security, venue, owner, enrol_device=False
+                )
+            except DomainError as exc:
+                raise SystemExit(f"pos-service init: {exc.field}: {exc.detail}") from None
+    finally:
+        await engine.dispose()
+    return (
+        f"Venue {row.name!r} is ready. Start `pos-service serve`, make a pairing code with "
+        f"`pos-service pair --venue {row.slug} --name 'Office' --kind manager`, pair the "
+        f"browser at /app/manager with it, and sign in with {member.name}'s PIN."
+    )
+
+
+def _issue_setup_code(url: str, host: str, port: int) -> None:
+    """On a database without a venue, print a fresh setup code for ``/app/setup``."""
+    from pos_service.setup import code
+
+    issued = asyncio.run(code.issue(url))
+    if issued is not None:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        print(code.banner(issued, f"http://{shown}:{port}"), file=sys.stderr, flush=True)
+
+
 PING_INTERVAL = 10.0
 
 
@@ -125,6 +254,31 @@ def parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=_env_flag("POS_ACCESS_LOG"),
         help="log every request (default: $POS_ACCESS_LOG, else on with --demo only)",
+    )
+    init = sub.add_parser(
+        "init", help="set up the first venue and its owner (asks for what the flags lack)"
+    )
+    init.add_argument("--name", help="the venue's name")
+    init.add_argument("--slug", help="the venue's sign-in name, e.g. trattoria")
+    init.add_argument("--currency", help="ISO 4217 code, e.g. EUR")
+    init.add_argument("--timezone", help="IANA name, e.g. Europe/Berlin")
+    init.add_argument("--locale", default="en", help="en, nl or de (default en)")
+    init.add_argument("--tax-mode", choices=["inclusive", "exclusive"])
+    init.add_argument(
+        "--tax-rate",
+        type=tax_rate,
+        action="append",
+        help="NAME=PERCENT, repeatable, e.g. --tax-rate food=7 --tax-rate drinks=19",
+    )
+    init.add_argument("--cutoff", default="04:00:00", help="the business day's end, HH:MM:SS")
+    init.add_argument(
+        "--service-charge", type=percent_ppm, default=0, help="percent on large tables"
+    )
+    init.add_argument("--service-charge-min-covers", type=int, default=0)
+    init.add_argument("--owner-name")
+    init.add_argument("--owner-pin", help="4 to 8 digits (or $POS_OWNER_PIN; else asked)")
+    init.add_argument(
+        "--no-input", action="store_true", help="never ask: fail on what the flags lack"
     )
     sub.add_parser("migrate", help="apply pending migrations")
     sub.add_parser("demo", help="seed the demo venue (idempotent)")
@@ -157,6 +311,10 @@ def main(argv: list[str] | None = None) -> None:
         url = _prepare(settings, demo=False)
         code = asyncio.run(_pair(url, args.venue, args.name, args.kind))
         print(f"Pairing code for {args.name!r} at {args.venue}: {code} (valid 10 minutes)")
+    elif args.command == "init":
+        url = _prepare(settings, demo=False)
+        ask = None if args.no_input or not sys.stdin.isatty() else input
+        print(asyncio.run(_init(settings, url, init_request(args, ask))))
     elif args.command == "serve":
         _serve(settings, args)
     sys.exit(0)
@@ -177,6 +335,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     url = _prepare(settings, demo=args.demo)
+    if not args.demo:
+        _issue_setup_code(url, args.host, args.port)
     log_format, access_log = logging_of(args)
     # Workers (and reloads) reach the same database and signing key, and log alike.
     os.environ["DATABASE_URL"] = url

@@ -11,10 +11,13 @@ from pos_service.integrations.models import WebhookDelivery, WebhookSubscription
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem
 from pos_service.menu.models import (
     Category,
+    CategorySchedule,
     Item,
     ItemModifierGroup,
+    ItemSchedule,
     ModifierGroup,
     ModifierOption,
+    Schedule,
     Station,
 )
 from pos_service.orders.models import Check, CheckLine
@@ -22,6 +25,7 @@ from pos_service.payments.models import Adjustment, BillPart, GiftCard, Payment
 from pos_service.printing.models import Printer, PrinterStation, PrintJob
 from pos_service.reports.models import DayClose, TipSettlement, TipShare
 from pos_service.reservations.models import Reservation, ReservationJob, WaitlistEntry
+from pos_service.setup.models import SetupCode
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.stock.models import RecipeLine, StockItem, StockMovement
 from pos_service.tables.models import Area, DiningTable
@@ -38,6 +42,7 @@ __all__ = [
     "Base",
     "BillPart",
     "Category",
+    "CategorySchedule",
     "Check",
     "CheckCourse",
     "CheckLine",
@@ -53,6 +58,7 @@ __all__ = [
     "IdempotencyKey",
     "Item",
     "ItemModifierGroup",
+    "ItemSchedule",
     "JournalEntry",
     "KitchenTicket",
     "LoyaltyMovement",
@@ -65,6 +71,8 @@ __all__ = [
     "RecipeLine",
     "Reservation",
     "ReservationJob",
+    "Schedule",
+    "SetupCode",
     "Shift",
     "Staff",
     "StaffMembership",

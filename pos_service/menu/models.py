@@ -1,6 +1,13 @@
-"""Menu tables. Prices are integer minor units; tax rates are basis points."""
+"""Menu tables. Prices are integer minor units; tax rates are basis points.
+
+Every row a manager edits carries a ``version``, bumped by each change; a write that
+names an older version is refused with 409 and the current row. Items and categories
+that checks or sales name are archived (``archived``), never deleted.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
@@ -26,6 +33,7 @@ class Station(VenueScoped, Base):
     kind: Mapped[str] = mapped_column(String(16), server_default="kitchen")
     warn_minutes: Mapped[int] = mapped_column(Integer, server_default="10")
     late_minutes: Mapped[int] = mapped_column(Integer, server_default="20")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class Category(VenueScoped, Base):
@@ -41,6 +49,8 @@ class Category(VenueScoped, Base):
     position: Mapped[int] = mapped_column(Integer, server_default="0")
     station_id: Mapped[int | None] = mapped_column(BigInteger)
     default_course: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    archived: Mapped[bool] = mapped_column(server_default="false")
 
 
 class Item(VenueScoped, Base):
@@ -70,6 +80,8 @@ class Item(VenueScoped, Base):
     remaining: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, server_default="0")
     gift_card: Mapped[bool] = mapped_column(server_default="false")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    archived: Mapped[bool] = mapped_column(server_default="false")
 
 
 class ModifierGroup(VenueScoped, Base):
@@ -84,6 +96,7 @@ class ModifierGroup(VenueScoped, Base):
     name: Mapped[str] = mapped_column(String(100))
     min_choices: Mapped[int] = mapped_column(Integer, server_default="0")
     max_choices: Mapped[int] = mapped_column(Integer, server_default="1")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class ModifierOption(VenueScoped, Base):
@@ -100,6 +113,7 @@ class ModifierOption(VenueScoped, Base):
     name: Mapped[str] = mapped_column(String(100))
     price_delta: Mapped[int] = mapped_column(BigInteger, server_default="0")
     position: Mapped[int] = mapped_column(Integer, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class ItemModifierGroup(Base):
@@ -117,3 +131,60 @@ class ItemModifierGroup(Base):
     item_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     group_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     position: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class Schedule(VenueScoped, Base):
+    """When linked items or categories can be ordered: ISO weekdays (1 = Monday) and a
+    local start and end time in the venue's timezone; an end at or before the start runs
+    past midnight (the weekday is the day it starts)."""
+
+    __tablename__ = "menu_schedules"
+    __table_args__ = (UniqueConstraint("venue_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    weekdays: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    starts: Mapped[dt.time]
+    ends: Mapped[dt.time]
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class ItemSchedule(Base):
+    """An item orderable only within its schedules (any of them)."""
+
+    __tablename__ = "item_schedules"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["venue_id", "item_id"], ["items.venue_id", "items.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["venue_id", "schedule_id"],
+            ["menu_schedules.venue_id", "menu_schedules.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    venue_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    item_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+class CategorySchedule(Base):
+    """A category whose items are orderable only within its schedules (any of them)."""
+
+    __tablename__ = "category_schedules"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["venue_id", "category_id"],
+            ["categories.venue_id", "categories.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["venue_id", "schedule_id"],
+            ["menu_schedules.venue_id", "menu_schedules.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    venue_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    category_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -10,31 +10,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events
 from pos_service.core.auth import Caller
-from pos_service.core.errors import Conflict, Forbidden, Invalid, NotFound
-from pos_service.core.schemas import UNSET_FIELD as UNSET
-from pos_service.menu.events import ItemAvailabilityChanged, MenuCopied
+from pos_service.core.errors import Conflict, Invalid
+from pos_service.core.models import Counter
+from pos_service.menu.events import MenuCopied
 from pos_service.menu.models import (
     Category,
+    CategorySchedule,
     Item,
     ItemModifierGroup,
+    ItemSchedule,
     ModifierGroup,
     ModifierOption,
+    Schedule,
     Station,
 )
 from pos_service.menu.schemas import (
     CategoryRead,
-    ItemPatch,
     ItemRead,
     MenuCopy,
     MenuCopyResult,
     MenuRead,
     ModifierGroupRead,
     OptionRead,
+    ScheduleRead,
     StationRead,
 )
 from pos_service.venues import service as venues
 
 MENU_TOPICS = ["orders"]
+
+
+COURSES_COUNTER = "menu_courses"
+"""The venue's counter row holding the version of its course list."""
 
 
 async def _groups(session: AsyncSession, venue_id: int) -> dict[int, ModifierGroupRead]:
@@ -46,23 +53,78 @@ async def _groups(session: AsyncSession, venue_id: int) -> dict[int, ModifierGro
             .order_by(ModifierOption.position, ModifierOption.id)
         )
     ).scalars():
-        options[o.group_id].append(OptionRead(id=o.id, name=o.name, price_delta=o.price_delta))
+        options[o.group_id].append(option_read(o))
     groups = (
-        await session.execute(select(ModifierGroup).where(ModifierGroup.venue_id == venue_id))
-    ).scalars()
-    return {
-        g.id: ModifierGroupRead(
-            id=g.id,
-            name=g.name,
-            min_choices=g.min_choices,
-            max_choices=g.max_choices,
-            options=options[g.id],
+        await session.execute(
+            select(ModifierGroup)
+            .where(ModifierGroup.venue_id == venue_id)
+            .order_by(ModifierGroup.id)
         )
-        for g in groups
-    }
+    ).scalars()
+    return {g.id: group_read(g, options[g.id]) for g in groups}
 
 
-def _item_read(item: Item, category: Category, groups: list[ModifierGroupRead]) -> ItemRead:
+def option_read(o: ModifierOption) -> OptionRead:
+    return OptionRead(
+        id=o.id, name=o.name, price_delta=o.price_delta, position=o.position, version=o.version
+    )
+
+
+def group_read(g: ModifierGroup, options: list[OptionRead]) -> ModifierGroupRead:
+    return ModifierGroupRead(
+        id=g.id,
+        name=g.name,
+        min_choices=g.min_choices,
+        max_choices=g.max_choices,
+        options=options,
+        version=g.version,
+    )
+
+
+def schedule_read(s: Schedule) -> ScheduleRead:
+    return ScheduleRead(
+        id=s.id,
+        name=s.name,
+        weekdays=list(s.weekdays),
+        starts=s.starts,
+        ends=s.ends,
+        version=s.version,
+    )
+
+
+def station_read(s: Station) -> StationRead:
+    return StationRead(
+        id=s.id,
+        name=s.name,
+        kind=s.kind,
+        warn_minutes=s.warn_minutes,
+        late_minutes=s.late_minutes,
+        version=s.version,
+    )
+
+
+def category_read(
+    c: Category, items: list[ItemRead], schedule_ids: list[int] | None = None
+) -> CategoryRead:
+    return CategoryRead(
+        id=c.id,
+        name=c.name,
+        items=items,
+        position=c.position,
+        station_id=c.station_id,
+        default_course=c.default_course,
+        schedule_ids=schedule_ids or [],
+        version=c.version,
+        archived=c.archived,
+    )
+
+
+def _item_read(
+    item: Item,
+    category: Category,
+    groups: list[ModifierGroupRead],
+    schedule_ids: list[int] | None = None,
+) -> ItemRead:
     return ItemRead(
         id=item.id,
         category_id=item.category_id,
@@ -78,11 +140,45 @@ def _item_read(item: Item, category: Category, groups: list[ModifierGroupRead]) 
         remaining=item.remaining,
         gift_card=item.gift_card,
         modifier_groups=groups,
+        version=item.version,
+        position=item.position,
+        schedule_ids=schedule_ids or [],
+        archived=item.archived,
     )
 
 
-async def get_menu(session: AsyncSession, caller: Caller) -> MenuRead:
-    """The venue's whole menu, categories in order, each with its items."""
+async def courses_version(session: AsyncSession, venue_id: int) -> int:
+    """The version of the venue's course list (0 until first changed)."""
+    value = await session.scalar(
+        select(Counter.value).where(Counter.venue_id == venue_id, Counter.name == COURSES_COUNTER)
+    )
+    return int(value or 0)
+
+
+async def _schedule_links(
+    session: AsyncSession, venue_id: int
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Schedule ids per item and per category."""
+    by_item: dict[int, list[int]] = defaultdict(list)
+    by_category: dict[int, list[int]] = defaultdict(list)
+    for i, s in await session.execute(
+        select(ItemSchedule.item_id, ItemSchedule.schedule_id)
+        .where(ItemSchedule.venue_id == venue_id)
+        .order_by(ItemSchedule.schedule_id)
+    ):
+        by_item[i].append(s)
+    for c, s in await session.execute(
+        select(CategorySchedule.category_id, CategorySchedule.schedule_id)
+        .where(CategorySchedule.venue_id == venue_id)
+        .order_by(CategorySchedule.schedule_id)
+    ):
+        by_category[c].append(s)
+    return by_item, by_category
+
+
+async def get_menu(session: AsyncSession, caller: Caller, archived: bool = False) -> MenuRead:
+    """The venue's whole menu, categories in order, each with its items; archived items
+    and categories only if ``archived`` (the editor's view)."""
     venue = await venues.get(session, caller.venue_id)
     groups = await _groups(session, venue.id)
     links: dict[int, list[ModifierGroupRead]] = defaultdict(list)
@@ -90,77 +186,69 @@ async def get_menu(session: AsyncSession, caller: Caller) -> MenuRead:
         await session.execute(
             select(ItemModifierGroup)
             .where(ItemModifierGroup.venue_id == venue.id)
-            .order_by(ItemModifierGroup.position)
+            .order_by(ItemModifierGroup.position, ItemModifierGroup.group_id)
         )
     ).scalars():
         links[link.item_id].append(groups[link.group_id])
+    item_schedules, category_schedules = await _schedule_links(session, venue.id)
+    category_query = select(Category).where(Category.venue_id == venue.id)
+    item_query = select(Item).where(Item.venue_id == venue.id)
+    if not archived:
+        category_query = category_query.where(Category.archived.is_(False))
+        item_query = item_query.where(Item.archived.is_(False))
     categories = (
-        (
-            await session.execute(
-                select(Category)
-                .where(Category.venue_id == venue.id)
-                .order_by(Category.position, Category.id)
-            )
-        )
+        (await session.execute(category_query.order_by(Category.position, Category.id)))
         .scalars()
         .all()
     )
     items: dict[int, list[Item]] = defaultdict(list)
-    for item in (
-        await session.execute(
-            select(Item).where(Item.venue_id == venue.id).order_by(Item.position, Item.id)
-        )
-    ).scalars():
+    for item in (await session.execute(item_query.order_by(Item.position, Item.id))).scalars():
         items[item.category_id].append(item)
     stations = (
         await session.execute(
             select(Station).where(Station.venue_id == venue.id).order_by(Station.id)
         )
     ).scalars()
+    schedules = (
+        await session.execute(
+            select(Schedule).where(Schedule.venue_id == venue.id).order_by(Schedule.id)
+        )
+    ).scalars()
     return MenuRead(
         currency=venue.currency,
         tax_inclusive=venue.tax_inclusive,
         courses=list(venue.courses),
-        stations=[StationRead(id=s.id, name=s.name, kind=s.kind) for s in stations],
+        stations=[station_read(s) for s in stations],
         categories=[
-            CategoryRead(
-                id=c.id, name=c.name, items=[_item_read(i, c, links[i.id]) for i in items[c.id]]
+            category_read(
+                c,
+                [_item_read(i, c, links[i.id], item_schedules[i.id]) for i in items[c.id]],
+                category_schedules[c.id],
             )
             for c in categories
         ],
+        timezone=venue.timezone,
+        courses_version=await courses_version(session, venue.id),
+        schedules=[schedule_read(s) for s in schedules],
+        modifier_groups=sorted(groups.values(), key=lambda g: g.name),
     )
 
 
-async def patch_item(
-    session: AsyncSession, caller: Caller, item_id: int, patch: ItemPatch
-) -> ItemRead:
-    """86 an item, bring it back, or set its remaining count (0 makes it unavailable)."""
-    item = await session.get(Item, (caller.venue_id, item_id), with_for_update=True)
-    if item is None:
-        raise NotFound(f"no item {item_id}", field="item_id")
-    if patch.remaining is not UNSET:
-        item.remaining = patch.remaining
-        if patch.remaining is not None:
-            item.available = patch.remaining > 0
-    if patch.available is not UNSET:
-        item.available = patch.available
-    if patch.gift_card is not UNSET:
-        if not caller.has_any():
-            raise Forbidden("only a manager makes an item sell gift cards", field="gift_card")
-        item.gift_card = patch.gift_card
-    category = await session.get(Category, (caller.venue_id, item.category_id))
+async def item_read(session: AsyncSession, venue_id: int, item: Item) -> ItemRead:
+    """One item as the menu shows it."""
+    category = await session.get(Category, (venue_id, item.category_id))
     assert category is not None
-    await session.flush()
-    events.record(
-        session,
-        caller.venue_id,
-        MENU_TOPICS,
-        ItemAvailabilityChanged(
-            item_id=item.id, name=item.name, available=item.available, remaining=item.remaining
-        ),
+    groups = await get_menu_item_groups(session, venue_id, item.id)
+    schedule_ids = list(
+        (
+            await session.execute(
+                select(ItemSchedule.schedule_id)
+                .where(ItemSchedule.venue_id == venue_id, ItemSchedule.item_id == item.id)
+                .order_by(ItemSchedule.schedule_id)
+            )
+        ).scalars()
     )
-    groups = await get_menu_item_groups(session, caller.venue_id, item.id)
-    return _item_read(item, category, groups)
+    return _item_read(item, category, groups, schedule_ids)
 
 
 async def get_menu_item_groups(
@@ -172,7 +260,7 @@ async def get_menu_item_groups(
         await session.execute(
             select(ItemModifierGroup.group_id)
             .where(ItemModifierGroup.venue_id == venue_id, ItemModifierGroup.item_id == item_id)
-            .order_by(ItemModifierGroup.position)
+            .order_by(ItemModifierGroup.position, ItemModifierGroup.group_id)
         )
     ).scalars()
     return [groups[g] for g in ids]

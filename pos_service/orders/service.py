@@ -21,6 +21,7 @@ from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
 from pos_service.core.schemas import UNSET_FIELD as UNSET
+from pos_service.menu import schedules
 from pos_service.menu.events import ItemAvailabilityChanged
 from pos_service.menu.models import Category, Item, ItemModifierGroup, ModifierGroup, ModifierOption
 from pos_service.menu.service import MENU_TOPICS
@@ -316,6 +317,9 @@ async def add_line(
     item = await session.get(Item, (caller.venue_id, data.item_id))
     if item is None:
         raise NotFound(f"no item {data.item_id}", field="item_id")
+    if item.archived:
+        raise Conflict(f"{item.name} is no longer on the menu", field="item_id", item=item.name)
+    await schedules.refuse_outside(session, caller.venue_id, item, now_utc())
     if not item.available or (item.remaining is not None and item.remaining < data.quantity):
         left = "" if item.remaining is None else f" ({item.remaining} left)"
         raise Conflict(f"{item.name} is not available{left}", field="item_id", item=item.name)

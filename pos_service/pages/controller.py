@@ -19,6 +19,8 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from pos_service.setup import service as first_run
+
 WEB = Path(__file__).resolve().parents[2] / "web"
 
 TEMPLATES = TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine)
@@ -50,10 +52,13 @@ class PagesController(Controller):
 
     include_in_schema = False
 
-    @get("/", sync_to_thread=False)
-    def index(self) -> Redirect:
-        """The root leads to the handheld, the page most devices open."""
-        return Redirect("/app/handheld")
+    @get("/")
+    async def index(self, state: State) -> Redirect:
+        """The root leads to the handheld, the page most devices open; on a server
+        without a venue yet, to the first-run setup."""
+        async with state.sessions() as session, session.begin():
+            needed = (await first_run.status(session)).needed
+        return Redirect("/app/setup" if needed else "/app/handheld")
 
     @get("/app/handheld", sync_to_thread=False)
     def handheld(self, state: State) -> Template:
@@ -79,6 +84,18 @@ class PagesController(Controller):
     def manager(self, state: State) -> Template:
         """Menu counts, floor, printers, approvals, reports and end of day."""
         return _page(state, "manager")
+
+    @get("/app/setup", sync_to_thread=False)
+    def setup(self, state: State) -> Template:
+        """First run: the setup code, the venue and its owner (the API refuses once a
+        venue exists, and the page then points to the manager's sign-in)."""
+        return _page(state, "setup")
+
+    @get("/app/manager/menu", sync_to_thread=False)
+    def manager_menu(self, state: State) -> Template:
+        """The menu editor: categories, items, modifier groups, schedules, stations,
+        courses, import and export."""
+        return _page(state, "manager-menu")
 
     @get("/guest/{token:str}", sync_to_thread=False)
     def guest(self, state: State, token: FromPath[str]) -> Template:

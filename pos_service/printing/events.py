@@ -103,3 +103,15 @@ class PrinterStatusChanged(DomainEvent, frozen=True, kw_only=True):
     status: str
     previous: str
     detail: str | None
+
+
+class PrinterConfigured(DomainEvent, frozen=True, kw_only=True):
+    """A manager added a printer or changed its connection, stations or backup. Carries
+    the printer's configuration and its new version."""
+
+    type: ClassVar[str] = "printer.configured"
+    printer_id: int
+    name: str
+    station_ids: list[int]
+    backup_id: int | None
+    version: int

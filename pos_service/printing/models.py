@@ -87,6 +87,7 @@ class Printer(VenueScoped, Base):
     status: Mapped[PrinterState] = mapped_column(String(16), server_default="unknown")
     status_detail: Mapped[str | None] = mapped_column(String(300))
     last_seen: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class PrinterStation(Base):

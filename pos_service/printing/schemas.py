@@ -49,6 +49,8 @@ class PrinterPatch(msgspec.Struct, kw_only=True):
     buzzer: bool | Unset = UNSET_FIELD
     backup_id: Id | Unset | None = UNSET_FIELD
     station_ids: Stations | Unset = UNSET_FIELD
+    version: Id | Unset = UNSET_FIELD
+    """The version the change was made on (409 with the current printer when stale)."""
 
 
 class PrinterRead(msgspec.Struct, kw_only=True):
@@ -67,6 +69,7 @@ class PrinterRead(msgspec.Struct, kw_only=True):
     status_detail: str | None
     last_seen: dt.datetime | None
     queued: int
+    version: int = 1
 
 
 class PrintJobRead(msgspec.Struct, kw_only=True):

@@ -31,6 +31,7 @@ from pos_service.core.outbound import OutboundPolicy, Refused
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.menu.models import Station
 from pos_service.printing.events import (
+    PrinterConfigured,
     PrinterStatusChanged,
     PrintFailed,
     PrintJobReady,
@@ -363,6 +364,7 @@ def printer_read(printer: Printer, station_ids: list[int], queued: int) -> Print
         status_detail=printer.status_detail,
         last_seen=printer.last_seen,
         queued=queued,
+        version=printer.version,
     )
 
 
@@ -446,7 +448,7 @@ async def _check_backup(
     if backup_id == own_id:
         raise Invalid("a printer cannot be its own backup", field="backup_id")
     if await session.get(Printer, (venue_id, backup_id)) is None:
-        raise NotFound(f"no printer {backup_id}", field="backup_id")
+        raise Invalid(f"no printer {backup_id}", field="backup_id")
 
 
 async def _assign_stations(
@@ -462,7 +464,7 @@ async def _assign_stations(
         ).scalars()
     )
     if wanted - found:
-        raise NotFound(f"no stations {sorted(wanted - found)}", field="station_ids")
+        raise Invalid(f"no stations {sorted(wanted - found)}", field="station_ids")
     served = (
         await session.execute(
             select(PrinterStation).where(
@@ -545,7 +547,9 @@ async def create_printer(
         f"printer:{printer.id}",
         {**_audited(printer), "station_ids": sorted(data.station_ids)},
     )
-    return await _read_one(session, printer)
+    read = await _read_one(session, printer)
+    _configured(session, v, read)
+    return read
 
 
 def _audited(printer: Printer) -> dict[str, object]:
@@ -567,11 +571,17 @@ async def patch_printer(
     printer = await session.get(Printer, (v, printer_id), with_for_update=True)
     if printer is None:
         raise NotFound(f"no printer {printer_id}", field="printer_id")
+    if data.version is not UNSET and data.version != printer.version:
+        raise Conflict(
+            f"printer {printer_id} changed (version {printer.version}, not {data.version})",
+            field="version",
+            current=msgspec.to_builtins(await _read_one(session, printer)),
+        )
     before = _audited(printer)
     changes = {
         name: value
         for name, value in msgspec.structs.asdict(data).items()
-        if value is not UNSET and name != "station_ids"
+        if value is not UNSET and name not in ("station_ids", "version")
     }
     if "name" in changes:
         await _check_name(session, v, changes["name"], printer.id)
@@ -587,6 +597,7 @@ async def patch_printer(
     )
     if moved:
         printer.status, printer.status_detail = PrinterState.UNKNOWN, None
+    printer.version += 1
     await session.flush()
     if data.station_ids is not UNSET:
         await _assign_stations(session, v, printer.id, data.station_ids)
@@ -598,7 +609,24 @@ async def patch_printer(
         changed["station_ids"] = sorted(data.station_ids)
     if changed:
         await audit.record(session, caller, "printer.changed", f"printer:{printer.id}", changed)
-    return await _read_one(session, printer)
+    read = await _read_one(session, printer)
+    _configured(session, v, read)
+    return read
+
+
+def _configured(session: AsyncSession, venue_id: int, printer: PrinterRead) -> None:
+    events.record(
+        session,
+        venue_id,
+        PRINTERS_TOPIC,
+        PrinterConfigured(
+            printer_id=printer.id,
+            name=printer.name,
+            station_ids=printer.station_ids,
+            backup_id=printer.backup_id,
+            version=printer.version,
+        ),
+    )
 
 
 # -- the queue's state machine -------------------------------------------------------------

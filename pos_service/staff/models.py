@@ -38,6 +38,7 @@ class Staff(VenueScoped, Base):
     active: Mapped[bool] = mapped_column(server_default="true")
     epoch: Mapped[int] = mapped_column(Integer, server_default="0")
     """Raised by a role change, deactivation or PIN change: older sessions end."""
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class Shift(VenueScoped, Base):

@@ -57,6 +57,7 @@ class StaffMember(msgspec.Struct, kw_only=True):
     roles: list[str]
     active: bool
     home_venue: str | None = None
+    version: int = 1
 
 
 class StaffCreate(msgspec.Struct, kw_only=True):
@@ -74,6 +75,8 @@ class StaffPatch(msgspec.Struct, kw_only=True):
     roles: Annotated[list[RoleName], msgspec.Meta(min_length=1, max_length=7)] | UnsetType = UNSET
     pin: Pin | UnsetType = UNSET
     active: bool | UnsetType = UNSET
+    version: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | UnsetType = UNSET
+    """The version the change was made on (409 with the current member when stale)."""
 
 
 class ShiftRead(msgspec.Struct, kw_only=True):

@@ -361,7 +361,12 @@ async def _alert(
 
 def _member(row: Staff, home: str | None = None) -> StaffMember:
     return StaffMember(
-        id=row.id, name=row.name, roles=list(row.roles), active=row.active, home_venue=home
+        id=row.id,
+        name=row.name,
+        roles=list(row.roles),
+        active=row.active,
+        home_venue=home,
+        version=row.version,
     )
 
 
@@ -417,6 +422,12 @@ async def patch_staff(
     their home venue."""
     row = await _staff_row(session, caller.venue_id, staff_id)
     home = (await _homes(session, caller.venue_id)).get(staff_id)
+    if data.version is not UNSET and data.version != row.version:
+        raise Conflict(
+            f"staff member {staff_id} changed (version {row.version}, not {data.version})",
+            field="version",
+            current=msgspec.to_builtins(_member(row, home)),
+        )
     before = (sorted(row.roles), row.active)
     if data.roles is not UNSET:
         _known_roles(data.roles)
@@ -465,6 +476,7 @@ async def patch_staff(
             ),
             {"v": caller.venue_id, "s": staff_id},
         )
+    row.version += 1
     await session.flush()
     return _member(row, home)
 

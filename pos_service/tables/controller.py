@@ -1,21 +1,76 @@
-"""The floor API."""
+"""The floor API, and the floor plan editor's (managers)."""
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
 from pos_service.core.errors import problems
+from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
-from pos_service.tables import service
-from pos_service.tables.schemas import FloorRead
+from pos_service.tables import plan, service
+from pos_service.tables.schemas import (
+    AreaCreate,
+    AreaPatch,
+    AreaRead,
+    FloorRead,
+    TableCreate,
+    TablePatch,
+    TableRead,
+)
+
+OptionalVersion = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 
 
 class FloorController(Controller):
     path = "/api/floor"
     tags = ["floor"]
 
-    @get("/", guards=[requires("waiter", "host")], responses=problems())
+    @get("/", guards=[requires("waiter", "host")], responses=problems(404))
     async def floor(self, uow: UoW) -> FloorRead:
         """Areas and tables with live status, open check and next reservation."""
         return await uow.read(service.get_floor)
+
+    @post("/areas", guards=[requires()], responses=problems(404, 409))
+    async def create_area(self, uow: UoW, data: JSONBody[AreaCreate]) -> AreaRead:
+        """Add an area (managers)."""
+        return await uow.write(plan.create_area, data)
+
+    @patch("/areas/{area_id:int}", guards=[requires()], responses=problems(404, 409))
+    async def patch_area(self, uow: UoW, area_id: PathId, data: JSONBody[AreaPatch]) -> AreaRead:
+        """Rename or reorder an area; 409 with the current area on a stale ``version``."""
+        return await uow.write(plan.patch_area, area_id, data)
+
+    @delete(
+        "/areas/{area_id:int}", status_code=200, guards=[requires()], responses=problems(404, 409)
+    )
+    async def archive_area(self, uow: UoW, area_id: PathId) -> AreaRead:
+        """Remove an area without tables (managers)."""
+        return await uow.write(plan.archive_area, area_id)
+
+    @post("/tables", guards=[requires()], responses=problems(404, 409))
+    async def create_table(self, uow: UoW, data: JSONBody[TableCreate]) -> TableRead:
+        """Place a table: centre, size, shape, seats, neighbours (422 on top of another)."""
+        return await uow.write(plan.create_table, data)
+
+    @patch("/tables/{table_id:int}", guards=[requires()], responses=problems(404, 409))
+    async def patch_table(
+        self, uow: UoW, table_id: PathId, data: JSONBody[TablePatch]
+    ) -> TableRead:
+        """Move, resize or change a table; 409 with the current table on a stale version."""
+        return await uow.write(plan.patch_table, table_id, data)
+
+    @delete(
+        "/tables/{table_id:int}",
+        status_code=200,
+        guards=[requires()],
+        responses=problems(404, 409),
+    )
+    async def archive_table(
+        self, uow: UoW, table_id: PathId, version: OptionalVersion = None
+    ) -> TableRead:
+        """Take a table off the floor (archived; 409 while it has an open check)."""
+        return await uow.write(plan.archive_table, table_id, version)

@@ -26,3 +26,22 @@ class TableNextReservationChanged(DomainEvent, frozen=True, kw_only=True):
     table_id: int
     name: str
     next_reservation: dict[str, Any] | None
+
+
+class AreaChanged(DomainEvent, frozen=True, kw_only=True):
+    """An area was added, renamed, reordered or removed (``archived``) in the floor plan
+    editor. Carries the area without its tables."""
+
+    type: ClassVar[str] = "area.changed"
+    area: dict[str, Any]
+    archived: bool = False
+
+
+class TableChanged(DomainEvent, frozen=True, kw_only=True):
+    """A table was added, moved, resized, renamed, re-seated or archived in the floor plan
+    editor, or its neighbours changed. Carries the table as ``GET /api/floor`` shows it,
+    with its new version."""
+
+    type: ClassVar[str] = "table.changed"
+    table: dict[str, Any]
+    archived: bool = False

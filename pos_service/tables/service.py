@@ -34,7 +34,7 @@ async def lock(
 ) -> DiningTable:
     """The table, locked for this transaction (seating and opening checks serialise on it)."""
     table = await session.get(DiningTable, (venue_id, table_id), with_for_update=True)
-    if table is None:
+    if table is None or table.archived_at is not None:
         raise NotFound(f"no table {table_id}", field=field)
     return table
 
@@ -104,7 +104,10 @@ def table_read(t: DiningTable) -> TableRead:
         x=t.x,
         y=t.y,
         shape=t.shape,
+        width=t.width,
+        height=t.height,
         combinable_with=list(t.combinable_with),
+        version=t.version,
         status=t.status,
         status_changed_at=t.status_changed_at,
         open_check=None
@@ -122,13 +125,24 @@ async def get_floor(session: AsyncSession, caller: Caller) -> FloorRead:
     tables: dict[int, list[TableRead]] = defaultdict(list)
     for t in (
         await session.execute(
-            select(DiningTable).where(DiningTable.venue_id == venue_id).order_by(DiningTable.id)
+            select(DiningTable)
+            .where(DiningTable.venue_id == venue_id, DiningTable.archived_at.is_(None))
+            .order_by(DiningTable.id)
         )
     ).scalars():
         tables[t.area_id].append(table_read(t))
     areas = (
         await session.execute(
-            select(Area).where(Area.venue_id == venue_id).order_by(Area.position, Area.id)
+            select(Area)
+            .where(Area.venue_id == venue_id, Area.archived_at.is_(None))
+            .order_by(Area.position, Area.id)
         )
     ).scalars()
-    return FloorRead(areas=[AreaRead(id=a.id, name=a.name, tables=tables[a.id]) for a in areas])
+    return FloorRead(
+        areas=[
+            AreaRead(
+                id=a.id, name=a.name, tables=tables[a.id], position=a.position, version=a.version
+            )
+            for a in areas
+        ]
+    )

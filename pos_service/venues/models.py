@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Identity, String, func
+from sqlalchemy import BigInteger, ForeignKey, Identity, Integer, String, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,7 +27,9 @@ class VenueGroup(Base):
 class Venue(Base):
     """A restaurant. ``day_cutoff`` is the local time at which its business day ends;
     ``group_id`` names the venue group it belongs to, if any; ``locale`` (a tag such as
-    "en", "nl-NL", "de-DE") writes its money, rates and dates on paper."""
+    "en", "nl-NL", "de-DE") writes its money, rates and dates. ``settings`` keeps the
+    rules without a column of their own: the named ``tax_rates`` (``[{"name",
+    "rate_ppm"}]``), ``tax_rounding``, the service charge, the tip pool, booking rules."""
 
     __tablename__ = "venues"
 
@@ -42,4 +44,5 @@ class Venue(Base):
     courses: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     group_id: Mapped[int | None] = mapped_column(ForeignKey("venue_groups.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())

@@ -39,12 +39,16 @@ async def test_only_managers_configure_and_input_is_checked(printing: Printing) 
         "address": ({**new, "name": "X", "address": "printer:abc"}, 422),
         "code_page": ({**new, "name": "X", "code_page": "KLINGON"}, 422),
         "width": ({**new, "name": "X", "width": 50}, 422),
-        "backup_id": ({**new, "name": "X", "backup_id": 999}, 404),
+        "backup_id": ({**new, "name": "X", "backup_id": 999}, 422),
         "station_ids": ({**new, "name": "X", "station_ids": [printing.station_ids["hot"]]}, 409),
     }
     for field, (body, status) in bad.items():
         r = await printing.call("POST", "/api/printers", "manager", json=body)
         assert (r.status_code, r.json().get("field")) == (status, field), r.text
+    r = await printing.call(
+        "POST", "/api/printers", "manager", json={**new, "name": "Y", "station_ids": [999]}
+    )
+    assert (r.status_code, r.json()["field"]) == (422, "station_ids")  # an unknown station
 
     r = await printing.call(
         "PATCH", f"/api/printers/{pass_id}", "manager", json={"backup_id": pass_id}
@@ -72,3 +76,35 @@ async def test_usb_printer_fails_its_jobs_cleanly(printing: Printing) -> None:
     job = await printing.job(job_id)
     assert job["state"] == "queued" and job["attempts"] == 1
     assert "usb printers are not supported here" in job["last_error"]
+
+
+async def test_printer_changes_are_versioned_audited_and_live(printing: Printing) -> None:
+    listed = {p["name"]: p for p in (await printing.call("GET", "/api/printers", "waiter")).json()}
+    bar = listed["Bar"]
+    path = f"/api/printers/{bar['id']}"
+    r = await printing.call(
+        "PATCH",
+        path,
+        "manager",
+        json={"version": bar["version"], "backup_id": listed["Kitchen"]["id"]},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == bar["version"] + 1
+    stale = await printing.call(
+        "PATCH", path, "manager", json={"version": bar["version"], "width": 32}
+    )
+    assert (stale.status_code, stale.json()["field"]) == (409, "version")
+    assert stale.json()["current"]["width"] == 42
+    rows = await printing.sql(
+        "SELECT action, detail->'backup_id'->>'to' FROM audit_entries WHERE venue_id = :v"
+        " AND subject = :s ORDER BY id DESC LIMIT 1",
+        v=printing.venue_id,
+        s=f"printer:{bar['id']}",
+    )
+    assert [tuple(row) for row in rows] == [("printer.changed", str(listed["Kitchen"]["id"]))]
+    seen = await printing.sql(
+        "SELECT type, data->>'backup_id' FROM events WHERE venue_id = :v AND topic = 'printers'"
+        " ORDER BY seq DESC LIMIT 1",
+        v=printing.venue_id,
+    )
+    assert [tuple(row) for row in seen] == [("printer.configured", str(listed["Kitchen"]["id"]))]

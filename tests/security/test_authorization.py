@@ -41,6 +41,29 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/auth/approve"): ANY_STAFF,
     ("GET", "/api/menu"): ANY_STAFF - {"printer", "owner"},
     ("PATCH", "/api/menu/items/{item_id}"): frozenset({"kitchen", "bar", "manager"}),
+    # the menu's administration (issue #16)
+    ("GET", "/api/menu/courses"): ANY_STAFF - {"printer", "owner"},
+    ("PUT", "/api/menu/courses"): MANAGER,
+    ("GET", "/api/menu/export"): MANAGER,
+    ("POST", "/api/menu/import"): MANAGER,
+    ("GET", "/api/audit"): MANAGER,
+    ("POST", "/api/menu/items"): MANAGER,
+    ("DELETE", "/api/menu/items/{item_id}"): MANAGER,
+    ("POST", "/api/menu/categories"): MANAGER,
+    ("PATCH", "/api/menu/categories/{category_id}"): MANAGER,
+    ("DELETE", "/api/menu/categories/{category_id}"): MANAGER,
+    ("POST", "/api/menu/modifier-groups"): MANAGER,
+    ("PATCH", "/api/menu/modifier-groups/{group_id}"): MANAGER,
+    ("DELETE", "/api/menu/modifier-groups/{group_id}"): MANAGER,
+    ("POST", "/api/menu/modifier-groups/{group_id}/options"): MANAGER,
+    ("PATCH", "/api/menu/options/{option_id}"): MANAGER,
+    ("DELETE", "/api/menu/options/{option_id}"): MANAGER,
+    ("POST", "/api/menu/schedules"): MANAGER,
+    ("PATCH", "/api/menu/schedules/{schedule_id}"): MANAGER,
+    ("DELETE", "/api/menu/schedules/{schedule_id}"): MANAGER,
+    ("POST", "/api/menu/stations"): MANAGER,
+    ("PATCH", "/api/menu/stations/{station_id}"): MANAGER,
+    ("DELETE", "/api/menu/stations/{station_id}"): MANAGER,
     ("GET", "/api/floor"): frozenset({"waiter", "host", "manager"}),
     ("POST", "/api/checks"): frozenset({"waiter", "manager"}),
     ("GET", "/api/checks/{check_id}"): frozenset({"waiter", "manager"}),
@@ -120,6 +143,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # the pages are HTML shells: signing in happens in the page, through the API
     **{("GET", page): PUBLIC for page in ("/", "/app/handheld", "/app/kitchen", "/app/host")},
     ("GET", "/app/manager"): PUBLIC,
+    ("GET", "/app/manager/menu"): PUBLIC,
     ("GET", "/guest/{token}"): PUBLIC,
     ("GET", "/static/{file_path}"): PUBLIC,
     ("GET", "/api/days/{business_date}/tips"): MANAGER,
@@ -161,7 +185,6 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/webhooks/{webhook_id}"): MANAGER,
     ("DELETE", "/api/webhooks/{webhook_id}"): MANAGER,
     ("GET", "/api/webhooks/{webhook_id}/deliveries"): MANAGER,
-    ("GET", "/api/audit"): MANAGER,
     ("GET", "/api/days/{business_date}/export.csv"): MANAGER,
     ("GET", "/api/devices"): MANAGER,
     ("POST", "/api/devices/pairings"): MANAGER,
@@ -169,6 +192,19 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # the pairing code, or a demo server's own machine, is the credential
     ("POST", "/api/devices/pair"): PUBLIC,
     ("POST", "/api/devices/local"): PUBLIC,
+    # first run and the venue's administration (issue #16)
+    ("GET", "/app/setup"): PUBLIC,
+    ("GET", "/api/setup"): PUBLIC,
+    ("POST", "/api/setup"): PUBLIC,
+    ("POST", "/api/venues"): OWNER,
+    ("GET", "/api/venue"): MANAGER,
+    ("PATCH", "/api/venue"): MANAGER,
+    ("POST", "/api/floor/areas"): MANAGER,
+    ("PATCH", "/api/floor/areas/{area_id}"): MANAGER,
+    ("DELETE", "/api/floor/areas/{area_id}"): MANAGER,
+    ("POST", "/api/floor/tables"): MANAGER,
+    ("PATCH", "/api/floor/tables/{table_id}"): MANAGER,
+    ("DELETE", "/api/floor/tables/{table_id}"): MANAGER,
 }
 
 # Callers whose token is well signed but whose session is over: refused everywhere (401).
@@ -194,6 +230,7 @@ def test_every_route_has_a_policy(app: Litestar) -> None:
 
 
 async def _ids(demo: Demo) -> dict[str, Any]:
+    venue = demo.venue_id
     check = await demo.open_check("6", covers=2)
     line = (await demo.add(check["id"], "Burrata")).json()["lines"][0]
     assert (await demo.call("POST", f"/api/checks/{check['id']}/send", json={})).status_code == 200
@@ -237,9 +274,17 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         ),
         "line_id": line["id"],
         "item_id": (await demo.item("Burrata"))["id"],
+        "category_id": (await demo.sql("SELECT min(id) FROM categories"))[0][0],
+        "group_id": (await demo.sql("SELECT min(id) FROM modifier_groups"))[0][0],
+        "option_id": (await demo.sql("SELECT min(id) FROM modifier_options"))[0][0],
+        "schedule_id": 1,
         "file_path": "pos.js",
         "staff_id": (await demo.sql("SELECT max(id) FROM staff"))[0][0] + 1,
         "device_id": (await demo.sql("SELECT max(id) FROM devices"))[0][0] + 1000,
+        "area_id": (await demo.sql("SELECT min(id) FROM areas WHERE venue_id = :v", v=venue))[0][0],
+        "table_id": (
+            await demo.sql("SELECT min(id) FROM dining_tables WHERE venue_id = :v", v=venue)
+        )[0][0],
     }
 
 

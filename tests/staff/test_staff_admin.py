@@ -93,3 +93,31 @@ async def test_hours_report_per_member_and_day(demo: Demo) -> None:
     csv = await demo.call("GET", "/api/reports/hours?format=csv", "manager")
     assert csv.text.splitlines()[0] == "business_date,staff_id,name,shifts,seconds,open"
     assert len(csv.text.splitlines()) == 3
+
+
+async def test_staff_changes_are_versioned_and_audited_without_the_pin(demo: Demo) -> None:
+    made = await demo.call(
+        "POST", "/api/staff", "manager", json={"name": "Ida", "roles": ["waiter"], "pin": "5151"}
+    )
+    assert made.status_code == 201, made.text
+    ida = made.json()
+    path = f"/api/staff/{ida['id']}"
+    r = await demo.call(
+        "PATCH", path, "manager", json={"version": ida["version"], "roles": ["host"], "pin": "5252"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == ida["version"] + 1
+    stale = await demo.call(
+        "PATCH", path, "manager", json={"version": ida["version"], "active": False}
+    )
+    assert (stale.status_code, stale.json()["field"]) == (409, "version")
+    assert stale.json()["current"]["roles"] == ["host"]
+    rows = await demo.sql(
+        "SELECT action, detail FROM audit_entries WHERE venue_id = :v ORDER BY id", v=demo.venue_id
+    )
+    assert [(a, d) for a, d in rows] == [
+        ("staff.created", {"name": "Ida", "roles": ["waiter"]}),
+        ("staff.roles_changed", {"from": ["waiter"], "to": ["host"]}),
+        ("staff.pin_reset", {}),
+    ]
+    assert "5252" not in str(rows)

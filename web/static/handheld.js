@@ -206,7 +206,8 @@
     const cats = S.menu.categories;
     const cat = cats.find((c) => c.id === S.category) || cats[0];
     const q = S.search.trim().toLowerCase();
-    const items = q ? cats.flatMap((c) => c.items).filter((i) => i.name.toLowerCase().includes(q)) : cat.items;
+    const listed = (c) => c.items.filter((i) => onMenuNow(i, c));
+    const items = q ? cats.flatMap(listed).filter((i) => i.name.toLowerCase().includes(q)) : (cat ? listed(cat) : []);
     const search = h("input", { type: "search", placeholder: "Search the menu", value: S.search,
       oninput: debounce(() => { S.search = search.value; render(); $("input[type=search]").focus(); }, 200) });
     const queued = queuedLines().length + S.check.lines.filter((l) => l.state === "pending").length;
@@ -261,6 +262,8 @@
     }
 
     function add() {
+      const refusal = whyNot(item.id, choice.quantity);
+      if (refusal) { closeSheet(); render(); return toast(refusal, "error"); }
       const mods = [...pick.values()].flatMap((s) => [...s]);
       const names = item.modifier_groups.flatMap((g) => g.options.filter((o) => pick.get(g.id).has(o.id)).map((o) => o.name));
       const body = { item_id: item.id, quantity: choice.quantity, modifiers: mods, seat: choice.seat, course: choice.course, note: note.value || null, allergens: own.allergens };
@@ -369,6 +372,90 @@
     } catch (err) { failed(err); }
   }
 
+  // ---- the menu, kept live by applying menu.* events (docs/live.md) -------------------
+  /** Venue-local ISO weekday (1 = Monday) and minutes since midnight. */
+  function venueNow() {
+    const parts = new Intl.DateTimeFormat("en-GB", { timeZone: S.menu.timezone || "UTC", weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .formatToParts(new Date());
+    const get = (t) => parts.find((p) => p.type === t).value;
+    const day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(get("weekday")) + 1;
+    return { day, minutes: Number(get("hour")) * 60 + Number(get("minute")) };
+  }
+  const minutesOf = (t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+  /** The server's rule (pos_service/menu/schedules.py): past-midnight windows belong to their start day. */
+  function isOpen(s, now) {
+    const a = minutesOf(s.starts), b = minutesOf(s.ends);
+    if (a < b) return s.weekdays.includes(now.day) && now.minutes >= a && now.minutes < b;
+    if (now.minutes >= a) return s.weekdays.includes(now.day);
+    return now.minutes < b && s.weekdays.includes(now.day === 1 ? 7 : now.day - 1);
+  }
+  function withinSchedules(ids, now) {
+    if (!ids || !ids.length) return true;
+    return (S.menu.schedules || []).filter((s) => ids.includes(s.id)).some((s) => isOpen(s, now));
+  }
+  function onMenuNow(item, category) {
+    const now = venueNow();
+    return withinSchedules(item.schedule_ids, now) && withinSchedules(category.schedule_ids, now);
+  }
+  function findItem(id) {
+    for (const c of S.menu.categories) for (const i of c.items) if (i.id === id) return [i, c];
+    return [null, null];
+  }
+  /** Why ``quantity`` of the item cannot be added now, or null: refused at "Add". */
+  function whyNot(id, quantity) {
+    const [item, category] = findItem(id);
+    if (!item) return "That item is no longer on the menu";
+    if (!item.available) return `${item.name} is 86'd`;
+    if (item.remaining !== null && item.remaining < quantity) return `${item.name}: only ${item.remaining} left`;
+    if (!onMenuNow(item, category)) return `${item.name} is not on the menu now`;
+    return null;
+  }
+  const byPosition = (a, b) => a.position - b.position || a.id - b.id;
+  const MENU_EVENTS = {
+    "menu.item_changed": (d) => { const [i] = findItem(d.item_id); if (i) Object.assign(i, { available: d.available, remaining: d.remaining }); },
+    "menu.item_saved": (d) => {
+      for (const c of S.menu.categories) c.items = c.items.filter((i) => i.id !== d.item.id);
+      const c = S.menu.categories.find((x) => x.id === d.item.category_id);
+      if (c) { c.items.push(d.item); c.items.sort(byPosition); }
+    },
+    "menu.item_removed": (d) => { for (const c of S.menu.categories) c.items = c.items.filter((i) => i.id !== d.item_id); },
+    "menu.category_saved": (d) => {
+      const old = S.menu.categories.find((c) => c.id === d.category.id);
+      if (old) Object.assign(old, { ...d.category, items: old.items });
+      else S.menu.categories.push({ ...d.category, items: [] });
+      S.menu.categories.sort(byPosition);
+    },
+    "menu.category_removed": (d) => { S.menu.categories = S.menu.categories.filter((c) => c.id !== d.category_id); },
+    "menu.group_saved": (d) => { for (const c of S.menu.categories) for (const i of c.items) i.modifier_groups = i.modifier_groups.map((g) => (g.id === d.group.id ? d.group : g)); },
+    "menu.group_removed": (d) => { for (const c of S.menu.categories) for (const i of c.items) i.modifier_groups = i.modifier_groups.filter((g) => g.id !== d.group_id); },
+    "menu.schedule_saved": (d) => { S.menu.schedules = [...(S.menu.schedules || []).filter((s) => s.id !== d.schedule.id), d.schedule]; },
+    "menu.schedule_removed": (d) => {
+      S.menu.schedules = (S.menu.schedules || []).filter((s) => s.id !== d.schedule_id);
+      for (const c of S.menu.categories) for (const x of [c, ...c.items]) x.schedule_ids = (x.schedule_ids || []).filter((s) => s !== d.schedule_id);
+    },
+    "menu.courses_changed": (d) => { S.menu.courses = d.courses; S.menu.courses_version = d.version; },
+    "menu.station_saved": (d) => { S.menu.stations = [...S.menu.stations.filter((s) => s.id !== d.station.id), d.station]; },
+    "menu.station_removed": (d) => { S.menu.stations = S.menu.stations.filter((s) => s.id !== d.station_id); },
+  };
+  const MENU_RELOAD = new Set(["menu.imported", "menu.copied"]);
+
+  async function reloadMenu() {
+    try { S.menu = await get("/api/menu"); } catch (err) { return failed(err); }
+    menuChanged();
+  }
+  function menuChanged() {
+    localStorage.setItem("pos.cache./api/menu", JSON.stringify(S.menu));
+    if (sheet.hidden && S.check && (S.view === "menu" || S.view === "check")) render();
+  }
+  /** Apply a live menu event; true if it was one (no refetch of the floor or check). */
+  function applyMenu(msg) {
+    if (!msg.type || !msg.type.startsWith("menu.")) return false;
+    if (MENU_RELOAD.has(msg.type)) reloadMenu();
+    else if (MENU_EVENTS[msg.type]) { MENU_EVENTS[msg.type](msg.data); menuChanged(); }
+    document.body.dataset.menuSeq = msg.seq; // the last menu change applied
+    return true;
+  }
+
   // ---- start -----------------------------------------------------------------------
   box.badge($("#outbox"));
   box.onchange(() => { if (S.check && sheet.hidden && (S.view === "check" || S.view === "menu")) render(); });
@@ -380,7 +467,12 @@
       } catch (err) { return failed(err); }
       money.use(S.menu.currency);
       const changed = debounce(refresh);
-      POS.live(["floor", "orders", "payments"], { ready: () => { box.flush(); refresh(); }, event: changed });
+      let reconnected = false; // after a gap the log may not reach back far enough: re-read the menu
+      POS.live(["floor", "orders", "payments"], {
+        ready: () => { box.flush(); refresh(); if (reconnected) reloadMenu(); reconnected = true; },
+        event: (msg) => applyMenu(msg) || changed(msg),
+      });
+      setInterval(() => { if (S.view === "menu" && sheet.hidden && S.check) render(); }, 60000);
       await refresh();
     },
     resumed: () => box.flush(),

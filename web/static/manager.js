@@ -69,7 +69,7 @@
 
   async function floor() {
     const data = await api("GET", "/api/floor");
-    return [h("p.muted", "Live state of every table (the layout is read-only here)."),
+    return [h("p.muted", "Live state of every table (change the layout under Floor plan)."),
       h("div.row", { style: { alignItems: "flex-start" } }, data.areas.map((a) => {
         const xs = a.tables.map((t) => t.x), ys = a.tables.map((t) => t.y);
         const x0 = Math.min(...xs) - 60, y0 = Math.min(...ys) - 60, w = Math.max(...xs) + 60 - x0, hh = Math.max(...ys) + 60 - y0;
@@ -124,23 +124,33 @@
       h("button.danger", { onclick: close }, "Close the day (Z report)")];
   }
 
+  // Editors in their own files (manager-*.js) add or replace sections through
+  // POS.managerSections: key -> [label, render(ctx)], ctx = { view, show, failed, box }.
   const SECTIONS = { reports: ["Reports", reports], menu: ["Menu & 86", menu], floor: ["Floor", floor], printers: ["Printers", printers], approvals: ["Approvals", approvals], day: ["End of day", day],
-    ...POS.managerSections };
+    ...(POS.managerSections || {}) };
+  const LIVE = { floor: "floor", plan: "floor", printers: "printers" };
 
-  async function show(section = S.section) {
+  /** Whether the manager is in the middle of something a redraw would undo: dragging a
+      table, or typing into a form of the section. */
+  const editing = () => (POS.busy && POS.busy()) || !!(document.activeElement && document.activeElement.closest("#view form"));
+
+  async function show(section = S.section, live = false) {
     S.section = section;
-    mount($("#nav"), Object.entries(SECTIONS).map(([k, [label]]) => h(`button${k === S.section ? ".on" : ""}`, { onclick: () => show(k) }, label)),
-      h("p.muted", "Staff: no staff API yet."));
+    mount($("#nav"), Object.entries(SECTIONS).map(([k, [label]]) => h(`button${k === S.section ? ".on" : ""}`, { "data-section": k, onclick: () => show(k) }, label)));
+    // The manager's own show() wins over an earlier one; a live refresh gives way to any
+    // show() begun meanwhile and to an edit in progress; nothing is redrawn under a drag.
+    const ticket = live ? S.ticket || 0 : (S.ticket = (S.ticket || 0) + 1);
     try {
-      mount(view, await SECTIONS[section][1]());
-    } catch (err) { failed(err); }
+      const content = await SECTIONS[section][1]({ view, show, failed, box });
+      if (ticket === (S.ticket || 0) && !(POS.busy && POS.busy()) && !(live && editing())) mount(view, content);
+    } catch (err) { if (!live) failed(err); }
   }
 
   box.badge($("#outbox"));
   POS.boot({
     roles: ["manager"],
     start() {
-      const changed = debounce(() => { if (["floor", "printers"].includes(S.section)) show(); }, 300);
+      const changed = debounce((msg) => { if (msg && LIVE[S.section] === msg.topic && !editing()) show(S.section, true); }, 300);
       POS.live(["floor", "printers"], { ready: () => box.flush(), event: changed });
       POS.managerStarts.forEach((f) => f());
       show();
