@@ -62,7 +62,7 @@ async def test_a_new_category_and_item_are_on_the_menu_and_orderable(demo: Demo)
         prep_minutes=4,
         description="changes daily",
     )
-    assert item["tax_rate_bp"] == 700 and item["station_id"] == hot["id"]
+    assert item["tax_rate_ppm"] == 70000 and item["station_id"] == hot["id"]
     assert item["default_course"] == "main" and item["version"] == 1
     assert [g["name"] for g in item["modifier_groups"]] == ["Bread"]
 
@@ -81,7 +81,7 @@ async def test_a_new_category_and_item_are_on_the_menu_and_orderable(demo: Demo)
         ),
         201,
     )
-    assert line["lines"][0]["unit_price"] == 800 and line["lines"][0]["tax_rate_bp"] == 700
+    assert line["lines"][0]["unit_price"] == 800 and line["lines"][0]["tax_rate_ppm"] == 70000
     saved = await _events(demo, "menu.item_saved")
     assert saved[-1]["item"]["name"] == "Soup of the day"
     assert (await _events(demo, "menu.group_saved"))[-1]["group"]["name"] == "Bread"
@@ -95,7 +95,7 @@ async def test_bad_input_is_422_naming_the_field_and_changes_nothing(demo: Demo)
         ("POST", "/api/menu/items", {"category_id": 999999}, "category_id"),
         ("POST", "/api/menu/items", {"default_course": "fish"}, "default_course"),
         ("POST", "/api/menu/items", {"allergens": ["gluten", "garlic"]}, "allergens"),
-        ("POST", "/api/menu/items", {"tax_rate_ppm": 88750}, "tax_rate_ppm"),
+        ("POST", "/api/menu/items", {"tax_rate_ppm": 1_000_001}, "tax_rate_ppm"),
         ("POST", "/api/menu/items", {"modifier_group_ids": [999999]}, "modifier_group_ids"),
         ("POST", "/api/menu/items", {"name": ""}, "name"),
     ]
@@ -205,7 +205,7 @@ async def test_price_change_mid_service_leaves_open_checks_alone(demo: Demo) -> 
     # a line added now takes the new price
     now = await _ok(await demo.add(check["id"], "Ribeye", 1, ("medium", "fries")), 201)
     assert now["lines"][-1]["unit_price"] == ribeye["price"] + 500
-    assert now["lines"][-1]["tax_rate_bp"] == 1900
+    assert now["lines"][-1]["tax_rate_ppm"] == 190000
 
 
 async def test_an_ordered_item_is_archived_and_reports_still_name_it(demo: Demo) -> None:

@@ -32,7 +32,7 @@ BAD = {
     99: "Section 9,Dish 099,900,70000,wok,main,,,0",
     150: "Section 0,Dish 150,900,70000,hot,main,gluten|garlic,,0",
     201: "Section 1,Dish 001,900,70000,hot,main,,,0",
-    250: "Section 0,Dish 250,900,88750,hot,main,,,0",
+    250: "Section 0,Dish 250,900,1000001,hot,main,,,0",
     280: "Section 0,Dish 280,900,70000,hot,supper,,,0",
 }
 

@@ -75,7 +75,7 @@ async def test_a_manager_builds_a_lunch_item_in_the_menu_editor(
 
     menu = (await demo.call("GET", "/api/menu", "manager")).json()
     item = next(i for c in menu["categories"] for i in c["items"] if i["name"] == "Salade niçoise")
-    assert item["price"] == 1450 and item["tax_rate_bp"] == 700
+    assert item["price"] == 1450 and item["tax_rate_ppm"] == 70000
     assert item["allergens"] == ["eggs", "fish", "mustard"]
     assert [(g["name"], g["min_choices"]) for g in item["modifier_groups"]] == [("Dressing", 1)]
     lunch = next(s for s in menu["schedules"] if s["name"] == "Lunch")

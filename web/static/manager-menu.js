@@ -31,7 +31,7 @@
     const m = /^\s*(\d{1,3})(?:[.,](\d{0,4}))?\s*%?\s*$/.exec(text);
     return m ? Number(m[1]) * 10000 + Number((m[2] || "").padEnd(4, "0")) : null;
   }
-  const ppmOf = (item) => (item.tax_rate_ppm !== undefined ? item.tax_rate_ppm : item.tax_rate_bp * 100);
+  const ppmOf = (item) => item.tax_rate_ppm;
   const percent = (ppm) => `${ppm / 10000}`;
 
   // ---- talking to the API ----------------------------------------------------------

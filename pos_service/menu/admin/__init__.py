@@ -17,7 +17,7 @@ from pos_service.menu.admin._categories import (
     patch_category,
     remove_category,
 )
-from pos_service.menu.admin._common import lock_menu, serialised, tax_rate_bp_of
+from pos_service.menu.admin._common import lock_menu, serialised
 from pos_service.menu.admin._groups import (
     create_group,
     create_option,
@@ -62,5 +62,4 @@ __all__ = [
     "remove_schedule",
     "remove_station",
     "serialised",
-    "tax_rate_bp_of",
 ]

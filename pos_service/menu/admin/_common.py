@@ -53,16 +53,6 @@ def serialised(
     return run
 
 
-def tax_rate_bp_of(ppm: int, field: str = "tax_rate_ppm") -> int:
-    """The basis points stored today for a rate the API takes in parts per million.
-    Until rates are stored in ppm, a rate must be a whole number of basis points."""
-    if ppm % 100:
-        raise Invalid(
-            f"{ppm} ppm is not supported yet: use a multiple of 100 (0.01 %)", field=field
-        )
-    return ppm // 100
-
-
 M = TypeVar("M", Station, Category, Item, ModifierGroup, ModifierOption, Schedule)
 
 

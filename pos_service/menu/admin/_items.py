@@ -26,7 +26,6 @@ from pos_service.menu.admin._common import (
     _station,
     lock_menu,
     serialised,
-    tax_rate_bp_of,
 )
 from pos_service.menu.admin_schemas import (
     ItemCreate,
@@ -90,7 +89,6 @@ async def create_item(session: AsyncSession, caller: Caller, data: ItemCreate) -
     await _course(session, v, data.default_course, "default_course")
     groups = await _known(session, ModifierGroup, v, data.modifier_group_ids, "modifier_group_ids")
     schedules = await _known(session, Schedule, v, data.schedule_ids, "schedule_ids")
-    bp = tax_rate_bp_of(data.tax_rate_ppm)
     await _name_free(session, Item, v, data.name)
     item = Item(
         venue_id=v,
@@ -98,7 +96,7 @@ async def create_item(session: AsyncSession, caller: Caller, data: ItemCreate) -
         name=data.name,
         description=data.description,
         price=data.price,
-        tax_rate_bp=bp,
+        tax_rate_ppm=data.tax_rate_ppm,
         station_id=data.station_id,
         default_course=data.default_course,
         prep_minutes=data.prep_minutes,
@@ -118,7 +116,7 @@ async def create_item(session: AsyncSession, caller: Caller, data: ItemCreate) -
         caller,
         "menu.item_created",
         f"item:{item.id}",
-        {"name": item.name, "price": item.price, "tax_rate_bp": bp},
+        {"name": item.name, "price": item.price, "tax_rate_ppm": data.tax_rate_ppm},
     )
     _publish(session, caller, ItemSaved(item=msgspec.to_builtins(read)))
     return read
@@ -143,7 +141,7 @@ async def _change_item(session: AsyncSession, caller: Caller, item: Item, patch:
         if value is not UNSET:
             _set(item, changes, name, value)
     if patch.tax_rate_ppm is not UNSET:
-        _set(item, changes, "tax_rate_bp", tax_rate_bp_of(patch.tax_rate_ppm))
+        _set(item, changes, "tax_rate_ppm", patch.tax_rate_ppm)
     if patch.allergens is not UNSET:
         _set(item, changes, "allergens", [str(a) for a in dict.fromkeys(patch.allergens)])
     await _change_links(session, v, item, patch, changes)

@@ -10,7 +10,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.errors import Invalid
-from pos_service.menu.admin import tax_rate_bp_of
 from pos_service.menu.admin_schemas import (
     ImportCategory,
     ImportChange,
@@ -180,7 +179,7 @@ def _item_changes(item: Item, row: MenuRow, cur: _Venue, category_id: int | None
     have: dict[str, Any] = {
         "category": item.category_id,
         "price": item.price,
-        "tax_rate_ppm": item.tax_rate_bp * 100,
+        "tax_rate_ppm": item.tax_rate_ppm,
         "description": item.description,
         "station": item.station_id,
         "course": item.default_course,
@@ -382,7 +381,7 @@ async def _apply_items(
         values = {
             "category_id": category.id,
             "price": row.price,
-            "tax_rate_bp": tax_rate_bp_of(row.tax_rate_ppm),
+            "tax_rate_ppm": row.tax_rate_ppm,
             "description": row.description,
             "station_id": station.id if station else None,
             "default_course": row.course or None,

@@ -73,7 +73,7 @@ async def export_menu(session: AsyncSession, caller: Caller) -> MenuFile:
             category=c.name,
             name=i.name,
             price=i.price,
-            tax_rate_ppm=i.tax_rate_bp * 100,
+            tax_rate_ppm=i.tax_rate_ppm,
             description=i.description,
             station=stations.get(own[i.id][0] or 0, ""),
             course=own[i.id][1] or "",

@@ -1,7 +1,7 @@
 """menu administration: versions, archived items, availability schedules
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0016
 Create Date: 2026-12-05 02:10:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
