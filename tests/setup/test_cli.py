@@ -15,6 +15,7 @@ import pytest
 
 from pos_service import cli
 from tests.support.database import ROOT, _psql, server_url
+from tests.support.servers import secret_key_file
 
 FLAGS = [
     "init",
@@ -90,7 +91,7 @@ async def run_init(url: str, *flags: str) -> tuple[int, str]:
     environment = {
         **os.environ,
         "DATABASE_URL": url,
-        "POS_SECRET_KEY": "k",
+        "POS_SECRET_KEY_FILE": secret_key_file("k"),
         "POS_OWNER_PIN": "4321",
         "POS_ARGON2_TIME_COST": "1",
         "POS_ARGON2_MEMORY_KIB": "8",
@@ -112,7 +113,7 @@ async def run_init(url: str, *flags: str) -> tuple[int, str]:
 async def test_init_sets_the_first_venue_up_once(scratch: str) -> None:
     code, out = await run_init(scratch, *FLAGS)
     assert code == 0, out
-    assert "sign in at /app/manager with venue 'corner'" in out
+    assert "pos-service pair --venue corner" in out
     connection = await asyncpg.connect(scratch)
     try:
         venue = await connection.fetchrow("SELECT currency, tax_inclusive, settings FROM venues")

@@ -29,8 +29,10 @@ async def test_a_manager_changes_the_venue_settings(demo: Demo) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["version"] == 2
     assert r.json()["service_charge"] == {"rate_bp": 1250, "min_covers": 8}
-    settings = (await demo.sql("SELECT settings FROM venues WHERE id = :v", v=demo.venue_id))[0][0]
-    assert settings["locale"] == "de"
+    locale, settings = (
+        await demo.sql("SELECT locale, settings FROM venues WHERE id = :v", v=demo.venue_id)
+    )[0]
+    assert locale == "de"
     assert settings["service_charge_bp"] == 1250
     assert settings["fire_next_on_bump"] is False  # other settings are kept
     audit = await demo.sql(
