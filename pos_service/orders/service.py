@@ -15,7 +15,7 @@ import msgspec
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import events, journal
+from pos_service.core import events, journal, locks
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
@@ -131,7 +131,7 @@ async def load_for_write(
     field: str = "check_id",
 ) -> Check:
     """The open check, locked; 409 with the current check if ``version`` is stale."""
-    check = await session.get(Check, (venue_id, check_id), with_for_update=True)
+    check = await locks.row(session, locks.Lock.CHECK, Check, (venue_id, check_id))
     if check is None:
         raise NotFound(f"no check {check_id}", field=field)
     if check.status != CheckStatus.OPEN:
@@ -549,8 +549,8 @@ async def merge(
     if data.check_id == check_id:
         raise Invalid("a check cannot be merged into itself", field="check_id")
     first, second = sorted((check_id, data.check_id))
-    await session.get(Check, (caller.venue_id, first), with_for_update=True)
-    await session.get(Check, (caller.venue_id, second), with_for_update=True)
+    await locks.row(session, locks.Lock.CHECK, Check, (caller.venue_id, first))
+    await locks.row(session, locks.Lock.CHECK, Check, (caller.venue_id, second))
     check = await load_for_write(session, caller.venue_id, check_id, data.version)
     other = await load_for_write(session, caller.venue_id, data.check_id, None, field="check_id")
     moved = await _lines(session, caller.venue_id, other.id)

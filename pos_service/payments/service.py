@@ -438,7 +438,9 @@ async def _settle(
     """After a payment changed: journal it if final, close the check if settled, tell."""
     after = await load(session, check)
     if payment.status == PaymentStatus.APPROVED:
-        await journal.append(session, caller.venue_id, _kind(payment), _fact(payment))
+        await journal.append(
+            session, caller.venue_id, _kind(payment), _fact(payment, check.waiter_id)
+        )
     events.record(
         session,
         caller.venue_id,
@@ -463,7 +465,7 @@ def _kind(payment: Payment) -> journal.Kind:
     return "refund" if payment.amount < 0 else "payment"
 
 
-def _fact(payment: Payment) -> dict[str, Any]:
+def _fact(payment: Payment, waiter_id: int | None = None) -> dict[str, Any]:
     return {
         "payment_id": payment.id,
         "check_id": payment.check_id,
@@ -477,6 +479,7 @@ def _fact(payment: Payment) -> dict[str, Any]:
         "refund_of": payment.refund_of,
         "reason": payment.reason,
         "staff_id": payment.taken_by,
+        "waiter_id": waiter_id,
     }
 
 

@@ -58,6 +58,8 @@ class Incident(msgspec.Struct, kw_only=True):
     by: int | None
     approved_by: int | None
     at: dt.datetime
+    by_name: str | None = None
+    approved_by_name: str | None = None
 
 
 class Report(msgspec.Struct, kw_only=True):

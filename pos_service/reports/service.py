@@ -49,13 +49,15 @@ REPORTS_TOPIC = "reports"
 class _Sums:
     """Running totals over journal entries."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: dict[int, str] | None = None) -> None:
+        self.names = names or {}
         self.n = defaultdict[str, int](int)
         self.rates = defaultdict[int, list[int]](lambda: [0, 0])
         self.methods = defaultdict[str, list[int]](lambda: [0, 0, 0])
         self.categories = defaultdict[str, list[int]](lambda: [0, 0])
         self.staff = defaultdict[int | None, list[int]](lambda: [0, 0, 0, 0])
         self.incidents = defaultdict[str, list[Incident]](list)
+        self.waiter_of: dict[int, int] = {}
 
     def sale(self, data: dict[str, Any]) -> None:
         for key in ("subtotal", "discount_total", "service_charge", "covers"):
@@ -78,7 +80,9 @@ class _Sums:
         method[0] += 1
         method[1] += data["amount"]
         method[2] += data["tip"]
-        taker = self.staff[data["staff_id"]]
+        # a guest's own payment counts for the check's waiter (no "guest" row)
+        staff_id = data["staff_id"] or data.get("waiter_id") or self.waiter_of.get(data["check_id"])
+        taker = self.staff[staff_id]
         taker[2] += data["amount"]
         taker[3] += data["tip"]
         self.n["tips"] += data["tip"]
@@ -101,6 +105,8 @@ class _Sums:
                 reason=data.get("reason"),
                 by=by,
                 approved_by=approved,
+                by_name=self.names.get(by) if by else None,
+                approved_by_name=self.names.get(approved) if approved else None,
                 at=entry.at,
             )
         )
@@ -130,8 +136,14 @@ def summarise(
     currency: str,
 ) -> Report:
     """The report of ``entries`` (a pure function of them)."""
-    sums = _Sums()
-    for entry in entries:
+    sums = _Sums(names)
+    found = list(entries)
+    sums.waiter_of = {
+        e.data["check_id"]: e.data["waiter_id"]
+        for e in found
+        if e.kind == "sale" and e.data.get("waiter_id")
+    }
+    for entry in found:
         sums.add(entry)
     n = sums.n
     return Report(

@@ -12,7 +12,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import events
+from pos_service.core import events, locks
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import NotFound
@@ -33,7 +33,7 @@ async def lock(
     session: AsyncSession, venue_id: int, table_id: int, field: str = "table_id"
 ) -> DiningTable:
     """The table, locked for this transaction (seating and opening checks serialise on it)."""
-    table = await session.get(DiningTable, (venue_id, table_id), with_for_update=True)
+    table = await locks.row(session, locks.Lock.TABLE, DiningTable, (venue_id, table_id))
     if table is None:
         raise NotFound(f"no table {table_id}", field=field)
     return table
