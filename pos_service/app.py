@@ -76,6 +76,7 @@ def tasks(settings: Settings, provider: PaymentProvider) -> list[Task]:
     return [
         Task("prune_events", 600, prune_events),
         Task("kitchen.release", 5, kitchen.release_due),
+        Task("tables.clean", 30, tables_service.clean_due),
         Task("kitchen.late", 15, kitchen.flag_late),
         *reservations.tasks(),
         *printing.TASKS,

@@ -59,6 +59,7 @@ from pos_service.reservations.service._common import (
     link_booked_guest,
     load_floor,
     lock_day,
+    not_free,
     refresh_next,
     reservation_read,
     table_free,
@@ -386,9 +387,7 @@ async def seat(
     }
     for i in table_ids:
         if not table_free(locked[i]):
-            raise Conflict(
-                f"table {locked[i].name} is {locked[i].status}", field="table_ids", table_id=i
-            )
+            raise not_free(locked[i], "table_ids")
     allergies, notes = _check_details(r)
     check = await orders.open_check(
         session,

@@ -36,6 +36,7 @@ from pos_service.reservations.service._common import (
     link_booked_guest,
     load_floor,
     lock_day,
+    not_free,
     table_free,
     venue_rules,
     wait_minutes,
@@ -157,7 +158,7 @@ async def seat_from_waitlist(
     entry = await _lock_waiting(session, venue.id, entry_id)
     table = await tables.lock(session, venue.id, data.table_id)
     if not table_free(table):
-        raise Conflict(f"table {table.name} is {table.status}", field="table_id", table_id=table.id)
+        raise not_free(table, "table_id")
     check = await orders.open_check(
         session,
         caller,
