@@ -44,6 +44,7 @@ from pos_service.orders.schemas import (
     VoidRequest,
 )
 from pos_service.staff import service as staff
+from pos_service.staff.models import Staff
 from pos_service.tables import service as tables
 from pos_service.tables.models import DiningTable, TableStatus
 from pos_service.tables.schemas import OpenCheckRead
@@ -196,14 +197,35 @@ async def _ensure_free(session: AsyncSession, table: DiningTable) -> None:
 
 
 async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> CheckRead:
-    """Open a check on a free table; 409 naming the existing check if it has one."""
+    """Open a check on a free table; 409 naming the existing check if it has one. The
+    caller is its waiter."""
+    return await open_check_for(session, caller, data, caller.actor or None)
+
+
+async def _waiter_name(session: AsyncSession, venue_id: int, waiter_id: int | None) -> str:
+    if waiter_id is None:
+        return ""
+    found = await session.get(Staff, (venue_id, waiter_id))
+    if found is None or not found.active:
+        raise NotFound(f"no staff member {waiter_id}", field="waiter_id")
+    return found.name
+
+
+async def open_check_for(
+    session: AsyncSession, caller: Caller, data: CheckOpen, waiter_id: int | None
+) -> CheckRead:
+    """Open a check for ``waiter_id`` (a host seating a party names the waiter, or leaves
+    it unassigned with ``None``: the first staff member to add a line takes it)."""
     table = await tables.lock(session, caller.venue_id, data.table_id)
     await _ensure_free(session, table)
+    waiter = caller.name if waiter_id == caller.actor else ""
+    if waiter_id is not None and waiter_id != caller.actor:
+        waiter = await _waiter_name(session, caller.venue_id, waiter_id)
     check = Check(
         venue_id=caller.venue_id,
         table_id=table.id,
         covers=data.covers,
-        waiter_id=caller.actor,
+        waiter_id=waiter_id,
         allergies=data.allergies,
         notes=data.notes,
     )
@@ -215,7 +237,7 @@ async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> 
         caller.venue_id,
         table,
         TableStatus.SEATED,
-        open_check=_open_check_brief(check, caller.name),
+        open_check=_open_check_brief(check, waiter),
     )
     events.record(
         session,
@@ -226,6 +248,23 @@ async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> 
         ),
     )
     return await check_read(session, check)
+
+
+async def _claim(session: AsyncSession, caller: Caller, check: Check) -> None:
+    """An unassigned check becomes the caller's (the first to add a line serves it)."""
+    if check.waiter_id is not None or not caller.actor:
+        return
+    check.waiter_id = caller.actor
+    if check.table_id is not None:
+        table = await session.get(DiningTable, (check.venue_id, check.table_id))
+        if table is not None and (table.open_check or {}).get("id") == check.id:
+            await tables.set_state(
+                session,
+                check.venue_id,
+                table,
+                TableStatus(table.status),
+                open_check=_open_check_brief(check, caller.name),
+            )
 
 
 async def _modifiers(
@@ -315,6 +354,7 @@ async def add_line(
         raise Conflict(f"{item.name} is not available{left}", field="item_id", item=item.name)
     category = await session.get(Category, (caller.venue_id, item.category_id))
     assert category is not None
+    await _claim(session, caller, check)
     modifiers = await _modifiers(session, caller.venue_id, item, data.modifiers)
     course = await _course(
         session, caller.venue_id, data.course or item.default_course or category.default_course

@@ -1,0 +1,28 @@
+"""a check may be opened unassigned (a host seats a party; the first waiter takes it)
+
+Revision ID: 0015
+Revises: 0009
+Create Date: 2026-12-05 02:10:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.alter_column("checks", "waiter_id", existing_type=sa.BigInteger(), nullable=True)
+
+
+def downgrade() -> None:
+    op.execute(
+        "UPDATE checks SET waiter_id = (SELECT min(id) FROM staff WHERE staff.venue_id = "
+        "checks.venue_id) WHERE waiter_id IS NULL"
+    )
+    op.alter_column("checks", "waiter_id", existing_type=sa.BigInteger(), nullable=False)
