@@ -202,6 +202,14 @@ async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> 
     return await open_check_for(session, caller, data, caller.actor or None)
 
 
+def seated_waiter(caller: Caller, named: int | None) -> int | None:
+    """Whose check a seated party's is: the waiter the host named, else the seater if
+    they wait tables, else nobody yet (the first to add a line takes it; decision 1250)."""
+    if named is not None:
+        return named
+    return caller.actor if "waiter" in caller.roles and caller.actor else None
+
+
 async def _waiter_name(session: AsyncSession, venue_id: int, waiter_id: int | None) -> str:
     if waiter_id is None:
         return ""

@@ -74,6 +74,7 @@ from pos_service.payments.schemas import (
 )
 from pos_service.printing import service as printing
 from pos_service.printing.models import JobKind
+from pos_service.reservations import service as reservations
 from pos_service.staff import service as staff
 from pos_service.tables import service as tables
 from pos_service.tables.models import TableStatus
@@ -660,6 +661,7 @@ async def _close(session: AsyncSession, caller: Caller, loaded: Loaded) -> Loade
             session, caller.venue_id, check.table_id, TableStatus.TO_CLEAN, open_check=None
         )
     await session.flush()
+    await reservations.complete_for_check(session, caller, check.id)
     sold = await _issue_sold_cards(session, caller, loaded)
     await guests.credit_on_close(
         session, loaded.venue, check.id, loaded.bill.total, loaded.bill.total - sold

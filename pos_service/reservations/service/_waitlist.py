@@ -159,10 +159,11 @@ async def seat_from_waitlist(
     table = await tables.lock(session, venue.id, data.table_id)
     if not table_free(table):
         raise not_free(table, "table_id")
-    check = await orders.open_check(
+    check = await orders.open_check_for(
         session,
         caller,
         CheckOpen(table_id=table.id, covers=entry.party_size, notes=entry.notes),
+        orders.seated_waiter(caller, data.waiter_id),
     )
     entry.status = WaitlistStatus.SEATED
     entry.seated_at = entry.closed_at = now
