@@ -89,6 +89,10 @@ def _late(t: Ticket, d: Mapping[str, Any]) -> Ticket:
     return {**t, "late_at": d["late_at"]}
 
 
+def _moved(t: Ticket, d: Mapping[str, Any]) -> Ticket:
+    return {**t, **{k: d[k] for k in ("check_id", "table_id", "table", "moved")}}
+
+
 _CHANGES: dict[str, Callable[[Ticket, Mapping[str, Any]], Ticket]] = {
     "ticket.fired": _fired,
     "ticket.item_released": _released,
@@ -98,6 +102,7 @@ _CHANGES: dict[str, Callable[[Ticket, Mapping[str, Any]], Ticket]] = {
     "ticket.recalled": _recalled,
     "ticket.item_voided": _voided,
     "ticket.late": _late,
+    "ticket.moved": _moved,
 }
 
 

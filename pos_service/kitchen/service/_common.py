@@ -76,6 +76,7 @@ def ticket_read(t: KitchenTicket, station: str, items: Iterable[TicketItem]) -> 
         bumped_at=t.bumped_at,
         late_at=t.late_at,
         items=[item_read(i) for i in items],
+        moved=t.moved,
     )
 
 

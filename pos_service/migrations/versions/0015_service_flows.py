@@ -1,4 +1,5 @@
-"""a check may be opened unassigned (a host seats a party; the first waiter takes it)
+"""service flows: a check may be opened unassigned (a host seats a party; the first
+waiter takes it); a kitchen ticket notes where its check moved
 
 Revision ID: 0015
 Revises: 0009
@@ -18,9 +19,11 @@ depends_on = None
 
 def upgrade() -> None:
     op.alter_column("checks", "waiter_id", existing_type=sa.BigInteger(), nullable=True)
+    op.add_column("kitchen_tickets", sa.Column("moved", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("kitchen_tickets", "moved")
     op.execute(
         "UPDATE checks SET waiter_id = (SELECT min(id) FROM staff WHERE staff.venue_id = "
         "checks.venue_id) WHERE waiter_id IS NULL"
