@@ -62,7 +62,7 @@ from pos_service.staff.controller import AuthController, StaffController
 from pos_service.staff.service import Security
 from pos_service.stock.controller import StockController
 from pos_service.tables import service as tables_service
-from pos_service.tables.controller import FloorController
+from pos_service.tables.controller import FloorController, TablesController
 
 
 # Periodic work of the domains (each claims its due rows itself; see core.scheduler).
@@ -169,6 +169,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             AuthController,
             MenuController,
             FloorController,
+            TablesController,
             ChecksController,
             KitchenChecksController,
             KitchenController,

@@ -231,15 +231,10 @@ async def open_checks(session: AsyncSession, venue: Venue) -> list[OpenCheckTota
         )
     ).scalars()
     names = await _names(session, venue.id)
-    tables = dict(
-        (
-            await session.execute(
-                select(DiningTable.id, DiningTable.name).where(DiningTable.venue_id == venue.id)
-            )
-        )
-        .tuples()
-        .all()
+    rows = await session.execute(
+        select(DiningTable.id, DiningTable.name).where(DiningTable.venue_id == venue.id)
     )
+    tables: dict[int, str] = {table_id: name for table_id, name in rows.all()}
     out = []
     for check in list(checks):
         loaded = await load(session, check)

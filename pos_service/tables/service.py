@@ -169,7 +169,7 @@ async def clean(session: AsyncSession, caller: Caller, table_id: int) -> TableRe
         raise Conflict(
             f"table {table.name} is {table.status.replace('_', ' ')}, not to clean",
             field="table_id",
-            status=table.status,
+            table_status=table.status,
         )
     await set_state(session, caller.venue_id, table, TableStatus.FREE, open_check=None)
     return table_read(table)

@@ -209,7 +209,7 @@ def not_free(table: DiningTable, field: str) -> Conflict:
         message = f"table {table.name} is still being cleaned; mark it clean first"
     else:
         message = f"table {table.name} is {table.status.replace('_', ' ')}"
-    return Conflict(message, field=field, table_id=table.id, status=table.status)
+    return Conflict(message, field=field, table_id=table.id, table_status=table.status)
 
 
 def wait_minutes(at: dt.datetime, now: dt.datetime) -> int:
