@@ -157,7 +157,11 @@ async def set_turnover(
     venue = await venues.get(session, caller.venue_id)
     venue.settings = {**venue.settings, SETTINGS_KEY: msgspec.to_builtins(data)}
     await audit.record(
-        session, caller, "settings.changed", f"venue:{venue.id}", {SETTINGS_KEY: data}
+        session,
+        caller,
+        "settings.changed",
+        f"venue:{venue.id}",
+        {SETTINGS_KEY: msgspec.to_builtins(data)},
     )
     return data
 

@@ -82,7 +82,9 @@ async def _evening(demo: Demo) -> None:
     assert (await demo.add(other["id"], "Panna cotta", role="waiter2")).status_code == 201
     await _call(demo, "POST", f"/api/checks/{other['id']}/send", "waiter2", json={})
     await _call(demo, "POST", f"/api/checks/{c}/merge", json={"check_id": other["id"]})
-    await _call(demo, "POST", f"/api/checks/{c}/transfer", json={"table_id": await demo.table_id("3")})
+    await _call(
+        demo, "POST", f"/api/checks/{c}/transfer", json={"table_id": await demo.table_id("3")}
+    )
     await _call(demo, "POST", f"/api/checks/{c}/payments", json={"method": "cash"})
     await _call(demo, "POST", f"/api/tables/{await demo.table_id('3')}/clean")
     booking = await _call(

@@ -119,7 +119,10 @@ def traced(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tra
         return _Logged(await original(session), trace)
 
     for module in list(sys.modules.values()):
-        if module.__name__.startswith("pos_service") and getattr(module, "driver", None) is original:
+        if (
+            module.__name__.startswith("pos_service")
+            and getattr(module, "driver", None) is original
+        ):
             monkeypatch.setattr(module, "driver", driver)
     hooks = [
         ("begin", begin),
