@@ -258,7 +258,7 @@ async def open_check_for(
     return await check_read(session, check)
 
 
-async def _claim(session: AsyncSession, caller: Caller, check: Check) -> None:
+async def claim(session: AsyncSession, caller: Caller, check: Check) -> None:
     """An unassigned check becomes the caller's (the first to add a line serves it)."""
     if check.waiter_id is not None or not caller.actor:
         return
@@ -362,7 +362,7 @@ async def add_line(
         raise Conflict(f"{item.name} is not available{left}", field="item_id", item=item.name)
     category = await session.get(Category, (caller.venue_id, item.category_id))
     assert category is not None
-    await _claim(session, caller, check)
+    await claim(session, caller, check)
     modifiers = await _modifiers(session, caller.venue_id, item, data.modifiers)
     course = await _course(
         session, caller.venue_id, data.course or item.default_course or category.default_course

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -124,7 +124,7 @@ def traced(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tra
             and getattr(module, "driver", None) is original
         ):
             monkeypatch.setattr(module, "driver", driver)
-    hooks = [
+    hooks: list[tuple[str, Callable[..., None]]] = [
         ("begin", begin),
         ("commit", commit),
         ("rollback", rollback),

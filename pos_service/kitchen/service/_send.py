@@ -121,6 +121,11 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
     if not pending:
         raise Conflict("nothing to send", field="check_id")
     menu = {m.id: m for m in opened.menu}
+    if check.waiter_id is None:  # unassigned (seated by a host): the sender serves it
+        locked = await orders.load_for_write(session, venue_id, check_id, None)
+        await orders.claim(session, caller, locked)
+        check = msgspec.structs.replace(check, waiter_id=locked.waiter_id)
+        opened = msgspec.structs.replace(opened, check=check, waiter=caller.name)
     if any(menu[line.item_id].counted for line in pending):
         await orders.count_down(session, venue_id, pending)
     write = plan(opened, pending, menu, at)
@@ -271,7 +276,7 @@ def _tickets(
                 check_id=check.id,
                 table_id=check.table_id,
                 table=table.name if table is not None else None,
-                waiter_id=check.waiter_id,
+                waiter_id=check.waiter_id or 0,
                 waiter=waiter,
                 covers=check.covers,
                 allergies=list(check.allergies),
