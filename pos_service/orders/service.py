@@ -566,8 +566,10 @@ async def transfer(
     target = locked[data.table_id]
     await _ensure_free(session, target)
     source_id = check.table_id
+    waiter: str | None = None
     if source_id is not None:
         source = locked[source_id]
+        waiter = (source.open_check or {}).get("waiter")
         status = TableStatus(source.status)
         await tables.set_state(session, caller.venue_id, source, TableStatus.FREE, open_check=None)
     else:
@@ -575,9 +577,11 @@ async def transfer(
     check.table_id = target.id
     check.version += 1
     await session.flush()
-    waiter = (target.open_check or {}).get("waiter", caller.name)
+    if waiter is None and check.waiter_id is not None:  # the check's waiter, not the mover
+        found = await session.get(Staff, (caller.venue_id, check.waiter_id))
+        waiter = found.name if found is not None else ""
     await tables.set_state(
-        session, caller.venue_id, target, status, open_check=_open_check_brief(check, waiter)
+        session, caller.venue_id, target, status, open_check=_open_check_brief(check, waiter or "")
     )
     events.record(
         session,

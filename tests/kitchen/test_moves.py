@@ -59,8 +59,13 @@ async def test_a_transfer_tells_the_kitchen_the_new_table(demo: Demo) -> None:
     bumped = await demo.call("POST", f"/api/kitchen/tickets/{cold['id']}/bump", "kitchen")
     assert bumped.status_code == 200, bumped.text
     five = await demo.table_id("5")
-    r = await demo.call("POST", f"/api/checks/{check['id']}/transfer", json={"table_id": five})
+    r = await demo.call(
+        "POST", f"/api/checks/{check['id']}/transfer", "waiter2", json={"table_id": five}
+    )
     assert r.status_code == 200, r.text
+    floor = (await demo.call("GET", "/api/floor")).json()
+    table = next(t for a in floor["areas"] for t in a["tables"] if t["id"] == five)
+    assert table["open_check"]["waiter"] == "Anna"  # still hers, whoever moved it
     (hot,) = await screen(demo, "hot")
     assert (hot["table"], hot["table_id"], hot["moved"]) == ("5", five, "moved to table 5")
     (cold,) = await screen(demo, "cold", "all")

@@ -41,6 +41,10 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/menu"): ANY_STAFF - {"printer", "owner"},
     ("PATCH", "/api/menu/items/{item_id}"): frozenset({"kitchen", "bar", "manager"}),
     ("GET", "/api/floor"): frozenset({"waiter", "host", "manager"}),
+    ("GET", "/api/floor/turnover"): frozenset({"waiter", "host", "manager"}),
+    ("PUT", "/api/floor/turnover"): MANAGER,
+    ("GET", "/api/audit"): MANAGER,
+    ("POST", "/api/tables/{table_id}/clean"): frozenset({"waiter", "host", "manager"}),
     ("POST", "/api/checks"): frozenset({"waiter", "manager"}),
     ("GET", "/api/checks/{check_id}"): frozenset({"waiter", "manager"}),
     ("POST", "/api/checks/{check_id}/lines"): frozenset({"waiter", "manager"}),
@@ -224,6 +228,7 @@ async def _ids(demo: Demo) -> dict[str, Any]:
             Caller(kind="guest", venue_id=demo.venue_id, check_id=check["id"]), 600
         ),
         "line_id": line["id"],
+        "table_id": await demo.table_id("6"),
         "item_id": (await demo.item("Burrata"))["id"],
         "file_path": "pos.js",
         "staff_id": (await demo.sql("SELECT max(id) FROM staff"))[0][0] + 1,
