@@ -5,6 +5,7 @@ transaction no row is locked after a per-venue counter (docs/locking.md)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 from typing import Any
 
@@ -59,6 +60,7 @@ async def _call(demo: Demo, method: str, path: str, role: str = "waiter", **kw: 
 async def _evening(demo: Demo) -> None:
     """One of every write an evening makes, through the public API."""
     tz = await in_service(demo)
+    await _call(demo, "PUT", "/api/floor/turnover", "manager", json={"clean_after_minutes": 5})
     check = await demo.open_check("12", covers=2)
     c = check["id"]
     for name, options in (("Cola", ("0.2 l",)), ("Calamari fritti", ()), ("Tiramisu", ())):
@@ -108,6 +110,9 @@ async def _evening(demo: Demo) -> None:
     await _call(
         demo, "POST", "/api/days/close", "manager", json={"counted_cash": 0, "open_checks": "carry"}
     )
+    # the scheduled work (every task once, later: releases, late flags, cleaning ...)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    await demo.app.state.scheduler.run_due(later)
 
 
 async def test_no_write_path_locks_a_row_after_a_counter(
