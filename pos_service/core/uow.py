@@ -65,7 +65,18 @@ class UnitOfWork:
 
     async def write(self, fn: ServiceFn[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a changing service function in one transaction (see module docstring)."""
-        key = self.idempotency_key
+        return await self._write(self.idempotency_key, fn, *args, **kwargs)
+
+    async def follow_up(self, fn: ServiceFn[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A further transaction of the same request, after its :meth:`write` committed
+        and something outside the database was called (claim, call, settle). It claims no
+        ``Idempotency-Key`` (the first write holds it, and a retry replays that one), so
+        ``fn`` must itself change nothing twice."""
+        return await self._write(None, fn, *args, **kwargs)
+
+    async def _write(
+        self, key: str | None, fn: ServiceFn[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         venue_id = self.caller.venue_id
         async with self.sessions() as session:
             try:

@@ -1,5 +1,8 @@
 """Linking a check to a guest, and the venue's loyalty rule: thin handlers.
 
+Linking is served by ``kitchen.service.link_guest``: the guest's allergies join the
+check's, and its tickets already in the kitchen show them in the same transaction.
+
 The guest book itself (``/api/guests``) is served by ``reservations.controller``; points
 are redeemed on the bill (``payments.controller``).
 """
@@ -15,6 +18,7 @@ from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
 from pos_service.guests import service
 from pos_service.guests.schemas import CheckGuestRead, GuestLink, LoyaltySettings
+from pos_service.kitchen import service as kitchen
 
 
 class CheckGuestController(Controller):
@@ -25,7 +29,7 @@ class CheckGuestController(Controller):
     @post("/{check_id:int}/guest", status_code=200, responses=problems(404, 409))
     async def link(self, uow: UoW, check_id: PathId, data: JSONBody[GuestLink]) -> CheckGuestRead:
         """Say whom the check is for (by id, phone or email; a new profile if needed)."""
-        return await uow.write(service.link_check, check_id, data)
+        return await uow.write(kitchen.link_guest, check_id, data)
 
 
 class LoyaltyController(Controller):

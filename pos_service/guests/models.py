@@ -40,7 +40,8 @@ class Guest(VenueScoped, Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
-    allergies: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
+    allergens: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default="{}")
+    allergy_note: Mapped[str] = mapped_column(String(200), server_default="")
     marketing_consent: Mapped[bool] = mapped_column(server_default="false")
     consent_changed_at: Mapped[dt.datetime | None]
     points: Mapped[int] = mapped_column(BigInteger, server_default="0")

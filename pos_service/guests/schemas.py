@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from pos_service.core.allergens import Allergen, AllergenNote
 from pos_service.core.schemas import UNSET_FIELD, Id, Unset
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
@@ -14,6 +15,7 @@ Phone = Annotated[str, msgspec.Meta(max_length=40)]
 Email = Annotated[str, msgspec.Meta(max_length=254)]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=20)]
+Allergens = Annotated[list[Allergen], msgspec.Meta(max_length=14)]
 Points = Annotated[int, msgspec.Meta(ge=1, le=10**9)]
 
 
@@ -25,18 +27,20 @@ class GuestCreate(msgspec.Struct, kw_only=True):
     email: Email | None = None
     marketing_consent: bool = False
     tags: Tags = []
-    allergies: Tags = []
+    allergens: Allergens = []
+    allergy_note: AllergenNote = ""
 
 
 class GuestPatch(msgspec.Struct, kw_only=True):
-    """Change a profile; ``tags`` and ``allergies`` replace the lists."""
+    """Change a profile; ``tags`` and ``allergens`` replace the lists."""
 
     name: Name | Unset = UNSET_FIELD
     phone: Phone | Unset | None = UNSET_FIELD
     email: Email | Unset | None = UNSET_FIELD
     marketing_consent: bool | Unset = UNSET_FIELD
     tags: Tags | Unset = UNSET_FIELD
-    allergies: Tags | Unset = UNSET_FIELD
+    allergens: Allergens | Unset = UNSET_FIELD
+    allergy_note: AllergenNote | Unset = UNSET_FIELD
 
 
 class GuestLink(msgspec.Struct, kw_only=True):
@@ -57,7 +61,8 @@ class CheckGuestRead(msgspec.Struct, kw_only=True):
     name: str
     points: int
     tags: list[str]
-    allergies: list[str]
+    allergens: list[str]
+    allergy_note: str
     created: bool
 
 

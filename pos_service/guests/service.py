@@ -33,6 +33,7 @@ from pos_service.guests.schemas import (
     LoyaltySettings,
 )
 from pos_service.orders import service as orders
+from pos_service.orders.models import Check
 from pos_service.venues import service as venues
 from pos_service.venues.models import Venue
 
@@ -154,7 +155,8 @@ async def create(session: AsyncSession, venue_id: int, data: GuestCreate) -> Gue
         phone=phone,
         email=email,
         tags=sorted(set(data.tags)),
-        allergies=sorted(set(data.allergies)),
+        allergens=orders.ordered(data.allergens),
+        allergy_note=data.allergy_note.strip(),
         marketing_consent=data.marketing_consent,
         consent_changed_at=now_utc() if data.marketing_consent else None,
     )
@@ -179,8 +181,10 @@ async def patch(session: AsyncSession, venue_id: int, guest_id: int, data: Guest
         guest.consent_changed_at = now_utc()
     if data.tags is not UNSET:
         guest.tags = sorted(set(data.tags))
-    if data.allergies is not UNSET:
-        guest.allergies = sorted(set(data.allergies))
+    if data.allergens is not UNSET:
+        guest.allergens = orders.ordered(data.allergens)
+    if data.allergy_note is not UNSET:
+        guest.allergy_note = data.allergy_note.strip()
     await session.flush()
     return guest
 
@@ -203,7 +207,8 @@ async def _find_or_create(
 async def link(
     session: AsyncSession, venue_id: int, check_id: int, guest: Guest, actor: int
 ) -> None:
-    """Link an open check (locked by the caller) to ``guest``, replacing another guest."""
+    """Link an open check (locked by the caller) to ``guest``, replacing another guest;
+    the guest's allergies are added to the check's (the band on its kitchen tickets)."""
     await session.execute(
         insert(GuestCheck)
         .values(venue_id=venue_id, check_id=check_id, guest_id=guest.id, linked_by=actor)
@@ -217,9 +222,16 @@ async def link(
         venue_id,
         orders.ORDERS_TOPIC,
         GuestLinked(
-            check_id=check_id, guest_id=guest.id, points=guest.points, allergies=guest.allergies
+            check_id=check_id,
+            guest_id=guest.id,
+            points=guest.points,
+            allergens=list(guest.allergens),
+            allergy_note=guest.allergy_note,
         ),
     )
+    check = await session.get(Check, (venue_id, check_id))
+    assert check is not None
+    await orders.add_allergies(session, check, guest.allergens, guest.allergy_note)
 
 
 async def link_check(
@@ -235,7 +247,8 @@ async def link_check(
         name=guest.name,
         points=guest.points,
         tags=list(guest.tags),
-        allergies=list(guest.allergies),
+        allergens=list(guest.allergens),
+        allergy_note=guest.allergy_note,
         created=created,
     )
 
@@ -418,7 +431,8 @@ async def erase(session: AsyncSession, guest: Guest) -> None:
     guest.name = ERASED_NAME
     guest.phone = guest.email = None
     guest.tags = []
-    guest.allergies = []
+    guest.allergens = []
+    guest.allergy_note = ""
     guest.marketing_consent = False
     guest.consent_changed_at = None
     guest.points = 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, get, patch, post, put
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
@@ -27,6 +27,7 @@ from pos_service.kitchen.schemas import (
     TicketsRead,
 )
 from pos_service.orders.schemas import (
+    AllergiesSet,
     CheckRead,
     CheckWrite,
     MergeRequest,
@@ -56,6 +57,14 @@ class KitchenChecksController(Controller):
     ) -> CheckRead:
         """Void a line; after send it needs a manager approval, and its station is told."""
         return await uow.write(service.void_line, check_id, line_id, data)
+
+    @put("/{check_id:int}/allergies", responses=problems(404, 409))
+    async def set_allergies(
+        self, uow: UoW, check_id: PathId, data: JSONBody[AllergiesSet]
+    ) -> CheckRead:
+        """Set the table's allergies (the 14 EU allergens and a note): the band on every
+        station's tickets of the check, those already sent included."""
+        return await uow.write(service.set_allergies, check_id, data)
 
     @post("/{check_id:int}/fire", status_code=200, responses=problems(404, 409))
     async def fire(self, uow: UoW, check_id: PathId, data: JSONBody[FireRequest]) -> CoursesRead:

@@ -134,6 +134,18 @@ class TicketLate(DomainEvent, frozen=True, kw_only=True):
     late_at: dt.datetime
 
 
+class TicketAllergiesChanged(DomainEvent, frozen=True, kw_only=True):
+    """The waiter changed the table's allergies after the send: the ticket shows the
+    check's new band. Carries the ticket, its station and check, and the band."""
+
+    type: ClassVar[str] = "ticket.allergies_changed"
+    ticket_id: int
+    number: int
+    station: str
+    check_id: int
+    allergies: list[str]
+
+
 class KitchenAlert(DomainEvent, frozen=True, kw_only=True):
     """Something a station must notice at once (a void of what it is cooking). Carries the
     kind, the ticket and a short message for the screen's banner."""

@@ -28,7 +28,7 @@ def _item(item: TicketItem | TicketItemRead, *, voided: bool = False) -> documen
         course=item.course,
         modifiers=list(item.modifiers),
         note=item.note,
-        allergens=list(item.allergens),
+        allergens=list(item.allergy_flags),  # what this table must avoid, not the menu's list
         voided=voided,
     )
 

@@ -137,13 +137,15 @@ class ExpoCourse(msgspec.Struct, kw_only=True):
 
 
 class ExpoOrder(msgspec.Struct, kw_only=True):
-    """One check across all stations, course by course in the venue's order."""
+    """One check across all stations, course by course in the venue's order;
+    ``allergies`` is the band of its latest ticket."""
 
     check_id: int
     table_id: int | None
     table: str | None
     waiter: str
     covers: int
+    allergies: list[str]
     courses: list[ExpoCourse]
 
 

@@ -93,6 +93,10 @@ def _moved(t: Ticket, d: Mapping[str, Any]) -> Ticket:
     return {**t, **{k: d[k] for k in ("check_id", "table_id", "table", "moved")}}
 
 
+def _allergies(t: Ticket, d: Mapping[str, Any]) -> Ticket:
+    return {**t, "allergies": list(d["allergies"])}
+
+
 _CHANGES: dict[str, Callable[[Ticket, Mapping[str, Any]], Ticket]] = {
     "ticket.fired": _fired,
     "ticket.item_released": _released,
@@ -103,6 +107,7 @@ _CHANGES: dict[str, Callable[[Ticket, Mapping[str, Any]], Ticket]] = {
     "ticket.item_voided": _voided,
     "ticket.late": _late,
     "ticket.moved": _moved,
+    "ticket.allergies_changed": _allergies,
 }
 
 

@@ -17,6 +17,17 @@ class CheckOpened(DomainEvent, frozen=True, kw_only=True):
     waiter_id: int | None
 
 
+class CheckAllergiesChanged(DomainEvent, frozen=True, kw_only=True):
+    """The table's allergies on a check changed (set by the waiter, or a guest's
+    profile or booking added to them). Carries the codes, the note and the version."""
+
+    type: ClassVar[str] = "check.allergies_changed"
+    check_id: int
+    version: int
+    allergens: list[str]
+    allergy_note: str
+
+
 class LineAdded(DomainEvent, frozen=True, kw_only=True):
     """A line was added to a check (still pending). Carries the whole line."""
 

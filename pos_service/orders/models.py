@@ -58,7 +58,8 @@ class Check(VenueScoped, Base):
     waiter_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[CheckStatus] = mapped_column(String(16), server_default="open")
     version: Mapped[int] = mapped_column(Integer, server_default="1")
-    allergies: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
+    allergens: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default="{}")
+    allergy_note: Mapped[str] = mapped_column(String(200), server_default="")
     notes: Mapped[str] = mapped_column(String(1000), server_default="")
     merged_into: Mapped[int | None] = mapped_column(BigInteger)
     closed_at: Mapped[dt.datetime | None]
@@ -85,6 +86,7 @@ class CheckLine(VenueScoped, Base):
     seat: Mapped[int | None] = mapped_column(Integer)
     course: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(String(500))
+    allergens: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default="{}")
     station_id: Mapped[int | None] = mapped_column(BigInteger)
     state: Mapped[LineState] = mapped_column(String(16), server_default="pending")
     added_by: Mapped[int] = mapped_column(BigInteger)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from pos_service.core.allergens import Allergen, AllergenNote
 from pos_service.core.schemas import UNSET_FIELD, Id, Unset
 
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=99, description="1 to 99")]
@@ -16,14 +17,26 @@ Version = Annotated[int, msgspec.Meta(ge=1, le=2**31)]
 Course = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
 Note = Annotated[str, msgspec.Meta(max_length=200)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Allergens = Annotated[list[Allergen], msgspec.Meta(max_length=14)]
 
 
 class CheckOpen(msgspec.Struct, kw_only=True):
+    """Open a check; ``allergens`` and ``allergy_note`` are the table's allergies (the
+    band every kitchen station shows on the check's tickets)."""
+
     table_id: Id
     covers: Covers
-    allergies: Annotated[list[Tag], msgspec.Meta(max_length=20)] = []
+    allergens: Allergens = []
+    allergy_note: AllergenNote = ""
     notes: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+class AllergiesSet(msgspec.Struct, kw_only=True):
+    """The table's allergies as they now are (replacing what the check carried)."""
+
+    allergens: Allergens = []
+    allergy_note: AllergenNote = ""
+    version: Version | None = None
 
 
 class LineAdd(msgspec.Struct, kw_only=True):
@@ -35,6 +48,7 @@ class LineAdd(msgspec.Struct, kw_only=True):
     seat: Seat | None = None
     course: Course | None = None
     note: Note | None = None
+    allergens: Allergens = []
     version: Version | None = None
 
 
@@ -45,6 +59,7 @@ class LinePatch(msgspec.Struct, kw_only=True):
     seat: Seat | Unset | None = UNSET_FIELD
     course: Course | Unset = UNSET_FIELD
     note: Note | Unset | None = UNSET_FIELD
+    allergens: Allergens | Unset = UNSET_FIELD
     version: Version | None = None
 
 
@@ -89,6 +104,7 @@ class LineRead(msgspec.Struct, kw_only=True):
     seat: int | None
     course: str
     note: str | None
+    allergens: list[str]
     station_id: int | None
     state: str
     added_by: int
@@ -107,7 +123,8 @@ class CheckRead(msgspec.Struct, kw_only=True):
     waiter_id: int | None
     status: str
     version: int
-    allergies: list[str]
+    allergens: list[str]
+    allergy_note: str
     notes: str
     opened_at: dt.datetime
     closed_at: dt.datetime | None

@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events, journal, locks
+from pos_service.core.allergens import ALLERGENS
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
@@ -24,6 +25,7 @@ from pos_service.menu.events import ItemAvailabilityChanged
 from pos_service.menu.models import Category, Item, ItemModifierGroup, ModifierGroup, ModifierOption
 from pos_service.menu.service import MENU_TOPICS
 from pos_service.orders.events import (
+    CheckAllergiesChanged,
     CheckOpened,
     ChecksMerged,
     CheckTransferred,
@@ -33,6 +35,7 @@ from pos_service.orders.events import (
 )
 from pos_service.orders.models import Check, CheckLine, CheckStatus, LineState
 from pos_service.orders.schemas import (
+    AllergiesSet,
     CheckOpen,
     CheckRead,
     LineAdd,
@@ -80,6 +83,7 @@ def line_read(line: CheckLine) -> LineRead:
         seat=line.seat,
         course=line.course,
         note=line.note,
+        allergens=list(line.allergens),
         station_id=line.station_id,
         state=line.state,
         added_by=line.added_by,
@@ -113,7 +117,8 @@ async def check_read(session: AsyncSession, check: Check) -> CheckRead:
         waiter_id=check.waiter_id,
         status=check.status,
         version=check.version,
-        allergies=list(check.allergies),
+        allergens=list(check.allergens),
+        allergy_note=check.allergy_note,
         notes=check.notes,
         opened_at=check.created_at,
         closed_at=check.closed_at,
@@ -234,7 +239,8 @@ async def open_check_for(
         table_id=table.id,
         covers=data.covers,
         waiter_id=waiter_id,
-        allergies=data.allergies,
+        allergens=ordered(data.allergens),
+        allergy_note=data.allergy_note.strip(),
         notes=data.notes,
     )
     session.add(check)
@@ -379,6 +385,7 @@ async def add_line(
         seat=data.seat,
         course=course,
         note=data.note or None,
+        allergens=ordered(data.allergens),
         station_id=item.station_id if item.station_id is not None else category.station_id,
         added_by=caller.actor,
     )
@@ -422,6 +429,8 @@ async def patch_line(
         line.course = await _course(session, caller.venue_id, data.course)
     if data.note is not UNSET:
         line.note = data.note or None
+    if data.allergens is not UNSET:
+        line.allergens = ordered(data.allergens)
     check.version += 1
     await session.flush()
     events.record(
@@ -433,6 +442,71 @@ async def patch_line(
         ),
     )
     return await check_read(session, check)
+
+
+def ordered(allergens: Iterable[str]) -> list[str]:
+    """Allergen codes without repeats, in the regulation's order."""
+    wanted = set(allergens)
+    return [a for a in ALLERGENS if a in wanted]
+
+
+def joined_note(*notes: str) -> str:
+    """Allergy notes put together, each once, within the note's 200 characters."""
+    parts: list[str] = []
+    for note in notes:
+        for part in (p.strip() for p in note.split(";")):
+            if part and part.casefold() not in {p.casefold() for p in parts}:
+                parts.append(part)
+    return "; ".join(parts)[:200]
+
+
+def band(allergens: Iterable[str], note: str) -> list[str]:
+    """The allergy band a kitchen ticket shows: the codes, then the note."""
+    return [*allergens, *([note] if note else [])]
+
+
+async def add_allergies(
+    session: AsyncSession, check: Check, allergens: Iterable[str], note: str
+) -> bool:
+    """Add a guest's allergies to a check locked by the caller (seating, a guest profile
+    linked); True if the check's band changed. Recorded as ``check.allergies_changed``."""
+    before = (list(check.allergens), check.allergy_note)
+    check.allergens = ordered([*check.allergens, *allergens])
+    check.allergy_note = joined_note(check.allergy_note, note)
+    if (check.allergens, check.allergy_note) == before:
+        return False
+    check.version += 1
+    await session.flush()
+    _allergies_changed(session, check)
+    return True
+
+
+def _allergies_changed(session: AsyncSession, check: Check) -> None:
+    events.record(
+        session,
+        check.venue_id,
+        topics(check.id),
+        CheckAllergiesChanged(
+            check_id=check.id,
+            version=check.version,
+            allergens=list(check.allergens),
+            allergy_note=check.allergy_note,
+        ),
+    )
+
+
+async def set_allergies(
+    session: AsyncSession, caller: Caller, check_id: int, data: AllergiesSet
+) -> Check:
+    """The waiter sets the table's allergies (the codes and the note replace the
+    check's); the locked check, for the kitchen to carry the band onto its tickets."""
+    check = await load_for_write(session, caller.venue_id, check_id, data.version)
+    check.allergens = ordered(data.allergens)
+    check.allergy_note = data.allergy_note.strip()
+    check.version += 1
+    await session.flush()
+    _allergies_changed(session, check)
+    return check
 
 
 async def count_down(session: AsyncSession, venue_id: int, lines: Iterable[Portion]) -> None:
@@ -609,7 +683,8 @@ async def merge(
     for line in moved:
         line.check_id = check.id
     check.covers += other.covers
-    check.allergies = sorted(set(check.allergies) | set(other.allergies))
+    check.allergens = ordered([*check.allergens, *other.allergens])
+    check.allergy_note = joined_note(check.allergy_note, other.allergy_note)
     check.version += 1
     other.status = CheckStatus.MERGED
     other.merged_into = check.id

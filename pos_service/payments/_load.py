@@ -134,7 +134,11 @@ def _ledger(bill: Bill, parts: list[BillPart], payments: list[Payment]) -> Ledge
     return ledger(
         bill,
         [stored_part(p) for p in parts],
-        [Money(p.part_id, p.amount, p.status) for p in payments],  # type: ignore[arg-type]
+        [
+            Money(p.part_id, p.amount, p.status)  # type: ignore[arg-type]
+            for p in payments
+            if p.amount > 0 or p.status != "pending"  # a refund counts once approved
+        ],
     )
 
 

@@ -14,7 +14,7 @@ from pos_service.core.errors import Unauthorized, problems
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UnitOfWork, UoW, unit_of_work
 from pos_service.guests.schemas import LoyaltyRedeem
-from pos_service.payments import documents, service
+from pos_service.payments import documents, service, settle
 from pos_service.payments.documents import Notifier
 from pos_service.payments.provider import PaymentProvider
 from pos_service.payments.schemas import (
@@ -96,7 +96,7 @@ class BillsController(Controller):
         data: JSONBody[PaymentCreate],
     ) -> PaymentResult:
         """Take a cash, card or gift-card payment on a part or the unsplit check."""
-        return await uow.write(service.pay, provider, check_id, data)
+        return await settle.pay(uow, provider, check_id, data)
 
     @post("/{check_id:int}/loyalty-redeem", status_code=200, responses=problems(404, 409))
     async def loyalty_redeem(
@@ -119,7 +119,7 @@ class BillsController(Controller):
         data: JSONBody[RefundCreate],
     ) -> PaymentResult:
         """Refund (part of) a payment, as a negative payment (managers only)."""
-        return await uow.write(service.refund, provider, check_id, data)
+        return await settle.refund(uow, provider, check_id, data)
 
     @post("/{check_id:int}/close", status_code=200, responses=problems(404, 409))
     async def close(self, uow: UoW, check_id: PathId) -> BillRead:
@@ -160,7 +160,7 @@ class PaymentsController(Controller):
     @post("/{payment_id:int}/poll", status_code=200, responses=problems(404, 409))
     async def poll(self, uow: UoW, provider: Provider, payment_id: PathId) -> PaymentResult:
         """Ask the provider whether a pending card payment went through."""
-        return await uow.write(service.poll, provider, payment_id)
+        return await settle.poll(uow, provider, payment_id)
 
 
 class GiftCardsController(Controller):
@@ -196,9 +196,9 @@ class GuestController(Controller):
         self, guest: Guest, provider: Provider, data: JSONBody[GuestPaymentCreate]
     ) -> PaymentResult:
         """Pay by card with a tip: a part, chosen items, or an amount."""
-        return await guest.write(service.guest_pay, provider, data)
+        return await settle.guest_pay(guest, provider, data)
 
     @post("/payments/{payment_id:int}/poll", status_code=200, responses=problems(404, 409))
     async def poll(self, guest: Guest, provider: Provider, payment_id: PathId) -> PaymentResult:
         """Whether the guest's card payment went through."""
-        return await guest.write(service.poll, provider, payment_id)
+        return await settle.poll(guest, provider, payment_id)

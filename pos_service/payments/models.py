@@ -137,6 +137,7 @@ class Payment(VenueScoped, Base):
     change: Mapped[int] = mapped_column(BigInteger, server_default="0")
     provider: Mapped[str | None] = mapped_column(String(32))
     reference: Mapped[str | None] = mapped_column(String(100))
+    provider_key: Mapped[str | None] = mapped_column(String(64))
     brand: Mapped[str | None] = mapped_column(String(32))
     last4: Mapped[str | None] = mapped_column(String(4))
     gift_card_id: Mapped[int | None] = mapped_column(BigInteger)

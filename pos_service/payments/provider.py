@@ -1,9 +1,10 @@
 """The payment-provider interface and the simulated card terminal.
 
 Card data never reaches the server. The server asks a provider to start a charge and
-gets the provider's transaction reference; the charge then resolves asynchronously
-(the guest taps, inserts, enters a PIN ...), and the server asks for its status until
-it is approved or declined. A real provider is an adapter implementing
+gets the provider's transaction reference (never inside a database transaction: the
+pending payment is committed first, see docs/decisions/1261); the charge then resolves
+asynchronously (the guest taps, inserts, enters a PIN ...), and the server asks for its
+status until it is approved or declined. A real provider is an adapter implementing
 :class:`PaymentProvider`; :class:`SimulatedTerminal` is the one for tests and demos.
 """
 
@@ -42,11 +43,15 @@ class PaymentProvider(abc.ABC):
     name: str
 
     @abc.abstractmethod
-    async def start(self, amount: int, tip: int, reference: str | None = None) -> str:
+    async def start(
+        self, amount: int, tip: int, reference: str | None = None, *, key: str | None = None
+    ) -> str:
         """Ask for ``amount + tip``; the provider's transaction reference.
 
         ``reference`` is the terminal's reference when the charge was already started on
-        the terminal itself (the handheld reports it); the provider adopts it.
+        the terminal itself (the handheld reports it); the provider adopts it. ``key`` is
+        the server's idempotency key: the same key again starts nothing new and answers
+        the same reference (a real adapter passes it as the acquirer's idempotency key).
         """
 
     @abc.abstractmethod
@@ -54,8 +59,12 @@ class PaymentProvider(abc.ABC):
         """Where the charge stands now."""
 
     @abc.abstractmethod
-    async def refund(self, reference: str, amount: int) -> ChargeStatus:
-        """Give ``amount`` back on the charge ``reference``; approved or declined."""
+    async def refund(self, reference: str, amount: int, *, key: str | None = None) -> ChargeStatus:
+        """Give ``amount`` back on the charge ``reference``; approved or declined.
+
+        The same ``key`` again gives nothing back a second time and answers as the first
+        call did: the server retries a refund whose outcome it could not record.
+        """
 
 
 class SimulatedTerminal(PaymentProvider):
@@ -73,8 +82,10 @@ class SimulatedTerminal(PaymentProvider):
     def __init__(self, delay_seconds: float = 2.0) -> None:
         self.delay_seconds = delay_seconds
 
-    async def start(self, amount: int, tip: int, reference: str | None = None) -> str:
-        return reference or f"sim-{uuid.uuid4().hex}"
+    async def start(
+        self, amount: int, tip: int, reference: str | None = None, *, key: str | None = None
+    ) -> str:
+        return reference or f"sim-{key or uuid.uuid4().hex}"
 
     async def status(self, charge: Charge, now: dt.datetime) -> ChargeStatus:
         cents = (charge.amount + charge.tip) % 100
@@ -87,5 +98,5 @@ class SimulatedTerminal(PaymentProvider):
         brand = ("VISA", "MASTERCARD", "AMEX")[digest % 3]
         return ChargeStatus(state="approved", brand=brand, last4=f"{digest % 10_000:04d}")
 
-    async def refund(self, reference: str, amount: int) -> ChargeStatus:
+    async def refund(self, reference: str, amount: int, *, key: str | None = None) -> ChargeStatus:
         return ChargeStatus(state="approved")

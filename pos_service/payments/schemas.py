@@ -63,7 +63,8 @@ class PaymentCreate(msgspec.Struct, kw_only=True):
 
     ``amount`` None pays everything open on it (a gift card: as much of it as the card
     holds). Cash may hand over more than is due: the excess is change (``tendered`` is
-    what the guest gave, default ``amount``). A tip is taken on card only. ``reference``
+    what the guest gave, default ``amount``; it covers the ``tip`` too). A tip is taken
+    by card or in cash. ``reference``
     is the terminal's transaction reference when the charge was started on the terminal itself.
     """
 

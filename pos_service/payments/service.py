@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from sqlalchemy import select, text
@@ -58,7 +59,7 @@ from pos_service.payments.models import (
     PaymentMethod,
     PaymentStatus,
 )
-from pos_service.payments.provider import Charge, PaymentProvider
+from pos_service.payments.provider import Charge, ChargeStatus, PaymentProvider
 from pos_service.payments.schemas import (
     BillRead,
     CompCreate,
@@ -271,8 +272,8 @@ async def split(
 
 def _check_fields(data: PaymentCreate) -> None:
     card = data.method == "card"
-    if data.tip and not card:
-        raise Invalid("a tip is taken on card only", field="tip")
+    if data.tip and data.method == "gift_card":
+        raise Invalid("a tip is taken by card or in cash", field="tip")
     if data.tendered is not None and data.method != "cash":
         raise Invalid("tendered is for cash only", field="tendered")
     if data.reference is not None and not card:
@@ -391,7 +392,12 @@ async def _pay(
         assert data.gift_card_code is not None
         card = await _usable_card(session, caller.venue_id, data.gift_card_code)
         wanted = min(card.balance, state.open)
-    applied, change = admit(state, wanted, cash=cash, tendered=data.tendered)
+    for_bill = data.tendered
+    if cash and data.tip and data.tendered is not None:
+        for_bill = data.tendered - data.tip
+        if for_bill <= 0:
+            raise Invalid("tendered does not cover the tip", field="tendered")
+    applied, change = admit(state, wanted, cash=cash, tendered=for_bill)
     payment = Payment(
         venue_id=caller.venue_id,
         check_id=loaded.check.id,
@@ -400,7 +406,7 @@ async def _pay(
         status=PaymentStatus.APPROVED,
         amount=applied,
         tip=data.tip,
-        tendered=applied + change if cash else None,
+        tendered=applied + data.tip + change if cash else None,
         change=change,
         taken_by=caller.staff_id,
         resolved_at=now_utc(),
@@ -412,10 +418,12 @@ async def _pay(
             session, caller.venue_id, data.gift_card_code, applied
         )
     elif data.method == "card":
+        # claimed here, started by the provider after the commit (see :mod:`.settle`)
         if data.reference is not None:
             await _known_reference(session, caller.venue_id, provider, data.reference)
         payment.provider = provider.name
-        payment.reference = await provider.start(applied, data.tip, data.reference)
+        payment.reference = data.reference
+        payment.provider_key = uuid.uuid4().hex
         payment.status = PaymentStatus.PENDING
         payment.resolved_at = None
     await _insert(session, payment)
@@ -512,11 +520,17 @@ async def resolve(
         Payment, (payment.venue_id, payment.id), with_for_update=True, populate_existing=True
     )
     assert locked is not None
-    if locked.status != PaymentStatus.PENDING:
+    if locked.status != PaymentStatus.PENDING or locked.amount < 0:
+        # a refund is settled by the one who asked for it (:mod:`.settle`), never polled
         return PaymentResult(
             payment=payment_read(locked), bill=bill_read(await load(session, check))
         )
-    assert locked.reference is not None
+    if locked.reference is None:  # claimed, the provider's start not recorded yet
+        if now - locked.created_at <= PENDING_TIMEOUT:
+            return PaymentResult(
+                payment=payment_read(locked), bill=bill_read(await load(session, check))
+            )
+        return await _resolved(session, caller, check, locked, now, "no answer from the terminal")
     charge = Charge(
         reference=locked.reference,
         amount=locked.amount,
@@ -559,7 +573,7 @@ async def resolve_pending(
     rows = (
         await session.execute(
             select(Payment)
-            .where(Payment.status == PaymentStatus.PENDING)
+            .where(Payment.status == PaymentStatus.PENDING, Payment.amount > 0)
             .order_by(Payment.venue_id, Payment.id)
             .limit(100)
         )
@@ -579,13 +593,15 @@ async def resolve_pending(
 
 
 async def refund(
-    session: AsyncSession,
-    caller: Caller,
-    provider: PaymentProvider,
-    check_id: int,
-    data: RefundCreate,
+    session: AsyncSession, caller: Caller, check_id: int, data: RefundCreate
 ) -> PaymentResult:
-    """Give back (part of) an approved payment as a negative payment of the same method."""
+    """Give back (part of) an approved payment as a negative payment of the same method.
+
+    Cash and gift cards are refunded at once. A card refund is only claimed here: a
+    ``pending`` negative payment with its ``provider_key``, committed before the provider
+    is asked (:func:`pos_service.payments.settle.refund`), then settled by
+    :func:`settle_refund`. A pending refund counts against what is left to refund.
+    """
     check = await session.get(Check, (caller.venue_id, check_id), with_for_update=True)
     if check is None:
         raise NotFound(f"no check {check_id}", field="check_id")
@@ -598,18 +614,14 @@ async def refund(
     refunded = -sum(
         p.amount
         for p in (await load(session, check)).payments
-        if p.refund_of == original.id and p.status == PaymentStatus.APPROVED
+        if p.refund_of == original.id and p.status != PaymentStatus.DECLINED
     )
     left = original.amount - refunded
     amount = left if data.amount is None else data.amount
     if not 0 < amount <= left:
         raise Invalid(f"at most {left} of payment {original.id} can be refunded", field="amount")
-    if original.method == PaymentMethod.CARD:
-        assert original.reference is not None
-        answer = await provider.refund(original.reference, amount)
-        if answer.state != "approved":
-            raise Conflict(f"the provider refused the refund: {answer.reason}", field="payment_id")
-    elif original.method == PaymentMethod.GIFT_CARD:
+    card = original.method == PaymentMethod.CARD
+    if original.method == PaymentMethod.GIFT_CARD:
         card_balance = await session.scalar(
             text(
                 "UPDATE gift_cards SET balance = balance + :a WHERE venue_id = :v AND id = :i "
@@ -622,14 +634,15 @@ async def refund(
         check_id=check_id,
         part_id=original.part_id,
         method=original.method,
-        status=PaymentStatus.APPROVED,
+        status=PaymentStatus.PENDING if card else PaymentStatus.APPROVED,
         amount=-amount,
-        provider=original.provider if original.method == PaymentMethod.CARD else None,
+        provider=original.provider if card else None,
+        provider_key=uuid.uuid4().hex if card else None,
         gift_card_id=original.gift_card_id,
         refund_of=original.id,
         reason=data.reason,
         taken_by=caller.staff_id,
-        resolved_at=now_utc(),
+        resolved_at=None if card else now_utc(),
     )
     await _insert(session, payment)
     if original.gift_card_id is not None:
@@ -644,6 +657,126 @@ async def refund(
             payment_id=payment.id,
         )
     return await _settle(session, caller, check, payment)
+
+
+# --- calling the provider between two transactions (see :mod:`.settle`)
+
+
+class ProviderCall(msgspec.Struct, frozen=True, kw_only=True):
+    """What the provider is to be asked for a claimed card payment or refund.
+
+    ``charge`` is the reference of the charge a refund gives back on (None for a start);
+    ``key`` the payment's ``provider_key``, the same on every retry.
+    """
+
+    kind: Literal["start", "refund"]
+    payment_id: int
+    amount: int
+    tip: int
+    reference: str | None
+    charge: str | None
+    key: str
+
+
+async def provider_call(
+    session: AsyncSession, caller: Caller, payment_id: int
+) -> ProviderCall | None:
+    """The provider call a pending card payment still waits for: a refund not settled,
+    or a start whose reference is not recorded; None when there is none."""
+    payment = await session.get(Payment, (caller.venue_id, payment_id))
+    if (
+        payment is None
+        or payment.status != PaymentStatus.PENDING
+        or payment.method != PaymentMethod.CARD
+        or payment.provider_key is None
+        or (payment.refund_of is None and payment.reference is not None)
+    ):
+        return None
+    charge = None
+    if payment.refund_of is not None:
+        original = await session.get(Payment, (caller.venue_id, payment.refund_of))
+        assert original is not None
+        charge = original.reference
+    return ProviderCall(
+        kind="start" if payment.refund_of is None else "refund",
+        payment_id=payment.id,
+        amount=abs(payment.amount),
+        tip=payment.tip,
+        reference=payment.reference,
+        charge=charge,
+        key=payment.provider_key,
+    )
+
+
+async def _locked_payment(
+    session: AsyncSession, caller: Caller, payment_id: int
+) -> tuple[Check, Payment]:
+    """The payment's check, then the payment, both locked (the lock order)."""
+    found = await session.get(Payment, (caller.venue_id, payment_id))
+    if found is None:
+        raise NotFound(f"no payment {payment_id}", field="payment_id")
+    check = await session.get(
+        Check, (caller.venue_id, found.check_id), with_for_update=True, populate_existing=True
+    )
+    payment = await session.get(
+        Payment, (caller.venue_id, payment_id), with_for_update=True, populate_existing=True
+    )
+    assert check is not None
+    assert payment is not None
+    return check, payment
+
+
+async def record_start(
+    session: AsyncSession, caller: Caller, payment_id: int, reference: str
+) -> PaymentResult:
+    """Record the reference the provider answered for a claimed card payment (once)."""
+    check, payment = await _locked_payment(session, caller, payment_id)
+    if payment.status == PaymentStatus.PENDING and payment.reference is None:
+        payment.reference = reference
+        await _insert(session, payment)
+    return PaymentResult(payment=payment_read(payment), bill=bill_read(await load(session, check)))
+
+
+async def settle_refund(
+    session: AsyncSession, caller: Caller, payment_id: int, answer: ChargeStatus
+) -> PaymentResult:
+    """Settle a claimed card refund with the provider's answer: approved (journaled) or
+    declined. A refund already settled is left as it is, so a retry changes nothing."""
+    check, payment = await _locked_payment(session, caller, payment_id)
+    if payment.status != PaymentStatus.PENDING or answer.state == "pending":
+        return PaymentResult(
+            payment=payment_read(payment), bill=bill_read(await load(session, check))
+        )
+    return await _resolved(
+        session, caller, check, payment, now_utc(), answer.reason, PaymentStatus(answer.state)
+    )
+
+
+async def _resolved(
+    session: AsyncSession,
+    caller: Caller,
+    check: Check,
+    payment: Payment,
+    now: dt.datetime,
+    reason: str,
+    status: PaymentStatus = PaymentStatus.DECLINED,
+) -> PaymentResult:
+    if status == PaymentStatus.DECLINED:
+        payment.reason = reason or None
+    payment.status = status
+    payment.resolved_at = now
+    await session.flush()
+    return await _settle(session, caller, check, payment)
+
+
+async def payment_result(session: AsyncSession, caller: Caller, payment_id: int) -> PaymentResult:
+    """A payment as it stands, with its check's bill."""
+    payment = await session.get(Payment, (caller.venue_id, payment_id))
+    if payment is None or (caller.kind == "guest" and payment.check_id != caller.check_id):
+        raise NotFound(f"no payment {payment_id}", field="payment_id")
+    check = await session.get(Check, (caller.venue_id, payment.check_id))
+    assert check is not None
+    return PaymentResult(payment=payment_read(payment), bill=bill_read(await load(session, check)))
 
 
 # --- closing

@@ -61,7 +61,7 @@ class ReportsController(Controller):
 
     @get("/days/{business_date:date}/tips", responses=problems(404))
     async def get_day_tips(self, uow: UoW, business_date: FromPath[dt.date]) -> DayTips:
-        """How the card tips of a closed business day were shared."""
+        """How the card and cash tips of a closed business day were shared."""
         return await uow.read(tips.day_tips, business_date)
 
     @get("/journal/verify", responses=problems(404))

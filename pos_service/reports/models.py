@@ -37,6 +37,7 @@ class TipSettlement(VenueScoped, Base):
     business_date: Mapped[dt.date]
     mode: Mapped[str] = mapped_column(String(16))
     card_tips: Mapped[int] = mapped_column(BigInteger)
+    cash_tips: Mapped[int] = mapped_column(BigInteger, server_default="0")
     unallocated: Mapped[int] = mapped_column(BigInteger)
     rule: Mapped[dict[str, Any]] = mapped_column(JSONB)
 

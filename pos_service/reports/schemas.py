@@ -288,12 +288,13 @@ class TipShareRead(msgspec.Struct, kw_only=True):
 
 
 class DayTips(msgspec.Struct, kw_only=True):
-    """The card tips of a closed day and each pooled member's share; the shares and
-    ``unallocated`` sum to ``card_tips`` exactly."""
+    """The card and cash tips of a closed day and each pooled member's share; the
+    shares and ``unallocated`` sum to ``card_tips + cash_tips`` exactly."""
 
     business_date: dt.date
     mode: str
     card_tips: int
+    cash_tips: int
     unallocated: int
     shares: list[TipShareRead]
 

@@ -9,7 +9,7 @@ transaction committed. An X report is the same sum up to now, without closing.
 The business date of a close is the business day of its first entry (or of now, if
 there is none), and never earlier than the day after the previous close. A day that no
 manager closed is closed by the ``close_days`` task once the venue's cutoff has passed.
-Either close also settles the day's card tips by the venue's pool rule (``reports.tips``).
+Either close also settles the day's card and cash tips by the venue's pool rule (``reports.tips``).
 """
 
 from __future__ import annotations
@@ -90,8 +90,8 @@ class _Sums:
         taker[2] += data["amount"]
         taker[3] += data["tip"]
         self.n["tips"] += data["tip"]
-        if data["method"] == "cash":
-            self.n["cash"] += data["amount"]
+        if data["method"] == "cash":  # a cash tip is in the drawer until it is shared out
+            self.n["cash"] += data["amount"] + data["tip"]
         if entry.kind == "refund":
             self.incident("refunds", entry, data["amount"], data["staff_id"], None)
 

@@ -1,7 +1,7 @@
-"""Tip pooling at the day close: the day's card tips shared by the venue's rule.
+"""Tip pooling at the day close: the day's card and cash tips shared by the venue's rule.
 
 :func:`settle` runs inside the day close (``reports.service``), after the Z report: the
-card tips are the report's, the members are those who clocked in on the business day
+card and cash tips are the report's, the members are those who clocked in on the business day
 (an open shift counts up to the close), and the shares come from
 :func:`pos_service.staff.tips.shares` (``allocate``: they sum to the cent). The
 settlement and its shares are written once and never change (append-only tables).
@@ -47,16 +47,19 @@ async def worked(
 async def settle(
     session: AsyncSession, venue: Venue, report: Report, now: dt.datetime
 ) -> TipSettlement:
-    """Share the card tips of the closed day ``report`` and store the settlement."""
+    """Share the card and cash tips of the closed day ``report``; store the settlement."""
     rule = staff.tip_pool_of(venue.settings)
     card_tips = sum(m.tips for m in report.by_method if m.method == "card")
-    found = tips.shares(card_tips, rule, await worked(session, venue, report.business_date, now))
+    cash_tips = sum(m.tips for m in report.by_method if m.method == "cash")
+    pooled = card_tips + cash_tips
+    found = tips.shares(pooled, rule, await worked(session, venue, report.business_date, now))
     settlement = TipSettlement(
         venue_id=venue.id,
         business_date=report.business_date,
         mode=rule.mode,
         card_tips=card_tips,
-        unallocated=card_tips - sum(share.amount for share in found),
+        cash_tips=cash_tips,
+        unallocated=pooled - sum(share.amount for share in found),
         rule=msgspec.to_builtins(rule),
     )
     session.add(settlement)
@@ -97,6 +100,7 @@ async def day_tips(session: AsyncSession, caller: Caller, business_date: dt.date
         business_date=business_date,
         mode=settlement.mode,
         card_tips=settlement.card_tips,
+        cash_tips=settlement.cash_tips,
         unallocated=settlement.unallocated,
         shares=[
             TipShareRead(staff_id=s.staff_id, name=name, weight=s.weight, amount=s.amount)

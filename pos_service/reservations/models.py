@@ -84,6 +84,8 @@ class Reservation(VenueScoped, Base):
     status_changed_at: Mapped[dt.datetime | None]
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), server_default="{}")
     notes: Mapped[str] = mapped_column(String(500), server_default="")
+    allergens: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default="{}")
+    allergy_note: Mapped[str] = mapped_column(String(200), server_default="")
     table_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger))
     seated_at: Mapped[dt.datetime | None]
     check_id: Mapped[int | None] = mapped_column(BigInteger)

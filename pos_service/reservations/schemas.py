@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from pos_service.core.allergens import Allergen, AllergenNote
 from pos_service.core.schemas import Id
 from pos_service.guests.schemas import GuestCheckRead, LoyaltyMovementRead
 from pos_service.reservations.planning import Rules
@@ -53,8 +54,10 @@ class AvailabilityRead(msgspec.Struct, kw_only=True):
 
 
 class ReservationCreate(msgspec.Struct, kw_only=True):
-    """Book a party. ``tags`` like ``allergy:peanuts``, ``vip``, ``birthday``; ``table_ids``
-    is the host's choice (else best fit). Phone or email finds the guest's profile."""
+    """Book a party. ``allergens`` (the 14 EU codes) and ``allergy_note`` are the party's
+    allergies, carried onto the check when it is seated (an ``allergy:`` tag still adds
+    one); ``tags`` like ``vip``, ``birthday``; ``table_ids`` is the host's choice (else
+    best fit). Phone or email finds the guest's profile."""
 
     name: Name
     party_size: PartySize
@@ -63,6 +66,8 @@ class ReservationCreate(msgspec.Struct, kw_only=True):
     email: Email | None = None
     notes: Notes = ""
     tags: Tags = []
+    allergens: Annotated[list[Allergen], msgspec.Meta(max_length=14)] = []
+    allergy_note: AllergenNote = ""
     table_ids: TableIds | None = None
 
 
@@ -80,6 +85,8 @@ class ReservationRead(msgspec.Struct, kw_only=True):
     status_changed_at: dt.datetime | None
     tags: list[str]
     notes: str
+    allergens: list[str]
+    allergy_note: str
     table_ids: list[int]
     seated_at: dt.datetime | None
     check_id: int | None
@@ -149,7 +156,8 @@ class GuestRead(msgspec.Struct, kw_only=True):
     phone: str | None
     email: str | None
     tags: list[str]
-    allergies: list[str]
+    allergens: list[str]
+    allergy_note: str
     marketing_consent: bool
     consent_changed_at: dt.datetime | None
     points: int

@@ -10,7 +10,7 @@ from tests.payments.helpers import check_with, pay
 
 
 async def test_profiles_are_created_and_changed_by_hosts(demo: Demo) -> None:
-    body = {"name": "Grace", "phone": "+1 555 0100", "allergies": ["nuts"], "tags": ["vip"]}
+    body = {"name": "Grace", "phone": "+1 555 0100", "allergens": ["nuts"], "tags": ["vip"]}
     r = await demo.call("POST", "/api/guests", "host", json=body)
     assert r.status_code == 201, r.text
     created = r.json()
@@ -22,17 +22,17 @@ async def test_profiles_are_created_and_changed_by_hosts(demo: Demo) -> None:
         "PATCH",
         f"/api/guests/{created['id']}",
         "host",
-        json={"marketing_consent": True, "allergies": ["nuts", "shellfish"], "email": "G@x.org"},
+        json={"marketing_consent": True, "allergens": ["nuts", "crustaceans"], "email": "G@x.org"},
     )
     assert r.status_code == 200, r.text
     changed = r.json()
     assert changed["marketing_consent"] and changed["consent_changed_at"] is not None
-    assert (changed["allergies"], changed["email"]) == (["nuts", "shellfish"], "g@x.org")
+    assert (changed["allergens"], changed["email"]) == (["crustaceans", "nuts"], "g@x.org")
     waiter = await demo.call("GET", f"/api/guests/{created['id']}", "waiter")
     assert waiter.status_code == 403
     check = await check_with(demo, ("Burrata", 1, None))
     seen = await link(demo, check["id"], phone="+1 (555) 0100")
-    assert seen["allergies"] == ["nuts", "shellfish"] and seen["guest_id"] == created["id"]
+    assert seen["allergens"] == ["crustaceans", "nuts"] and seen["guest_id"] == created["id"]
 
 
 async def test_export_holds_everything_and_erasure_keeps_the_money(demo: Demo) -> None:

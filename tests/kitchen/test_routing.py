@@ -10,7 +10,7 @@ async def test_mixed_order_goes_to_hot_cold_and_bar_one_ticket_each(demo: Demo) 
     r = await demo.call(
         "POST",
         "/api/checks",
-        json={"table_id": await demo.table_id("12"), "covers": 3, "allergies": ["Milk"]},
+        json={"table_id": await demo.table_id("12"), "covers": 3, "allergens": ["milk"]},
     )
     check = r.json()
     await demo.add(check["id"], "Negroni", 2, ("no ice",), seat=1)
@@ -30,7 +30,7 @@ async def test_mixed_order_goes_to_hot_cold_and_bar_one_ticket_each(demo: Demo) 
             3,
             check["id"],
         )
-        assert t["allergies"] == ["Milk"]
+        assert t["allergies"] == ["milk"]
 
     bar = by_name(await ticket_at(demo, "bar"))
     assert list(bar) == ["Negroni"]
@@ -40,7 +40,7 @@ async def test_mixed_order_goes_to_hot_cold_and_bar_one_ticket_each(demo: Demo) 
     cold = by_name(await ticket_at(demo, "cold"))
     assert sorted(cold) == ["Burrata", "Green salad"]
     assert cold["Burrata"]["note"] == "share plates" and cold["Burrata"]["seat"] == 2
-    assert cold["Burrata"]["allergens"] == ["milk"] and cold["Burrata"]["allergy_flags"] == ["Milk"]
+    assert cold["Burrata"]["allergens"] == ["milk"] and cold["Burrata"]["allergy_flags"] == ["milk"]
     assert cold["Green salad"]["allergy_flags"] == [] and cold["Green salad"]["course"] == "main"
     line_ids = {line["name"]: line["id"] for line in sent["lines"]}
     assert cold["Burrata"]["line_id"] == line_ids["Burrata"]

@@ -143,7 +143,9 @@ async def test_paid_parts_stay_when_the_rest_is_split_again_or_the_bill_changes(
     assert result["bill"]["due"] == 0 and result["bill"]["status"] == "closed"
 
 
-async def test_paying_more_than_is_due_is_refused_except_cash(demo: Demo) -> None:
+async def test_paying_more_than_is_due_is_refused_except_cash_and_no_tip_on_a_gift_card(
+    demo: Demo,
+) -> None:
     check = await check_with(demo, ("Espresso", 1, None))
     r = await demo.call(
         "POST", f"/api/checks/{check['id']}/payments", json={"method": "card", "amount": 291}
@@ -152,7 +154,7 @@ async def test_paying_more_than_is_due_is_refused_except_cash(demo: Demo) -> Non
     r = await demo.call(
         "POST",
         f"/api/checks/{check['id']}/payments",
-        json={"method": "cash", "amount": 100, "tip": 50},
+        json={"method": "gift_card", "gift_card_code": "ANY", "amount": 100, "tip": 50},
     )
     assert r.status_code == 422 and r.json()["field"] == "tip"
     result = await pay(demo, check["id"], method="cash", amount=200, tendered=500)

@@ -36,3 +36,11 @@ async def test_the_simulated_terminal_declines_and_stays_silent_by_the_cents() -
     silent = Charge(reference="b", amount=914, tip=0, started_at=at)
     assert (await terminal.status(declined, at)).state == "declined"
     assert (await terminal.status(silent, at + dt.timedelta(hours=1))).state == "pending"
+
+
+async def test_the_same_key_starts_nothing_new(provider: PaymentProvider) -> None:
+    first = await provider.start(1000, 100, key="k-1")
+    assert await provider.start(1000, 100, key="k-1") == first
+    assert await provider.start(1000, 100, key="k-2") != first
+    again = [await provider.refund(first, 500, key="r-1") for _ in range(2)]
+    assert again[0] == again[1]

@@ -16,7 +16,7 @@ async def test_seating_opens_the_check_with_the_guests_allergies(make_venue: Mak
     assert r["tags"] == ["allergy:peanuts", "vip", "allergy:shellfish", "birthday"]
     seated = (await v.call("POST", f"/api/reservations/{r['id']}/seat")).json()
     check = (await v.call("GET", f"/api/checks/{seated['check_id']}", "waiter")).json()
-    assert check["allergies"] == ["peanuts", "shellfish"]
+    assert (check["allergens"], check["allergy_note"]) == (["peanuts"], "shellfish")
     assert check["covers"] == 3 and check["table_id"] == v.tables["A"]
     assert check["notes"] == "window seat [vip, birthday]"
     floor = (await v.call("GET", "/api/floor", "waiter")).json()

@@ -54,6 +54,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/checks/{check_id}/transfer"): frozenset({"waiter", "manager"}),
     ("POST", "/api/checks/{check_id}/merge"): frozenset({"waiter", "manager"}),
     ("POST", "/api/checks/{check_id}/fire"): frozenset({"waiter", "manager"}),
+    ("PUT", "/api/checks/{check_id}/allergies"): frozenset({"waiter", "manager"}),
     ("GET", "/api/checks/{check_id}/courses"): frozenset({"waiter", "manager"}),
     ("GET", "/api/kitchen/tickets"): frozenset({"waiter", "kitchen", "bar", "manager"}),
     ("POST", "/api/kitchen/tickets/{ticket_id}/start"): frozenset({"kitchen", "bar", "manager"}),

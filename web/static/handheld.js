@@ -119,7 +119,8 @@
   const queuedLines = () => box.list().filter((e) => e.path === `/api/checks/${S.check.id}/lines`);
 
   function lineItem(line) {
-    const bits = [line.modifiers.map((m) => m.name).join(", "), line.seat ? `seat ${line.seat}` : "", line.note || ""];
+    const bits = [line.modifiers.map((m) => m.name).join(", "), line.seat ? `seat ${line.seat}` : "", line.note || "",
+      line.allergens && line.allergens.length ? `⚠ ${line.allergens.join(", ")}` : ""];
     return h(`li.${line.state}`, { onclick: () => line.state !== "voided" && voidSheet(line) },
       h("span.q", `${line.quantity}×`),
       h("span.what", line.name, h("small", bits.filter(Boolean).join(" · "))),
@@ -134,7 +135,9 @@
       h("div.head", h("button", { onclick: () => { S.check = null; show("floor"); } }, "← Floor"),
         h("h2", `Table ${tableName(c.table_id)} · ${c.covers} guests`), h("span.muted", `#${c.id}`)),
       h("div.pane",
-        c.allergies.length ? h("p.error", `Allergies: ${c.allergies.join(", ")}`) : null,
+        h("p.allergy-band", { hidden: !(c.allergens.length || c.allergy_note) },
+          h("span", `Allergies: ${POS.allergens.band(c.allergens, c.allergy_note)}`)),
+        c.notes ? h("p.muted", c.notes) : null,
         courses.map((course) => {
           const lines = c.lines.filter((l) => l.course === course);
           return lines.length ? [h("h3.course-h", course), h("ul.lines", lines.map(lineItem))] : null;
@@ -147,6 +150,7 @@
         h("button", { onclick: () => show("menu") }, "+ Items"),
         h("button.primary", { disabled: pending === 0, onclick: send }, `Send${pending ? ` (${pending})` : ""}`),
         h("button", { onclick: fireSheet }, "Fire…"),
+        h("button", { onclick: allergySheet }, "Allergies…"),
         h("button", { onclick: openBill }, "Bill & pay")),
     ];
   }
@@ -158,6 +162,20 @@
 
   function send() {
     write("POST", `/api/checks/${S.check.id}/send`, {}, "Send", () => toast("Sent to the kitchen", "ok"));
+  }
+
+  /** The table's allergies: the band on every kitchen station's tickets of this check. */
+  function allergySheet() {
+    const c = S.check;
+    const value = { allergens: [...c.allergens], allergy_note: c.allergy_note };
+    const save = () => {
+      closeSheet();
+      write("PUT", `/api/checks/${c.id}/allergies`, { allergens: value.allergens, allergy_note: value.allergy_note.trim() },
+        "Allergies", () => toast("Allergies sent to the kitchen", "ok"));
+    };
+    openSheet(h("h2", `Table ${tableName(c.table_id)} · allergies`),
+      POS.allergens.picker(value),
+      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"), h("button.primary", { onclick: save }, "Save")));
   }
 
   async function fireSheet() {
@@ -219,6 +237,8 @@
     const pick = new Map(item.modifier_groups.map((g) => [g.id, new Set()]));
     const choice = { quantity: 1, seat: null, course: item.default_course };
     const note = h("input", { placeholder: "Note for the kitchen", maxLength: 200 });
+    const own = { allergens: [] };
+    const ownPicker = POS.allergens.picker(own, () => {}, { withNote: false, legend: "This guest's allergies" });
     const addButton = h("button.primary", { onclick: add }, "Add");
     const groupsBox = h("div");
     const unmet = (g) => pick.get(g.id).size < g.min_choices;
@@ -256,7 +276,7 @@
     function add() {
       const mods = [...pick.values()].flatMap((s) => [...s]);
       const names = item.modifier_groups.flatMap((g) => g.options.filter((o) => pick.get(g.id).has(o.id)).map((o) => o.name));
-      const body = { item_id: item.id, quantity: choice.quantity, modifiers: mods, seat: choice.seat, course: choice.course, note: note.value || null };
+      const body = { item_id: item.id, quantity: choice.quantity, modifiers: mods, seat: choice.seat, course: choice.course, note: note.value || null, allergens: own.allergens };
       closeSheet();
       write("POST", `/api/checks/${S.check.id}/lines`, body, [item.name, ...names].join(", "), (check) => { S.check = check; });
       render();
@@ -265,7 +285,7 @@
     draw();
     openSheet(h("h2", item.name, h("span.muted", ` ${money(item.price)}`)),
       item.allergens.length ? h("p.muted", `Allergens: ${item.allergens.join(", ")}`) : null,
-      groupsBox, h("h3", "Note"), note,
+      groupsBox, h("h3", "Note"), note, ownPicker,
       h("div.actions", h("button", { onclick: closeSheet }, "Cancel"), addButton));
   }
 
@@ -300,7 +320,7 @@
         h("h2", "Pay"),
         parts.map((p) => h("div.part", h("div.row", h("b.grow", p.id === null && !b.parts.length ? "Whole check" : p.label),
           h("span.amount", p.due ? `due ${money(p.due)}` : "paid"), p.pending ? h("span.badge", "card pending") : null),
-        p.due ? h("div.row", h("button.grow", { onclick: () => pay(p, "cash") }, "Cash"), h("button.grow.primary", { onclick: () => pay(p, "card") }, "Card")) : null)),
+        p.due ? h("div.row", h("button.grow", { onclick: () => cashSheet(p) }, "Cash"), h("button.grow.primary", { onclick: () => pay(p, "card") }, "Card")) : null)),
         h("h2", "At the table"),
         h("div.choices",
           h("button", { onclick: () => write("POST", `/api/checks/${id}/prebill`, undefined, "Print the bill", () => toast("Bill printed", "ok")) }, "Print bill"),
@@ -308,8 +328,29 @@
     ];
   }
 
-  function pay(part, method) {
-    const body = { method, part_id: part.id };
+  /** Cash: what the guest hands over and any tip; the change is shown before and after. */
+  function cashSheet(part) {
+    const digits = new Intl.NumberFormat("en", { style: "currency", currency: S.menu.currency }).resolvedOptions().maximumFractionDigits;
+    const minor = (input) => Math.round(Number((input.value || "0").replace(",", ".")) * 10 ** digits);
+    const major = (amount) => (amount / 10 ** digits).toFixed(digits);
+    const tendered = h("input", { name: "tendered", inputMode: "decimal", placeholder: major(part.due), oninput: () => preview() });
+    const tip = h("input", { name: "tip", inputMode: "decimal", placeholder: major(0), oninput: () => preview() });
+    const change = h("p.row.total", { "data-change": "" });
+    const given = () => (tendered.value ? minor(tendered) : part.due + minor(tip));
+    function preview() {
+      const rest = given() - part.due - minor(tip);
+      mount(change, h("span.grow", rest < 0 ? "Short" : "Change"), h("span.amount", money(Math.abs(rest))));
+    }
+    preview();
+    openSheet(h("h2", `Cash · due ${money(part.due)}`),
+      h("label", "Tendered", tendered), h("label", "Tip", tip), change,
+      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"), h("button.primary", {
+        onclick: () => { closeSheet(); pay(part, "cash", { tendered: given(), tip: minor(tip) }); },
+      }, "Take cash")));
+  }
+
+  function pay(part, method, extra = {}) {
+    const body = { method, part_id: part.id, ...extra };
     write("POST", `/api/checks/${S.check.id}/payments`, body, `${method} ${money(part.due)}`, (result) => {
       S.bill = result.bill;
       if (result.payment.status === "pending") return poll(result.payment.id);

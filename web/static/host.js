@@ -6,7 +6,7 @@
   const box = POS.outbox("host");
   const dayInput = $("#day");
   const S = { tz: undefined, floor: null, book: [], waitlist: [], tab: "waitlist", area: null, seating: null, party: 2, slots: null };
-  const draft = {};
+  const draft = { allergies: { allergens: [], allergy_note: "" } };
   /** An input whose value survives the live re-renders. */
   const field = (key, attrs) => h("input", { ...attrs, value: draft[key] ?? attrs.value ?? "", oninput: (e) => { draft[key] = e.target.value; } });
   const failed = (err) => toast(err instanceof ApiError ? err.message : "No connection", "error");
@@ -70,6 +70,7 @@
     openSheet(h("h2", `${hhmm(r.starts_at)}–${hhmm(r.ends_at)} · ${r.name} · ${r.party_size} guests`),
       h("p", `Tables ${r.table_ids.map(tableName).join(" + ")} · ${r.status}`),
       r.phone ? h("p.muted", r.phone) : null,
+      r.allergens.length || r.allergy_note ? h("p.allergy-band", h("span", `Allergies: ${POS.allergens.band(r.allergens, r.allergy_note)}`)) : null,
       r.tags.length ? h("p", r.tags.join(" · ")) : null,
       r.notes ? h("p.muted", r.notes) : null,
       h("div.actions", steps, h("button", { onclick: closeSheet }, "Close")));
@@ -103,16 +104,20 @@
   function bookTab() {
     const name = field("bname", { placeholder: "Name", maxLength: 100 });
     const phone = field("bphone", { placeholder: "Phone", maxLength: 40 });
-    const notes = field("bnotes", { placeholder: "Notes, allergies", maxLength: 500 });
+    const notes = field("bnotes", { placeholder: "Notes", maxLength: 500 });
+    const allergies = draft.allergies;
     const book = (slot) => {
       if (!name.value) return toast("Name first", "error");
-      write("/api/reservations", { name: name.value, party_size: S.party, starts_at: slot.starts_at, phone: phone.value || null, notes: notes.value }, `Booked ${name.value}`)
-        .then(() => { S.slots = null; draft.bname = draft.bphone = draft.bnotes = ""; render(); });
+      write("/api/reservations", {
+        name: name.value, party_size: S.party, starts_at: slot.starts_at, phone: phone.value || null, notes: notes.value,
+        allergens: allergies.allergens, allergy_note: allergies.allergy_note.trim(),
+      }, `Booked ${name.value}`)
+        .then(() => { S.slots = null; draft.bname = draft.bphone = draft.bnotes = ""; draft.allergies = { allergens: [], allergy_note: "" }; render(); });
     };
     return [
       h("h2", `Book for ${dayInput.value}`),
       h("div.choices", [1, 2, 3, 4, 5, 6, 8, 10].map((n) => h(`button${n === S.party ? ".on" : ""}`, { onclick: () => { S.party = n; findSlots(); } }, n))),
-      name, phone, notes,
+      name, phone, notes, POS.allergens.picker(allergies),
       h("h2", "Free times"),
       S.slots === null ? h("button", { onclick: findSlots }, "Find free times") :
         S.slots.length ? h("div.slots", S.slots.map((s) => h("button", { title: `tables ${s.table_ids.map(tableName).join("+")}`, onclick: () => book(s) }, hhmm(s.starts_at)))) : h("p.muted", "No table free that day for this party."),

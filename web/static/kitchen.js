@@ -66,7 +66,7 @@
     item.seat ? h("span.muted", ` s${item.seat}`) : null,
     item.modifiers.length ? h("small", item.modifiers.join(", ")) : null,
     item.note ? h("small.note", `“${item.note}”`) : null,
-    item.allergy_flags.length ? h("small.note", `⚠ ${item.allergy_flags.join(", ")}`) : null,
+    item.allergy_flags.length ? h("small.flag", `⚠ ALLERGY: ${item.allergy_flags.join(", ")}`) : null,
     item.status === "voided" && item.void_reason ? h("small", item.void_reason) : null);
   }
 
@@ -106,6 +106,7 @@
     return h("article.ticket", { "data-check": o.check_id },
       h("header", h("span.num", `Table ${o.table || "–"}`), h("span.timer", `${ready}/${o.courses.length}`),
         h("span.meta", `${o.waiter} · ${o.covers} covers · check ${o.check_id}`)),
+      o.allergies.length ? h("div.allergy", `ALLERGY: ${o.allergies.join(", ")}`) : null,
       o.courses.map((c) => h(`div.expo-course.${c.state}`, h("b", c.course),
         h("span", c.state === "ready" ? "READY" : c.state, " · ",
           c.items.map((i) => `${i.quantity}× ${i.name} (${i.station})${i.status === "bumped" ? " ✓" : ""}`).join(", ")))));

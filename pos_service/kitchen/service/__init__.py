@@ -8,6 +8,7 @@ then the rows of its tickets. All writes of one check are serialised, which is w
 scheduled tasks claim rows with ``FOR UPDATE SKIP LOCKED`` and never wait.
 """
 
+from pos_service.kitchen.service._allergies import link_guest, set_allergies
 from pos_service.kitchen.service._common import (
     EXPO_TOPIC,
     item_read,
@@ -41,6 +42,7 @@ __all__ = [
     "flag_late",
     "get_courses",
     "item_read",
+    "link_guest",
     "list_stations",
     "list_tickets",
     "merge",
@@ -50,6 +52,7 @@ __all__ = [
     "recall_last",
     "release_due",
     "send",
+    "set_allergies",
     "start",
     "station_read",
     "station_topics",

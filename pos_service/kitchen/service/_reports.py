@@ -107,6 +107,7 @@ async def expo(session: AsyncSession, caller: Caller, now: dt.datetime | None = 
     ):
         courses = grouped[check_id]
         first = next(iter(courses.values()))[0][1]
+        latest = max((i[1] for v in courses.values() for i in v), key=lambda t: t.id)
         orders_read.append(
             ExpoOrder(
                 check_id=check_id,
@@ -114,6 +115,7 @@ async def expo(session: AsyncSession, caller: Caller, now: dt.datetime | None = 
                 table=first.table_name,
                 waiter=first.waiter_name,
                 covers=first.covers,
+                allergies=list(latest.allergies),
                 courses=[
                     _expo_course(c, rows.get((check_id, c)), courses[c])
                     for c in sorted(courses, key=lambda c: pacing.rank(venue.courses, c))

@@ -205,6 +205,13 @@ def plan(
     )
 
 
+def flags(table: list[str], contained: list[str], own: list[str]) -> list[str]:
+    """An item's allergy flags: the table's allergens the dish contains, then those
+    the line itself carries (a guest's at that seat), each once."""
+    found = [a for a in table if a in contained]
+    return [*found, *(a for a in own if a not in found)]
+
+
 def _tickets(
     opened: Opened, pending: list[LineRead], menu: dict[int, MenuFacts], at: dt.datetime
 ) -> tuple[list[TicketRead], set[str]]:
@@ -224,12 +231,10 @@ def _tickets(
         }
         releases |= pacing.release_times(at, preps)
     check = opened.check
-    lowered_flags = [(a, a.casefold()) for a in check.allergies]
     item_ids = iter(opened.item_ids)
     by_station: dict[int, list[TicketItemRead]] = {}
     for line in routed:
         facts = menu[line.item_id]
-        lowered = {a.casefold() for a in facts.allergens}
         release_at = releases.get(line.id)
         fired_at = at if release_at is not None else None
         released_at = at if release_at == at else None
@@ -246,7 +251,7 @@ def _tickets(
                 modifiers=[m.name for m in line.modifiers],
                 note=line.note,
                 allergens=list(facts.allergens),
-                allergy_flags=[a for a, folded in lowered_flags if folded in lowered],
+                allergy_flags=flags(check.allergens, facts.allergens, line.allergens),
                 prep_minutes=facts.prep_minutes,
                 status=item_status(fired_at, released_at, None, None, None),
                 fired_at=fired_at,
@@ -279,7 +284,7 @@ def _tickets(
                 waiter_id=check.waiter_id or 0,
                 waiter=waiter,
                 covers=check.covers,
-                allergies=list(check.allergies),
+                allergies=orders.band(check.allergens, check.allergy_note),
                 state=TicketState.OPEN if fired else TicketState.HELD,
                 created_at=at,
                 fired_at=at if fired else None,

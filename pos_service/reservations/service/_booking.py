@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events
+from pos_service.core.allergens import ALLERGENS, Allergen
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
@@ -256,6 +257,8 @@ async def book(session: AsyncSession, caller: Caller, data: ReservationCreate) -
         status_changed_at=now,
         tags=tags,
         notes=data.notes,
+        allergens=orders.ordered(data.allergens),
+        allergy_note=data.allergy_note.strip(),
         table_ids=table_ids,
         booked_by=caller.actor,
     )
@@ -357,12 +360,20 @@ async def no_show(session: AsyncSession, caller: Caller, reservation_id: int) ->
     return await _move(session, caller, reservation_id, S.NO_SHOW, ReservationNoShow)
 
 
-def _check_details(r: Reservation) -> tuple[list[str], str]:
-    """The allergies (from ``allergy:`` tags) and notes (with other tags) for the check."""
-    allergies = [t.removeprefix(ALLERGY) for t in r.tags if t.startswith(ALLERGY)]
+def _check_details(r: Reservation, table_id: int) -> CheckOpen:
+    """What the check opens with: the booking's allergens and allergy note (an
+    ``allergy:`` tag naming one of the 14 adds its code, any other adds to the note), and
+    the notes with the other tags."""
+    tagged = [t.removeprefix(ALLERGY) for t in r.tags if t.startswith(ALLERGY)]
     others = [t for t in r.tags if not t.startswith(ALLERGY)]
     notes = " ".join(p for p in (r.notes, f"[{', '.join(others)}]" if others else "") if p)
-    return allergies, notes
+    return CheckOpen(
+        table_id=table_id,
+        covers=r.party_size,
+        allergens=[Allergen(a) for a in orders.ordered([*r.allergens, *tagged])],
+        allergy_note=orders.joined_note(r.allergy_note, *(t for t in tagged if t not in ALLERGENS)),
+        notes=notes,
+    )
 
 
 async def seat(
@@ -388,11 +399,10 @@ async def seat(
     for i in table_ids:
         if not table_free(locked[i]):
             raise not_free(locked[i], "table_ids")
-    allergies, notes = _check_details(r)
     check = await orders.open_check_for(
         session,
         caller,
-        CheckOpen(table_id=table_ids[0], covers=r.party_size, allergies=allergies, notes=notes),
+        _check_details(r, table_ids[0]),
         orders.seated_waiter(caller, data.waiter_id),
     )
     brief = msgspec.convert(locked[table_ids[0]].open_check, OpenCheckRead, strict=False)

@@ -192,6 +192,8 @@ def reservation_read(r: Reservation, timezone: str) -> ReservationRead:
         status_changed_at=r.status_changed_at,
         tags=list(r.tags),
         notes=r.notes,
+        allergens=list(r.allergens),
+        allergy_note=r.allergy_note,
         table_ids=list(r.table_ids),
         seated_at=r.seated_at,
         check_id=r.check_id,

@@ -68,7 +68,8 @@ async def _read(session: AsyncSession, guest: Guest) -> GuestRead:
         phone=guest.phone,
         email=guest.email,
         tags=list(guest.tags),
-        allergies=list(guest.allergies),
+        allergens=list(guest.allergens),
+        allergy_note=guest.allergy_note,
         marketing_consent=guest.marketing_consent,
         consent_changed_at=guest.consent_changed_at,
         points=guest.points,
@@ -161,10 +162,11 @@ async def export_guest(session: AsyncSession, caller: Caller, guest_id: int) -> 
 async def erase_guest(session: AsyncSession, caller: Caller, guest_id: int) -> None:
     """Erase a guest on request: the profile is anonymised and detached from its checks
     and points (see :func:`pos_service.guests.service.erase`); the copies of the name,
-    contacts and notes on its bookings and waitlist entries are blanked too."""
+    contacts, notes and allergies on its bookings and waitlist entries are blanked too."""
     guest = await guests.locked(session, caller.venue_id, guest_id)
     for r in await _bookings(session, guest):
         r.name, r.phone, r.email, r.notes, r.tags = guests.ERASED_NAME, None, None, "", []
+        r.allergens, r.allergy_note = [], ""
     for e in await _entries(session, guest):
         e.name, e.phone, e.notes = guests.ERASED_NAME, None, ""
     await guests.erase(session, guest)
