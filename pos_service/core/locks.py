@@ -51,10 +51,13 @@ def taken(session: AsyncSession, lock: Lock) -> None:
     held.append(lock)
 
 
-async def row(session: AsyncSession, lock: Lock, model: type[M], key: Any) -> M | None:
-    """``session.get(model, key)`` locked ``FOR UPDATE``, in the lock order."""
+async def row(
+    session: AsyncSession, lock: Lock, model: type[M], key: Any, *, refresh: bool = False
+) -> M | None:
+    """``session.get(model, key)`` locked ``FOR UPDATE``, in the lock order; ``refresh``
+    reloads an object the session already holds (``populate_existing``)."""
     taken(session, lock)
-    return await session.get(model, key, with_for_update=True)
+    return await session.get(model, key, with_for_update=True, populate_existing=refresh)
 
 
 def at_counters(session: AsyncSession, work: Callable[[AsyncSession], Awaitable[None]]) -> None:
