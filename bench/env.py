@@ -292,7 +292,7 @@ async def venues(url: str, base_url: str, count: int, prefix: str = "bench") -> 
                     )
                 }
                 rows = await conn.fetch(
-                    "SELECT i.name, i.id, i.price, i.tax_rate_bp, "
+                    "SELECT i.name, i.id, i.price, i.tax_rate_ppm, "
                     "coalesce(i.station_id, c.station_id) AS station_id, "
                     "coalesce(i.default_course, c.default_course) AS course "
                     "FROM items i JOIN categories c ON c.venue_id = i.venue_id "
@@ -361,7 +361,7 @@ async def prepare_checks(
                     column.append(value)
             await conn.execute(
                 "INSERT INTO check_lines (venue_id, check_id, item_id, name, quantity, "
-                "unit_price, tax_rate_bp, seat, course, station_id, added_by) "
+                "unit_price, tax_rate_ppm, seat, course, station_id, added_by) "
                 "SELECT $1, c.id, l.item_id, l.name, 1, l.price, l.tax, l.seat, l.course, "
                 "l.station_id, l.added_by FROM unnest($2::bigint[]) AS c(id) CROSS JOIN "
                 "unnest($3::bigint[], $4::text[], $5::bigint[], $6::int[], $7::int[], "

@@ -94,7 +94,7 @@ async def _items(url: str, venue_id: int) -> dict[str, tuple[int, int, int, int,
     conn = await asyncpg.connect(env.asyncpg_dsn(url))
     try:
         rows = await conn.fetch(
-            "SELECT i.name, i.id, i.price, i.tax_rate_bp, c.station_id, c.default_course "
+            "SELECT i.name, i.id, i.price, i.tax_rate_ppm, c.station_id, c.default_course "
             "FROM items i JOIN categories c ON c.venue_id = i.venue_id AND c.id = i.category_id "
             "WHERE i.venue_id = $1",
             venue_id,

@@ -21,8 +21,8 @@ from pos_service.staff import service as staff
 from pos_service.tables.models import Area, DiningTable
 from pos_service.venues.models import DEFAULT_COURSES, Venue, VenueGroup
 
-FOOD_VAT = 700
-DRINKS_VAT = 1900
+FOOD_VAT = 70_000  # 7 % in parts per million
+DRINKS_VAT = 190_000  # 19 %
 
 STAFF = [
     ("Anna", ["waiter"], "1111"),
@@ -206,7 +206,7 @@ async def _seed_menu(session: AsyncSession, v: int) -> None:
                 category_id=category.id,
                 name=iname,
                 price=price,
-                tax_rate_bp=DRINKS_VAT if cname == "Drinks" else FOOD_VAT,
+                tax_rate_ppm=DRINKS_VAT if cname == "Drinks" else FOOD_VAT,
                 prep_minutes=prep,
                 allergens=allergens,
                 position=ipos,

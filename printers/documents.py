@@ -1,29 +1,54 @@
 """What gets printed: kitchen tickets, pre-bills and receipts, independent of the database.
 
-Amounts are integers in the currency's minor unit (cents). Datetimes are timezone-aware;
-times print in the datetime's own timezone, so pass them in the venue's timezone.
+Amounts are integers in the currency's minor unit (cents; yen; fils for KWD). A bill's
+``locale`` (the venue's, e.g. "en", "nl-NL", "de-DE") decides how its money and rates
+are written, by Babel (CLDR), with the currency's own decimals. Datetimes are
+timezone-aware; times print in the datetime's own timezone, so pass them in the venue's
+timezone.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from decimal import Decimal
+from functools import cache
 from typing import Literal
 
 import msgspec
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, format_percent, get_currency_precision
 
 from printers.codepages import find_code_page
 
-_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+# CLDR's currency spacing (a code against a digit gets a space); and paper has no
+# no-break, narrow or direction marks, only spaces
+_CURRENCY_SPACING = re.compile(r"(?<=[A-Za-z])(?=[\d-])|(?<=\d)(?=[A-Za-z])")
+_PAPER = str.maketrans({"\xa0": " ", "\u202f": " ", "\u200e": None, "\u200f": None})
 
 
-def format_money(minor: int, currency: str) -> str:
-    """Format an amount in minor units with two decimals: ``€12.50``, ``-€3.05``, ``CHF 7.00``."""
-    sign = "-" if minor < 0 else ""
-    units, cents = divmod(abs(minor), 100)
-    symbol = _SYMBOLS.get(currency)
-    if symbol is None:
-        return f"{sign}{currency} {units}.{cents:02d}"
-    return f"{sign}{symbol}{units}.{cents:02d}"
+@cache
+def _locale(tag: str) -> Locale:
+    try:
+        return Locale.parse(tag.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError) as exc:
+        raise ValueError(f"not a known locale: {tag!r}") from exc
+
+
+def format_money(minor: int, currency: str, locale: str = "en") -> str:
+    """An amount in minor units as printed, with the currency's decimals: ``€12.50``,
+    ``-€3.05``, ``CHF 7.00``, ``¥1,250``, ``KWD 1.250``; ``12,50 €`` in ``de-DE``."""
+    major = Decimal(minor).scaleb(-int(get_currency_precision(currency)))
+    text = format_currency(major, currency, locale=_locale(locale))
+    return _CURRENCY_SPACING.sub(" ", text).translate(_PAPER)
+
+
+def format_rate(rate_ppm: int, locale: str = "en") -> str:
+    """A tax rate in parts per million as printed: ``8.875%``, ``21%``; ``8,875 %`` in de."""
+    text = format_percent(
+        Decimal(rate_ppm).scaleb(-6), locale=_locale(locale), decimal_quantization=False
+    )
+    return str(text).translate(_PAPER)
 
 
 def _require_aware(moment: datetime) -> None:
@@ -74,9 +99,11 @@ class BillLine(msgspec.Struct, frozen=True):
 
 
 class TaxLine(msgspec.Struct, frozen=True):
-    """Tax at one rate (basis points: 1000 = 10%) on ``base_minor``."""
+    """Tax at one rate (parts per million: 100_000 = 10%, 88_750 = 8.875%) on
+    ``base_minor``; ``label`` names the tax ("VAT", "Sales tax"), the rate is printed
+    after it."""
 
-    rate_bp: int
+    rate_ppm: int
     label: str
     tax_minor: int
     base_minor: int
@@ -116,9 +143,11 @@ class _Bill(msgspec.Struct, frozen=True, kw_only=True):
     due_minor: int
     tax_inclusive: bool
     qr_url: str | None = None
+    locale: str = "en"
 
     def __post_init__(self) -> None:
         _require_aware(self.created_at)
+        _locale(self.locale)
 
 
 class PreBill(_Bill, frozen=True, kw_only=True):

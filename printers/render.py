@@ -42,6 +42,7 @@ from printers.documents import (
     Receipt,
     TicketItem,
     format_money,
+    format_rate,
 )
 
 
@@ -218,11 +219,6 @@ def _courses(items: list[TicketItem]) -> list[tuple[str | None, list[TicketItem]
     return list(groups.items())
 
 
-def _percent(rate_bp: int) -> str:
-    whole, fraction = divmod(rate_bp, 100)
-    return f"{whole}.{fraction:02d}".rstrip("0").rstrip(".") + "%"
-
-
 def render_ticket(
     ticket: KitchenTicket,
     profile: PrinterProfile,
@@ -245,8 +241,8 @@ def render_ticket(
 def _bill_context(bill: PreBill | Receipt, profile: PrinterProfile) -> dict[str, Any]:
     return {
         "b": bill,
-        "money": lambda minor: format_money(minor, bill.currency),
-        "percent": _percent,
+        "money": lambda minor: format_money(minor, bill.currency, bill.locale),
+        "percent": lambda rate_ppm: format_rate(rate_ppm, bill.locale),
         "when": bill.created_at.strftime("%Y-%m-%d %H:%M"),
         "rule": "-" * profile.width,
     }

@@ -54,14 +54,14 @@ class Item(VenueScoped, Base):
         ForeignKeyConstraint(["venue_id", "station_id"], ["stations.venue_id", "stations.id"]),
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("remaining IS NULL OR remaining >= 0", name="remaining_not_negative"),
-        CheckConstraint("tax_rate_bp >= 0 AND tax_rate_bp <= 10000", name="tax_rate_range"),
+        CheckConstraint("tax_rate_ppm >= 0 AND tax_rate_ppm <= 1000000", name="tax_rate_range"),
     )
 
     category_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(String(500), server_default="")
     price: Mapped[int] = mapped_column(BigInteger)
-    tax_rate_bp: Mapped[int] = mapped_column(Integer)
+    tax_rate_ppm: Mapped[int] = mapped_column(Integer)
     station_id: Mapped[int | None] = mapped_column(BigInteger)
     default_course: Mapped[str | None] = mapped_column(String(32))
     prep_minutes: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -29,7 +29,7 @@ class ItemRead(msgspec.Struct, kw_only=True):
     name: str
     description: str
     price: int
-    tax_rate_bp: int
+    tax_rate_ppm: int
     station_id: int | None
     default_course: str
     prep_minutes: int

@@ -81,7 +81,7 @@ class CheckLine(VenueScoped, Base):
     name: Mapped[str] = mapped_column(String(100))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[int] = mapped_column(BigInteger)
-    tax_rate_bp: Mapped[int] = mapped_column(Integer)
+    tax_rate_ppm: Mapped[int] = mapped_column(Integer)
     modifiers: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     seat: Mapped[int | None] = mapped_column(Integer)
     course: Mapped[str] = mapped_column(String(32))

@@ -99,7 +99,7 @@ class LineRead(msgspec.Struct, kw_only=True):
     quantity: int
     unit_price: int
     amount: int
-    tax_rate_bp: int
+    tax_rate_ppm: int
     modifiers: list[ModifierRead]
     seat: int | None
     course: str

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.errors import NotFound
+from pos_service.core.money import tax_rounding
 from pos_service.menu.models import Category, Item
 from pos_service.orders.models import Check, CheckLine, LineState
 from pos_service.payments.billing import (
@@ -83,7 +84,7 @@ def compute(
                 name=line.name,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
-                tax_rate_bp=line.tax_rate_bp,
+                tax_rate_ppm=line.tax_rate_ppm,
                 seat=line.seat,
                 voided=line.state == LineState.VOIDED,
                 comp=line.id in comped,
@@ -97,6 +98,7 @@ def compute(
         ],
         service_charge(venue, check),
         tax_inclusive=venue.tax_inclusive,
+        tax_rounding=tax_rounding(venue.settings),
     )
 
 
@@ -167,7 +169,7 @@ async def categories(session: AsyncSession, venue_id: int, item_ids: set[int]) -
 
 
 def taxes_read(taxes: list[TaxAmount]) -> list[TaxRead]:
-    return [TaxRead(rate_bp=t.rate_bp, base=t.base, tax=t.tax) for t in taxes]
+    return [TaxRead(rate_ppm=t.rate_ppm, base=t.base, tax=t.tax) for t in taxes]
 
 
 def part_read(state: PartState) -> PartRead:
@@ -222,7 +224,7 @@ def bill_read(loaded: Loaded) -> BillRead:
                 name=line.name,
                 quantity=quantities[line.line_id],
                 seat=line.seat,
-                tax_rate_bp=line.tax_rate_bp,
+                tax_rate_ppm=line.tax_rate_ppm,
                 gross=line.gross,
                 discount=line.discount,
                 net=line.net,

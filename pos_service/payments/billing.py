@@ -15,21 +15,26 @@ Computing a bill (:func:`compute_bill`):
    proportion to what is left of them, so each tax rate carries its share of it.
 3. The service charge is a percentage of the post-discount subtotal (the line amounts
    as priced) and is untaxed: it belongs to no tax base and carries no tax.
-4. Tax is computed once per rate on the whole bill, from the sum of that rate's
-   post-discount lines, never line by line. With tax-inclusive prices the tax is
-   contained in that sum (sum x rate / (1 + rate)); with tax-exclusive prices it is
-   added on top (sum x rate). ``TaxAmount.base`` is always the amount without the tax,
+4. Tax is computed per rate by the venue's rounding rule: ``"total"`` (the default)
+   rounds once per rate on the whole bill, from the sum of that rate's post-discount
+   lines; ``"line"`` rounds each post-discount line's tax and sums them per rate (where
+   the law or the venue's till counts tax per line). With tax-inclusive prices the tax
+   is contained in the amount (amount x rate / (1 + rate)); with tax-exclusive prices it
+   is added on top (amount x rate). ``TaxAmount.base`` is always the amount without the tax,
    so base + tax is what the guest pays for that rate.
 5. ``total`` = post-discount lines + service charge, plus the taxes if prices exclude tax.
 
 Splitting (``split_*``, :func:`resplit`): the parts' amounts always sum exactly to the
-amount split, and their taxes to its taxes, rate by rate. Every mode goes through one
-mechanism: each line of the part being split gets a weight per new part and its amount
-is allocated by those weights; then each rate's tax is allocated in proportion to the
-new parts' amounts of that rate, and the service charge in proportion to their line
-amounts. A custom split fixes the parts' amounts instead: each line, the service charge
-and (prices excluding tax) each rate's tax are divided in proportion to those amounts,
-rounded so that every part gets exactly its amount. A part can be split again without
+amount split, and their taxes to its taxes, rate by rate. By seat and by items, each
+line of the part being split gets a weight per new part and its amount is allocated by
+those weights; then each rate's tax is allocated in proportion to the new parts' amounts
+of that rate, and the service charge in proportion to their line amounts. An even split
+(``split_evenly``, :func:`resplit`, the shares of :func:`split_shares`) and a custom
+split fix the parts' amounts first (even: the amount allocated over ``n`` equal weights,
+so the parts differ by at most one minor unit); then each line, the service charge and
+(prices excluding tax) each rate's tax are divided in proportion to those amounts,
+rounded so that every part gets exactly its amount (prices including tax: each rate's
+tax follows the parts' amounts of that rate). A part can be split again without
 changing any other part, so a part that is being paid keeps its amount. Each split
 divides a pool, the whole bill by default; :func:`remainder` is what of the bill lies
 outside some given parts (those being paid), so a new split can leave them intact.
@@ -52,7 +57,7 @@ class BillLine(msgspec.Struct, frozen=True):
     name: str
     quantity: int
     unit_price: int
-    tax_rate_bp: int
+    tax_rate_ppm: int
     seat: int | None = None
     voided: bool = False
     comp: bool = False
@@ -68,13 +73,15 @@ class Discount(msgspec.Struct, frozen=True):
 
 
 class ServiceCharge(msgspec.Struct, frozen=True):
+    """A percentage of the lines in basis points (1000 = 10 %)."""
+
     rate_bp: int
 
 
 class TaxAmount(msgspec.Struct, frozen=True):
     """The tax of one rate: ``base`` excludes the tax, ``base + tax`` is what is paid."""
 
-    rate_bp: int
+    rate_ppm: int
     base: int
     tax: int
 
@@ -83,7 +90,7 @@ class BilledLine(msgspec.Struct, frozen=True):
     line_id: int
     name: str
     seat: int | None
-    tax_rate_bp: int
+    tax_rate_ppm: int
     gross: int
     discount: int
     net: int
@@ -139,6 +146,7 @@ def compute_bill(
     service_charge: ServiceCharge | None = None,
     *,
     tax_inclusive: bool,
+    tax_rounding: Literal["total", "line"] = "total",
 ) -> Bill:
     _validate(lines, discounts, service_charge)
     chargeable = [line for line in lines if not (line.voided or line.comp)]
@@ -152,10 +160,13 @@ def compute_bill(
     subtotal = sum(gross.values())
     lines_total = sum(net.values())
     service = apply_bp(lines_total, service_charge.rate_bp) if service_charge else 0
-    rate_totals: dict[int, int] = {}
+    by_rate: dict[int, list[int]] = {}
     for line in chargeable:
-        rate_totals[line.tax_rate_bp] = rate_totals.get(line.tax_rate_bp, 0) + net[line.line_id]
-    taxes = [_tax(rate, amount, tax_inclusive) for rate, amount in sorted(rate_totals.items())]
+        by_rate.setdefault(line.tax_rate_ppm, []).append(net[line.line_id])
+    taxes = [
+        _tax(rate, amounts, tax_inclusive, per_line=tax_rounding == "line")
+        for rate, amounts in sorted(by_rate.items())
+    ]
     return Bill(
         tax_inclusive=tax_inclusive,
         lines=[
@@ -163,7 +174,7 @@ def compute_bill(
                 line_id=line.line_id,
                 name=line.name,
                 seat=line.seat,
-                tax_rate_bp=line.tax_rate_bp,
+                tax_rate_ppm=line.tax_rate_ppm,
                 gross=gross[line.line_id],
                 discount=gross[line.line_id] - net[line.line_id],
                 net=net[line.line_id],
@@ -209,12 +220,12 @@ def remainder(bill: Bill, parts: Sequence[Part], label: str = "Check") -> Part:
     lines = dict(pool.line_shares)
     for line_id, amount in taken.line_shares:
         lines[line_id] = lines.get(line_id, 0) - amount
-    bases = {tax.rate_bp: [tax.base, tax.tax] for tax in pool.taxes}
+    bases = {tax.rate_ppm: [tax.base, tax.tax] for tax in pool.taxes}
     for tax in taken.taxes:
-        base_tax = bases.setdefault(tax.rate_bp, [0, 0])
+        base_tax = bases.setdefault(tax.rate_ppm, [0, 0])
         base_tax[0] -= tax.base
         base_tax[1] -= tax.tax
-    rate_of = {line.line_id: line.tax_rate_bp for line in bill.lines}
+    rate_of = {line.line_id: line.tax_rate_ppm for line in bill.lines}
     left = {line_id: amount for line_id, amount in lines.items() if amount}
     return Part(
         index=0,
@@ -280,7 +291,7 @@ def resplit(bill: Bill, parts: Sequence[Part], index: int, n: int) -> list[Part]
         raise ValueError(f"no part {index} among {len(parts)}")
     part = parts[index]
     labels = [f"{part.label} {i}/{n}" for i in range(1, n + 1)] if n > 1 else [part.label]
-    pieces = _divide(bill, part, lambda _: [1] * n, labels)
+    pieces = _even(bill, part, labels)
     return _renumber([*parts[:index], *pieces, *parts[index + 1 :]])
 
 
@@ -307,7 +318,7 @@ def split_shares(bill: Bill, parts: Sequence[Part], line_id: int, shares: int) -
             kept.append(rest)
     name = names[line_id]
     labels = [f"{name} {i}/{shares}" for i in range(1, shares + 1)]
-    return _renumber(kept + _divide(bill, _merge(carved), lambda _: [1] * shares, labels))
+    return _renumber(kept + _even(bill, _merge(carved), labels))
 
 
 def split_custom(bill: Bill, amounts: Sequence[int], pool: Part | None = None) -> list[Part]:
@@ -322,11 +333,42 @@ def split_custom(bill: Bill, amounts: Sequence[int], pool: Part | None = None) -
             f"custom amounts sum to {sum(amounts)}: {abs(difference)} {direction}"
             f" than the total {pool.amount}"
         )
+    labels = [f"Part {i}" for i in range(1, len(amounts) + 1)]
+    return _fit(bill, pool, list(amounts), labels)
+
+
+def _even(bill: Bill, pool: Part, labels: Sequence[str]) -> list[Part]:
+    """``pool`` in ``len(labels)`` even parts: the amount is allocated first, so the parts
+    differ by at most one minor unit, then :func:`_fit` fills them.
+
+    A pool holding negative amounts (what is left when a bill shrank under parts being
+    paid) is divided line by line instead; its parts still sum exactly.
+    """
+    amounts = allocate(pool.amount, [1] * len(labels))
+    negative = (
+        any(amount < 0 for _, amount in pool.line_shares)
+        or pool.service_charge < 0
+        or any(tax.tax < 0 or tax.base < 0 for tax in pool.taxes)
+    )
+    if pool.amount <= 0 or negative:
+        return _divide(bill, pool, lambda _: [1] * len(labels), labels)
+    return _fit(bill, pool, amounts, labels)
+
+
+def _fit(bill: Bill, pool: Part, amounts: list[int], labels: Sequence[str]) -> list[Part]:
+    """Parts of exactly ``amounts`` (summing to ``pool.amount``).
+
+    Each line, the service charge and (prices excluding tax) each rate's tax are divided
+    over the parts in proportion to ``amounts`` by :func:`_proportional_table`: every
+    share is its exact value rounded down or up, and every part gets exactly its amount.
+    With prices including tax, each rate's tax then follows the parts' amounts of that
+    rate (:func:`_assemble`). Either way the parts' taxes sum to the pool's rate by rate.
+    """
     line_ids = [line_id for line_id, _ in pool.line_shares]
     columns = [amount for _, amount in pool.line_shares] + [pool.service_charge]
     if not bill.tax_inclusive:
         columns += [tax.tax for tax in pool.taxes]
-    table = _proportional_table(list(amounts), columns)
+    table = _proportional_table(amounts, columns)
     count = len(line_ids)
     cells = [
         dict(zip(line_ids, row[:count], strict=True)) if amount else {}
@@ -334,15 +376,16 @@ def split_custom(bill: Bill, amounts: Sequence[int], pool: Part | None = None) -
     ]
     taxes = None
     if not bill.tax_inclusive:
-        taxes = {t.rate_bp: [row[count + 1 + j] for row in table] for j, t in enumerate(pool.taxes)}
-    labels = [f"Part {i}" for i in range(1, len(amounts) + 1)]
+        taxes = {
+            t.rate_ppm: [row[count + 1 + j] for row in table] for j, t in enumerate(pool.taxes)
+        }
     return _assemble(bill, pool, cells, labels, [row[count] for row in table], taxes)
 
 
 def _divide(
     bill: Bill, pool: Part, weights: Callable[[int], Sequence[int]], labels: Sequence[str]
 ) -> list[Part]:
-    """THE split: allocate each line of ``pool`` over the new parts by its weights."""
+    """Allocate each line of ``pool`` over the new parts by its weights (seat, items)."""
     cells: list[dict[int, int]] = [{} for _ in labels]
     for line_id, amount in pool.line_shares:
         line_weights = weights(line_id)
@@ -362,12 +405,12 @@ def _assemble(
     taxes: Mapping[int, list[int]] | None = None,
 ) -> list[Part]:
     """Parts from their line shares; service and taxes follow them unless given."""
-    rate_of = {line.line_id: line.tax_rate_bp for line in bill.lines}
+    rate_of = {line.line_id: line.tax_rate_ppm for line in bill.lines}
     if services is None:
         services = _spread(pool.service_charge, [sum(cell.values()) for cell in cells])
     part_taxes: list[list[TaxAmount]] = [[] for _ in cells]
     for pool_tax in pool.taxes:
-        rate = pool_tax.rate_bp
+        rate = pool_tax.rate_ppm
         bases = [sum(a for i, a in cell.items() if rate_of[i] == rate) for cell in cells]
         shares = taxes[rate] if taxes is not None else _spread(pool_tax.tax, bases)
         for cell, found, base, tax in zip(cells, part_taxes, bases, shares, strict=True):
@@ -398,8 +441,8 @@ def _merge(parts: Sequence[Part]) -> Part:
         for line_id, amount in part.line_shares:
             lines[line_id] = lines.get(line_id, 0) + amount
         for tax in part.taxes:
-            bases[tax.rate_bp] = bases.get(tax.rate_bp, 0) + tax.base
-            taxes[tax.rate_bp] = taxes.get(tax.rate_bp, 0) + tax.tax
+            bases[tax.rate_ppm] = bases.get(tax.rate_ppm, 0) + tax.base
+            taxes[tax.rate_ppm] = taxes.get(tax.rate_ppm, 0) + tax.tax
     return Part(
         index=0,
         label="",
@@ -415,18 +458,25 @@ def _proportional_table(rows: list[int], columns: list[int]) -> list[list[int]]:
 
     Each cell starts at its exact value rounded down; each column then gives its
     leftover units, one per row, to the rows with the most left to fill (ties to the
-    lowest index). The fractional remainders of the exact table show that such a 0/1
-    completion exists, and this greedy (Ryser's, from the Gale-Ryser theorem) finds
-    one. Every cell ends as its exact value rounded down, or that plus one.
+    cell with the larger fraction, then to the lowest index). The fractional remainders
+    of the exact table show that such a 0/1 completion exists, and this greedy (Ryser's,
+    from the Gale-Ryser theorem) finds one. Every cell ends as its exact value rounded
+    down, or that plus one (a negative total is rounded as its mirror image).
     """
     total = sum(rows)
     if total == 0:
         return [[0] * len(columns) for _ in rows]
+    if total < 0:
+        return [
+            [-cell for cell in row]
+            for row in _proportional_table([-r for r in rows], [-c for c in columns])
+        ]
     table = [[row * column // total for column in columns] for row in rows]
     left = [row - sum(cells) for row, cells in zip(rows, table, strict=True)]
     for j, column in enumerate(columns):
         missing = column - sum(cells[j] for cells in table)
-        for i in sorted(range(len(rows)), key=lambda i: -left[i])[:missing]:
+        order = sorted(range(len(rows)), key=lambda i: (-left[i], -(rows[i] * column % total)))
+        for i in order[:missing]:
             table[i][j] += 1
             left[i] -= 1
     return table
@@ -440,11 +490,12 @@ def _renumber(parts: Sequence[Part]) -> list[Part]:
     return [msgspec.structs.replace(part, index=index) for index, part in enumerate(parts)]
 
 
-def _tax(rate_bp: int, amount: int, tax_inclusive: bool) -> TaxAmount:
-    if tax_inclusive:
-        tax = tax_included(amount, rate_bp)
-        return TaxAmount(rate_bp=rate_bp, base=amount - tax, tax=tax)
-    return TaxAmount(rate_bp=rate_bp, base=amount, tax=tax_added(amount, rate_bp))
+def _tax(rate_ppm: int, amounts: list[int], tax_inclusive: bool, *, per_line: bool) -> TaxAmount:
+    """The tax of one rate over its lines' ``amounts``, rounded per line or on their sum."""
+    of = tax_included if tax_inclusive else tax_added
+    amount = sum(amounts)
+    tax = sum(of(a, rate_ppm) for a in amounts) if per_line else of(amount, rate_ppm)
+    return TaxAmount(rate_ppm=rate_ppm, base=amount - tax if tax_inclusive else amount, tax=tax)
 
 
 def _apply_discount(discount: Discount, net: dict[int, int]) -> None:
@@ -471,7 +522,7 @@ def _validate(
     if len({line.line_id for line in lines}) != len(lines):
         raise ValueError("line ids must be unique")
     for line in lines:
-        if line.quantity < 0 or line.unit_price < 0 or line.tax_rate_bp < 0:
+        if line.quantity < 0 or line.unit_price < 0 or line.tax_rate_ppm < 0:
             raise ValueError(f"line {line.line_id}: quantity, price and tax rate must be >= 0")
     for discount in discounts:
         limit = BP_SCALE if discount.kind == "percent" else None

@@ -34,15 +34,19 @@ log = structlog.get_logger(__name__)
 
 
 class Header(msgspec.Struct, frozen=True, kw_only=True):
-    """Who and where a document is for; ``at`` in the venue's timezone."""
+    """Who and where a document is for; ``at`` in the venue's timezone, ``locale`` the
+    venue's (how money and rates are written)."""
 
     venue: str
     table: str
     waiter: str
     at: dt.datetime
+    locale: str = "en"
 
 
 def _fields(bill: BillRead, header: Header) -> dict[str, object]:
+    # VAT is contained in the prices; a sales tax is added on top of them
+    tax_name = "VAT" if bill.tax_inclusive else "Sales tax"
     lines = [docs.BillLine(line.quantity, line.name, line.gross) for line in bill.lines]
     lines += [docs.BillLine(1, f"{c.name} (comp)", 0) for c in bill.comps]
     return {
@@ -54,9 +58,7 @@ def _fields(bill: BillRead, header: Header) -> dict[str, object]:
         "currency": bill.currency,
         "lines": lines,
         "subtotal_minor": bill.subtotal,
-        "taxes": [
-            docs.TaxLine(t.rate_bp, f"VAT {t.rate_bp / 100:g}%", t.tax, t.base) for t in bill.taxes
-        ],
+        "taxes": [docs.TaxLine(t.rate_ppm, tax_name, t.tax, t.base) for t in bill.taxes],
         "discounts": (
             [docs.Discount("Discounts", bill.discount_total)] if bill.discount_total else []
         ),
@@ -65,6 +67,7 @@ def _fields(bill: BillRead, header: Header) -> dict[str, object]:
         "paid_minor": bill.paid,
         "due_minor": bill.due,
         "tax_inclusive": bill.tax_inclusive,
+        "locale": header.locale,
     }
 
 
@@ -104,6 +107,7 @@ async def _document(
         table=table.name if table else "-",
         waiter=waiter.name if waiter else "",
         at=now_utc().astimezone(ZoneInfo(loaded.venue.timezone)),
+        locale=loaded.venue.locale,
     )
 
 
@@ -125,7 +129,8 @@ def render_receipt(document: docs.Receipt | docs.PreBill) -> str:
         doc=document,
         payments=document.payments if isinstance(document, docs.Receipt) else [],
         change=document.change_minor if isinstance(document, docs.Receipt) else 0,
-        money=lambda minor: docs.format_money(minor, document.currency),
+        money=lambda minor: docs.format_money(minor, document.currency, document.locale),
+        percent=lambda rate_ppm: docs.format_rate(rate_ppm, document.locale),
     )
 
 

@@ -105,7 +105,7 @@ class ReceiptEmail(msgspec.Struct, kw_only=True):
 
 
 class TaxRead(msgspec.Struct, kw_only=True):
-    rate_bp: int
+    rate_ppm: int
     base: int
     tax: int
 
@@ -115,7 +115,7 @@ class BillLineRead(msgspec.Struct, kw_only=True):
     name: str
     quantity: int
     seat: int | None
-    tax_rate_bp: int
+    tax_rate_ppm: int
     gross: int
     discount: int
     net: int

@@ -243,7 +243,7 @@ async def split(
             label=piece.label,
             amount=piece.amount,
             service_charge=piece.service_charge,
-            taxes=[[t.rate_bp, t.base, t.tax] for t in piece.taxes],
+            taxes=[[t.rate_ppm, t.base, t.tax] for t in piece.taxes],
             line_shares=[list(share) for share in piece.line_shares],
             basis=loaded.ledger.basis,
         )
@@ -832,7 +832,8 @@ async def _sale(session: AsyncSession, loaded: Loaded) -> dict[str, Any]:
         "service_charge": bill.service_charge,
         "total": bill.total,
         "tax_inclusive": bill.tax_inclusive,
-        "taxes": [[t.rate_bp, t.base, t.tax] for t in bill.taxes],
+        "rate_unit": "ppm",
+        "taxes": [[t.rate_ppm, t.base, t.tax] for t in bill.taxes],
         "lines": [
             {
                 "line_id": line.line_id,
@@ -841,7 +842,7 @@ async def _sale(session: AsyncSession, loaded: Loaded) -> dict[str, Any]:
                 "quantity": item_of[line.line_id].quantity,
                 "gross": line.gross,
                 "net": line.net,
-                "tax_rate_bp": line.tax_rate_bp,
+                "tax_rate_ppm": line.tax_rate_ppm,
             }
             for line in bill.lines
         ],

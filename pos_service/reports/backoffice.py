@@ -124,7 +124,7 @@ async def sales_of(
         selling.Sale(
             day=venues.business_day(venue, e.at),
             hour=e.at.astimezone(zone).hour,
-            data=e.data,
+            data=selling.in_ppm(e.data),
             payments=paid.get(e.data["check_id"], {}),
         )
         for e in entries

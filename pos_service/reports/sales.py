@@ -19,11 +19,38 @@ from typing import Any
 
 import msgspec
 
-from pos_service.core.money import allocate, round_div
+from pos_service.core.money import allocate, format_rate_percent, round_div
 from pos_service.reports.schemas import SalesGroup, SalesRow
 
 CHECK_GROUPS = ("day", "hour", "staff", "table")
 LINE_GROUPS = ("item", "category", "tax_rate")
+
+
+RATE_UNIT = "ppm"
+
+
+def in_ppm(data: dict[str, Any]) -> dict[str, Any]:
+    """A journal ``sale`` entry's data with its tax rates in parts per million.
+
+    Entries written before the rates became ppm (docs/decisions/1240) carry basis
+    points (``tax_rate_bp`` on lines, bp first in each ``taxes`` row) and no
+    ``rate_unit``; the journal is append-only and hash-chained, so they are converted
+    when read, never rewritten.
+    """
+    if data.get("rate_unit") == RATE_UNIT:
+        return data
+    return {
+        **data,
+        "rate_unit": RATE_UNIT,
+        "taxes": [[rate * 100, base, tax] for rate, base, tax in data["taxes"]],
+        "lines": [
+            {
+                **{k: v for k, v in line.items() if k != "tax_rate_bp"},
+                "tax_rate_ppm": line["tax_rate_bp"] * 100,
+            }
+            for line in data["lines"]
+        ],
+    }
 
 
 class Sale(msgspec.Struct, frozen=True, kw_only=True):
@@ -60,7 +87,7 @@ def line_totals(data: dict[str, Any]) -> list[tuple[int, int, int]]:
     service = _shares(data["service_charge"], nets)
     taxes = [0] * len(lines)
     for rate, _base, tax in data["taxes"]:
-        of_rate = [i for i, line in enumerate(lines) if line["tax_rate_bp"] == rate]
+        of_rate = [i for i, line in enumerate(lines) if line["tax_rate_ppm"] == rate]
         for i, part in zip(of_rate, _shares(tax, [nets[i] for i in of_rate]), strict=True):
             taxes[i] += part
     exclusive = not data["tax_inclusive"]
@@ -70,8 +97,8 @@ def line_totals(data: dict[str, Any]) -> list[tuple[int, int, int]]:
     ]
 
 
-def rate_label(rate_bp: int) -> str:
-    return f"{rate_bp // 100}.{rate_bp % 100:02d} %"
+def rate_label(rate_ppm: int) -> str:
+    return format_rate_percent(rate_ppm)
 
 
 class _Rows:
@@ -131,7 +158,7 @@ def _line_key(group: str, line: dict[str, Any]) -> tuple[str, str]:
         return line["name"], line["name"]
     if group == "category":
         return line["category"], line["category"] or "no category"
-    return str(line["tax_rate_bp"]), rate_label(line["tax_rate_bp"])
+    return str(line["tax_rate_ppm"]), rate_label(line["tax_rate_ppm"])
 
 
 def check_key(

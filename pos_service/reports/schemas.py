@@ -38,7 +38,7 @@ class MethodTotal(msgspec.Struct, kw_only=True):
 
 
 class RateTotal(msgspec.Struct, kw_only=True):
-    rate_bp: int
+    rate_ppm: int
     base: int
     tax: int
 

@@ -32,6 +32,7 @@ from pos_service.payments._load import load
 from pos_service.reports import tips
 from pos_service.reports.events import DayClosed
 from pos_service.reports.models import DayClose
+from pos_service.reports.sales import in_ppm
 from pos_service.reports.schemas import (
     CategoryTotal,
     DayCloseRequest,
@@ -118,7 +119,7 @@ class _Sums:
     def add(self, entry: journal.Entry) -> None:
         data = entry.data
         if entry.kind == "sale":
-            self.sale(data)
+            self.sale(in_ppm(data))
         elif entry.kind in ("payment", "refund"):
             self.payment(entry)
         elif entry.kind == "void":
@@ -163,7 +164,7 @@ def summarise(
         discount_total=n["discount_total"],
         service_charge=n["service_charge"],
         sales_total=n["sales_total"],
-        taxes=[RateTotal(rate_bp=r, base=b, tax=t) for r, (b, t) in sorted(sums.rates.items())],
+        taxes=[RateTotal(rate_ppm=r, base=b, tax=t) for r, (b, t) in sorted(sums.rates.items())],
         by_method=[
             MethodTotal(method=m, count=c, amount=a, tips=t)
             for m, (c, a, t) in sorted(sums.methods.items())
@@ -385,7 +386,19 @@ async def get_day(session: AsyncSession, caller: Caller, business_date: dt.date)
     ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"business day {business_date} is not closed", field="date")
-    return msgspec.convert(row.report, Report)
+    return stored_report(row.report)
+
+
+def stored_report(report: dict[str, Any]) -> Report:
+    """A Z report as ``day_closes`` keeps it; reports closed before tax rates became
+    parts per million name them ``rate_bp`` (converted here: the table is append-only)."""
+    taxes = [
+        {"rate_ppm": t["rate_bp"] * 100, "base": t["base"], "tax": t["tax"]}
+        if "rate_bp" in t
+        else t
+        for t in report.get("taxes", [])
+    ]
+    return msgspec.convert({**report, "taxes": taxes}, Report)
 
 
 async def close_due_days(session: AsyncSession, now: dt.datetime) -> int:

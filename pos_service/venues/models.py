@@ -26,7 +26,8 @@ class VenueGroup(Base):
 
 class Venue(Base):
     """A restaurant. ``day_cutoff`` is the local time at which its business day ends;
-    ``group_id`` names the venue group it belongs to, if any."""
+    ``group_id`` names the venue group it belongs to, if any; ``locale`` (a tag such as
+    "en", "nl-NL", "de-DE") writes its money, rates and dates on paper."""
 
     __tablename__ = "venues"
 
@@ -34,6 +35,7 @@ class Venue(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3))
+    locale: Mapped[str] = mapped_column(String(35), server_default="en")
     timezone: Mapped[str] = mapped_column(String(64))
     tax_inclusive: Mapped[bool]
     day_cutoff: Mapped[dt.time] = mapped_column(server_default="04:00")

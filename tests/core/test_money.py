@@ -8,10 +8,13 @@ from pos_service.core.money import (
     allocate,
     apply_bp,
     format_minor,
+    format_rate_percent,
+    minor_exponent,
     round_div,
     split_evenly,
     tax_added,
     tax_included,
+    tax_rounding,
 )
 
 amounts = st.integers(min_value=-(10**9), max_value=10**9)
@@ -61,12 +64,17 @@ def test_apply_bp() -> None:
 
 
 def test_tax_helpers_hand_calculated() -> None:
-    assert tax_included(2500, 2000) == 417  # 2500 x 2000 / 12000 = 416.67
-    assert tax_included(400, 1000) == 36  # 400 x 1000 / 11000 = 36.36
-    assert tax_included(1, 2000) == 0  # 0.17
-    assert tax_added(2426, 825) == 200  # 2426 x 0.0825 = 200.145
-    assert tax_added(1000, 825) == 83  # 82.5 -> 83
-    assert tax_included(-2500, 2000) == -417
+    assert tax_included(2500, 200_000) == 417  # 2500 x 20 / 120 = 416.67
+    assert tax_included(400, 100_000) == 36  # 400 x 10 / 110 = 36.36
+    assert tax_included(1, 200_000) == 0  # 0.17
+    assert tax_added(2426, 82_500) == 200  # 2426 x 0.0825 = 200.145
+    assert tax_added(1000, 82_500) == 83  # 82.5 -> 83
+    assert tax_added(2295, 88_750) == 204  # 8.875 %: 203.68
+    assert tax_added(1000, 88_750) == 89  # 88.75
+    assert tax_added(200, 55_000) == 11  # 5.5 %: 11.0
+    assert tax_included(1210, 210_000) == 210  # 21 %: exactly 2.10 of 12.10
+    assert tax_included(1090, 90_000) == 90  # 9 %
+    assert tax_included(-2500, 200_000) == -417
     with pytest.raises(ValueError, match="negative"):
         tax_added(100, -1)
 
@@ -111,19 +119,43 @@ def test_allocate_is_symmetric_for_refunds(total: int, weights: list[int]) -> No
 
 
 @pytest.mark.parametrize(
-    ("amount", "currency", "expected"),
+    ("amount", "currency", "locale", "expected"),
     [
-        (1250, "EUR", "12.50 EUR"),
-        (5, "usd", "0.05 USD"),
-        (-1250, "EUR", "-12.50 EUR"),
-        (-5, "EUR", "-0.05 EUR"),
-        (0, "EUR", "0.00 EUR"),
-        (1250, "JPY", "1250 JPY"),
-        (1250, "KWD", "1.250 KWD"),
+        (1250, "EUR", "en", "€12.50"),
+        (5, "usd", "en", "$0.05"),
+        (-1250, "EUR", "en", "-€12.50"),
+        (-5, "EUR", "en", "-€0.05"),
+        (0, "EUR", "en", "€0.00"),
+        (1250, "JPY", "en", "¥1,250"),
+        (1250, "KWD", "en", "KWD\xa01.250"),
+        (-1250, "BHD", "en", "-BHD\xa01.250"),
+        (123456, "EUR", "de-DE", "1.234,56\xa0€"),
+        (123456, "EUR", "nl_NL", "€\xa01.234,56"),
     ],
 )
-def test_format_minor(amount: int, currency: str, expected: str) -> None:
-    assert format_minor(amount, currency) == expected
+def test_format_minor(amount: int, currency: str, locale: str, expected: str) -> None:
+    assert format_minor(amount, currency, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("currency", "digits"), [("EUR", 2), ("usd", 2), ("JPY", 0), ("KWD", 3), ("BHD", 3)]
+)
+def test_minor_exponent_is_the_currency_s_decimals(currency: str, digits: int) -> None:
+    assert minor_exponent(currency) == digits
+
+
+def test_rates_are_written_by_the_locale() -> None:
+    assert format_rate_percent(88_750) == "8.875%"
+    assert format_rate_percent(55_000, "nl-NL") == "5,5%"
+    assert format_rate_percent(88_750, "de-DE") == "8,875\xa0%"
+    with pytest.raises(ValueError, match="locale"):
+        format_rate_percent(1, "xx-nowhere")
+
+
+def test_the_tax_rounding_rule_defaults_to_the_total() -> None:
+    assert tax_rounding({}) == "total"
+    assert tax_rounding({"tax_rounding": "line"}) == "line"
+    assert tax_rounding({"tax_rounding": "total"}) == "total"
 
 
 def test_format_minor_rejects_a_bad_code() -> None:

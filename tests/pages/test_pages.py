@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.async_api import Page, Route, expect
+from sqlalchemy import text
 
 from tests.conftest import Demo
 from tests.pages.conftest import KDS, PHONE, NewDevice
@@ -137,3 +138,32 @@ async def test_offline_items_are_sent_once_when_the_network_returns(
         "SELECT count(*) FROM kitchen_tickets WHERE check_id = :c", c=check["id"]
     )
     assert tickets[0][0] == 2  # one send: one ticket at cold, one at hot
+
+
+@pytest.mark.timeout(120)
+async def test_the_guest_page_shows_sales_tax_on_top_and_yen_without_decimals(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    async with demo.sessions() as session, session.begin():
+        for statement in (
+            "UPDATE venues SET currency = 'USD', tax_inclusive = false WHERE id = :v",
+            "UPDATE items SET tax_rate_ppm = 88750, price = 765 WHERE venue_id = :v",
+        ):
+            await session.execute(text(statement), {"v": demo.venue_id})
+    check = await demo.open_check("5", covers=2)
+    assert (await demo.add(check["id"], "Burrata", 3)).status_code == 201
+    link = await demo.call("POST", f"/api/checks/{check['id']}/guest-link")
+    assert link.status_code == 201, link.text
+    guest = await (await new_device(PHONE)).open(link.json()["url"])
+    card = guest.locator(".guest-card")
+    # 3 x 7.65 = 22.95; 8.875 % on top = 2.04; 24.99
+    await expect(card.locator("tr", has_text="Sales tax 8.875%")).to_contain_text("$2.04")
+    await expect(card.locator("tr.total", has_text="Total")).to_contain_text("$24.99")
+    await expect(card).not_to_contain_text("VAT")
+
+    async with demo.sessions() as session, session.begin():
+        await session.execute(
+            text("UPDATE venues SET currency = 'JPY' WHERE id = :v"), {"v": demo.venue_id}
+        )
+    await guest.reload()
+    await expect(card.locator("tr.total", has_text="Total")).to_contain_text("¥2,499")

@@ -27,12 +27,12 @@ from pos_service.payments.billing import (
     whole,
 )
 
-STEAK = BillLine(1, "Steak", quantity=2, unit_price=1250, tax_rate_bp=2000, seat=1)
-WATER = BillLine(2, "Water", quantity=1, unit_price=400, tax_rate_bp=1000, seat=2)
+STEAK = BillLine(1, "Steak", quantity=2, unit_price=1250, tax_rate_ppm=200_000, seat=1)
+WATER = BillLine(2, "Water", quantity=1, unit_price=400, tax_rate_ppm=100_000, seat=2)
 
-BURGER = BillLine(1, "Burger", quantity=1, unit_price=1599, tax_rate_bp=825, seat=1)
-FRIES = BillLine(2, "Fries", quantity=1, unit_price=499, tax_rate_bp=825, seat=2)
-SODAS = BillLine(3, "Soda", quantity=2, unit_price=299, tax_rate_bp=825)
+BURGER = BillLine(1, "Burger", quantity=1, unit_price=1599, tax_rate_ppm=82_500, seat=1)
+FRIES = BillLine(2, "Fries", quantity=1, unit_price=499, tax_rate_ppm=82_500, seat=2)
+SODAS = BillLine(3, "Soda", quantity=2, unit_price=299, tax_rate_ppm=82_500)
 
 
 def taxes_by_rate(parts: list[Part]) -> dict[int, tuple[int, int]]:
@@ -40,15 +40,15 @@ def taxes_by_rate(parts: list[Part]) -> dict[int, tuple[int, int]]:
     taxes: Counter[int] = Counter()
     for part in parts:
         for tax in part.taxes:
-            bases[tax.rate_bp] += tax.base
-            taxes[tax.rate_bp] += tax.tax
+            bases[tax.rate_ppm] += tax.base
+            taxes[tax.rate_ppm] += tax.tax
     return {rate: (bases[rate], taxes[rate]) for rate in taxes if bases[rate] or taxes[rate]}
 
 
 def assert_consistent(bill: Bill, parts: list[Part]) -> None:
     assert [part.index for part in parts] == list(range(len(parts)))
     assert sum(part.amount for part in parts) == bill.total
-    expected = {t.rate_bp: (t.base, t.tax) for t in bill.taxes if t.base or t.tax}
+    expected = {t.rate_ppm: (t.base, t.tax) for t in bill.taxes if t.base or t.tax}
     assert taxes_by_rate(parts) == expected
     assert sum(part.service_charge for part in parts) == bill.service_charge
     line_sums: Counter[int] = Counter()
@@ -67,7 +67,10 @@ def test_inclusive_vat_is_computed_once_per_rate() -> None:
     bill = compute_bill([STEAK, WATER], tax_inclusive=True)
     # 20 %: 2 x 12.50 = 25.00 contains 25.00 x 20/120 = 4.1667 -> 4.17
     # 10 %:      4.00 contains  4.00 x 10/110 = 0.3636 -> 0.36
-    assert bill.taxes == [TaxAmount(1000, base=364, tax=36), TaxAmount(2000, base=2083, tax=417)]
+    assert bill.taxes == [
+        TaxAmount(100_000, base=364, tax=36),
+        TaxAmount(200_000, base=2083, tax=417),
+    ]
     assert (bill.subtotal, bill.discount_total, bill.service_charge) == (2900, 0, 0)
     assert bill.total == 2900  # prices include the tax: the guest pays 29.00
 
@@ -79,8 +82,14 @@ def test_inclusive_vat_split_evenly_gives_each_part_its_share_of_each_rate() -> 
     assert (first.amount, second.amount) == (1450, 1450)
     # 20 % tax 4.17 over 12.50 : 12.50 -> 2.085 each: 2.09 + 2.08 (tie to the first part)
     # 10 % tax 0.36 over  2.00 :  2.00 -> 0.18 each
-    assert first.taxes == [TaxAmount(1000, base=182, tax=18), TaxAmount(2000, base=1041, tax=209)]
-    assert second.taxes == [TaxAmount(1000, base=182, tax=18), TaxAmount(2000, base=1042, tax=208)]
+    assert first.taxes == [
+        TaxAmount(100_000, base=182, tax=18),
+        TaxAmount(200_000, base=1041, tax=209),
+    ]
+    assert second.taxes == [
+        TaxAmount(100_000, base=182, tax=18),
+        TaxAmount(200_000, base=1042, tax=208),
+    ]
 
 
 def test_inclusive_discount_and_untaxed_service_charge_split_by_items() -> None:
@@ -94,14 +103,20 @@ def test_inclusive_discount_and_untaxed_service_charge_split_by_items() -> None:
     assert [line.net for line in bill.lines] == [2250, 400]
     assert (bill.discount_total, bill.service_charge, bill.total) == (250, 265, 2915)
     # 20 %: 22.50 x 20/120 = 3.75; 10 %: 0.36 as before; the service charge carries no tax
-    assert bill.taxes == [TaxAmount(1000, base=364, tax=36), TaxAmount(2000, base=1875, tax=375)]
+    assert bill.taxes == [
+        TaxAmount(100_000, base=364, tax=36),
+        TaxAmount(200_000, base=1875, tax=375),
+    ]
     first, second = split_by_items(bill, {1: 0}, parts=2)
     # part 1: steak 22.50 + half the water 2.00 = 24.50; part 2: half the water 2.00
     # service 2.65 over 24.50 : 2.00 -> 2.45 + 0.20
     assert (first.service_charge, second.service_charge) == (245, 20)
     assert (first.amount, second.amount) == (2695, 220)
-    assert first.taxes == [TaxAmount(1000, base=182, tax=18), TaxAmount(2000, base=1875, tax=375)]
-    assert second.taxes == [TaxAmount(1000, base=182, tax=18)]
+    assert first.taxes == [
+        TaxAmount(100_000, base=182, tax=18),
+        TaxAmount(200_000, base=1875, tax=375),
+    ]
+    assert second.taxes == [TaxAmount(100_000, base=182, tax=18)]
 
 
 def test_exclusive_sales_tax_with_check_discount_split_by_seat() -> None:
@@ -116,14 +131,18 @@ def test_exclusive_sales_tax_with_check_discount_split_by_seat() -> None:
     assert [line.discount for line in bill.lines] == [160, 50, 60]
     assert [line.net for line in bill.lines] == [1439, 449, 538]
     # 8.25 % on 24.26 = 2.00145 -> 2.00, added on top: 26.26
-    assert bill.taxes == [TaxAmount(825, base=2426, tax=200)]
+    assert bill.taxes == [TaxAmount(82_500, base=2426, tax=200)]
     assert bill.total == 2626
     seat1, seat2 = split_by_seat(bill)
     # sodas have no seat: 5.38 -> 2.69 each
     # seat 1: 14.39 + 2.69 = 17.08, seat 2: 4.49 + 2.69 = 7.18
     # tax 2.00 x 17.08/24.26 = 1.408 and x 7.18/24.26 = 0.592 -> 1.40 + 0.59, 1 cent to seat 1
-    assert (seat1.label, seat1.amount, seat1.taxes) == ("Seat 1", 1849, [TaxAmount(825, 1708, 141)])
-    assert (seat2.label, seat2.amount, seat2.taxes) == ("Seat 2", 777, [TaxAmount(825, 718, 59)])
+    assert (seat1.label, seat1.amount, seat1.taxes) == (
+        "Seat 1",
+        1849,
+        [TaxAmount(82_500, 1708, 141)],
+    )
+    assert (seat2.label, seat2.amount, seat2.taxes) == ("Seat 2", 777, [TaxAmount(82_500, 718, 59)])
 
 
 def test_exclusive_custom_split_allocates_tax_in_proportion() -> None:
@@ -164,32 +183,32 @@ def test_splits_compose_without_touching_other_parts() -> None:
 def test_voided_lines_are_left_out_and_comps_listed_with_their_value() -> None:
     lines = [
         STEAK,
-        BillLine(2, "Water", 1, 400, 1000, voided=True),
-        BillLine(3, "Dessert", 1, 750, 1000, comp=True),
+        BillLine(2, "Water", 1, 400, 100_000, voided=True),
+        BillLine(3, "Dessert", 1, 750, 100_000, comp=True),
     ]
     bill = compute_bill(lines, [Discount("amount", 100, line_id=3, reason="")], tax_inclusive=True)
     assert [line.line_id for line in bill.lines] == [1]
     assert bill.comps == [Comp(3, "Dessert", 750)]
     assert (bill.discount_total, bill.total) == (0, 2500)
-    assert [tax.rate_bp for tax in bill.taxes] == [2000]
+    assert [tax.rate_ppm for tax in bill.taxes] == [200_000]
 
 
 def test_zero_total_bill_splits_into_zero_parts() -> None:
-    bill = compute_bill([BillLine(1, "Bread", 1, 0, 1000, seat=1)], tax_inclusive=False)
+    bill = compute_bill([BillLine(1, "Bread", 1, 0, 100_000, seat=1)], tax_inclusive=False)
     assert bill.total == 0
-    assert bill.taxes == [TaxAmount(1000, 0, 0)]
+    assert bill.taxes == [TaxAmount(100_000, 0, 0)]
     for parts in (split_evenly(bill, 3), split_by_seat(bill), split_custom(bill, [0, 0])):
         assert all(part.amount == 0 for part in parts)
         assert_consistent(bill, parts)
-    comped = compute_bill([BillLine(1, "Cake", 1, 500, 1000, comp=True)], tax_inclusive=True)
+    comped = compute_bill([BillLine(1, "Cake", 1, 500, 100_000, comp=True)], tax_inclusive=True)
     assert (comped.total, comped.taxes, comped.lines) == (0, [], [])
     assert [part.amount for part in split_evenly(comped, 2)] == [0, 0]
 
 
 def test_one_cent_over_three_parts() -> None:
-    bill = compute_bill([BillLine(1, "Mint", 1, 1, 2000)], tax_inclusive=True)
+    bill = compute_bill([BillLine(1, "Mint", 1, 1, 200_000)], tax_inclusive=True)
     # 0.01 x 20/120 = 0.0017 -> no tax
-    assert bill.taxes == [TaxAmount(2000, 1, 0)]
+    assert bill.taxes == [TaxAmount(200_000, 1, 0)]
     parts = split_evenly(bill, 3)
     assert [part.amount for part in parts] == [1, 0, 0]
     assert_consistent(bill, parts)
@@ -249,7 +268,7 @@ def test_bad_split_requests_are_rejected(call: Callable[[Bill], object], message
 
 
 def test_split_by_seat_needs_a_seat() -> None:
-    bill = compute_bill([BillLine(1, "Bread", 1, 300, 1000)], tax_inclusive=True)
+    bill = compute_bill([BillLine(1, "Bread", 1, 300, 100_000)], tax_inclusive=True)
     with pytest.raises(ValueError, match="seat"):
         split_by_seat(bill)
 
@@ -282,7 +301,7 @@ def test_balance_and_due_come_from_payments() -> None:
         validate_payment(450, 0)
 
 
-rates = st.sampled_from([0, 550, 700, 825, 1000, 1900, 2000])
+rates = st.sampled_from([0, 55_000, 70_000, 82_500, 88_750, 90_000, 100_000, 190_000, 210_000])
 
 
 @st.composite
@@ -294,7 +313,7 @@ def bills(draw: st.DrawFn) -> Bill:
             name=f"item {line_id}",
             quantity=draw(st.integers(min_value=0, max_value=4)),
             unit_price=draw(st.integers(min_value=0, max_value=5000)),
-            tax_rate_bp=draw(rates),
+            tax_rate_ppm=draw(rates),
             seat=draw(st.none() | st.integers(min_value=1, max_value=4)),
             voided=draw(st.booleans()) and draw(st.booleans()),
             comp=draw(st.booleans()) and draw(st.booleans()),
@@ -418,3 +437,71 @@ def test_custom_split_gives_each_part_exactly_its_amount(bill: Bill, data: st.Da
             # exact share rounded down, or up by one unit: |share - net x amount / total| <= 1
             assert abs(share * bill.total - net * amount) <= bill.total
     assert_consistent(bill, parts)
+
+
+def test_an_even_split_is_even_however_many_odd_lines() -> None:
+    """Issue #17: each line's odd cent went to the first part, so the gap grew with the lines."""
+    pasta = [BillLine(i, "Pasta", 1, 765, 70_000) for i in (1, 2, 3)]
+    bill = compute_bill(pasta, tax_inclusive=True)
+    assert bill.total == 2295
+    first, second = split_evenly(bill, 2)
+    assert (first.amount, second.amount) == (1148, 1147)  # not 11.49 + 11.46
+    # 7 %: 22.95 contains 1.50, shared in proportion to 11.48 : 11.47 -> 0.75 + 0.75
+    assert (first.taxes, second.taxes) == (
+        [TaxAmount(70_000, 1073, 75)],
+        [TaxAmount(70_000, 1072, 75)],
+    )
+    lines = [
+        BillLine(1, "Salad", 1, 1235, 70_000),
+        BillLine(2, "Salad", 1, 1235, 70_000),
+        BillLine(3, "Wine", 1, 2210, 190_000),
+    ]
+    bill = compute_bill(lines, tax_inclusive=True)
+    assert [part.amount for part in split_evenly(bill, 2)] == [2340, 2340]  # not 23.41 + 23.39
+    assert_consistent(bill, split_evenly(bill, 2))
+
+
+def test_an_even_split_of_sales_tax_at_8_875_percent() -> None:
+    lines = [BillLine(i, "Bagel", 1, 765, 88_750) for i in (1, 2, 3)]
+    bill = compute_bill(lines, tax_inclusive=False)
+    # 22.95 x 8.875 % = 2.0368 -> 2.04 on top: 24.99
+    assert (bill.taxes, bill.total) == ([TaxAmount(88_750, 2295, 204)], 2499)
+    parts = split_evenly(bill, 3)
+    assert [part.amount for part in parts] == [833, 833, 833]
+    assert [part.taxes[0].tax for part in parts] == [68, 68, 68]
+    assert_consistent(bill, parts)
+
+
+def assert_even(parts: list[Part]) -> None:
+    amounts = [part.amount for part in parts]
+    assert max(amounts) - min(amounts) <= 1, amounts
+
+
+@settings(max_examples=300)
+@given(bills(), st.integers(min_value=1, max_value=7))
+def test_even_parts_differ_by_at_most_one_unit_and_keep_every_rate_exact(
+    bill: Bill, n: int
+) -> None:
+    parts = split_evenly(bill, n)
+    assert len(parts) == n
+    assert_even(parts)
+    assert_consistent(bill, parts)  # sums, and taxes rate by rate, exactly the bill's
+
+
+@settings(max_examples=200)
+@given(bills(), st.data())
+def test_splitting_a_part_or_sharing_an_item_evenly_is_even_too(
+    bill: Bill, data: st.DataObject
+) -> None:
+    parts = first_split(data.draw, bill)  # type: ignore[arg-type]
+    index = data.draw(st.integers(min_value=0, max_value=len(parts) - 1))
+    n = data.draw(st.integers(min_value=1, max_value=5))
+    after = resplit(bill, parts, index, n)
+    assert_even(after[index : index + n])
+    assert_consistent(bill, after)
+    held = sorted({line_id for part in parts for line_id, _ in part.line_shares})
+    if held:
+        line_id = data.draw(st.sampled_from(held))
+        shared = split_shares(bill, parts, line_id, n)
+        assert_even(shared[len(shared) - n :])
+        assert_consistent(bill, shared)

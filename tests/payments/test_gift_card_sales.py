@@ -23,7 +23,7 @@ async def gift_card_item(demo: Demo, price: int = 5000) -> None:
         )
         item = await session.scalar(
             text(
-                "INSERT INTO items (venue_id, category_id, name, price, tax_rate_bp) "
+                "INSERT INTO items (venue_id, category_id, name, price, tax_rate_ppm) "
                 "VALUES (:v, :c, 'Gift card', :p, 0) RETURNING id"
             ),
             {"v": demo.venue_id, "c": category, "p": price},

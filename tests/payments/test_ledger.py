@@ -25,14 +25,14 @@ from pos_service.payments.ledger import (
 )
 from pos_service.payments.schemas import SplitRequest
 
-rates = st.sampled_from([0, 700, 825, 1900, 2000])
+rates = st.sampled_from([0, 70_000, 82_500, 88_750, 190_000, 210_000])
 lines = st.builds(
     BillLine,
     line_id=st.just(0),
     name=st.just("item"),
     quantity=st.integers(1, 3),
     unit_price=st.integers(0, 4000),
-    tax_rate_bp=rates,
+    tax_rate_ppm=rates,
     seat=st.none() | st.integers(1, 3),
 )
 
@@ -45,8 +45,8 @@ def check_consistent(book: Ledger) -> None:
     taxes: Counter[int] = Counter()
     for state in states:
         for tax in state.part.taxes:
-            taxes[tax.rate_bp] += tax.tax
-    assert +taxes == +Counter({t.rate_bp: t.tax for t in bill.taxes})
+            taxes[tax.rate_ppm] += tax.tax
+    assert +taxes == +Counter({t.rate_ppm: t.tax for t in bill.taxes})
     assert 0 <= book.paid <= bill.total
     for state in states:
         assert 0 <= state.paid <= state.part.amount
@@ -88,7 +88,7 @@ def test_any_history_of_splits_and_payments_stays_exact(
     start: list[BillLine], inclusive: bool, data: st.DataObject
 ) -> None:
     items = [
-        BillLine(i + 1, f"item {i + 1}", x.quantity, x.unit_price, x.tax_rate_bp, x.seat)
+        BillLine(i + 1, f"item {i + 1}", x.quantity, x.unit_price, x.tax_rate_ppm, x.seat)
         for i, x in enumerate(start)
     ]
     discount = [Discount("percent", 1000, reason="regular")] if data.draw(st.booleans()) else []
@@ -134,7 +134,7 @@ def test_any_history_of_splits_and_payments_stays_exact(
                         "more",
                         line.quantity,
                         line.unit_price,
-                        line.tax_rate_bp,
+                        line.tax_rate_ppm,
                         line.seat,
                     )
                 )

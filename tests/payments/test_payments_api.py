@@ -20,9 +20,9 @@ async def test_cash_payment_with_change_closes_the_check(demo: Demo) -> None:
     b = await bill(demo, check["id"])
     # inclusive VAT: food 13.50 at 7 % contains 0.88; wine 13.00 at 19 % contains 2.08
     assert b["total"] == 1350 + 1300 and b["due"] == 2650
-    assert [(t["rate_bp"], t["base"], t["tax"]) for t in b["taxes"]] == [
-        (700, 1262, 88),
-        (1900, 1092, 208),
+    assert [(t["rate_ppm"], t["base"], t["tax"]) for t in b["taxes"]] == [
+        (70_000, 1262, 88),
+        (190_000, 1092, 208),
     ]
     result = await pay(demo, check["id"], method="cash", amount=3000)
     assert result["payment"]["amount"] == 2650 and result["payment"]["change"] == 350
@@ -41,9 +41,9 @@ async def test_inclusive_split_gives_each_part_its_tax_per_rate(demo: Demo) -> N
     # 7 %: 0.88 over 6.75 : 6.75 -> 0.44 each; 19 %: 2.08 over 6.50 : 6.50 -> 1.04 each
     assert [p["amount"] for p in parts] == [1325, 1325]
     for part in parts:
-        assert [(t["rate_bp"], t["base"], t["tax"]) for t in part["taxes"]] == [
-            (700, 631, 44),
-            (1900, 546, 104),
+        assert [(t["rate_ppm"], t["base"], t["tax"]) for t in part["taxes"]] == [
+            (70_000, 631, 44),
+            (190_000, 546, 104),
         ]
         assert (part["paid"], part["due"]) == (0, 1325)
     assert r.json()["rest"]["amount"] == 0
@@ -55,9 +55,9 @@ async def test_exclusive_tax_by_seat_matches_the_hand_calculation(demo: Demo) ->
     check = await check_with(demo, ("Burger", 1, 1), ("Cola", 2, 2), ("Garlic bread", 1, None))
     b = await bill(demo, check["id"])
     # food 18.50 + 5.50 = 24.00 at 7 % = 1.68; drinks 2 x 4.20 = 8.40 at 19 % = 1.596 -> 1.60
-    assert [(t["rate_bp"], t["base"], t["tax"]) for t in b["taxes"]] == [
-        (700, 2400, 168),
-        (1900, 840, 160),
+    assert [(t["rate_ppm"], t["base"], t["tax"]) for t in b["taxes"]] == [
+        (70_000, 2400, 168),
+        (190_000, 840, 160),
     ]
     assert b["total"] == 2400 + 840 + 168 + 160
     r = await demo.call("POST", f"/api/checks/{check['id']}/split", json={"mode": "seat"})
@@ -65,10 +65,10 @@ async def test_exclusive_tax_by_seat_matches_the_hand_calculation(demo: Demo) ->
     seat1, seat2 = r.json()["parts"]
     # garlic bread 5.50 shared: 2.75 each. seat 1 food 21.25, seat 2 food 2.75 + drinks 8.40
     # 7 % tax 1.68 over 21.25 : 2.75 = 1.4875 : 0.1925 -> 1.49 + 0.19
-    assert [(t["rate_bp"], t["base"], t["tax"]) for t in seat1["taxes"]] == [(700, 2125, 149)]
-    assert [(t["rate_bp"], t["base"], t["tax"]) for t in seat2["taxes"]] == [
-        (700, 275, 19),
-        (1900, 840, 160),
+    assert [(t["rate_ppm"], t["base"], t["tax"]) for t in seat1["taxes"]] == [(70_000, 2125, 149)]
+    assert [(t["rate_ppm"], t["base"], t["tax"]) for t in seat2["taxes"]] == [
+        (70_000, 275, 19),
+        (190_000, 840, 160),
     ]
     assert (seat1["amount"], seat2["amount"]) == (2125 + 149, 275 + 840 + 19 + 160)
     assert seat1["amount"] + seat2["amount"] == b["total"]

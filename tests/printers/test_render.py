@@ -204,7 +204,7 @@ def make_bill(**changes: object) -> dict[str, object]:
             BillLine(1, "Crème brûlée", 850),
         ],
         "subtotal_minor": 6650,
-        "taxes": [TaxLine(1000, "VAT", 575, 5750)],
+        "taxes": [TaxLine(100_000, "VAT", 575, 5750)],
         "discounts": [Discount("Regular guest", 325)],
         "total_minor": 6325,
         "due_minor": 6325,
@@ -230,9 +230,9 @@ def test_a_prebill_lists_lines_totals_and_a_pay_link() -> None:
 
 
 def test_sales_tax_is_added_before_the_total() -> None:
-    bill = make_bill(tax_inclusive=False, taxes=[TaxLine(888, "Tax", 561, 6325)], currency="USD")
+    bill = make_bill(tax_inclusive=False, taxes=[TaxLine(88_750, "Tax", 561, 6325)], currency="USD")
     decoded = decode(render_prebill(PreBill(**bill), PrinterProfile()))  # type: ignore[arg-type]
-    tax, total = order(decoded, "Tax 8.88% on $63.25", "TOTAL")
+    tax, total = order(decoded, "Tax 8.875% on $63.25", "TOTAL")
     assert tax < total
     assert not decoded.find("incl.")
 

@@ -56,8 +56,8 @@ async def test_x_and_z_reports_sum_the_day(
     ]
     # burrata 13.00 after the discount at 7 % contains 0.85; espresso 2.90 at 19 % 0.46
     assert x["taxes"] == [
-        {"rate_bp": 700, "base": 1215, "tax": 85},
-        {"rate_bp": 1900, "base": 244, "tax": 46},
+        {"rate_ppm": 70_000, "base": 1215, "tax": 85},
+        {"rate_ppm": 190_000, "base": 244, "tax": 46},
     ]
     assert x["by_category"] == [
         {"category": "Drinks", "quantity": 1, "net": 290},

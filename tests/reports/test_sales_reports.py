@@ -134,13 +134,13 @@ async def test_every_grouping_sums_to_the_journal_and_voids_are_in_none(
     methods = {row["key"]: row for row in (await _sales(demo, day, "payment_method"))["rows"]}
     assert set(methods) == {"card", "cash"} and methods["card"]["tips"] == 333 + 20
     rates = {row["key"]: row for row in (await _sales(demo, day, "tax_rate"))["rows"]}
-    assert (rates["700"]["label"], rates["1900"]["label"]) == ("7.00 %", "19.00 %")
+    assert (rates["70000"]["label"], rates["190000"]["label"]) == ("7%", "19%")
     [(tax_700,)] = await demo.sql(
         "SELECT sum((t->>2)::bigint) FROM journal, jsonb_array_elements(data->'taxes') AS t "
-        "WHERE venue_id = :v AND kind = 'sale' AND (t->>0)::int = 700",
+        "WHERE venue_id = :v AND kind = 'sale' AND (t->>0)::int = 70000",
         v=demo.venue_id,
     )
-    assert rates["700"]["tax"] == tax_700
+    assert rates["70000"]["tax"] == tax_700
 
 
 async def test_business_days_follow_the_venue_cutoff(

@@ -177,7 +177,7 @@ async def test_a_menu_is_copied_with_new_ids_into_an_empty_venue(demo: Demo) -> 
                     (
                         i["name"],
                         i["price"],
-                        i["tax_rate_bp"],
+                        i["tax_rate_ppm"],
                         stations.get(i["station_id"]),
                         [
                             (g["name"], [o["name"] for o in g["options"]])

@@ -2,7 +2,7 @@
    The link's token is the only credential; it opens this one check and nothing else. */
 "use strict";
 (() => {
-  const { h, $, mount, toast, money, api, ApiError, debounce } = POS;
+  const { h, $, mount, toast, money, taxLabel, api, ApiError, debounce } = POS;
   const token = document.body.dataset.token;
   const base = `/api/guest/${encodeURIComponent(token)}`;
   const main = $("#main");
@@ -75,7 +75,7 @@
       h("div.guest-card",
         h("table", b.lines.map((l) => row(`${l.quantity}× ${l.name}`, money(l.net))),
           b.service_charge ? row("Service charge", money(b.service_charge)) : null,
-          b.taxes.map((t) => row(`incl. VAT ${t.rate_bp / 100} %`, money(t.tax), ".muted")),
+          b.taxes.map((t) => row(taxLabel(b, t), money(t.tax), ".muted")),
           row("Total", money(b.total), ".total"),
           b.paid ? row("Paid", money(b.paid)) : null,
           row("To pay", money(b.due), ".total"))),

@@ -2,7 +2,7 @@
    Every write goes through the outbox, so a dead spot in the garden loses nothing. */
 "use strict";
 (() => {
-  const { h, $, mount, toast, money, api, ApiError, debounce } = POS;
+  const { h, $, mount, toast, money, taxLabel, api, ApiError, debounce } = POS;
   const main = $("#main");
   const box = POS.outbox("handheld");
   const S = { view: "floor", area: null, floor: null, menu: null, check: null, bill: null, category: null, search: "" };
@@ -311,7 +311,7 @@
       h("div.pane",
         h("ul.lines", b.lines.map((l) => h("li", h("span.q", `${l.quantity}×`), h("span.what", l.name, h("small", l.seat ? `seat ${l.seat}` : "")), h("span.amount", money(l.net))))),
         b.service_charge ? h("p.row", h("span.grow", "Service charge"), h("span.amount", money(b.service_charge))) : null,
-        b.taxes.map((t) => h("p.row.muted", h("span.grow", `incl. VAT ${t.rate_bp / 100} %`), h("span.amount", money(t.tax)))),
+        b.taxes.map((t) => h("p.row.muted", h("span.grow", taxLabel(b, t)), h("span.amount", money(t.tax)))),
         h("p.row.total", h("span.grow", "Total"), h("span.amount", money(b.total))),
         b.paid ? h("p.row", h("span.grow", "Paid"), h("span.amount", money(b.paid))) : null,
         h("h2", "Split"),

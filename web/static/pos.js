@@ -46,6 +46,11 @@ const POS = (() => {
     return f.format(minor / 10 ** f.resolvedOptions().maximumFractionDigits);
   }
   money.use = (cur) => { currency = cur || currency; };
+  const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 4 });
+  /** A tax rate in parts per million as a percentage: 88750 -> "8.875%". */
+  const rate = (ppm) => percent.format(ppm / 1e6);
+  /** A bill's tax row: VAT is included in the prices, a sales tax comes on top of them. */
+  const taxLabel = (bill, tax) => (bill.tax_inclusive ? `incl. VAT ${rate(tax.rate_ppm)}` : `Sales tax ${rate(tax.rate_ppm)}`);
 
   const pad = (n) => String(n).padStart(2, "0");
   const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
@@ -296,7 +301,7 @@ const POS = (() => {
   }
 
   return {
-    h, $, mount, toast, money, clock, elapsed, now, syncClock, uuid, debounce,
+    h, $, mount, toast, money, rate, taxLabel, clock, elapsed, now, syncClock, uuid, debounce,
     api, ApiError, outbox, live, boot, session,
   };
 })();
