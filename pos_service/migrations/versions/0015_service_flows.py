@@ -2,7 +2,7 @@
 waiter takes it); a kitchen ticket notes where its check moved
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-05 02:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0009"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
