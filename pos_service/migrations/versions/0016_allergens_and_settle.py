@@ -93,7 +93,7 @@ BEGIN
       SELECT coalesce(json_agg(json_build_object(
         'id', l.id, 'item_id', l.item_id, 'name', l.name, 'quantity', l.quantity,
         'unit_price', l.unit_price, 'amount', l.unit_price * l.quantity,
-        'tax_rate_bp', l.tax_rate_bp, 'modifiers', l.modifiers, 'seat', l.seat,
+        'tax_rate_ppm', l.tax_rate_ppm, 'modifiers', l.modifiers, 'seat', l.seat,
         'course', l.course, 'note', l.note, 'allergens', l.allergens,
         'station_id', l.station_id, 'state', l.state,
         'added_by', l.added_by, 'added_at', l.created_at, 'sent_at', l.sent_at,
