@@ -18,8 +18,9 @@ import enum
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 _TAKEN = "pos_locks_taken"
 _DEFERRED = "pos_locks_deferred"
@@ -95,3 +96,11 @@ def forget(session: AsyncSession) -> None:
     """Forget what this transaction locked and deferred (it ended)."""
     session.info.pop(_TAKEN, None)
     session.info.pop(_DEFERRED, None)
+
+
+@event.listens_for(Session, "before_commit")
+def _nothing_left_unwritten(session: Session) -> None:
+    """A commit with deferred work still queued would lose it (a journal entry): refuse.
+    Every write path ends with ``events.flush``, which runs it."""
+    if session.info.get(_DEFERRED):
+        raise LockOrderError("deferred work (journal entries) not written before commit")
