@@ -64,7 +64,7 @@ from pos_service.staff.controller import AuthController, StaffController
 from pos_service.staff.service import Security
 from pos_service.stock.controller import StockController
 from pos_service.tables import service as tables_service
-from pos_service.tables.controller import FloorController
+from pos_service.tables.controller import FloorController, TablesController
 from pos_service.venues.controller import VenueController
 
 
@@ -82,6 +82,7 @@ def tasks(settings: Settings, provider: PaymentProvider, state: State) -> list[T
     return [
         Task("prune_events", 600, prune_events),
         Task("kitchen.release", 5, kitchen.release_due),
+        Task("tables.clean", 30, tables_service.clean_due),
         Task("kitchen.late", 15, kitchen.flag_late),
         *reservations.tasks(),
         *printing.TASKS,
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             AuthController,
             MenuController,
             FloorController,
+            TablesController,
             ChecksController,
             KitchenChecksController,
             KitchenController,

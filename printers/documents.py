@@ -82,7 +82,7 @@ class KitchenTicket(msgspec.Struct, frozen=True, kw_only=True):
     items: list[TicketItem]
     allergies: list[str] = []
     notes: list[str] = []
-    kind: Literal["new", "void", "fire"] = "new"
+    kind: Literal["new", "void", "fire", "moved"] = "new"
     course_fired: str | None = None
 
     def __post_init__(self) -> None:

@@ -12,10 +12,9 @@ import datetime as dt
 from typing import Any, ClassVar, NamedTuple
 
 import msgspec
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import idempotency
+from pos_service.core import idempotency, locks
 from pos_service.core.db import driver, now_utc
 
 _PENDING = "pos_pending_events"
@@ -84,7 +83,10 @@ async def flush(session: AsyncSession, answer: Answer | None = None) -> list[Com
 
     One round trip per venue (usually one): the ``event_seq`` counter, the rows and the
     answer in one statement, so the counter's row lock is held for as short as can be.
+    First the work deferred to the counters (journal entries) runs and pending ORM
+    changes are flushed (``core.locks``): nothing locks a row after this.
     """
+    await locks.before_counters(session)
     pending: list[_Pending] = session.info.pop(_PENDING, [])
     by_venue: dict[int, list[_Pending]] = {}
     for row in pending:
@@ -119,20 +121,14 @@ async def flush(session: AsyncSession, answer: Answer | None = None) -> list[Com
 def discard(session: AsyncSession) -> None:
     """Forget queued events (the transaction rolled back)."""
     session.info.pop(_PENDING, None)
+    locks.forget(session)
 
 
 async def next_value(session: AsyncSession, venue_id: int, name: str, step: int = 1) -> int:
     """Increment the venue's counter ``name`` by ``step`` and return its new value.
 
     The counter row is created on first use. Holding its row lock until commit
-    serialises the venue's writers of this counter from here on.
+    serialises the venue's writers of this counter from here on; no row lock may be
+    taken after it (``core.locks.counter``).
     """
-    result = await session.execute(
-        text(
-            "INSERT INTO counters (venue_id, name, value) VALUES (:v, :n, :s) "
-            "ON CONFLICT (venue_id, name) DO UPDATE SET value = counters.value + :s "
-            "RETURNING value"
-        ),
-        {"v": venue_id, "n": name, "s": step},
-    )
-    return int(result.scalar_one())
+    return await locks.counter(session, venue_id, name, step)

@@ -8,9 +8,10 @@ with microseconds. Changing, inserting or removing any entry breaks the chain fr
 on, which :func:`verify` finds. The database itself refuses UPDATE and DELETE on the
 table (a trigger, see the migration).
 
-An entry is appended in the transaction of the fact it records. :func:`append` takes the
-venue's ``journal`` counter (its row lock serialises the venue's appends to their commit)
-and reads the previous hash under that lock, so call it as the last step of a use case.
+An entry is appended in the transaction of the fact it records. :func:`append` queues it
+for the end of the transaction (``core.locks.at_counters``), where it takes the venue's
+``journal`` counter (its row lock serialises the venue's appends to their commit) and
+reads the previous hash under that lock, after every row lock of the use case.
 Data must be JSON of ints, strings, booleans, lists and objects: no floats, so that it
 reads back from JSONB exactly as it was hashed.
 """
@@ -28,7 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core import events
+from pos_service.core import events, locks
 from pos_service.core.db import Base, now_utc
 from pos_service.core.models import Counter
 
@@ -126,10 +127,17 @@ async def write(
     )
 
 
-async def append(session: AsyncSession, venue_id: int, kind: Kind, data: Any) -> Entry:
-    """Append a fact to the venue's journal in the current transaction."""
-    seq, prev = await reserve(session, venue_id)
-    return await write(session, venue_id, seq, prev, kind, data)
+async def append(session: AsyncSession, venue_id: int, kind: Kind, data: Any) -> None:
+    """Append a fact to the venue's journal in the current transaction, at its end."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown journal kind {kind!r}")
+    plain = msgspec.to_builtins(data)
+
+    async def written(session: AsyncSession) -> None:
+        seq, prev = await reserve(session, venue_id)
+        await write(session, venue_id, seq, prev, kind, plain)
+
+    locks.at_counters(session, written)
 
 
 async def entries(

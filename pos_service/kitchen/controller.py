@@ -26,7 +26,14 @@ from pos_service.kitchen.schemas import (
     TicketRead,
     TicketsRead,
 )
-from pos_service.orders.schemas import AllergiesSet, CheckRead, CheckWrite, VoidRequest
+from pos_service.orders.schemas import (
+    AllergiesSet,
+    CheckRead,
+    CheckWrite,
+    MergeRequest,
+    TransferRequest,
+    VoidRequest,
+)
 
 SCREEN_WRITE = [requires("kitchen", "bar")]
 SCREEN_READ = [requires("kitchen", "bar", "waiter")]
@@ -63,6 +70,18 @@ class KitchenChecksController(Controller):
     async def fire(self, uow: UoW, check_id: PathId, data: JSONBody[FireRequest]) -> CoursesRead:
         """Fire a held course (409 if nothing of it is held)."""
         return await uow.write(service.fire, check_id, data)
+
+    @post("/{check_id:int}/transfer", status_code=200, responses=problems(404, 409))
+    async def transfer(
+        self, uow: UoW, check_id: PathId, data: JSONBody[TransferRequest]
+    ) -> CheckRead:
+        """Move the check to another table; its tickets say "moved to table 5"."""
+        return await uow.write(service.transfer, check_id, data)
+
+    @post("/{check_id:int}/merge", status_code=200, responses=problems(404, 409))
+    async def merge(self, uow: UoW, check_id: PathId, data: JSONBody[MergeRequest]) -> CheckRead:
+        """Merge another check into this one, with its tickets and held courses."""
+        return await uow.write(service.merge, check_id, data)
 
     @get("/{check_id:int}/courses", responses=problems(404))
     async def courses(self, uow: UoW, check_id: PathId) -> CoursesRead:

@@ -181,3 +181,18 @@ class CourseReady(DomainEvent, frozen=True, kw_only=True):
     table: str | None
     course: str
     ready_at: dt.datetime
+
+
+class TicketMoved(DomainEvent, frozen=True, kw_only=True):
+    """The ticket's check moved to another table or was merged into another check: the
+    ticket now belongs to ``check_id`` at ``table``; ``moved`` is the note the screen and
+    the slip show (``"moved to table 5"``, ``"merged into 12"``)."""
+
+    type: ClassVar[str] = "ticket.moved"
+    ticket_id: int
+    number: int
+    station: str
+    check_id: int
+    table_id: int | None
+    table: str | None
+    moved: str

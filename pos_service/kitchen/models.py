@@ -68,6 +68,7 @@ class KitchenTicket(VenueScoped, Base):
     started_at: Mapped[dt.datetime | None]
     bumped_at: Mapped[dt.datetime | None]
     late_at: Mapped[dt.datetime | None]
+    moved: Mapped[str | None] = mapped_column(String(64))
 
 
 class TicketItem(VenueScoped, Base):

@@ -42,6 +42,7 @@ async def _document(
     kind: str,
     at: dt.datetime,
     course: str | None = None,
+    note: str | None = None,
 ) -> documents.KitchenTicket:
     venue = await venues.get(session, ticket.venue_id)
     return paper(
@@ -53,6 +54,7 @@ async def _document(
         kind=kind,
         at=at,
         course=course,
+        note=note,
     )
 
 
@@ -66,6 +68,7 @@ def paper(
     kind: str,
     at: dt.datetime,
     course: str | None = None,
+    note: str | None = None,
 ) -> documents.KitchenTicket:
     """The printed ticket: ``header`` is the table, waiter, covers and allergies; a new
     ticket notes its held courses."""
@@ -82,8 +85,8 @@ def paper(
         created_at=at,
         items=[_item(i, voided=kind == "void") for i in shown],
         allergies=list(allergies),
-        notes=[f"HOLD {c}: wait for FIRE" for c in held],
-        kind="void" if kind == "void" else "fire" if kind == "fire" else "new",
+        notes=[note] if note else [f"HOLD {c}: wait for FIRE" for c in held],
+        kind=kind if kind in ("void", "fire", "moved") else "new",  # type: ignore[arg-type]
         course_fired=course,
     )
 
@@ -98,6 +101,19 @@ async def print_fire(
 ) -> None:
     """Queue a FIRE slip for a held course that has now been fired."""
     doc = await _document(session, ticket, station, items, kind="fire", at=at, course=course)
+    await printing.enqueue_ticket(session, ticket.venue_id, ticket.station_id, doc)
+
+
+async def print_moved(
+    session: AsyncSession,
+    ticket: KitchenTicket,
+    station: str,
+    items: Iterable[TicketItem],
+    note: str,
+    at: dt.datetime,
+) -> None:
+    """Queue a slip saying where a live ticket's check went (``"moved to table 5"``)."""
+    doc = await _document(session, ticket, station, items, kind="moved", at=at, note=note)
     await printing.enqueue_ticket(session, ticket.venue_id, ticket.station_id, doc)
 
 

@@ -90,6 +90,8 @@ class TicketRead(msgspec.Struct, kw_only=True):
     bumped_at: dt.datetime | None
     late_at: dt.datetime | None
     items: list[TicketItemRead]
+    moved: str | None = None
+    """``"moved to table 5"`` or ``"merged into 12"`` once its check moved."""
 
 
 class TicketsRead(msgspec.Struct, kw_only=True):

@@ -89,6 +89,10 @@ def _late(t: Ticket, d: Mapping[str, Any]) -> Ticket:
     return {**t, "late_at": d["late_at"]}
 
 
+def _moved(t: Ticket, d: Mapping[str, Any]) -> Ticket:
+    return {**t, **{k: d[k] for k in ("check_id", "table_id", "table", "moved")}}
+
+
 def _allergies(t: Ticket, d: Mapping[str, Any]) -> Ticket:
     return {**t, "allergies": list(d["allergies"])}
 
@@ -102,6 +106,7 @@ _CHANGES: dict[str, Callable[[Ticket, Mapping[str, Any]], Ticket]] = {
     "ticket.recalled": _recalled,
     "ticket.item_voided": _voided,
     "ticket.late": _late,
+    "ticket.moved": _moved,
     "ticket.allergies_changed": _allergies,
 }
 

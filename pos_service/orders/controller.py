@@ -18,8 +18,6 @@ from pos_service.orders.schemas import (
     CheckRead,
     LineAdd,
     LinePatch,
-    MergeRequest,
-    TransferRequest,
 )
 
 
@@ -49,15 +47,3 @@ class ChecksController(Controller):
     ) -> CheckRead:
         """Edit a line that has not been sent."""
         return await uow.write(service.patch_line, check_id, line_id, data)
-
-    @post("/{check_id:int}/transfer", status_code=200, responses=problems(404, 409))
-    async def transfer(
-        self, uow: UoW, check_id: PathId, data: JSONBody[TransferRequest]
-    ) -> CheckRead:
-        """Move the check to another table."""
-        return await uow.write(service.transfer, check_id, data)
-
-    @post("/{check_id:int}/merge", status_code=200, responses=problems(404, 409))
-    async def merge(self, uow: UoW, check_id: PathId, data: JSONBody[MergeRequest]) -> CheckRead:
-        """Merge another check into this one."""
-        return await uow.write(service.merge, check_id, data)

@@ -14,7 +14,7 @@ class CheckOpened(DomainEvent, frozen=True, kw_only=True):
     check_id: int
     table_id: int | None
     covers: int
-    waiter_id: int
+    waiter_id: int | None
 
 
 class CheckAllergiesChanged(DomainEvent, frozen=True, kw_only=True):

@@ -55,7 +55,7 @@ class Check(VenueScoped, Base):
 
     table_id: Mapped[int | None] = mapped_column(BigInteger)
     covers: Mapped[int] = mapped_column(Integer)
-    waiter_id: Mapped[int] = mapped_column(BigInteger)
+    waiter_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[CheckStatus] = mapped_column(String(16), server_default="open")
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     allergens: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default="{}")

@@ -120,7 +120,7 @@ class CheckRead(msgspec.Struct, kw_only=True):
     id: int
     table_id: int | None
     covers: int
-    waiter_id: int
+    waiter_id: int | None
     status: str
     version: int
     allergens: list[str]

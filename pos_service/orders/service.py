@@ -15,7 +15,7 @@ import msgspec
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import events, journal
+from pos_service.core import events, journal, locks
 from pos_service.core.allergens import ALLERGENS
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
@@ -48,6 +48,7 @@ from pos_service.orders.schemas import (
     VoidRequest,
 )
 from pos_service.staff import service as staff
+from pos_service.staff.models import Staff
 from pos_service.tables import service as tables
 from pos_service.tables.models import DiningTable, TableStatus
 from pos_service.tables.schemas import OpenCheckRead
@@ -137,7 +138,7 @@ async def load_for_write(
     field: str = "check_id",
 ) -> Check:
     """The open check, locked; 409 with the current check if ``version`` is stale."""
-    check = await session.get(Check, (venue_id, check_id), with_for_update=True)
+    check = await locks.row(session, locks.Lock.CHECK, Check, (venue_id, check_id))
     if check is None:
         raise NotFound(f"no check {check_id}", field=field)
     if check.status != CheckStatus.OPEN:
@@ -202,14 +203,43 @@ async def _ensure_free(session: AsyncSession, table: DiningTable) -> None:
 
 
 async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> CheckRead:
-    """Open a check on a free table; 409 naming the existing check if it has one."""
+    """Open a check on a free table; 409 naming the existing check if it has one. The
+    caller is its waiter."""
+    return await open_check_for(session, caller, data, caller.actor or None)
+
+
+def seated_waiter(caller: Caller, named: int | None) -> int | None:
+    """Whose check a seated party's is: the waiter the host named, else the seater if
+    they wait tables, else nobody yet (the first to add a line takes it; decision 1250)."""
+    if named is not None:
+        return named
+    return caller.actor if "waiter" in caller.roles and caller.actor else None
+
+
+async def _waiter_name(session: AsyncSession, venue_id: int, waiter_id: int | None) -> str:
+    if waiter_id is None:
+        return ""
+    found = await session.get(Staff, (venue_id, waiter_id))
+    if found is None or not found.active:
+        raise NotFound(f"no staff member {waiter_id}", field="waiter_id")
+    return found.name
+
+
+async def open_check_for(
+    session: AsyncSession, caller: Caller, data: CheckOpen, waiter_id: int | None
+) -> CheckRead:
+    """Open a check for ``waiter_id`` (a host seating a party names the waiter, or leaves
+    it unassigned with ``None``: the first staff member to add a line takes it)."""
     table = await tables.lock(session, caller.venue_id, data.table_id)
     await _ensure_free(session, table)
+    waiter = caller.name if waiter_id == caller.actor else ""
+    if waiter_id is not None and waiter_id != caller.actor:
+        waiter = await _waiter_name(session, caller.venue_id, waiter_id)
     check = Check(
         venue_id=caller.venue_id,
         table_id=table.id,
         covers=data.covers,
-        waiter_id=caller.actor,
+        waiter_id=waiter_id,
         allergens=ordered(data.allergens),
         allergy_note=data.allergy_note.strip(),
         notes=data.notes,
@@ -222,7 +252,7 @@ async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> 
         caller.venue_id,
         table,
         TableStatus.SEATED,
-        open_check=_open_check_brief(check, caller.name),
+        open_check=_open_check_brief(check, waiter),
     )
     events.record(
         session,
@@ -233,6 +263,23 @@ async def open_check(session: AsyncSession, caller: Caller, data: CheckOpen) -> 
         ),
     )
     return await check_read(session, check)
+
+
+async def claim(session: AsyncSession, caller: Caller, check: Check) -> None:
+    """An unassigned check becomes the caller's (the first to add a line serves it)."""
+    if check.waiter_id is not None or not caller.actor:
+        return
+    check.waiter_id = caller.actor
+    if check.table_id is not None:
+        table = await session.get(DiningTable, (check.venue_id, check.table_id))
+        if table is not None and (table.open_check or {}).get("id") == check.id:
+            await tables.set_state(
+                session,
+                check.venue_id,
+                table,
+                TableStatus(table.status),
+                open_check=_open_check_brief(check, caller.name),
+            )
 
 
 async def _modifiers(
@@ -325,6 +372,7 @@ async def add_line(
         raise Conflict(f"{item.name} is not available{left}", field="item_id", item=item.name)
     category = await session.get(Category, (caller.venue_id, item.category_id))
     assert category is not None
+    await claim(session, caller, check)
     modifiers = await _modifiers(session, caller.venue_id, item, data.modifiers)
     course = await _course(
         session, caller.venue_id, data.course or item.default_course or category.default_course
@@ -596,8 +644,10 @@ async def transfer(
     target = locked[data.table_id]
     await _ensure_free(session, target)
     source_id = check.table_id
+    waiter: str | None = None
     if source_id is not None:
         source = locked[source_id]
+        waiter = (source.open_check or {}).get("waiter")
         status = TableStatus(source.status)
         await tables.set_state(session, caller.venue_id, source, TableStatus.FREE, open_check=None)
     else:
@@ -605,9 +655,11 @@ async def transfer(
     check.table_id = target.id
     check.version += 1
     await session.flush()
-    waiter = (target.open_check or {}).get("waiter", caller.name)
+    if waiter is None and check.waiter_id is not None:  # the check's waiter, not the mover
+        found = await session.get(Staff, (caller.venue_id, check.waiter_id))
+        waiter = found.name if found is not None else ""
     await tables.set_state(
-        session, caller.venue_id, target, status, open_check=_open_check_brief(check, waiter)
+        session, caller.venue_id, target, status, open_check=_open_check_brief(check, waiter or "")
     )
     events.record(
         session,
@@ -627,8 +679,8 @@ async def merge(
     if data.check_id == check_id:
         raise Invalid("a check cannot be merged into itself", field="check_id")
     first, second = sorted((check_id, data.check_id))
-    await session.get(Check, (caller.venue_id, first), with_for_update=True)
-    await session.get(Check, (caller.venue_id, second), with_for_update=True)
+    await locks.row(session, locks.Lock.CHECK, Check, (caller.venue_id, first))
+    await locks.row(session, locks.Lock.CHECK, Check, (caller.venue_id, second))
     check = await load_for_write(session, caller.venue_id, check_id, data.version)
     other = await load_for_write(session, caller.venue_id, data.check_id, None, field="check_id")
     moved = await _lines(session, caller.venue_id, other.id)

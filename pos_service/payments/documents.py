@@ -97,7 +97,11 @@ async def _document(
         if check.table_id is not None
         else None
     )
-    waiter = await session.get(Staff, (caller.venue_id, check.waiter_id))
+    waiter = (
+        await session.get(Staff, (caller.venue_id, check.waiter_id))
+        if check.waiter_id is not None
+        else None
+    )
     return bill_read(loaded), Header(
         venue=loaded.venue.name,
         table=table.name if table else "-",

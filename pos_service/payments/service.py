@@ -21,7 +21,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import events, journal
+from pos_service.core import events, journal, locks
 from pos_service.core.auth import Caller, TokenSigner
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
@@ -77,6 +77,7 @@ from pos_service.payments.schemas import (
 )
 from pos_service.printing import service as printing
 from pos_service.printing.models import JobKind
+from pos_service.reservations import service as reservations
 from pos_service.staff import service as staff
 from pos_service.tables import service as tables
 from pos_service.tables.models import TableStatus
@@ -294,6 +295,7 @@ def _check_fields(data: PaymentCreate) -> None:
 
 async def _usable_card(session: AsyncSession, venue_id: int, code: str) -> GiftCard:
     """The gift card, locked; 404 if unknown, 422 if expired or empty."""
+    locks.taken(session, locks.Lock.GIFT_CARD)
     card = (
         await session.execute(
             select(GiftCard)
@@ -395,7 +397,7 @@ async def _pay(
     _check_fields(data)
     state = loaded.ledger.part(data.part_id)
     if data.part_id is not None:
-        await session.get(BillPart, (caller.venue_id, data.part_id), with_for_update=True)
+        await locks.row(session, locks.Lock.PART, BillPart, (caller.venue_id, data.part_id))
     cash = data.method == "cash"
     wanted = data.amount
     if data.method == "gift_card" and wanted is None and state.open > 0:
@@ -457,7 +459,9 @@ async def _settle(
     """After a payment changed: journal it if final, close the check if settled, tell."""
     after = await load(session, check)
     if payment.status == PaymentStatus.APPROVED:
-        await journal.append(session, caller.venue_id, _kind(payment), _fact(payment))
+        await journal.append(
+            session, caller.venue_id, _kind(payment), _fact(payment, check.waiter_id)
+        )
     events.record(
         session,
         caller.venue_id,
@@ -482,7 +486,7 @@ def _kind(payment: Payment) -> journal.Kind:
     return "refund" if payment.amount < 0 else "payment"
 
 
-def _fact(payment: Payment) -> dict[str, Any]:
+def _fact(payment: Payment, waiter_id: int | None = None) -> dict[str, Any]:
     return {
         "payment_id": payment.id,
         "check_id": payment.check_id,
@@ -496,6 +500,7 @@ def _fact(payment: Payment) -> dict[str, Any]:
         "refund_of": payment.refund_of,
         "reason": payment.reason,
         "staff_id": payment.taken_by,
+        "waiter_id": waiter_id,
     }
 
 
@@ -519,12 +524,12 @@ async def resolve(
     now: dt.datetime,
 ) -> PaymentResult | None:
     """Ask the provider about a pending card payment; None if its check is busy."""
-    check = await session.get(
-        Check, (payment.venue_id, payment.check_id), with_for_update=True, populate_existing=True
+    check = await locks.row(
+        session, locks.Lock.CHECK, Check, (payment.venue_id, payment.check_id), refresh=True
     )
     assert check is not None
-    locked = await session.get(
-        Payment, (payment.venue_id, payment.id), with_for_update=True, populate_existing=True
+    locked = await locks.row(
+        session, locks.Lock.PAYMENT, Payment, (payment.venue_id, payment.id), refresh=True
     )
     assert locked is not None
     if locked.status != PaymentStatus.PENDING or locked.amount < 0:
@@ -609,10 +614,12 @@ async def refund(
     is asked (:func:`pos_service.payments.settle.refund`), then settled by
     :func:`settle_refund`. A pending refund counts against what is left to refund.
     """
-    check = await session.get(Check, (caller.venue_id, check_id), with_for_update=True)
+    check = await locks.row(session, locks.Lock.CHECK, Check, (caller.venue_id, check_id))
     if check is None:
         raise NotFound(f"no check {check_id}", field="check_id")
-    original = await session.get(Payment, (caller.venue_id, data.payment_id), with_for_update=True)
+    original = await locks.row(
+        session, locks.Lock.PAYMENT, Payment, (caller.venue_id, data.payment_id)
+    )
     card_balance: int | None = None
     if original is None or original.check_id != check_id or original.amount < 0:
         raise NotFound(f"no payment {data.payment_id} on check {check_id}", field="payment_id")
@@ -722,11 +729,11 @@ async def _locked_payment(
     found = await session.get(Payment, (caller.venue_id, payment_id))
     if found is None:
         raise NotFound(f"no payment {payment_id}", field="payment_id")
-    check = await session.get(
-        Check, (caller.venue_id, found.check_id), with_for_update=True, populate_existing=True
+    check = await locks.row(
+        session, locks.Lock.CHECK, Check, (caller.venue_id, found.check_id), refresh=True
     )
-    payment = await session.get(
-        Payment, (caller.venue_id, payment_id), with_for_update=True, populate_existing=True
+    payment = await locks.row(
+        session, locks.Lock.PAYMENT, Payment, (caller.venue_id, payment_id), refresh=True
     )
     assert check is not None
     assert payment is not None
@@ -801,6 +808,7 @@ async def _close(session: AsyncSession, caller: Caller, loaded: Loaded) -> Loade
             session, caller.venue_id, check.table_id, TableStatus.TO_CLEAN, open_check=None
         )
     await session.flush()
+    await reservations.complete_for_check(session, caller, check.id)
     sold = await _issue_sold_cards(session, caller, loaded)
     await guests.credit_on_close(
         session, loaded.venue, check.id, loaded.bill.total, loaded.bill.total - sold

@@ -174,6 +174,8 @@ def check_key(
             return f"{sale.hour:02d}", f"{sale.hour:02d}:00"
         if group == "staff":
             waiter = data["waiter_id"]
+            if waiter is None:
+                return "", "unassigned"
             return str(waiter), staff.get(waiter, str(waiter))
         table = data["table_id"]
         if table is None:

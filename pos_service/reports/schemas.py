@@ -9,9 +9,23 @@ import msgspec
 
 
 class DayCloseRequest(msgspec.Struct, kw_only=True):
-    """Close the business day with the cash counted in the drawer."""
+    """Close the business day with the cash counted in the drawer. Open checks refuse the
+    close (409 listing them) unless ``open_checks`` is ``"carry"``: they then belong to the
+    next business day, and the Z report names them."""
 
     counted_cash: Annotated[int, msgspec.Meta(ge=0, le=10**12)]
+    open_checks: Literal["refuse", "carry"] = "refuse"
+
+
+class OpenCheckTotal(msgspec.Struct, kw_only=True):
+    """A check still open: its bill so far and what is paid on it (not yet a sale)."""
+
+    check_id: int
+    table: str | None
+    waiter: str
+    opened_at: dt.datetime
+    total: int
+    paid: int
 
 
 class MethodTotal(msgspec.Struct, kw_only=True):
@@ -58,6 +72,8 @@ class Incident(msgspec.Struct, kw_only=True):
     by: int | None
     approved_by: int | None
     at: dt.datetime
+    by_name: str | None = None
+    approved_by_name: str | None = None
 
 
 class Report(msgspec.Struct, kw_only=True):
@@ -89,6 +105,9 @@ class Report(msgspec.Struct, kw_only=True):
     counted_cash: int | None = None
     cash_difference: int | None = None
     closed_by: int | None = None
+    open_checks: list[OpenCheckTotal] = []
+    open_total: int = 0
+    carried: list[int] = []
 
 
 SalesGroup = Literal[

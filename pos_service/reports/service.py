@@ -26,7 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events, journal
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import NotFound
+from pos_service.core.errors import Conflict, NotFound
+from pos_service.orders.models import Check, CheckStatus
+from pos_service.payments._load import load
 from pos_service.reports import tips
 from pos_service.reports.events import DayClosed
 from pos_service.reports.models import DayClose
@@ -36,11 +38,13 @@ from pos_service.reports.schemas import (
     DayCloseRequest,
     Incident,
     MethodTotal,
+    OpenCheckTotal,
     RateTotal,
     Report,
     StaffTotal,
 )
 from pos_service.staff.models import Staff
+from pos_service.tables.models import DiningTable
 from pos_service.venues import service as venues
 from pos_service.venues.models import Venue
 
@@ -50,13 +54,15 @@ REPORTS_TOPIC = "reports"
 class _Sums:
     """Running totals over journal entries."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: dict[int, str] | None = None) -> None:
+        self.names = names or {}
         self.n = defaultdict[str, int](int)
         self.rates = defaultdict[int, list[int]](lambda: [0, 0])
         self.methods = defaultdict[str, list[int]](lambda: [0, 0, 0])
         self.categories = defaultdict[str, list[int]](lambda: [0, 0])
         self.staff = defaultdict[int | None, list[int]](lambda: [0, 0, 0, 0])
         self.incidents = defaultdict[str, list[Incident]](list)
+        self.waiter_of: dict[int, int] = {}
 
     def sale(self, data: dict[str, Any]) -> None:
         for key in ("subtotal", "discount_total", "service_charge", "covers"):
@@ -79,7 +85,9 @@ class _Sums:
         method[0] += 1
         method[1] += data["amount"]
         method[2] += data["tip"]
-        taker = self.staff[data["staff_id"]]
+        # a guest's own payment counts for the check's waiter (no "guest" row)
+        staff_id = data["staff_id"] or data.get("waiter_id") or self.waiter_of.get(data["check_id"])
+        taker = self.staff[staff_id]
         taker[2] += data["amount"]
         taker[3] += data["tip"]
         self.n["tips"] += data["tip"]
@@ -102,6 +110,8 @@ class _Sums:
                 reason=data.get("reason"),
                 by=by,
                 approved_by=approved,
+                by_name=self.names.get(by) if by else None,
+                approved_by_name=self.names.get(approved) if approved else None,
                 at=entry.at,
             )
         )
@@ -131,8 +141,14 @@ def summarise(
     currency: str,
 ) -> Report:
     """The report of ``entries`` (a pure function of them)."""
-    sums = _Sums()
-    for entry in entries:
+    sums = _Sums(names)
+    found = list(entries)
+    sums.waiter_of = {
+        e.data["check_id"]: e.data["waiter_id"]
+        for e in found
+        if e.kind == "sale" and e.data.get("waiter_id")
+    }
+    for entry in found:
         sums.add(entry)
     n = sums.n
     return Report(
@@ -160,7 +176,7 @@ def summarise(
         by_staff=[
             StaffTotal(
                 staff_id=s,
-                name=names.get(s or 0, "guest" if not s else str(s)),
+                name=names.get(s or 0, "unassigned" if not s else str(s)),
                 checks=c,
                 sales=v,
                 payments=p,
@@ -206,18 +222,58 @@ async def _names(session: AsyncSession, venue_id: int) -> dict[int, str]:
     return {staff_id: name for staff_id, name in rows.all()}
 
 
+async def open_checks(session: AsyncSession, venue: Venue) -> list[OpenCheckTotal]:
+    """The venue's open checks with their bill so far and what is paid on them."""
+    checks = (
+        await session.execute(
+            select(Check)
+            .where(Check.venue_id == venue.id, Check.status == CheckStatus.OPEN)
+            .order_by(Check.id)
+        )
+    ).scalars()
+    names = await _names(session, venue.id)
+    rows = await session.execute(
+        select(DiningTable.id, DiningTable.name).where(DiningTable.venue_id == venue.id)
+    )
+    tables: dict[int, str] = {table_id: name for table_id, name in rows.all()}
+    out = []
+    for check in list(checks):
+        loaded = await load(session, check)
+        out.append(
+            OpenCheckTotal(
+                check_id=check.id,
+                table=tables.get(check.table_id) if check.table_id is not None else None,
+                waiter=names.get(check.waiter_id, "") if check.waiter_id is not None else "",
+                opened_at=check.created_at,
+                total=loaded.bill.total,
+                paid=loaded.ledger.paid,
+            )
+        )
+    return out
+
+
+def _with_open(report: Report, found: list[OpenCheckTotal]) -> Report:
+    report.open_checks = found
+    report.open_total = sum(c.total for c in found)
+    return report
+
+
 async def x_report(session: AsyncSession, caller: Caller) -> Report:
-    """The running totals since the last close (nothing is closed)."""
+    """The running totals since the last close (nothing is closed), with the open checks
+    apart: their bills are not sales until they close."""
     venue = await venues.get(session, caller.venue_id)
     date, first, found = await _period(session, venue, now_utc())
-    return summarise(
-        found,
-        await _names(session, venue.id),
-        kind="X",
-        business_date=date,
-        from_seq=first,
-        to_seq=found[-1].seq if found else first - 1,
-        currency=venue.currency,
+    return _with_open(
+        summarise(
+            found,
+            await _names(session, venue.id),
+            kind="X",
+            business_date=date,
+            from_seq=first,
+            to_seq=found[-1].seq if found else first - 1,
+            currency=venue.currency,
+        ),
+        await open_checks(session, venue),
     )
 
 
@@ -227,6 +283,7 @@ async def _close(
     now: dt.datetime,
     closed_by: int | None,
     counted_cash: int | None,
+    carried: list[OpenCheckTotal],
 ) -> Report:
     seq, prev = await journal.reserve(session, venue.id)
     date, first, found = await _period(session, venue, now, before=seq)
@@ -243,6 +300,8 @@ async def _close(
         report.counted_cash = counted_cash
         report.cash_difference = counted_cash - report.cash_expected
     report.closed_by = closed_by
+    _with_open(report, carried)
+    report.carried = [c.check_id for c in carried]
     stored = msgspec.to_builtins(report)
     await journal.write(
         session,
@@ -258,6 +317,7 @@ async def _close(
             "cash_expected": report.cash_expected,
             "counted_cash": counted_cash,
             "closed_by": closed_by,
+            "carried_checks": report.carried,
         },
     )
     session.add(
@@ -300,10 +360,19 @@ async def _lock_closing(session: AsyncSession, venue_id: int) -> None:
 
 
 async def close_day(session: AsyncSession, caller: Caller, data: DayCloseRequest) -> Report:
-    """Close the business day (Z report) with the cash counted."""
+    """Close the business day (Z report) with the cash counted. Open checks refuse it
+    (409 listing them) unless the manager carries them to the next business day."""
     await _lock_closing(session, caller.venue_id)
     venue = await venues.get(session, caller.venue_id)
-    return await _close(session, venue, now_utc(), caller.staff_id, data.counted_cash)
+    still_open = await open_checks(session, venue)
+    if still_open and data.open_checks != "carry":
+        raise Conflict(
+            f"{len(still_open)} checks are still open: close them or carry them "
+            "to the next business day",
+            field="open_checks",
+            open_checks=msgspec.to_builtins(still_open),
+        )
+    return await _close(session, venue, now_utc(), caller.staff_id, data.counted_cash, still_open)
 
 
 async def get_day(session: AsyncSession, caller: Caller, business_date: dt.date) -> Report:
@@ -353,7 +422,8 @@ async def close_due_days(session: AsyncSession, now: dt.datetime) -> int:
             {"v": venue.id},
         )
         if locked and await _last_close(session, venue.id) == last:
-            await _close(session, venue, now, None, None)
+            # nobody is there to decide: open checks are carried, and the report says so
+            await _close(session, venue, now, None, None, await open_checks(session, venue))
             closed += 1
     return closed
 

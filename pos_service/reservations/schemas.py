@@ -94,9 +94,11 @@ class ReservationRead(msgspec.Struct, kw_only=True):
 
 
 class SeatRequest(msgspec.Struct, kw_only=True):
-    """Seat a reservation, on other tables than booked if ``table_ids`` is given."""
+    """Seat a reservation, on other tables than booked if ``table_ids`` is given. The
+    check is ``waiter_id``'s; without one it is unassigned until a waiter adds a line."""
 
     table_ids: TableIds | None = None
+    waiter_id: Id | None = None
 
 
 class WaitlistCreate(msgspec.Struct, kw_only=True):
@@ -107,7 +109,10 @@ class WaitlistCreate(msgspec.Struct, kw_only=True):
 
 
 class WaitlistSeat(msgspec.Struct, kw_only=True):
+    """Seat a waiting party; the check is ``waiter_id``'s (else unassigned, as a seat)."""
+
     table_id: Id
+    waiter_id: Id | None = None
 
 
 class WaitlistRead(msgspec.Struct, kw_only=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, delete, get, patch, post, put
 from litestar.params import JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
@@ -20,6 +20,7 @@ from pos_service.tables.schemas import (
     TableCreate,
     TablePatch,
     TableRead,
+    TurnoverSettings,
 )
 
 OptionalVersion = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
@@ -74,3 +75,30 @@ class FloorController(Controller):
     ) -> TableRead:
         """Take a table off the floor (archived; 409 while it has an open check)."""
         return await uow.write(plan.archive_table, table_id, version)
+
+    @get("/turnover", guards=[requires("waiter", "host")], responses=problems())
+    async def get_turnover(self, uow: UoW) -> TurnoverSettings:
+        """How paid tables come back (cleaned by hand, or free after some minutes)."""
+        return await uow.read(service.get_turnover)
+
+    @put("/turnover", guards=[requires()], responses=problems(404))
+    async def set_turnover(self, uow: UoW, data: JSONBody[TurnoverSettings]) -> TurnoverSettings:
+        """Set ``clean_after_minutes`` (``null``: tables are cleaned by hand)."""
+        return await uow.write(service.set_turnover, data)
+
+
+class TablesController(Controller):
+    """A table's own calls."""
+
+    path = "/api/tables"
+    tags = ["floor"]
+
+    @post(
+        "/{table_id:int}/clean",
+        status_code=200,
+        guards=[requires("waiter", "host")],
+        responses=problems(404, 409),
+    )
+    async def clean(self, uow: UoW, table_id: PathId) -> TableRead:
+        """The table is clean: ``to_clean`` -> ``free`` (409 naming its state otherwise)."""
+        return await uow.write(service.clean, table_id)

@@ -16,9 +16,16 @@ class OpenCheckRead(msgspec.Struct, kw_only=True):
 
     id: int
     covers: int
-    waiter_id: int
+    waiter_id: int | None
     waiter: str
     opened_at: dt.datetime
+
+
+class TurnoverSettings(msgspec.Struct, kw_only=True):
+    """How a paid table comes back: ``clean_after_minutes`` after it turned ``to_clean``
+    it is set free by itself; ``None``: only when someone marks it clean."""
+
+    clean_after_minutes: Annotated[int, msgspec.Meta(ge=1, le=240)] | None = None
 
 
 class ReservationBrief(msgspec.Struct, kw_only=True):

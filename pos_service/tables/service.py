@@ -6,16 +6,18 @@ Other domains (orders, kitchen, payments, reservations) set a table's state only
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import events
+from pos_service.audit import service as audit
+from pos_service.core import events, locks
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import NotFound
+from pos_service.core.errors import Conflict, NotFound
 from pos_service.tables.events import TableNextReservationChanged, TableStatusChanged
 from pos_service.tables.models import Area, DiningTable, TableStatus
 from pos_service.tables.schemas import (
@@ -24,16 +26,20 @@ from pos_service.tables.schemas import (
     OpenCheckRead,
     ReservationBrief,
     TableRead,
+    TurnoverSettings,
 )
+from pos_service.venues import service as venues
+from pos_service.venues.models import Venue
 
 FLOOR_TOPIC = "floor"
+SETTINGS_KEY = "turnover"
 
 
 async def lock(
     session: AsyncSession, venue_id: int, table_id: int, field: str = "table_id"
 ) -> DiningTable:
     """The table, locked for this transaction (seating and opening checks serialise on it)."""
-    table = await session.get(DiningTable, (venue_id, table_id), with_for_update=True)
+    table = await locks.row(session, locks.Lock.TABLE, DiningTable, (venue_id, table_id))
     if table is None or table.archived_at is not None:
         raise NotFound(f"no table {table_id}", field=field)
     return table
@@ -146,3 +152,81 @@ async def get_floor(session: AsyncSession, caller: Caller) -> FloorRead:
             for a in areas
         ]
     )
+
+
+def turnover(venue: Venue) -> TurnoverSettings:
+    """The venue's table turnover settings (cleaned by hand unless set)."""
+    raw = venue.settings.get(SETTINGS_KEY)
+    return TurnoverSettings() if raw is None else msgspec.convert(raw, TurnoverSettings)
+
+
+async def get_turnover(session: AsyncSession, caller: Caller) -> TurnoverSettings:
+    return turnover(await venues.get(session, caller.venue_id))
+
+
+async def set_turnover(
+    session: AsyncSession, caller: Caller, data: TurnoverSettings
+) -> TurnoverSettings:
+    """Set how paid tables come back (a venue setting, audited)."""
+    venue = await session.get(Venue, caller.venue_id, with_for_update=True)
+    if venue is None:
+        raise NotFound("no such venue", field="venue")
+    venue.settings = {**venue.settings, SETTINGS_KEY: msgspec.to_builtins(data)}
+    venue.version += 1  # a manager's open venue form is stale now
+    await audit.record(
+        session,
+        caller,
+        "settings.changed",
+        f"venue:{venue.id}",
+        {SETTINGS_KEY: msgspec.to_builtins(data)},
+    )
+    return data
+
+
+async def clean(session: AsyncSession, caller: Caller, table_id: int) -> TableRead:
+    """A table that was being cleaned is ready again: ``to_clean`` -> ``free``."""
+    table = await lock(session, caller.venue_id, table_id)
+    if table.status != TableStatus.TO_CLEAN:
+        raise Conflict(
+            f"table {table.name} is {table.status.replace('_', ' ')}, not to clean",
+            field="table_id",
+            table_status=table.status,
+        )
+    await set_state(session, caller.venue_id, table, TableStatus.FREE, open_check=None)
+    return table_read(table)
+
+
+def ready_at(venue: Venue, table: DiningTable, fallback_minutes: int) -> dt.datetime | None:
+    """When a table being cleaned is expected back: by the venue's automatic clean, else
+    ``fallback_minutes`` after it turned ``to_clean``; ``None`` if it is not being cleaned."""
+    if table.status != TableStatus.TO_CLEAN:
+        return None
+    minutes = turnover(venue).clean_after_minutes or fallback_minutes
+    since = table.status_changed_at or now_utc()
+    return since + dt.timedelta(minutes=minutes)
+
+
+async def clean_due(session: AsyncSession, now: dt.datetime) -> int:
+    """Set free the tables whose venue cleans automatically and whose time has come
+    (a scheduled task; rows claimed with ``SKIP LOCKED``)."""
+    done = 0
+    for venue in (await session.execute(select(Venue))).scalars():
+        minutes = turnover(venue).clean_after_minutes
+        if minutes is None:
+            continue
+        due = (
+            await session.execute(
+                select(DiningTable)
+                .where(
+                    DiningTable.venue_id == venue.id,
+                    DiningTable.status == TableStatus.TO_CLEAN,
+                    DiningTable.status_changed_at <= now - dt.timedelta(minutes=minutes),
+                )
+                .order_by(DiningTable.id)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars()
+        for table in due:
+            await set_state(session, venue.id, table, TableStatus.FREE, open_check=None)
+            done += 1
+    return done

@@ -49,6 +49,8 @@ async def test_screen_rebuilt_from_the_log_equals_the_live_one(demo: Demo) -> No
     for path in (f"{ticket_b['id']}/bump", f"{ticket_b['id']}/recall", f"{ticket_a['id']}/bump"):
         r = await demo.call("POST", f"/api/kitchen/tickets/{path}", kitchen)
         assert r.status_code == 200, r.text
+    r = await demo.call("POST", f"/api/checks/{a['id']}/merge", json={"check_id": b["id"]})
+    assert r.status_code == 200, r.text
 
     live = await screen(demo, "hot", "all")
     log = await events(demo, "kitchen:hot")
@@ -62,10 +64,15 @@ async def test_screen_rebuilt_from_the_log_equals_the_live_one(demo: Demo) -> No
         "ticket.late",
         "ticket.bumped",
         "ticket.recalled",
+        "ticket.moved",
     }
     rebuilt = kds.tickets(reduce(kds.apply, log, {}))
     assert rebuilt == live
     assert [t["state"] for t in live] == ["bumped", "started"]
+    assert [(t["check_id"], t["moved"]) for t in live] == [
+        (a["id"], None),
+        (a["id"], "merged into 12"),
+    ]
     assert by_name(live[0])["Sirloin"]["status"] == "voided"
     # replaying only part of the log gives an earlier screen, not the live one
     assert kds.tickets(reduce(kds.apply, log[:-1], {})) != live

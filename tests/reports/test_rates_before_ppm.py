@@ -8,7 +8,7 @@ import json
 
 from sqlalchemy import text
 
-from pos_service.core import journal
+from pos_service.core import events, journal
 from pos_service.core.db import now_utc
 from pos_service.venues import service as venues
 from tests.conftest import Demo
@@ -43,6 +43,7 @@ OLD_SALE = {
 async def test_old_and_new_sales_add_up_under_one_rate(demo: Demo) -> None:
     async with demo.sessions() as session, session.begin():
         await journal.append(session, demo.venue_id, "sale", OLD_SALE)
+        await events.flush(session)  # written at the end of the transaction, as a request's
     check = await check_with(demo, ("Burrata", 1, 1))
     await pay(demo, check["id"], method="cash", amount=1350)
     x = (await demo.call("GET", "/api/reports/x", "manager")).json()

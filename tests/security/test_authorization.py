@@ -65,6 +65,9 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/menu/stations/{station_id}"): MANAGER,
     ("DELETE", "/api/menu/stations/{station_id}"): MANAGER,
     ("GET", "/api/floor"): frozenset({"waiter", "host", "manager"}),
+    ("GET", "/api/floor/turnover"): frozenset({"waiter", "host", "manager"}),
+    ("PUT", "/api/floor/turnover"): MANAGER,
+    ("POST", "/api/tables/{table_id}/clean"): frozenset({"waiter", "host", "manager"}),
     ("POST", "/api/checks"): frozenset({"waiter", "manager"}),
     ("GET", "/api/checks/{check_id}"): frozenset({"waiter", "manager"}),
     ("POST", "/api/checks/{check_id}/lines"): frozenset({"waiter", "manager"}),
@@ -273,6 +276,7 @@ async def _ids(demo: Demo) -> dict[str, Any]:
             Caller(kind="guest", venue_id=demo.venue_id, check_id=check["id"]), 600
         ),
         "line_id": line["id"],
+        "table_id": await demo.table_id("6"),
         "item_id": (await demo.item("Burrata"))["id"],
         "category_id": (await demo.sql("SELECT min(id) FROM categories"))[0][0],
         "group_id": (await demo.sql("SELECT min(id) FROM modifier_groups"))[0][0],
@@ -282,9 +286,6 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "staff_id": (await demo.sql("SELECT max(id) FROM staff"))[0][0] + 1,
         "device_id": (await demo.sql("SELECT max(id) FROM devices"))[0][0] + 1000,
         "area_id": (await demo.sql("SELECT min(id) FROM areas WHERE venue_id = :v", v=venue))[0][0],
-        "table_id": (
-            await demo.sql("SELECT min(id) FROM dining_tables WHERE venue_id = :v", v=venue)
-        )[0][0],
     }
 
 

@@ -71,11 +71,24 @@
 
   function tapTable(table) {
     if (table.open_check) return openCheck(table.open_check.id);
+    if (table.status === "to_clean") {
+      return openSheet(h("h2", `Table ${table.name} is being cleaned`), h("div.actions",
+        h("button.primary", { onclick: () => cleanTable(table) }, "Clean"),
+        h("button", { onclick: closeSheet }, "Cancel")));
+    }
     const covers = [...Array(Math.min(12, table.capacity + 2)).keys()].map((i) => i + 1);
     openSheet(
       h("h2", `Table ${table.name} · how many guests?`),
       h("div.choices", covers.map((n) => h("button", { onclick: () => startCheck(table, n) }, n))),
       h("div.actions", h("button", { onclick: closeSheet }, "Cancel")));
+  }
+
+  async function cleanTable(table) {
+    closeSheet();
+    try {
+      await box.push("POST", `/api/tables/${table.id}/clean`, undefined, `Table ${table.name} clean`);
+    } catch (err) { failed(err); }
+    refresh();
   }
 
   async function startCheck(table, covers) {

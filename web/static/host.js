@@ -130,7 +130,14 @@
     const xs = area.tables.map((t) => t.x), ys = area.tables.map((t) => t.y);
     const x0 = Math.min(...xs) - 60, y0 = Math.min(...ys) - 60, w = Math.max(...xs) + 60 - x0, hh = Math.max(...ys) + 60 - y0;
     const seat = (t) => {
-      if (!S.seating) return;
+      if (!S.seating) {
+        if (t.status === "to_clean") {
+          openSheet(h("h2", `Table ${t.name} is being cleaned`), h("div.actions",
+            h("button.primary", { onclick: () => { closeSheet(); write(`/api/tables/${t.id}/clean`, undefined, `Table ${t.name} clean`); } }, "Clean"),
+            h("button", { onclick: closeSheet }, "Close")));
+        }
+        return;
+      }
       const e = S.seating;
       S.seating = null;
       write(`/api/waitlist/${e.id}/seat`, { table_id: t.id }, `${e.name} seated at ${t.name}`);
@@ -140,7 +147,7 @@
       h("div.tabs", areas.map((a) => h(`button${a === area ? ".on" : ""}`, { onclick: () => { S.area = a.id; render(); } }, a.name))),
       h(`div.floor.mini${S.seating ? ".picking" : ""}`, { style: { aspectRatio: `${w} / ${hh}` } }, area.tables.map((t) =>
         h(`button.table.s-${t.status}${t.shape === "round" ? ".round" : ""}`, {
-          style: { left: `${((t.x - x0) / w) * 100}%`, top: `${((t.y - y0) / hh) * 100}%` }, "data-table": t.name, onclick: () => seat(t),
+          style: { left: `${((t.x - x0) / w) * 100}%`, top: `${((t.y - y0) / hh) * 100}%` }, "data-table": t.name, "data-status": t.status, onclick: () => seat(t),
         }, t.name, h("small", t.next_reservation ? hhmm(t.next_reservation.starts_at) : `${t.capacity}p`)))),
       h("div.legend", ["free", "seated", "ordered", "course_ready", "bill_requested", "to_clean"].map((s) => h(`span.s-${s}`, s.replace("_", " ")))),
     ];

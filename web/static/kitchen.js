@@ -86,6 +86,7 @@
         onclick: () => { t.state = "bumped"; render(); write(`/api/kitchen/tickets/${t.id}/bump`, undefined, `bump #${t.number}`); },
       }, h("span.num", `#${t.number}`), h("span", `Table ${t.table || "–"}`), timer,
       h("span.meta", `${t.waiter} · ${t.covers} covers · ${clock(new Date(t.created_at))}`)),
+      t.moved ? h("div.moved", t.moved) : null,
       t.allergies.length ? h("div.allergy", `ALLERGY: ${t.allergies.join(", ")}`) : null,
       courses.map((c) => [courses.length > 1 ? h("h3.course-h", c) : null,
         h("ul", t.items.filter((i) => i.course === c).map((i) => itemRow(t, i)))]));

@@ -96,7 +96,7 @@
     return [h("p.muted", "Voids, discounts, comps and refunds since the last close, with who approved them. Approvals are given with a manager PIN on the device that asks."),
       rows.length ? h("table.grid", h("tr", ["Time", "Kind", "Check", "Item", "Amount", "Reason", "By", "Approved by"].map((c) => h("th", c))),
         rows.map((r) => h("tr", h("td", clock(new Date(r.at))), h("td", r.kind), h("td", r.check_id), h("td", r.name || "–"),
-          h("td.amount", money(r.amount, x.currency)), h("td", r.reason || "–"), h("td", who(r.by)), h("td", who(r.approved_by))))) : h("p", "Nothing to review.")];
+          h("td.amount", money(r.amount, x.currency)), h("td", r.reason || "–"), h("td", r.by_name || who(r.by)), h("td", r.approved_by_name || who(r.approved_by))))) : h("p", "Nothing to review.")];
   }
 
   /** "123.45" or "123,45" in major units -> minor units, without floating point. */

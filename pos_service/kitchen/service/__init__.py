@@ -17,6 +17,7 @@ from pos_service.kitchen.service._common import (
     ticket_read,
 )
 from pos_service.kitchen.service._courses import fire, get_courses
+from pos_service.kitchen.service._moves import merge, transfer
 from pos_service.kitchen.service._reports import all_day, expo, prep_times
 from pos_service.kitchen.service._screens import (
     bump,
@@ -44,6 +45,7 @@ __all__ = [
     "link_guest",
     "list_stations",
     "list_tickets",
+    "merge",
     "patch_station",
     "prep_times",
     "recall",
@@ -55,5 +57,6 @@ __all__ = [
     "station_read",
     "station_topics",
     "ticket_read",
+    "transfer",
     "void_line",
 ]

@@ -9,6 +9,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service.core import locks
 from pos_service.core.errors import NotFound
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
 from pos_service.kitchen.schemas import StationRead, TicketItemRead, TicketRead
@@ -75,6 +76,7 @@ def ticket_read(t: KitchenTicket, station: str, items: Iterable[TicketItem]) -> 
         bumped_at=t.bumped_at,
         late_at=t.late_at,
         items=[item_read(i) for i in items],
+        moved=t.moved,
     )
 
 
@@ -152,7 +154,9 @@ async def lock_ticket(
     ticket = await session.get(KitchenTicket, (venue_id, ticket_id))
     if ticket is None:
         raise NotFound(f"no ticket {ticket_id}", field="ticket_id")
-    check = await session.get(Check, (venue_id, ticket.check_id), with_for_update=True)
-    assert check is not None
-    await session.refresh(ticket, with_for_update=True)
-    return ticket, check
+    while True:
+        check = await locks.row(session, locks.Lock.CHECK, Check, (venue_id, ticket.check_id))
+        assert check is not None
+        await session.refresh(ticket, with_for_update=True)
+        if ticket.check_id == check.id:  # else a merge moved it meanwhile
+            return ticket, check

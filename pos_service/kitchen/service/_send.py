@@ -9,7 +9,7 @@ import msgspec
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import events
+from pos_service.core import events, locks
 from pos_service.core.auth import Caller
 from pos_service.core.db import driver, now_utc
 from pos_service.core.errors import Conflict
@@ -110,6 +110,7 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
     venue_id = caller.venue_id
     at = now_utc()
     db = await driver(session)
+    locks.taken(session, locks.Lock.CHECK)
     raw = await db.fetchval(OPEN, venue_id, check_id, data.version, at)
     if raw is None:  # missing, not open or stale: the general path says which
         await orders.load_for_write(session, venue_id, check_id, data.version)
@@ -120,18 +121,26 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
     if not pending:
         raise Conflict("nothing to send", field="check_id")
     menu = {m.id: m for m in opened.menu}
+    if check.waiter_id is None:  # unassigned (seated by a host): the sender serves it
+        locked = await orders.load_for_write(session, venue_id, check_id, None)
+        await orders.claim(session, caller, locked)
+        check = msgspec.structs.replace(check, waiter_id=locked.waiter_id)
+        opened = msgspec.structs.replace(opened, check=check, waiter=caller.name)
     if any(menu[line.item_id].counted for line in pending):
         await orders.count_down(session, venue_id, pending)
     write = plan(opened, pending, menu, at)
     tickets = write.tickets
-    written = WRITTEN.decode(
-        await db.fetchval(WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
-    )
-    tickets = [msgspec.structs.replace(t, number=written.first - 1 + t.number) for t in tickets]
     if check.table_id is not None and (
         opened.table is None or opened.table.status != TableStatus.ORDERED
     ):
         await tables.set_state(session, venue_id, check.table_id, TableStatus.ORDERED)
+    if any(menu[line.item_id].recipe for line in pending):
+        await stock.consume(session, caller, check.id, write.line_ids)
+    await locks.before_counters(session)  # kitchen_send_write takes the ticket counter
+    written = WRITTEN.decode(
+        await db.fetchval(WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
+    )
+    tickets = [msgspec.structs.replace(t, number=written.first - 1 + t.number) for t in tickets]
     version = check.version + 1
     events.record(
         session,
@@ -141,8 +150,6 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
             check_id=check.id, table_id=check.table_id, version=version, line_ids=write.line_ids
         ),
     )
-    if any(menu[line.item_id].recipe for line in pending):
-        await stock.consume(session, caller, check.id, write.line_ids)
     for ticket in tickets:
         events.record(
             session,
@@ -274,7 +281,7 @@ def _tickets(
                 check_id=check.id,
                 table_id=check.table_id,
                 table=table.name if table is not None else None,
-                waiter_id=check.waiter_id,
+                waiter_id=check.waiter_id or 0,
                 waiter=waiter,
                 covers=check.covers,
                 allergies=orders.band(check.allergens, check.allergy_note),

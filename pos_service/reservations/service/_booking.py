@@ -60,6 +60,7 @@ from pos_service.reservations.service._common import (
     link_booked_guest,
     load_floor,
     lock_day,
+    not_free,
     refresh_next,
     reservation_read,
     table_free,
@@ -397,10 +398,13 @@ async def seat(
     }
     for i in table_ids:
         if not table_free(locked[i]):
-            raise Conflict(
-                f"table {locked[i].name} is {locked[i].status}", field="table_ids", table_id=i
-            )
-    check = await orders.open_check(session, caller, _check_details(r, table_ids[0]))
+            raise not_free(locked[i], "table_ids")
+    check = await orders.open_check_for(
+        session,
+        caller,
+        _check_details(r, table_ids[0]),
+        orders.seated_waiter(caller, data.waiter_id),
+    )
     brief = msgspec.convert(locked[table_ids[0]].open_check, OpenCheckRead, strict=False)
     for i in table_ids[1:]:
         await tables.set_state(session, venue.id, locked[i], TableStatus.SEATED, open_check=brief)
@@ -419,16 +423,22 @@ async def seat(
     return read
 
 
-async def complete(session: AsyncSession, caller: Caller, reservation_id: int) -> ReservationRead:
-    """seated -> completed: the party left. Tables joined to the check's table are freed;
-    the check's own table is freed by paying (or moving) its check."""
+async def complete(
+    session: AsyncSession,
+    caller: Caller,
+    reservation_id: int,
+    joined: TableStatus = TableStatus.FREE,
+) -> ReservationRead:
+    """seated -> completed: the party left. Tables joined to the check's table are freed
+    (``to_clean`` when the check was paid); the check's own table is freed by paying (or
+    moving) its check."""
     venue = await venues.get(session, caller.venue_id)
     now = now_utc()
     r = await lock_for(session, venue.id, reservation_id, S.COMPLETED)
     for i in sorted(r.table_ids)[1:]:
         table = await tables.lock(session, venue.id, i)
         if (table.open_check or {}).get("id") == r.check_id:
-            await tables.set_state(session, venue.id, table, TableStatus.FREE, open_check=None)
+            await tables.set_state(session, venue.id, table, joined, open_check=None)
     r.status = S.COMPLETED
     r.status_changed_at = now
     read = reservation_read(r, venue.timezone)
@@ -436,3 +446,17 @@ async def complete(session: AsyncSession, caller: Caller, reservation_id: int) -
         session, venue.id, TOPIC, ReservationCompleted(reservation=msgspec.to_builtins(read))
     )
     return read
+
+
+async def complete_for_check(session: AsyncSession, caller: Caller, check_id: int) -> None:
+    """The check of a seated reservation closed (it was paid): the party has left, so the
+    reservation is completed and its joined tables freed (decision 1251)."""
+    found = await session.scalar(
+        select(Reservation.id).where(
+            Reservation.venue_id == caller.venue_id,
+            Reservation.check_id == check_id,
+            Reservation.status == S.SEATED,
+        )
+    )
+    if found is not None:
+        await complete(session, caller, found, TableStatus.TO_CLEAN)

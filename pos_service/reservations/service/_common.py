@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.auth import Caller
-from pos_service.core.errors import Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound
 from pos_service.guests import service as guests
 from pos_service.guests.models import Guest
 from pos_service.reservations.models import HOLDING, Reservation, ReservationStatus
@@ -90,9 +90,15 @@ async def load_floor(
     )
     busy: dict[int, list[Interval]] = defaultdict(list)
     ready_at: dict[int, dt.datetime] = {}
+    venue = await venues.get(session, venue_id)
     for t in rows:
         covers = int((t.open_check or {}).get("covers", 2))
-        ready_at[t.id] = expected_free(rules, t.status, covers, _seated_since(t), now)
+        cleaned = tables.ready_at(venue, t, rules.to_clean_minutes)
+        ready_at[t.id] = (
+            expected_free(rules, t.status, covers, _seated_since(t), now)
+            if cleaned is None
+            else max(now, cleaned)
+        )
         if ready_at[t.id] > now:
             busy[t.id].append((now, ready_at[t.id]))
     reservations = (
@@ -197,6 +203,15 @@ def reservation_read(r: Reservation, timezone: str) -> ReservationRead:
 
 def table_free(table: DiningTable) -> bool:
     return table.status == TableStatus.FREE and table.open_check is None
+
+
+def not_free(table: DiningTable, field: str) -> Conflict:
+    """The 409 for seating on a table that is not free (saying when it is being cleaned)."""
+    if table.status == TableStatus.TO_CLEAN:
+        message = f"table {table.name} is still being cleaned; mark it clean first"
+    else:
+        message = f"table {table.name} is {table.status.replace('_', ' ')}"
+    return Conflict(message, field=field, table_id=table.id, table_status=table.status)
 
 
 def wait_minutes(at: dt.datetime, now: dt.datetime) -> int:

@@ -36,6 +36,7 @@ from pos_service.reservations.service._common import (
     link_booked_guest,
     load_floor,
     lock_day,
+    not_free,
     table_free,
     venue_rules,
     wait_minutes,
@@ -157,11 +158,12 @@ async def seat_from_waitlist(
     entry = await _lock_waiting(session, venue.id, entry_id)
     table = await tables.lock(session, venue.id, data.table_id)
     if not table_free(table):
-        raise Conflict(f"table {table.name} is {table.status}", field="table_id", table_id=table.id)
-    check = await orders.open_check(
+        raise not_free(table, "table_id")
+    check = await orders.open_check_for(
         session,
         caller,
         CheckOpen(table_id=table.id, covers=entry.party_size, notes=entry.notes),
+        orders.seated_waiter(caller, data.waiter_id),
     )
     entry.status = WaitlistStatus.SEATED
     entry.seated_at = entry.closed_at = now
