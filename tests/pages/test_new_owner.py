@@ -25,6 +25,7 @@ from printers.decoder import decode
 from printers.fake import FakePrinter
 from tests.pages.conftest import KDS, PHONE
 from tests.support.database import ROOT, _psql, server_url
+from tests.support.servers import secret_key_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -51,7 +52,8 @@ async def empty_server(worker_id: str) -> AsyncIterator[Server]:
     environment = {
         **os.environ,
         "DATABASE_URL": server_url(name),
-        "POS_SECRET_KEY": "new-owner",
+        "POS_SECRET_KEY_FILE": secret_key_file("new-owner"),
+        "POS_PRINTER_ALLOW": "127.0.0.1",  # the fake printers listen on loopback
         "POS_ARGON2_TIME_COST": "1",
         "POS_ARGON2_MEMORY_KIB": "8",
     }
@@ -303,11 +305,29 @@ async def add_staff(page: Page, name: str, pin: str, role: str) -> None:
     await expect(page.locator(f"tr[data-staff='{name}']")).to_contain_text(role)
 
 
-async def sign_in(page: Page, url: str, venue: str, pin: str) -> None:
+async def pairing_code(owner: Page, name: str, kind: str) -> str:
+    """The owner makes a one-time pairing code in the Devices section."""
+    await owner.click("#nav [data-section=devices]")
+    await expect(owner.locator("#devices")).to_be_visible()
+    await owner.wait_for_load_state("networkidle")  # the section has settled
+    await owner.fill("#pair-name", name)
+    await owner.select_option("#pair-kind", kind)
+    await owner.click("#view button:has-text('Make a pairing code')")
+    return await owner.locator("#pairing-code-value").inner_text()
+
+
+async def sign_in(page: Page, url: str, venue: str, pin: str, code: str) -> None:
+    """A new device: the first sign-in asks for pairing, then the PIN signs in."""
     await page.goto(url)
     await page.fill("#login-venue", venue)
     for digit in pin:
         await page.click(f"#login [data-key='{digit}']")
+    await page.click("#login button[type=submit]")
+    await expect(page.locator("#pair")).to_be_visible()
+    await page.fill("#pair-code", code)
+    await page.click("#pair button[type=submit]")
+    await expect(page.locator("#login-message")).to_contain_text("Paired as")
+    await page.fill("#login-pin", pin)
     await page.click("#login button[type=submit]")
     await page.wait_for_selector("#login", state="hidden")
     await page.wait_for_selector("body[data-live='live']")
@@ -338,12 +358,16 @@ async def test_a_new_owner_opens_a_restaurant_and_takes_the_first_order(
         await add_staff(owner, "Wanda", "2468", "waiter")
         await add_staff(owner, "Kurt", "1357", "kitchen")
 
+        screen_code = await pairing_code(owner, "Kitchen screen", "kitchen")
+        phone_code = await pairing_code(owner, "Wanda's phone", "handheld")
         screen = await device(KDS)
-        await sign_in(screen, empty_server.url + "/app/kitchen?station=kitchen", "luigis", "1357")
+        await sign_in(
+            screen, empty_server.url + "/app/kitchen?station=kitchen", "luigis", "1357", screen_code
+        )
         await expect(screen.locator("#tickets")).to_contain_text("No tickets")
 
         phone = await device(PHONE)
-        await sign_in(phone, empty_server.url + "/app/handheld", "luigis", "2468")
+        await sign_in(phone, empty_server.url + "/app/handheld", "luigis", "2468", phone_code)
         await expect(phone.locator(".table[data-table='T1']")).to_have_count(0)  # other area
         await phone.click(".table[data-table='3']")
         await phone.click("#sheet .choices button:text-is('2')")
