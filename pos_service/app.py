@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service import __version__
 from pos_service.audit.controller import AuditController
 from pos_service.config import Settings, resolve_database_url
-from pos_service.core import hardening, logs, outbound
+from pos_service.core import hardening, logs, openapi, outbound
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
 from pos_service.core.db import asyncpg_dsn, create_engine, session_factory
 from pos_service.core.errors import EXCEPTION_HANDLERS
@@ -168,7 +168,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ),
         }
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             live_socket,
@@ -210,9 +210,16 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         lifespan=[lifespan, partial(printing.running, settings=settings)],
         state=state,
         cors_config=CORSConfig(allow_origins=[]),
-        openapi_config=OpenAPIConfig(title="pos_service", version=__version__, path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="pos_service",
+            version=__version__,
+            path="/schema",
+            operation_id_creator=openapi.operation_id,
+        ),
         before_request=hardening.guard_input,
         before_send=[hardening.SecurityHeaders(hardening.content_security_policy(inline_styles()))],
         request_max_body_size=256 * 1024,
         debug=False,
     )
+    openapi.install(app, PUBLIC_PATHS)
+    return app
