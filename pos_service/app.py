@@ -33,7 +33,12 @@ from pos_service.core.uow import provide_uow
 from pos_service.devices.controller import DevicesController
 from pos_service.guests.controller import CheckGuestController, LoyaltyController
 from pos_service.integrations import webhooks
-from pos_service.integrations.controller import ExportController, WebhooksController
+from pos_service.integrations.controller import (
+    ApiKeysController,
+    ExportController,
+    WebhooksController,
+)
+from pos_service.integrations.keys import KeyRing
 from pos_service.kitchen import service as kitchen
 from pos_service.kitchen.controller import KitchenChecksController, KitchenController
 from pos_service.menu.controller import MenuController
@@ -131,6 +136,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.guard = SessionGuard(app.state.sessions, settings.token_ttl_seconds)
+        app.state.key_ring = KeyRing(app.state.sessions)
         bus = EventBus(engine)
         app.state.publisher = bus
         app.state.live = LiveDispatcher(asyncpg_dsn(url), Hub())
@@ -196,6 +202,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             StaffController,
             StockController,
             WebhooksController,
+            ApiKeysController,
             ExportController,
             AuditController,
             DevicesController,

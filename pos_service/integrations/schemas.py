@@ -62,3 +62,50 @@ class DeliveryRead(msgspec.Struct, kw_only=True):
     last_status_code: int | None
     last_error: str | None
     delivered_at: dt.datetime | None
+
+
+Scope = Literal[
+    "menu:read",
+    "menu:write",
+    "orders:read",
+    "orders:write",
+    "sales:read",
+    "guests:read",
+    "reservations:read",
+    "reservations:write",
+    "stock:read",
+    "webhooks",
+]
+Scopes = Annotated[list[Scope], msgspec.Meta(min_length=1, max_length=10)]
+KeyName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Rate = Annotated[int, msgspec.Meta(ge=1, le=6000, description="calls a minute")]
+
+
+class ApiKeyCreate(msgspec.Struct, kw_only=True):
+    """A key for one integration, allowed what its scopes allow."""
+
+    name: KeyName
+    scopes: Scopes
+    rate_per_minute: Rate = 600
+
+
+class ApiKeyRead(msgspec.Struct, kw_only=True):
+    """A key without its secret: ``prefix`` tells keys apart; ``last_used_at`` is its
+    latest call."""
+
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    rate_per_minute: int
+    created_by: int
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    rotated_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class ApiKeyCreated(ApiKeyRead, kw_only=True):
+    """The key with its secret, shown this once (``Authorization: Bearer <key>``)."""
+
+    key: str
