@@ -23,6 +23,7 @@ from pos_service.integrations.schemas import (
     WebhookCreated,
     WebhookPatch,
     WebhookRead,
+    WebhookReplay,
 )
 
 CSV = "text/csv; charset=utf-8"
@@ -40,7 +41,7 @@ class WebhooksController(Controller):
 
     @post("/", responses=problems(404, 409))
     async def create(self, uow: UoW, state: State, data: JSONBody[WebhookCreate]) -> WebhookCreated:
-        """Subscribe an endpoint to order, payment or day-closed events (the answer
+        """Subscribe an endpoint to events of the catalogue (the answer
         carries the signing secret, shown this once). The URL must be public (or
         allow-listed): 422 naming `url` otherwise."""
         return await uow.write(webhooks.create, data, state.outbound)
@@ -60,6 +61,14 @@ class WebhooksController(Controller):
     async def remove(self, uow: UoW, webhook_id: PathId) -> None:
         """Delete a subscription and its deliveries."""
         await uow.write(webhooks.remove, webhook_id)
+
+    @post("/{webhook_id:int}/replay", status_code=200, responses=problems(404, 409))
+    async def replay_webhook(
+        self, uow: UoW, webhook_id: PathId, data: JSONBody[WebhookReplay]
+    ) -> WebhookRead:
+        """Deliver the events again from `from_seq` (or from `since`) on, as far as the
+        event log keeps them."""
+        return await uow.write(webhooks.replay, webhook_id, data)
 
     @get("/{webhook_id:int}/deliveries", responses=problems(404))
     async def deliveries(

@@ -9,11 +9,60 @@ import msgspec
 
 from pos_service.core.schemas import UNSET_FIELD, Unset
 
-EventType = Literal["order.sent", "payment.changed", "day.closed"]
+EventType = Literal[
+    "check.opened",
+    "check.allergies_changed",
+    "check.transferred",
+    "check.merged",
+    "check.guest_linked",
+    "check.closed",
+    "line.added",
+    "line.changed",
+    "line.voided",
+    "order.sent",
+    "ticket.created",
+    "ticket.fired",
+    "ticket.item_released",
+    "ticket.started",
+    "ticket.item_bumped",
+    "ticket.bumped",
+    "ticket.recalled",
+    "ticket.item_voided",
+    "ticket.late",
+    "ticket.allergies_changed",
+    "course.fired",
+    "course.ready",
+    "bill.adjusted",
+    "bill.split",
+    "bill.requested",
+    "payment.changed",
+    "gift_card.issued",
+    "day.closed",
+    "table.status_changed",
+    "reservation.booked",
+    "reservation.confirmed",
+    "reservation.arrived",
+    "reservation.seated",
+    "reservation.completed",
+    "reservation.cancelled",
+    "reservation.no_show",
+    "waitlist.added",
+    "waitlist.seated",
+    "waitlist.cancelled",
+    "waitlist.table_ready",
+    "menu.item_changed",
+    "menu.copied",
+    "stock.low",
+    "stock.counted",
+    "staff.clocked_in",
+    "staff.clocked_out",
+]
+"""The event catalogue of webhooks (docs/integrations.md): what the screens receive,
+without the sign-in alerts and the print queue's own traffic."""
 Url = Annotated[
     str, msgspec.Meta(pattern=r"^https?://[^\s/]+(/\S*)?$", max_length=500, description="http(s)")
 ]
-EventTypes = Annotated[list[EventType], msgspec.Meta(min_length=1, max_length=3)]
+EventTypes = Annotated[list[EventType], msgspec.Meta(min_length=1, max_length=64)]
 Description = Annotated[str, msgspec.Meta(max_length=200)]
 
 
@@ -30,6 +79,14 @@ class WebhookPatch(msgspec.Struct, kw_only=True):
     events: EventTypes | Unset = UNSET_FIELD
     description: Description | Unset = UNSET_FIELD
     active: bool | Unset = UNSET_FIELD
+
+
+class WebhookReplay(msgspec.Struct, kw_only=True):
+    """Deliver again the subscription's events from ``from_seq`` on (or from the first
+    event at or after ``since``), as far as the event log still keeps them."""
+
+    from_seq: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    since: dt.datetime | None = None
 
 
 class WebhookRead(msgspec.Struct, kw_only=True):

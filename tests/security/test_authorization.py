@@ -165,6 +165,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/webhooks/{webhook_id}"): MANAGER,
     ("DELETE", "/api/webhooks/{webhook_id}"): MANAGER,
     ("GET", "/api/webhooks/{webhook_id}/deliveries"): MANAGER,
+    ("POST", "/api/webhooks/{webhook_id}/replay"): MANAGER,
     ("GET", "/api/audit"): MANAGER,
     ("GET", "/api/days/{business_date}/export.csv"): MANAGER,
     ("GET", "/api/devices"): MANAGER,
