@@ -13,8 +13,9 @@ Applied to every route of the app, so a new controller gets it without doing any
 - the ``Idempotency-Key`` header declared on every mutating operation;
 - the problem answers described on every operation: 401/403 where a token is needed,
   404 where a path names something, 409 on writes, 422, 429 and 503 everywhere;
-- the bearer scheme (a staff token or an API key), examples on the main requests, and a
-  tag for every operation.
+- the bearer scheme (a staff token or an API key) among the components (not required per
+  operation: how to call is in the description, and a generated client sends the token
+  it is given), examples on the main requests, and a tag for every operation.
 """
 
 from __future__ import annotations
@@ -60,9 +61,10 @@ IDEMPOTENCY_KEY = Parameter(
 EXAMPLES: dict[str, dict[str, Any]] = {
     "openCheck": {"table_id": 1, "covers": 2},
     "addLine": {"item_id": 1, "quantity": 2, "note": "no onions"},
-    "sendCheck": {"version": 1},
-    "splitBill": {"ways": 2},
-    "createApiKey": {"name": "Accounting", "scopes": ["sales:read"]},
+    "sendCheck": {"version": 3},
+    "splitBill": {"mode": "even", "n": 2},
+    "payBill": {"method": "cash", "amount": 2400, "tendered": 3000},
+    "createApiKey": {"name": "Accounting", "scopes": ["sales:read"], "rate_per_minute": 60},
     "createWebhook": {
         "url": "https://example.com/pos-hook",
         "events": ["check.opened", "payment.changed"],
@@ -198,14 +200,19 @@ def _describe(path: str, method: str, op: Operation, public: bool) -> None:
     op.responses = responses
     if not op.tags:
         op.tags = [path.strip("/").split("/")[1 if path.startswith("/api/") else 0] or "root"]
-    if not public:
-        op.security = [{"bearer": []}]
-    body = op.request_body
+
+
+def _example(op: Operation, components: Components) -> None:
     example = EXAMPLES.get(op.operation_id or "")
-    if example is not None and body is not None and not isinstance(body, Reference):
-        media = body.content.get("application/json")
-        if media is not None:
-            media.example = example
+    body = op.request_body
+    if example is None or body is None or isinstance(body, Reference):
+        return
+    media = body.content.get("application/json")
+    if media is None or not isinstance(media.schema, Reference):
+        return
+    schema = components.schemas.get(media.schema.ref.rsplit("/", 1)[-1])
+    if schema is not None and set(example) <= set(schema.properties or {}):
+        media.example = example
 
 
 class DocumentPlugin(OpenAPIPlugin):
@@ -223,6 +230,9 @@ class DocumentPlugin(OpenAPIPlugin):
         _unique_schema_names(doc)
         components = doc.components
         assert isinstance(components, Components)
+        for item in (doc.paths or {}).values():
+            for _, op in _operations(item):
+                _example(op, components)
         components.security_schemes = {
             "bearer": SecurityScheme(
                 type="http",
