@@ -115,7 +115,7 @@ async def create(session: AsyncSession, caller: Caller, data: ApiKeyCreate) -> A
         name=data.name,
         prefix=key[:12],
         key_hash=_hash(key),
-        scopes=sorted(set(data.scopes)),
+        scopes=sorted({str(s) for s in data.scopes}),
         rate_per_minute=data.rate_per_minute,
         created_by=caller.actor,
     )

@@ -3,62 +3,66 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import enum
+from typing import Annotated
 
 import msgspec
 
 from pos_service.core.schemas import UNSET_FIELD, Unset
 
-EventType = Literal[
-    "check.opened",
-    "check.allergies_changed",
-    "check.transferred",
-    "check.merged",
-    "check.guest_linked",
-    "check.closed",
-    "line.added",
-    "line.changed",
-    "line.voided",
-    "order.sent",
-    "ticket.created",
-    "ticket.fired",
-    "ticket.item_released",
-    "ticket.started",
-    "ticket.item_bumped",
-    "ticket.bumped",
-    "ticket.recalled",
-    "ticket.item_voided",
-    "ticket.late",
-    "ticket.allergies_changed",
-    "course.fired",
-    "course.ready",
-    "bill.adjusted",
-    "bill.split",
-    "bill.requested",
-    "payment.changed",
-    "gift_card.issued",
-    "day.closed",
-    "table.status_changed",
-    "reservation.booked",
-    "reservation.confirmed",
-    "reservation.arrived",
-    "reservation.seated",
-    "reservation.completed",
-    "reservation.cancelled",
-    "reservation.no_show",
-    "waitlist.added",
-    "waitlist.seated",
-    "waitlist.cancelled",
-    "waitlist.table_ready",
-    "menu.item_changed",
-    "menu.copied",
-    "stock.low",
-    "stock.counted",
-    "staff.clocked_in",
-    "staff.clocked_out",
-]
-"""The event catalogue of webhooks (docs/integrations.md): what the screens receive,
-without the sign-in alerts and the print queue's own traffic."""
+
+class EventType(enum.StrEnum):
+    """The event catalogue of webhooks (docs/integrations.md): what the screens receive,
+    without the sign-in alerts and the print queue's own traffic."""
+
+    CHECK_OPENED = "check.opened"
+    CHECK_ALLERGIES_CHANGED = "check.allergies_changed"
+    CHECK_TRANSFERRED = "check.transferred"
+    CHECK_MERGED = "check.merged"
+    CHECK_GUEST_LINKED = "check.guest_linked"
+    CHECK_CLOSED = "check.closed"
+    LINE_ADDED = "line.added"
+    LINE_CHANGED = "line.changed"
+    LINE_VOIDED = "line.voided"
+    ORDER_SENT = "order.sent"
+    TICKET_CREATED = "ticket.created"
+    TICKET_FIRED = "ticket.fired"
+    TICKET_ITEM_RELEASED = "ticket.item_released"
+    TICKET_STARTED = "ticket.started"
+    TICKET_ITEM_BUMPED = "ticket.item_bumped"
+    TICKET_BUMPED = "ticket.bumped"
+    TICKET_RECALLED = "ticket.recalled"
+    TICKET_ITEM_VOIDED = "ticket.item_voided"
+    TICKET_LATE = "ticket.late"
+    TICKET_ALLERGIES_CHANGED = "ticket.allergies_changed"
+    COURSE_FIRED = "course.fired"
+    COURSE_READY = "course.ready"
+    BILL_ADJUSTED = "bill.adjusted"
+    BILL_SPLIT = "bill.split"
+    BILL_REQUESTED = "bill.requested"
+    PAYMENT_CHANGED = "payment.changed"
+    GIFT_CARD_ISSUED = "gift_card.issued"
+    DAY_CLOSED = "day.closed"
+    TABLE_STATUS_CHANGED = "table.status_changed"
+    RESERVATION_BOOKED = "reservation.booked"
+    RESERVATION_CONFIRMED = "reservation.confirmed"
+    RESERVATION_ARRIVED = "reservation.arrived"
+    RESERVATION_SEATED = "reservation.seated"
+    RESERVATION_COMPLETED = "reservation.completed"
+    RESERVATION_CANCELLED = "reservation.cancelled"
+    RESERVATION_NO_SHOW = "reservation.no_show"
+    WAITLIST_ADDED = "waitlist.added"
+    WAITLIST_SEATED = "waitlist.seated"
+    WAITLIST_CANCELLED = "waitlist.cancelled"
+    WAITLIST_TABLE_READY = "waitlist.table_ready"
+    MENU_ITEM_CHANGED = "menu.item_changed"
+    MENU_COPIED = "menu.copied"
+    STOCK_LOW = "stock.low"
+    STOCK_COUNTED = "stock.counted"
+    STAFF_CLOCKED_IN = "staff.clocked_in"
+    STAFF_CLOCKED_OUT = "staff.clocked_out"
+
+
 Url = Annotated[
     str, msgspec.Meta(pattern=r"^https?://[^\s/]+(/\S*)?$", max_length=500, description="http(s)")
 ]
@@ -121,19 +125,22 @@ class DeliveryRead(msgspec.Struct, kw_only=True):
     delivered_at: dt.datetime | None
 
 
-Scope = Literal[
-    "menu:read",
-    "menu:write",
-    "orders:read",
-    "orders:write",
-    "sales:read",
-    "guests:read",
-    "reservations:read",
-    "reservations:write",
-    "stock:read",
-    "webhooks",
-]
-Scopes = Annotated[list[Scope], msgspec.Meta(min_length=1, max_length=10)]
+class ApiKeyScope(enum.StrEnum):
+    """What an API key may reach (docs/integrations.md)."""
+
+    MENU_READ = "menu:read"
+    MENU_WRITE = "menu:write"
+    ORDERS_READ = "orders:read"
+    ORDERS_WRITE = "orders:write"
+    SALES_READ = "sales:read"
+    GUESTS_READ = "guests:read"
+    RESERVATIONS_READ = "reservations:read"
+    RESERVATIONS_WRITE = "reservations:write"
+    STOCK_READ = "stock:read"
+    WEBHOOKS = "webhooks"
+
+
+Scopes = Annotated[list[ApiKeyScope], msgspec.Meta(min_length=1, max_length=10)]
 KeyName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Rate = Annotated[int, msgspec.Meta(ge=1, le=6000, description="calls a minute")]
 

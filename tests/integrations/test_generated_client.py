@@ -96,9 +96,7 @@ async def test_a_generated_client_runs_the_whole_flow_with_an_api_key(
         receiver = Receiver()
         hook = await api("api.integrations.create_webhook").asyncio(
             client=client,
-            body=models.WebhookCreate(
-                url=receiver.url, events=[models.WebhookCreateEventsItem("order.sent")]
-            ),
+            body=models.WebhookCreate(url=receiver.url, events=[models.EventType.ORDER_SENT]),
         )
         assert isinstance(hook, models.WebhookCreated), hook
 
