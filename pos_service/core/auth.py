@@ -234,7 +234,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         if token.startswith(API_KEY_PREFIX):
             key_caller = await state.key_ring.caller(token.strip())
             connection.scope.setdefault("state", {})[KEY_CALLER] = key_caller
-            state.key_ring.admit(
+            key_caller = state.key_ring.admit(
                 token.strip(), connection.scope.get("method", "GET"), connection.scope["path"]
             )
             return AuthenticationResult(user=key_caller, auth=token)

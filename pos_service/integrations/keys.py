@@ -2,11 +2,11 @@
 
 A key is ``posk_`` and 43 random base64url characters; only its SHA-256 is stored. A
 call with ``Authorization: Bearer posk_...`` acts as a :class:`Caller` of kind
-``staff`` with ``key_id`` set, ``staff_id`` the manager who made the key, and the roles
-its scopes need (:data:`SCOPES`). Roles alone would be too coarse (``orders:write``
-needs the waiter's role, which reaches far more than checks), so every call is also
-matched against the routes its scopes open: anything else is 403, and the key routes
-themselves are open to no key. See docs/decisions/1270-api-keys-act-as-scoped-staff.md.
+``staff`` with ``key_id`` set and ``staff_id`` the manager who made the key. Every call
+is matched against the routes the key's scopes open (:data:`SCOPES`): anything else is
+403, and the key routes themselves are open to no key. The call then carries the roles
+of the scopes that open it, and only those, for the routes' own guards. See
+docs/decisions/1270-api-keys-act-as-scoped-staff.md.
 
 :class:`KeyRing` (``app.state.key_ring``) keeps each key it read for :data:`FRESH_SECONDS`;
 rotating or revoking a key drops it at once in this process (others see it within
@@ -79,17 +79,21 @@ def _new_key() -> str:
     return API_KEY_PREFIX + base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def allowed(scopes: frozenset[str], method: str, path: str) -> bool:
-    """Whether a key with ``scopes`` may call ``method path``."""
+def roles_for(scopes: frozenset[str], method: str, path: str) -> frozenset[str]:
+    """The roles a key with ``scopes`` calls ``method path`` with: those of the scopes
+    that open it (none: the call is refused). Only these, so one scope's role never
+    passes a guard on another scope's routes (``sales:read`` carries the manager's role,
+    yet a key with it and ``orders:write`` cannot refund)."""
     if not _SAFE_PATH.match(path) or "/." in path:
-        return False
+        return frozenset()
+    roles = set()
     for scope in scopes:
         grant = SCOPES.get(scope)
         if grant is None or method not in grant.methods:
             continue
         if any(path == p or path.startswith(p + "/") for p in grant.prefixes):
-            return True
-    return False
+            roles.add(grant.role)
+    return frozenset(roles)
 
 
 def _read(row: ApiKey) -> ApiKeyRead:
@@ -199,13 +203,14 @@ class KeyRing:
             known = await self._load(digest, known)
         return known.caller
 
-    def admit(self, key: str, method: str, path: str) -> None:
-        """After :meth:`caller`: 403 outside the key's scopes; 429 past its calls a
-        minute."""
+    def admit(self, key: str, method: str, path: str) -> Caller:
+        """After :meth:`caller`: the caller for this call, with the roles of the scopes
+        that open it; 403 if none does; 429 past the key's calls a minute."""
         known = self._known.get(_hash(key))
         if known is None:
             raise Unauthorized("unknown or revoked API key", field="Authorization")
-        if not allowed(known.scopes, method, path):
+        roles = roles_for(known.scopes, method, path)
+        if not roles:
             raise Forbidden("this API key's scopes do not cover this call", field="Authorization")
         minute = int(time.time() // 60)
         at, count = known.calls
@@ -216,6 +221,7 @@ class KeyRing:
                 field="Authorization",
                 retry_after=60 - int(time.time()) % 60,
             )
+        return msgspec.structs.replace(known.caller, roles=roles)
 
     async def _load(self, digest: bytes, before: _Known | None) -> _Known:
         self._known.pop(digest, None)
@@ -233,7 +239,7 @@ class KeyRing:
             venue_id=row.venue_id,
             staff_id=row.created_by,
             name=f"API key {row.name}",
-            roles=frozenset(SCOPES[s].role for s in scopes if s in SCOPES),
+            roles=frozenset(),  # per call: see admit()
             key_id=row.id,
         )
         known = _Known(caller, scopes, row.rate_per_minute)

@@ -136,3 +136,19 @@ async def test_a_key_writes_checks_with_its_own_idempotency_keys(demo: Demo) -> 
     )
     assert first.status_code == again.status_code == 201, first.text
     assert len(again.json()["lines"]) == 1
+
+
+async def test_one_scopes_role_never_opens_another_scopes_routes(demo: Demo) -> None:
+    """``sales:read`` carries the manager's role for the reports; with ``orders:write``
+    the key still calls the checks as a waiter: no refund, no approval-free void."""
+    made = await make_key(demo, "orders:write", "sales:read")
+    check = await check_with(demo, ("Espresso", 1, None))
+    r = await with_key(
+        demo,
+        made["key"],
+        "POST",
+        f"/api/checks/{check['id']}/refunds",
+        json={"payment_id": 1, "amount": 100, "reason": "x"},
+    )
+    assert r.status_code == 403, r.text
+    assert (await with_key(demo, made["key"], "GET", "/api/reports/sales")).status_code == 200
