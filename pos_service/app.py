@@ -220,6 +220,14 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="pos_service",
             version=__version__,
+            description=(
+                "Restaurant point-of-service API. Call it with `Authorization: Bearer "
+                "<token>`: a staff token from sign-in, or an integration's API key "
+                "(`posk_...`, made by a manager under /api/api-keys). Send a new "
+                "`Idempotency-Key` with each change; errors are RFC 9457 problem details "
+                "whose `field` names the input. Webhooks, scopes and the event catalogue: "
+                "docs/integrations.md."
+            ),
             path="/schema",
             operation_id_creator=openapi.operation_id,
         ),
