@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service import __version__
 from pos_service.audit.controller import AuditController
 from pos_service.config import Settings, resolve_database_url
-from pos_service.core import hardening, logs, outbound
+from pos_service.core import hardening, logs, openapi, outbound
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
 from pos_service.core.db import asyncpg_dsn, create_engine, session_factory
 from pos_service.core.errors import EXCEPTION_HANDLERS
@@ -33,7 +33,12 @@ from pos_service.core.uow import provide_uow
 from pos_service.devices.controller import DevicesController
 from pos_service.guests.controller import CheckGuestController, LoyaltyController
 from pos_service.integrations import webhooks
-from pos_service.integrations.controller import ExportController, WebhooksController
+from pos_service.integrations.controller import (
+    ApiKeysController,
+    ExportController,
+    WebhooksController,
+)
+from pos_service.integrations.keys import KeyRing
 from pos_service.kitchen import service as kitchen
 from pos_service.kitchen.controller import KitchenChecksController, KitchenController
 from pos_service.menu.controller import MenuController
@@ -135,6 +140,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.guard = SessionGuard(app.state.sessions, settings.token_ttl_seconds)
+        app.state.key_ring = KeyRing(app.state.sessions)
         bus = EventBus(engine)
         app.state.publisher = bus
         app.state.live = LiveDispatcher(asyncpg_dsn(url), Hub())
@@ -172,7 +178,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ),
         }
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             live_socket,
@@ -201,6 +207,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             StaffController,
             StockController,
             WebhooksController,
+            ApiKeysController,
             ExportController,
             AuditController,
             DevicesController,
@@ -218,9 +225,24 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         lifespan=[lifespan, partial(printing.running, settings=settings)],
         state=state,
         cors_config=CORSConfig(allow_origins=[]),
-        openapi_config=OpenAPIConfig(title="pos_service", version=__version__, path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="pos_service",
+            version=__version__,
+            description=(
+                "Restaurant point-of-service API. Call it with `Authorization: Bearer "
+                "<token>`: a staff token from sign-in, or an integration's API key "
+                "(`posk_...`, made by a manager under /api/api-keys). Send a new "
+                "`Idempotency-Key` with each change; errors are RFC 9457 problem details "
+                "whose `field` names the input. Webhooks, scopes and the event catalogue: "
+                "docs/integrations.md."
+            ),
+            path="/schema",
+            operation_id_creator=openapi.operation_id,
+        ),
         before_request=hardening.guard_input,
         before_send=[hardening.SecurityHeaders(hardening.content_security_policy(inline_styles()))],
         request_max_body_size=256 * 1024,
         debug=False,
     )
+    openapi.install(app, PUBLIC_PATHS)
+    return app

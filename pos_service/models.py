@@ -7,7 +7,7 @@ from pos_service.core.journal import JournalEntry
 from pos_service.core.models import Approval, AuthFailure, Counter, EventRow, IdempotencyKey
 from pos_service.devices.models import Device, DevicePairing
 from pos_service.guests.models import Guest, GuestCheck, LoyaltyMovement
-from pos_service.integrations.models import WebhookDelivery, WebhookSubscription
+from pos_service.integrations.models import ApiKey, WebhookDelivery, WebhookSubscription
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem
 from pos_service.menu.models import (
     Category,
@@ -35,6 +35,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Adjustment",
+    "ApiKey",
     "Approval",
     "Area",
     "AuditEntry",

@@ -28,8 +28,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import Message, Receive, Scope, Send
 
-from pos_service.core.errors import Forbidden, Unauthorized, UnsupportedMediaType
+from pos_service.core.errors import DomainError, Forbidden, Unauthorized, UnsupportedMediaType
+
+API_KEY_PREFIX = "posk_"
+KEY_CALLER = "pos_key_caller"
 
 ROLES = ("waiter", "host", "kitchen", "bar", "manager", "printer", "owner")
 Role = Literal["waiter", "host", "kitchen", "bar", "manager", "printer", "owner"]
@@ -52,6 +56,9 @@ class Caller(msgspec.Struct, frozen=True, kw_only=True):
     """The enrolled device the caller signed in on (None where there is none)."""
     epoch: int = 0
     """The staff member's session epoch when the token was issued."""
+    key_id: int | None = None
+    """The API key calling (its roles come from its scopes; see
+    ``pos_service.integrations.keys``); None for a signed-in person."""
 
     def has_any(self, *roles: str) -> bool:
         return "manager" in self.roles or any(role in self.roles for role in roles)
@@ -185,7 +192,42 @@ class PinHasher:
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
-    """Sets ``connection.user`` to the :class:`Caller` of a valid bearer token."""
+    """Sets ``connection.user`` to the :class:`Caller` of a valid bearer token, or of an
+    API key (``posk_...``, checked by ``state.key_ring``: its scope, its rate, and every call
+    recorded in the audit trail)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not any(
+            name == b"authorization" and API_KEY_PREFIX.encode() in value
+            for name, value in scope.get("headers", ())
+        ):
+            await super().__call__(scope, receive, send)  # a staff token: nothing to audit
+            return
+        status: list[int] = []
+        recorded: list[bool] = []
+
+        async def record() -> None:
+            caller = scope.get("state", {}).get(KEY_CALLER)
+            if isinstance(caller, Caller) and not recorded:
+                recorded.append(True)
+                code = status[0] if status else 500
+                await scope["app"].state.key_ring.called(
+                    caller, scope.get("method", "GET"), scope["path"], code
+                )
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                await record()  # before the answer completes, so the trail is never behind
+            await send(message)
+
+        try:
+            await super().__call__(scope, receive, watch)
+        except DomainError as exc:
+            status.append(exc.status)
+            await record()
+            raise
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -195,6 +237,13 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("missing bearer token", field="Authorization")
         state = connection.app.state
+        if token.startswith(API_KEY_PREFIX):
+            key_caller = await state.key_ring.caller(token.strip())
+            connection.scope.setdefault("state", {})[KEY_CALLER] = key_caller
+            key_caller = state.key_ring.admit(
+                token.strip(), connection.scope.get("method", "GET"), connection.scope["path"]
+            )
+            return AuthenticationResult(user=key_caller, auth=token)
         signer: TokenSigner = state.signer
         caller = signer.verify(token.strip())
         if caller.kind != "staff":

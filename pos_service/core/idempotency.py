@@ -38,7 +38,10 @@ def scoped(caller: Caller, key: str) -> str:
         raise Invalid(
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key"
         )
-    owner = f"s{caller.staff_id}" if caller.kind == "staff" else f"g{caller.check_id}"
+    if caller.key_id is not None:
+        owner = f"k{caller.key_id}"
+    else:
+        owner = f"s{caller.staff_id}" if caller.kind == "staff" else f"g{caller.check_id}"
     stored = f"{owner}:{key}"
     if len(stored) > MAX_KEY_LENGTH:
         stored = f"{owner}#{hashlib.sha256(key.encode()).hexdigest()}"

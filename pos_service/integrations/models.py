@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     text,
@@ -70,3 +71,22 @@ class WebhookDelivery(VenueScoped, Base):
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(500))
     delivered_at: Mapped[dt.datetime | None]
+
+
+class ApiKey(VenueScoped, Base):
+    """An integration's key: only the SHA-256 of the key is stored (it carries 256 random
+    bits, so no slow hash is needed); ``prefix`` (its first characters) tells keys apart
+    on screen. ``revoked_at`` set: refused at once. Calls act as ``created_by``."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (Index("uq_api_keys_hash", "key_hash", unique=True),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    rate_per_minute: Mapped[int] = mapped_column(Integer, server_default="600")
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    last_used_at: Mapped[dt.datetime | None]
+    rotated_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]

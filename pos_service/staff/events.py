@@ -24,3 +24,21 @@ class SignInBurst(DomainEvent, frozen=True, kw_only=True):
     type: ClassVar[str] = "auth.burst"
     failures: int
     device_id: int | None
+
+
+class ClockedIn(DomainEvent, frozen=True, kw_only=True):
+    """A member opened a shift (topic ``staff``)."""
+
+    type: ClassVar[str] = "staff.clocked_in"
+    shift_id: int
+    staff_id: int
+    at: str
+
+
+class ClockedOut(DomainEvent, frozen=True, kw_only=True):
+    """A member closed their shift (topic ``staff``)."""
+
+    type: ClassVar[str] = "staff.clocked_out"
+    shift_id: int
+    staff_id: int
+    at: str

@@ -42,7 +42,7 @@ from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.core.uow import Publisher
 from pos_service.devices import service as devices
 from pos_service.staff import throttle
-from pos_service.staff.events import SignInBurst, SignInLocked
+from pos_service.staff.events import ClockedIn, ClockedOut, SignInBurst, SignInLocked
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.staff.schemas import (
     MembershipCreate,
@@ -564,6 +564,10 @@ async def clock_in(session: AsyncSession, caller: Caller) -> ShiftRead:
         raise Conflict("you are already clocked in", field="Authorization")
     row = await session.get(Shift, (caller.venue_id, opened))
     assert row is not None
+    at = row.clock_in.isoformat()
+    events.record(
+        session, caller.venue_id, "staff", ClockedIn(shift_id=row.id, staff_id=staff_id, at=at)
+    )
     return _shift(row)
 
 
@@ -584,6 +588,11 @@ async def clock_out(session: AsyncSession, caller: Caller) -> ShiftRead:
         raise Conflict("you are not clocked in", field="Authorization")
     row = await session.get(Shift, (caller.venue_id, closed), populate_existing=True)
     assert row is not None
+    assert row.clock_out is not None
+    at = row.clock_out.isoformat()
+    events.record(
+        session, caller.venue_id, "staff", ClockedOut(shift_id=row.id, staff_id=staff_id, at=at)
+    )
     return _shift(row)
 
 

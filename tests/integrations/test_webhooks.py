@@ -175,3 +175,70 @@ async def test_a_closed_day_exports_its_journal_as_csv(demo: Demo) -> None:
     missing = await demo.call("GET", "/api/days/2001-01-01/export.csv", "manager")
     assert missing.status_code == 404
     assert (await demo.call("GET", f"/api/days/{day}/export.csv", "waiter")).status_code == 403
+
+
+@pytest.mark.usefixtures("allow_loopback")
+async def test_each_subscription_gets_the_types_it_chose_once_each_and_replays(
+    demo: Demo,
+) -> None:
+    receiver = Receiver()
+    hook = await subscribe(demo, receiver.url, "check.opened", "line.added", "staff.clocked_in")
+    check = await check_with(demo, ("Burrata", 1, None))
+    assert (await demo.call("POST", "/api/staff/clock-in", "waiter")).status_code == 201
+    async with receiver.running():
+        await run(demo, now_utc())
+    events = [json.loads(body) for _, body in receiver.received]
+    # recorded on several topics (floor, orders, the check's own), each comes once
+    assert [e["event"] for e in events] == ["check.opened", "line.added", "staff.clocked_in"]
+    assert events[0]["data"]["check_id"] == check["id"]
+    seqs = [e["seq"] for e in events]
+
+    # replay from the line on: delivered again, with the same delivery ids
+    r = await demo.call(
+        "POST", f"/api/webhooks/{hook['id']}/replay", "manager", json={"from_seq": seqs[1]}
+    )
+    assert r.status_code == 200, r.text
+    async with receiver.running():
+        await run(demo, now_utc())
+    again = [json.loads(body) for _, body in receiver.received[3:]]
+    assert [(e["event"], e["id"]) for e in again] == [(e["event"], e["id"]) for e in events[1:]]
+
+    r = await demo.call("POST", f"/api/webhooks/{hook['id']}/replay", "manager", json={})
+    assert r.status_code == 422
+    r = await demo.call("GET", "/api/audit?action=webhook.replayed", "manager")
+    assert [e["detail"] for e in r.json()] == [{"from_seq": seqs[1]}]
+
+
+async def test_an_unknown_event_type_is_refused_naming_it(demo: Demo) -> None:
+    r = await demo.call(
+        "POST",
+        "/api/webhooks",
+        "manager",
+        json={"url": "https://example.com/hook", "events": ["auth.locked"]},
+    )
+    assert r.status_code == 422
+    assert "events" in r.json()["field"]
+
+
+async def test_an_integration_reads_its_delivery_log_and_the_sales_export_with_a_key(
+    demo: Demo,
+) -> None:
+    hook = await subscribe(demo, "https://example.com/hook", "order.sent")
+    r = await demo.call(
+        "POST",
+        "/api/api-keys",
+        "manager",
+        json={"name": "Books", "scopes": ["webhooks", "sales:read"]},
+    )
+    key = {"Authorization": f"Bearer {r.json()['key']}"}
+    r = await demo.client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=key)
+    assert r.status_code == 200, r.text
+    check = await check_with(demo, ("Espresso", 1, None))
+    await pay(demo, check["id"], method="cash")
+    r = await demo.call("POST", "/api/days/close", "manager", json={"counted_cash": 290})
+    assert r.status_code == 201, r.text
+    day = r.json()["business_date"]
+    r = await demo.client.get(f"/api/days/{day}/export.csv", headers=key)
+    assert r.status_code == 200, r.text
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert "sale" in {row["kind"] for row in rows}

@@ -183,11 +183,16 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/stock/counts"): KITCHEN,
     ("GET", "/api/stock/movements"): KITCHEN,
     ("GET", "/api/webhooks"): MANAGER,
+    ("GET", "/api/api-keys"): MANAGER,
+    ("POST", "/api/api-keys"): MANAGER,
+    ("POST", "/api/api-keys/{key_id}/rotate"): MANAGER,
+    ("POST", "/api/api-keys/{key_id}/revoke"): MANAGER,
     ("POST", "/api/webhooks"): MANAGER,
     ("GET", "/api/webhooks/{webhook_id}"): MANAGER,
     ("PATCH", "/api/webhooks/{webhook_id}"): MANAGER,
     ("DELETE", "/api/webhooks/{webhook_id}"): MANAGER,
     ("GET", "/api/webhooks/{webhook_id}/deliveries"): MANAGER,
+    ("POST", "/api/webhooks/{webhook_id}/replay"): MANAGER,
     ("GET", "/api/days/{business_date}/export.csv"): MANAGER,
     ("GET", "/api/devices"): MANAGER,
     ("POST", "/api/devices/pairings"): MANAGER,
@@ -211,7 +216,47 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
 }
 
 # Callers whose token is well signed but whose session is over: refused everywhere (401).
-ENDED = ("stale_manager", "revoked_device_manager", "other_device_manager")
+ENDED = ("stale_manager", "revoked_device_manager", "other_device_manager", "revoked_key")
+
+# API keys, by scope: the routes each opens (a key reaches a route when its scope opens it
+# and the role the scope carries passes the route's policy); anything else is 403.
+READS = ("GET",)
+KEY_SCOPES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    # scope: (role it carries, methods, path prefixes)
+    "menu:read": ("waiter", READS, ("/api/menu",)),
+    "orders:write": (
+        "waiter",
+        ("GET", "POST", "PUT", "PATCH", "DELETE"),
+        ("/api/checks", "/api/payments"),
+    ),
+    "sales:read": ("manager", READS, ("/api/reports", "/api/days", "/api/journal")),
+    "webhooks": ("manager", ("GET", "POST", "PATCH", "DELETE"), ("/api/webhooks",)),
+}
+
+
+def key_may(scope: str, method: str, path: str) -> bool:
+    role, methods, prefixes = KEY_SCOPES[scope]
+    under = any(path == p or path.startswith(p + "/") for p in prefixes)
+    return method in methods and under and role in POLICY[(method, path)]
+
+
+async def _keys(demo: Demo) -> dict[str, dict[str, str]]:
+    """A key per scope of :data:`KEY_SCOPES`, and one revoked."""
+    made = {}
+    for scope in (*KEY_SCOPES, "revoked"):
+        scopes = ["menu:read"] if scope == "revoked" else [scope]
+        r = await demo.call(
+            "POST", "/api/api-keys", "manager", json={"name": scope, "scopes": scopes}
+        )
+        assert r.status_code == 201, r.text
+        made[f"key {scope}" if scope != "revoked" else "revoked_key"] = {
+            "Authorization": f"Bearer {r.json()['key']}"
+        }
+        if scope == "revoked":
+            revoked = await demo.call("POST", f"/api/api-keys/{r.json()['id']}/revoke", "manager")
+            assert revoked.status_code == 200, revoked.text
+    return made
+
 
 NOT_ROUTES = re.compile(r"^/(schema|health)")
 
@@ -268,6 +313,7 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "station_id": station[0][0],
         "stock_item_id": 1,
         "webhook_id": 1,
+        "key_id": 1000,
         "check_id": check["id"],
         "payment_id": 1,
         "code": "NO-SUCH-CARD",
@@ -338,6 +384,7 @@ async def test_authorization_matrix(demo: Demo) -> None:
     callers = {
         **_callers(demo, other["Authorization"][7:]),
         **await _ended_sessions(demo, elsewhere_device),
+        **await _keys(demo),
     }
     ids = await _ids(demo)
     failures: list[str] = []
@@ -351,6 +398,9 @@ async def test_authorization_matrix(demo: Demo) -> None:
                 ok = code not in (401, 403)
             elif who == "none" or who in ENDED:
                 ok = code == 401
+            elif who.startswith("key "):
+                may = key_may(who.removeprefix("key "), method, path)
+                ok = code not in (401, 403) if may else code == 403
             elif who == "guest" or (who == "other_venue_manager" and "manager" not in allowed):
                 ok = code == 403
             elif who == "other_venue_manager":
