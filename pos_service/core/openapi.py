@@ -113,8 +113,8 @@ def operation_id(handler: HTTPRouteHandler, method: Method, components: list[Any
 def _short(handler: HTTPRouteHandler) -> str:
     if isinstance(handler.operation_id, str):
         return handler.operation_id
-    fn = handler.handler_name
-    if "_" in fn.strip("_"):
+    fn = handler.handler_name.rstrip("_")  # ``import_``: a keyword's spelling as a name
+    if "_" in fn:
         return _camel(fn)
     noun = (_noun(handler) or ["Api"])[-1]
     if fn.lower() in (noun.lower(), "get"):
@@ -125,7 +125,7 @@ def _short(handler: HTTPRouteHandler) -> str:
 
 
 def _qualified(handler: HTTPRouteHandler) -> str:
-    fn = handler.handler_name
+    fn = handler.handler_name.rstrip("_")
     return _camel(fn) + "".join(_noun(handler))
 
 
