@@ -189,6 +189,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/webhooks/{webhook_id}"): MANAGER,
     ("GET", "/api/webhooks/{webhook_id}/deliveries"): MANAGER,
     ("GET", "/api/days/{business_date}/export.csv"): MANAGER,
+    ("GET", "/api/audit-file"): MANAGER,
     ("GET", "/api/devices"): MANAGER,
     ("POST", "/api/devices/pairings"): MANAGER,
     ("POST", "/api/devices/{device_id}/revoke"): MANAGER,
