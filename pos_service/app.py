@@ -17,8 +17,8 @@ from litestar.openapi import OpenAPIConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service import __version__
-from pos_service.auditfile.controller import AuditFileController
 from pos_service.audit.controller import AuditController
+from pos_service.auditfile.controller import AuditFileController
 from pos_service.config import Settings, resolve_database_url
 from pos_service.core import hardening, logs, outbound
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner

@@ -107,9 +107,7 @@ async def _pair(url: str, slug: str, name: str, kind: str) -> str:
     return made.code
 
 
-async def _audit_file(
-    url: str, slug: str, start: dt.date, end: dt.date, output: Path
-) -> int:
+async def _audit_file(url: str, slug: str, start: dt.date, end: dt.date, output: Path) -> int:
     """Write the venue's audit file of the closed days ``start`` to ``end``; its size."""
     from pos_service.auditfile import service
     from pos_service.core.db import create_engine, now_utc, session_factory
@@ -120,7 +118,7 @@ async def _audit_file(
             body = await service.audit_file_for(session, slug, start, end, now_utc())
     finally:
         await engine.dispose()
-    output.write_bytes(body)
+    await asyncio.to_thread(output.write_bytes, body)
     return len(body)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -210,9 +211,7 @@ class _File:
             ("trainingID", "false"),
         )
 
-    def z_report(
-        self, event: ET.Element, day: DayClose, company_id: str, emp: int | None
-    ) -> None:
+    def z_report(self, event: ET.Element, day: DayClose, company_id: str, emp: int | None) -> None:
         report = stored_report(day.report)
         date, time = self.when(day.closed_at)
         node = _sub(event, "eventReport")
@@ -226,7 +225,9 @@ class _File:
             ("reportTime", time),
             ("registerID", REGISTER_ID),
         )
-        _sub(_sub(node, "reportTotalCashSales"), "totalCashSaleAmnt", self.money(report.sales_total))
+        _sub(
+            _sub(node, "reportTotalCashSales"), "totalCashSaleAmnt", self.money(report.sales_total)
+        )
         groups = _sub(node, "reportArtGroups")
         for category in report.by_category:
             row = _sub(groups, "reportArtGroup")
@@ -330,93 +331,11 @@ def _person(name: str) -> tuple[str, str]:
     return first or name or "-", last or "-"
 
 
-async def render(
-    session: AsyncSession, venue: Venue, start: dt.date, end: dt.date, *, now: dt.datetime
-) -> bytes:
-    """The audit file of the venue's closed business days ``start`` to ``end`` (UTF-8 XML)."""
-    if end < start:
-        raise Invalid("the period ends before it starts", field="to")
-    if (end - start).days >= MAX_DAYS:
-        raise Invalid(f"the period is longer than {MAX_DAYS} days", field="to")
-    days = (
-        (
-            await session.execute(
-                select(DayClose)
-                .where(
-                    DayClose.venue_id == venue.id,
-                    DayClose.business_date >= start,
-                    DayClose.business_date <= end,
-                )
-                .order_by(DayClose.to_seq)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    staff = (
-        (await session.execute(select(Staff).where(Staff.venue_id == venue.id).order_by(Staff.id)))
-        .scalars()
-        .all()
-    )
-    out = _File(venue, now)
-    company_id = str(venue.settings.get("company_id") or venue.slug)
-
-    register = ET.Element("cashregister")
-    _fields(register, ("registerID", REGISTER_ID), ("regDesc", f"{venue.name} server"))
-    events: list[ET.Element] = []
-    transactions = ET.Element("transactions")
-    for period, day in enumerate(days, start=1):
-        paid: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        receipt = 0
-        async for entry in journal.entries(session, venue.id, day.from_seq - 1, day.to_seq + 1):
-            if entry.kind in ("payment", "refund"):
-                paid[entry.data["check_id"]].append(entry.data)
-            elif entry.kind == "sale":
-                receipt += 1
-                out.transaction(transactions, entry, paid.pop(entry.data["check_id"], []), period, receipt)
-                event = ET.Element("event")
-                date, time = out.when(entry.at)
-                _fields(event, ("eventID", entry.seq), ("eventType", EVENT_RECEIPT[0]))
-                _sub(event, "transID", entry.data["check_id"])
-                if entry.data.get("waiter_id") is not None:
-                    _sub(event, "empID", entry.data["waiter_id"])
-                _fields(event, ("eventDate", date), ("eventTime", time))
-                events.append(event)
-            elif entry.kind == "day_close":
-                event = ET.Element("event")
-                date, time = out.when(day.closed_at)
-                _fields(event, ("eventID", entry.seq), ("eventType", EVENT_Z[0]))
-                if day.closed_by is not None:
-                    _sub(event, "empID", day.closed_by)
-                _fields(
-                    event,
-                    ("eventDate", date),
-                    ("eventTime", time),
-                    ("eventText", f"Z report {day.business_date.isoformat()}"),
-                )
-                out.z_report(event, day, company_id, day.closed_by)
-                events.append(event)
-    register.extend(events)
-    register.extend(list(transactions))
-
-    root = ET.Element("auditfile", {"xmlns": NAMESPACE})
-    header = _sub(root, "header")
-    _fields(
-        header,
-        ("fiscalYear", start.year),
-        ("startDate", start.isoformat()),
-        ("endDate", end.isoformat()),
-        ("curCode", venue.currency),
-        ("dateCreated", out.created.date().isoformat()),
-        ("timeCreated", out.created.strftime("%H:%M:%S")),
-        ("softwareDesc", "pos_service"),
-        ("softwareVersion", pos_service.__version__),
-        ("softwareCompanyName", "pos_service contributors"),
-        ("auditfileVersion", "1.0"),
-        ("headerComment", f"Closed business days of {venue.name}"),
-    )
-    company = _sub(root, "company")
-    _fields(company, ("companyIdent", company_id), ("companyName", venue.name))
+def _company_head(
+    company: ET.Element, out: _File, staff: Sequence[Staff], days: Sequence[DayClose]
+) -> None:
+    """The VAT codes, periods, employees, articles and code-list entries of the file."""
+    venue = out.venue
     codes = _sub(company, "vatCodeDetails")
     for rate, code in sorted(out.book.rates.items(), key=lambda kv: int(kv[1])):
         detail = _sub(codes, "vatCodeDetail")
@@ -426,15 +345,19 @@ async def render(
             ("dateOfEntry", venue.created_at.date().isoformat()),
             ("vatDesc", f"VAT {_percent(rate)} %"),
         )
-        _sub(detail, "standardVatCode", out.standard_codes.get(rate, STANDARD_VAT_CODES.get(rate, code)))
+        _sub(
+            detail,
+            "standardVatCode",
+            out.standard_codes.get(rate, STANDARD_VAT_CODES.get(rate, code)),
+        )
     periods = _sub(company, "periods")
     for number, day in enumerate(days, start=1):
         begins, ends = venues.business_days(venue, day.business_date, day.business_date)
-        period = _sub(periods, "period")
+        row = _sub(periods, "period")
         first_date, first_time = out.when(begins)
         last_date, last_time = out.when(ends - dt.timedelta(seconds=1))
         _fields(
-            period,
+            row,
             ("periodNumber", number),
             ("periodDesc", f"Business day {day.business_date.isoformat()}"),
             ("startDatePeriod", first_date),
@@ -480,11 +403,104 @@ async def render(
         _basic(basics, "12", *PAYMENT_CODES.get(method, OTHER_PAYMENT))
     _basic(basics, "13", *EVENT_RECEIPT)
     _basic(basics, "13", *EVENT_Z)
+
+
+async def render(
+    session: AsyncSession, venue: Venue, start: dt.date, end: dt.date, *, now: dt.datetime
+) -> bytes:
+    """The audit file of the venue's closed business days ``start`` to ``end`` (UTF-8 XML)."""
+    if end < start:
+        raise Invalid("the period ends before it starts", field="to")
+    if (end - start).days >= MAX_DAYS:
+        raise Invalid(f"the period is longer than {MAX_DAYS} days", field="to")
+    days = (
+        (
+            await session.execute(
+                select(DayClose)
+                .where(
+                    DayClose.venue_id == venue.id,
+                    DayClose.business_date >= start,
+                    DayClose.business_date <= end,
+                )
+                .order_by(DayClose.to_seq)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    staff = (
+        (await session.execute(select(Staff).where(Staff.venue_id == venue.id).order_by(Staff.id)))
+        .scalars()
+        .all()
+    )
+    out = _File(venue, now)
+    company_id = str(venue.settings.get("company_id") or venue.slug)
+
+    register = ET.Element("cashregister")
+    _fields(register, ("registerID", REGISTER_ID), ("regDesc", f"{venue.name} server"))
+    events: list[ET.Element] = []
+    transactions = ET.Element("transactions")
+    for period, day in enumerate(days, start=1):
+        paid: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        receipt = 0
+        async for entry in journal.entries(session, venue.id, day.from_seq - 1, day.to_seq + 1):
+            if entry.kind in ("payment", "refund"):
+                paid[entry.data["check_id"]].append(entry.data)
+            elif entry.kind == "sale":
+                receipt += 1
+                out.transaction(
+                    transactions, entry, paid.pop(entry.data["check_id"], []), period, receipt
+                )
+                event = ET.Element("event")
+                date, time = out.when(entry.at)
+                _fields(event, ("eventID", entry.seq), ("eventType", EVENT_RECEIPT[0]))
+                _sub(event, "transID", entry.data["check_id"])
+                if entry.data.get("waiter_id") is not None:
+                    _sub(event, "empID", entry.data["waiter_id"])
+                _fields(event, ("eventDate", date), ("eventTime", time))
+                events.append(event)
+            elif entry.kind == "day_close":
+                event = ET.Element("event")
+                date, time = out.when(day.closed_at)
+                _fields(event, ("eventID", entry.seq), ("eventType", EVENT_Z[0]))
+                if day.closed_by is not None:
+                    _sub(event, "empID", day.closed_by)
+                _fields(
+                    event,
+                    ("eventDate", date),
+                    ("eventTime", time),
+                    ("eventText", f"Z report {day.business_date.isoformat()}"),
+                )
+                out.z_report(event, day, company_id, day.closed_by)
+                events.append(event)
+    register.extend(events)
+    register.extend(list(transactions))
+
+    root = ET.Element("auditfile", {"xmlns": NAMESPACE})
+    header = _sub(root, "header")
+    _fields(
+        header,
+        ("fiscalYear", start.year),
+        ("startDate", start.isoformat()),
+        ("endDate", end.isoformat()),
+        ("curCode", venue.currency),
+        ("dateCreated", out.created.date().isoformat()),
+        ("timeCreated", out.created.strftime("%H:%M:%S")),
+        ("softwareDesc", "pos_service"),
+        ("softwareVersion", pos_service.__version__),
+        ("softwareCompanyName", "pos_service contributors"),
+        ("auditfileVersion", "1.0"),
+        ("headerComment", f"Closed business days of {venue.name}"),
+    )
+    company = _sub(root, "company")
+    _fields(company, ("companyIdent", company_id), ("companyName", venue.name))
+    _company_head(company, out, staff, days)
     location = _sub(company, "location")
     _sub(location, "name", venue.name)
     location.append(register)
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return body + b"\n"
 
 
 async def audit_file(
