@@ -173,3 +173,9 @@ async def test_the_command_line_writes_the_same_file(
         return ET.tostring(root)
 
     assert without_time(written) == without_time(r.content)
+
+
+def test_the_documented_example_is_valid() -> None:
+    xsd = schema()
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "saf-t-example.xml"
+    xsd.validate(str(example))
