@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service import __version__
 from pos_service.audit.controller import AuditController
+from pos_service.auditfile.controller import AuditFileController
 from pos_service.config import Settings, resolve_database_url
 from pos_service.core import hardening, logs, openapi, outbound
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
@@ -209,6 +210,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             WebhooksController,
             ApiKeysController,
             ExportController,
+            AuditFileController,
             AuditController,
             DevicesController,
             VenueController,

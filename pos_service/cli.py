@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import get_args
 
 from pos_service.config import LogFormat, Settings, resolve_database_url
@@ -103,6 +105,21 @@ async def _pair(url: str, slug: str, name: str, kind: str) -> str:
     finally:
         await engine.dispose()
     return made.code
+
+
+async def _audit_file(url: str, slug: str, start: dt.date, end: dt.date, output: Path) -> int:
+    """Write the venue's audit file of the closed days ``start`` to ``end``; its size."""
+    from pos_service.auditfile import service
+    from pos_service.core.db import create_engine, now_utc, session_factory
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            body = await service.audit_file_for(session, slug, start, end, now_utc())
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(output.write_bytes, body)
+    return len(body)
 
 
 def percent_ppm(text: str) -> int:
@@ -293,6 +310,17 @@ def parser() -> argparse.ArgumentParser:
         choices=["handheld", "kitchen", "host", "printer", "manager"],
         help="what the device is (default: handheld)",
     )
+    audit = sub.add_parser(
+        "audit-file", help="write the SAF-T Cash Register file of closed business days"
+    )
+    audit.add_argument("--venue", default="demo", help="the venue's slug (default: demo)")
+    audit.add_argument(
+        "--from", dest="start", required=True, type=dt.date.fromisoformat, help="first day"
+    )
+    audit.add_argument(
+        "--to", dest="end", required=True, type=dt.date.fromisoformat, help="last day"
+    )
+    audit.add_argument("--output", required=True, type=Path, help="the file to write")
     return parser
 
 
@@ -311,6 +339,10 @@ def main(argv: list[str] | None = None) -> None:
         url = _prepare(settings, demo=False)
         code = asyncio.run(_pair(url, args.venue, args.name, args.kind))
         print(f"Pairing code for {args.name!r} at {args.venue}: {code} (valid 10 minutes)")
+    elif args.command == "audit-file":
+        url = _prepare(settings, demo=False)
+        size = asyncio.run(_audit_file(url, args.venue, args.start, args.end, args.output))
+        print(f"Wrote {args.output} ({size} bytes)")
     elif args.command == "init":
         url = _prepare(settings, demo=False)
         ask = None if args.no_input or not sys.stdin.isatty() else input

@@ -194,6 +194,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/webhooks/{webhook_id}/deliveries"): MANAGER,
     ("POST", "/api/webhooks/{webhook_id}/replay"): MANAGER,
     ("GET", "/api/days/{business_date}/export.csv"): MANAGER,
+    ("GET", "/api/audit-file"): MANAGER,
     ("GET", "/api/devices"): MANAGER,
     ("POST", "/api/devices/pairings"): MANAGER,
     ("POST", "/api/devices/{device_id}/revoke"): MANAGER,
