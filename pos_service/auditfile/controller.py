@@ -14,7 +14,8 @@ from pos_service.core.db import now_utc
 from pos_service.core.errors import problems
 from pos_service.core.uow import UoW
 
-XML = "application/xml"
+XML = "text/xml; charset=utf-8"
+"""RFC 7303 XML; text/xml rather than application/xml so client generators take it as text."""
 
 
 class AuditFileController(Controller):

@@ -19,6 +19,7 @@
   };
   const when = (at) => (at ? new Date(at).toLocaleString() : "never");
 
+  // The manager page calls a section with its context; a key just made comes as `made`.
   async function integrations(made) {
     const view = document.getElementById("view");
     const list = await api("GET", "/api/api-keys");
@@ -52,7 +53,7 @@
         mount(view, await integrations());
       } catch (err) { failed(err); }
     }
-    if (made) show(made);
+    if (made && made.key) show(made);
     const actions = (k) => (k.revoked_at ? `revoked ${when(k.revoked_at)}`
       : [h("button", { onclick: () => rotate(k) }, "Rotate"), " ", h("button.danger", { onclick: () => revoke(k) }, "Revoke")]);
     return [
