@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 from typing import TYPE_CHECKING
 
 import aiosmtplib
@@ -116,6 +116,8 @@ class Claim(msgspec.Struct, frozen=True, kw_only=True):
     venue_id: int
     id: int
     attempts: int
+    sender: str
+    to: str
     message: EmailMessage
 
 
@@ -166,7 +168,9 @@ async def claim_due(session: AsyncSession, config: SmtpConfig, now: dt.datetime)
                 venue_id=row.venue_id,
                 id=row.id,
                 attempts=row.attempts,
-                message=_email(row, _sender(venue, config.sender)),
+                sender=parseaddr(sender := _sender(venue, config.sender))[1],
+                to=row.to_address,
+                message=_email(row, sender),
             )
         )
     return claims
@@ -222,6 +226,8 @@ class Mailer:
         try:
             await aiosmtplib.send(
                 claim.message,
+                sender=claim.sender,
+                recipients=[claim.to],  # the one address, whatever the header says
                 hostname=config.host,
                 port=config.port,
                 username=config.user,
