@@ -110,7 +110,7 @@ async def test_a_receipt_arrives_from_staff_and_from_the_guest_link(
     check = await check_with(demo, ("Burrata", 1, 1), ("House red", 2, 2))
     link = (await demo.call("POST", f"/api/checks/{check['id']}/guest-link")).json()
     r = await demo.call(
-        "POST", f"/api/guest/{link['token']}/receipt/email", None, json={"to": "me@example.com"}
+        "POST", f"/api/guest/{link['token']}/receipt/email", "", json={"to": "me@example.com"}
     )
     assert r.status_code == 202, r.text
     await pay(demo, check["id"], method="cash", amount=3000)
@@ -129,7 +129,7 @@ async def test_a_receipt_arrives_from_staff_and_from_the_guest_link(
     assert text is not None and "Total: €26.50" in text.get_content()
     # the guest's e-mail links to the receipt, which stays readable after the check closed
     url = next(w for w in text.get_content().split() if "/receipt" in w)
-    page = await demo.call("GET", url[url.index("/api/") :], None)
+    page = await demo.call("GET", url[url.index("/api/") :], "")
     assert page.status_code == 200 and "Change" in page.text and "€3.50" in page.text
 
 
@@ -191,7 +191,7 @@ async def test_an_invalid_address_is_refused_naming_to(demo: Demo) -> None:
     for (path, role), bad in itertools.product(
         (
             (f"/api/checks/{check['id']}/receipt/email", "waiter"),
-            (f"/api/guest/{link['token']}/receipt/email", None),
+            (f"/api/guest/{link['token']}/receipt/email", ""),
         ),
         ("not an address", "a@example.com, b@example.com"),
     ):
