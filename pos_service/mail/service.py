@@ -126,9 +126,15 @@ def _sender(venue: Venue, default: str) -> str:
     else the server's sender with the venue's name."""
     own = (venue.settings or {}).get("mail_from")
     if isinstance(own, dict) and own.get("address"):
-        return formataddr((str(own.get("name") or venue.name), str(own["address"])))
-    if isinstance(own, str) and own:
-        return own
+        chosen = formataddr((str(own.get("name") or venue.name), str(own["address"])))
+    elif isinstance(own, str):
+        chosen = own
+    else:
+        chosen = ""
+    if "@" in parseaddr(chosen)[1] and not any(c in chosen for c in "\r\n"):
+        return chosen
+    if own is not None:
+        log.warning("mail_from of the venue is not an address", venue_id=venue.id)
     return formataddr((venue.name, default))
 
 
@@ -162,15 +168,21 @@ async def claim_due(session: AsyncSession, config: SmtpConfig, now: dt.datetime)
         venue = await session.get(Venue, row.venue_id)
         assert venue is not None
         row.attempts += 1
+        sender = _sender(venue, config.sender)
+        try:
+            message = _email(row, sender)
+        except ValueError as exc:  # a header no e-mail can carry: it never will
+            row.status, row.last_error = MailStatus.FAILED, f"not sendable: {exc}"[:500]
+            continue
         row.next_attempt_at = now + dt.timedelta(seconds=config.lease_seconds)
         claims.append(
             Claim(
                 venue_id=row.venue_id,
                 id=row.id,
                 attempts=row.attempts,
-                sender=parseaddr(sender := _sender(venue, config.sender))[1],
+                sender=parseaddr(sender)[1],
                 to=row.to_address,
-                message=_email(row, sender),
+                message=message,
             )
         )
     return claims

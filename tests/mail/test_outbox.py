@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pos_service.core.db import now_utc
@@ -95,12 +95,28 @@ async def test_the_booking_confirmation_arrives(
     [message] = box.messages
     assert message["To"] == "weber@example.com"
     assert message["Subject"] == "Your booking at Trattoria Demo"
-    assert "Trattoria Demo" in message["From"]
+    assert message["From"] == "Trattoria Demo <pos@localhost>"
     body = message.get_body(("plain",))
     assert body is not None and "table for 2" in body.get_content()
     [row] = await outbox(sessions)
     assert row.status == MailStatus.SENT and row.attempts == 1
     assert await mailer(sessions, port).run_once() == 0  # sent once, not again
+
+
+async def test_a_venue_sends_from_its_own_address(
+    demo: Demo, sessions: async_sessionmaker[AsyncSession], inbox: tuple[Inbox, int]
+) -> None:
+    box, port = inbox
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text(
+                "UPDATE venues SET settings = settings || "
+                '\'{"mail_from": {"name": "Trattoria", "address": "ciao@trattoria.example"}}\''
+            )
+        )
+    await book(demo, email="weber@example.com")
+    assert await mailer(sessions, port).run_once() == 1
+    assert box.messages[0]["From"] == "Trattoria <ciao@trattoria.example>"
 
 
 async def test_a_receipt_arrives_from_staff_and_from_the_guest_link(
@@ -125,10 +141,10 @@ async def test_a_receipt_arrives_from_staff_and_from_the_guest_link(
     html = staff.get_body(("html",))
     assert html is not None and "Burrata" in html.get_content()
     assert "€26.50" in html.get_content()
-    text = by_to["me@example.com"].get_body(("plain",))
-    assert text is not None and "Total: €26.50" in text.get_content()
+    plain = by_to["me@example.com"].get_body(("plain",))
+    assert plain is not None and "Total: €26.50" in plain.get_content()
     # the guest's e-mail links to the receipt, which stays readable after the check closed
-    url = next(w for w in text.get_content().split() if "/receipt" in w)
+    url = next(w for w in plain.get_content().split() if "/receipt" in w)
     page = await demo.call("GET", url[url.index("/api/") :], "")
     assert page.status_code == 200 and "Change" in page.text and "€3.50" in page.text
 
