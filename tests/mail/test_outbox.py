@@ -214,3 +214,18 @@ async def test_an_invalid_address_is_refused_naming_to(demo: Demo) -> None:
         r = await demo.call("POST", path, role, json={"to": bad})
         assert r.status_code == 422, r.text
         assert r.json()["field"] == "to"
+
+
+async def test_the_reminder_arrives(
+    demo: Demo, sessions: async_sessionmaker[AsyncSession], inbox: tuple[Inbox, int]
+) -> None:
+    box, port = inbox
+    booked = await book(demo, email="weber@example.com")
+    starts_at = dt.datetime.fromisoformat(booked["starts_at"])
+    sent = await demo.app.state.scheduler.run_task("reservations.reminders", starts_at)
+    assert sent == 1
+    assert await mailer(sessions, port).run_once() == 2
+    subjects = sorted(m["Subject"] for m in box.messages)
+    assert subjects[0].startswith("Reminder: Trattoria Demo, ")
+    assert subjects[1] == "Your booking at Trattoria Demo"
+    assert all(m["To"] == "weber@example.com" for m in box.messages)
