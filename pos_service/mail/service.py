@@ -226,6 +226,7 @@ class Mailer:
         self.config = config
         self.poll_seconds = poll_seconds
         self._runner: asyncio.Task[None] | None = None
+        self._told = 0
 
     async def claim(self, now: dt.datetime | None = None) -> list[Claim]:
         async with self.sessions() as session, session.begin():
@@ -263,8 +264,9 @@ class Mailer:
         if self.config.host is None:
             async with self.sessions() as session:
                 waiting = await pending_count(session)
-            if waiting:
+            if waiting and waiting != self._told:  # once per change, not every round
                 log.warning("no SMTP host configured (POS_SMTP_HOST): mail waits", pending=waiting)
+            self._told = waiting
             return 0
         claims = await self.claim(now)
         await asyncio.gather(*(self.send(c, now) for c in claims))

@@ -18,6 +18,7 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from structlog.testing import capture_logs
 
 from pos_service.core.db import now_utc
 from pos_service.mail.models import MailMessage, MailStatus
@@ -196,7 +197,9 @@ async def test_without_an_smtp_host_mail_waits(
     demo: Demo, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     await book(demo, email="weber@example.com")
-    assert await mailer(sessions, None).run_once() == 0
+    with capture_logs() as logs:
+        assert await mailer(sessions, None).run_once() == 0
+    assert [e["pending"] for e in logs if "no SMTP host" in e["event"]] == [1]
     [row] = await outbox(sessions)
     assert row.status == MailStatus.PENDING and row.attempts == 0
 
