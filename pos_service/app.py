@@ -42,6 +42,7 @@ from pos_service.integrations.controller import (
 from pos_service.integrations.keys import KeyRing
 from pos_service.kitchen import service as kitchen
 from pos_service.kitchen.controller import KitchenChecksController, KitchenController
+from pos_service.mail import service as mail
 from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
@@ -53,7 +54,6 @@ from pos_service.payments.controller import (
     GuestController,
     PaymentsController,
 )
-from pos_service.payments.documents import LoggingNotifier
 from pos_service.payments.provider import PaymentProvider, SimulatedTerminal
 from pos_service.printing import dispatcher as printing
 from pos_service.printing.controller import PrintersController, PrintJobsController
@@ -170,7 +170,6 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             "print_policy": printing.policy_from(settings),
             "outbound": outbound.policy_from(settings),
             "payment_provider": SimulatedTerminal(),
-            "notifier": LoggingNotifier(),
             "security": Security(
                 signer,
                 PinHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
@@ -224,7 +223,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[lifespan, partial(printing.running, settings=settings)],
+        lifespan=[
+            lifespan,
+            partial(printing.running, settings=settings),
+            partial(mail.running, settings=settings),
+        ],
         state=state,
         cors_config=CORSConfig(allow_origins=[]),
         openapi_config=OpenAPIConfig(

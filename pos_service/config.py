@@ -49,6 +49,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     trusted_proxies: frozenset[str] = frozenset()
     """Addresses of reverse proxies whose ``X-Forwarded-For`` is believed."""
     secret_key_file: Path | None = None
+    smtp_host: str | None = None
+    """The SMTP server mail goes out through (``POS_SMTP_HOST``); unset, e-mails wait in
+    the outbox as ``pending`` (docs/mail.md)."""
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password_file: Path | None = None
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_from: str = "pos@localhost"
+    """The sender when a venue sets none in ``settings["mail_from"]``."""
+    mail_max_attempts: int = 5
+    mail_retry_seconds: float = 30.0
+    mail_timeout_seconds: float = 20.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -72,6 +84,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
                 values[name] = tuple(e.strip() for e in raw.split(",") if e.strip())
         if values["demo"] and "printer_allow" not in values:
             values["printer_allow"] = ("127.0.0.1",)  # the demo's fake printers
+        for name in ("smtp_host", "smtp_user", "smtp_tls", "smtp_from"):
+            if env.get(f"POS_{name.upper()}"):
+                values[name] = env[f"POS_{name.upper()}"]
+        if env.get("POS_SMTP_PASSWORD_FILE"):
+            values["smtp_password_file"] = Path(env["POS_SMTP_PASSWORD_FILE"])
         if env.get("POS_PRINT_SPOOL_DIR"):
             values["print_spool_dir"] = Path(env["POS_PRINT_SPOOL_DIR"])
         for name, field_type in (
@@ -82,6 +99,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             ("print_max_attempts", int),
             ("print_retry_seconds", float),
             ("print_timeout_seconds", float),
+            ("smtp_port", int),
+            ("mail_max_attempts", int),
+            ("mail_retry_seconds", float),
+            ("mail_timeout_seconds", float),
         ):
             raw = env.get(f"POS_{name.upper()}")
             if raw is not None:

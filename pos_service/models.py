@@ -9,6 +9,7 @@ from pos_service.devices.models import Device, DevicePairing
 from pos_service.guests.models import Guest, GuestCheck, LoyaltyMovement
 from pos_service.integrations.models import ApiKey, WebhookDelivery, WebhookSubscription
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem
+from pos_service.mail.models import MailMessage
 from pos_service.menu.models import (
     Category,
     CategorySchedule,
@@ -63,6 +64,7 @@ __all__ = [
     "JournalEntry",
     "KitchenTicket",
     "LoyaltyMovement",
+    "MailMessage",
     "ModifierGroup",
     "ModifierOption",
     "Payment",

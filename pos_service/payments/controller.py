@@ -15,7 +15,6 @@ from pos_service.core.schemas import PathId
 from pos_service.core.uow import UnitOfWork, UoW, unit_of_work
 from pos_service.guests.schemas import LoyaltyRedeem
 from pos_service.payments import documents, service, settle
-from pos_service.payments.documents import Notifier
 from pos_service.payments.provider import PaymentProvider
 from pos_service.payments.schemas import (
     BillRead,
@@ -40,11 +39,6 @@ def provide_provider(state: State) -> PaymentProvider:
     return provider
 
 
-def provide_notifier(state: State) -> Notifier:
-    notifier: Notifier = state.notifier
-    return notifier
-
-
 async def provide_guest_uow(request: Request[Any, Any, Any], token: FromPath[str]) -> UnitOfWork:
     """The unit of work of a guest link: 401 if the token is forged, expired or not a guest's."""
     caller = request.app.state.signer.verify(token)
@@ -55,7 +49,6 @@ async def provide_guest_uow(request: Request[Any, Any, Any], token: FromPath[str
 
 PROVIDER = {"provider": Provide(provide_provider, sync_to_thread=False)}
 Provider = NamedDependency[PaymentProvider]
-Mailer = NamedDependency[Notifier]
 Guest = NamedDependency[UnitOfWork]
 
 
@@ -63,7 +56,7 @@ class BillsController(Controller):
     path = "/api/checks"
     tags = ["bills"]
     guards = [requires("waiter")]
-    dependencies = {**PROVIDER, "notifier": Provide(provide_notifier, sync_to_thread=False)}
+    dependencies = PROVIDER
 
     @get("/{check_id:int}/bill", responses=problems(404))
     async def bill(self, uow: UoW, check_id: PathId) -> BillRead:
@@ -143,12 +136,12 @@ class BillsController(Controller):
         html = await uow.read(documents.receipt_html, check_id)
         return Response(html, media_type=MediaType.HTML)
 
-    @post("/{check_id:int}/receipt/email", status_code=202, responses=problems(404, 409))
+    @post("/{check_id:int}/receipt/email", status_code=202, responses=problems(404, 409, 422))
     async def email_receipt(
-        self, uow: UoW, notifier: Mailer, check_id: PathId, data: JSONBody[ReceiptEmail]
+        self, uow: UoW, check_id: PathId, data: JSONBody[ReceiptEmail]
     ) -> ReceiptSent:
-        """Send the receipt to the guest's e-mail address."""
-        return await uow.read(documents.email_receipt, notifier, check_id, data)
+        """Queue the receipt for the guest's e-mail address (the mail outbox sends it)."""
+        return await uow.write(documents.email_receipt, check_id, data)
 
 
 class PaymentsController(Controller):
@@ -197,6 +190,23 @@ class GuestController(Controller):
     ) -> PaymentResult:
         """Pay by card with a tip: a part, chosen items, or an amount."""
         return await settle.guest_pay(guest, provider, data)
+
+    @get("/receipt", media_type=MediaType.HTML, responses=problems(404))
+    async def receipt(self, guest: Guest) -> Response[str]:
+        """The receipt of the link's check as an HTML page (also after it closed)."""
+        return Response(await guest.read(documents.guest_receipt_html), media_type=MediaType.HTML)
+
+    @post("/receipt/email", status_code=202, responses=problems(404, 422))
+    async def email_receipt(
+        self,
+        guest: Guest,
+        request: Request[Any, Any, Any],
+        token: FromPath[str],
+        data: JSONBody[ReceiptEmail],
+    ) -> ReceiptSent:
+        """The guest asks for the receipt by e-mail; it links back to this receipt."""
+        link = str(request.base_url).rstrip("/") + f"/api/guest/{token}/receipt"
+        return await guest.write(documents.guest_email_receipt, data, link)
 
     @post("/payments/{payment_id:int}/poll", status_code=200, responses=problems(404, 409))
     async def poll(self, guest: Guest, provider: Provider, payment_id: PathId) -> PaymentResult:

@@ -2,23 +2,24 @@
 
 :func:`prebill` and :func:`receipt` turn a bill into ``printers.documents`` structs, so the
 print queue can render them; :func:`receipt_html` renders ``web/templates/receipt.html``;
-a :class:`Notifier` sends a receipt by e-mail (:class:`LoggingNotifier` only logs it).
+:func:`email_receipt` puts the receipt in the venue's mail outbox (``pos_service.mail``).
 """
 
 from __future__ import annotations
 
-import abc
 import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
 import msgspec
-import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
+from pos_service.core.errors import Forbidden
+from pos_service.mail import service as mail
+from pos_service.mail.service import Message
 from pos_service.payments._load import bill_read, find_check, load
 from pos_service.payments.schemas import BillRead, ReceiptEmail, ReceiptSent
 from pos_service.staff.models import Staff
@@ -30,7 +31,6 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, enable_async=False
 )
-log = structlog.get_logger(__name__)
 
 
 class Header(msgspec.Struct, frozen=True, kw_only=True):
@@ -139,28 +139,44 @@ async def receipt_html(session: AsyncSession, caller: Caller, check_id: int) -> 
     return render_receipt(await receipt_document(session, caller, check_id))
 
 
-class Notifier(abc.ABC):
-    """Sends a receipt to a guest (e-mail gateway adapters implement this)."""
-
-    @abc.abstractmethod
-    async def send(self, to: str, subject: str, html: str) -> None: ...
-
-
-class LoggingNotifier(Notifier):
-    """Logs what would be sent; the default until a gateway is configured."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, to: str, subject: str, html: str) -> None:
-        self.sent.append((to, subject))
-        log.info("receipt e-mail", to=to, subject=subject, size=len(html))
+def receipt_message(document: docs.Receipt, to: str, link: str | None) -> Message:
+    """The receipt e-mail: the receipt page as HTML, the total (and the link) as text."""
+    total = docs.format_money(document.total_minor, document.currency, document.locale)
+    text = f"Thank you for your visit to {document.venue}.\nTotal: {total}\n"
+    if link:
+        text += f"Your receipt: {link}\n"
+    return Message(
+        to=to,
+        subject=f"Your receipt from {document.venue}",
+        text=text,
+        html=render_receipt(document),
+    )
 
 
 async def email_receipt(
-    session: AsyncSession, caller: Caller, notifier: Notifier, check_id: int, data: ReceiptEmail
+    session: AsyncSession,
+    caller: Caller,
+    check_id: int,
+    data: ReceiptEmail,
+    link: str | None = None,
 ) -> ReceiptSent:
-    """Send the check's receipt to ``data.to``."""
+    """Queue the check's receipt for ``data.to`` in the venue's mail outbox."""
     document = await receipt_document(session, caller, check_id)
-    await notifier.send(data.to, f"Your receipt from {document.venue}", render_receipt(document))
+    await mail.enqueue(session, caller.venue_id, receipt_message(document, data.to, link))
     return ReceiptSent(check_id=check_id, to=data.to)
+
+
+async def guest_email_receipt(
+    session: AsyncSession, caller: Caller, data: ReceiptEmail, link: str
+) -> ReceiptSent:
+    """The guest link's check: queue its receipt for ``data.to``, with the link to it."""
+    if caller.kind != "guest" or caller.check_id is None:
+        raise Forbidden("a guest link is needed", field="token")
+    return await email_receipt(session, caller, caller.check_id, data, link)
+
+
+async def guest_receipt_html(session: AsyncSession, caller: Caller) -> str:
+    """The guest link's receipt as HTML (it stays reachable after the check closes)."""
+    if caller.kind != "guest" or caller.check_id is None:
+        raise Forbidden("a guest link is needed", field="token")
+    return await receipt_html(session, caller, caller.check_id)

@@ -101,7 +101,9 @@ class GiftCardCreate(msgspec.Struct, kw_only=True):
 
 
 class ReceiptEmail(msgspec.Struct, kw_only=True):
-    to: Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+$", max_length=200)]
+    to: Annotated[
+        str, msgspec.Meta(pattern=r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$", max_length=200)
+    ]
 
 
 class TaxRead(msgspec.Struct, kw_only=True):

@@ -1,6 +1,6 @@
 """The pages in a real browser: a waiter's order reaches the kitchen screen live, a guest's
-payment turns the waiter's table live, and a handheld that loses the network sends what
-it took exactly once when it comes back."""
+payment turns the waiter's table live and the guest asks for the receipt by e-mail, and a
+handheld that loses the network sends what it took exactly once when it comes back."""
 
 from __future__ import annotations
 
@@ -85,6 +85,11 @@ async def test_a_guest_payment_turns_the_table_on_the_handheld(
     await expect(guest.locator(".big-pay")).to_have_text("Pay €29.70 by card")
     await guest.click(".big-pay")
     await expect(guest.locator("main")).to_contain_text("Thank you", timeout=20000)
+    await guest.fill(".receipt-mail input[name='to']", "guest@example.com")
+    await guest.click("button:has-text('Send me the receipt')")
+    await expect(guest.locator(".receipt-mail")).to_contain_text("on its way to guest@example.com")
+    queued = await demo.sql("SELECT to_address, subject FROM mail_outbox")
+    assert [tuple(q) for q in queued] == [("guest@example.com", "Your receipt from Trattoria Demo")]
 
     await expect(table).to_have_attribute("data-status", "to_clean", timeout=15000)
     payments = await demo.sql(

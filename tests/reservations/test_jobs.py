@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.db import create_engine, session_factory
 from pos_service.core.scheduler import Scheduler
@@ -21,7 +22,7 @@ class Recording(Notifier):
     def __init__(self) -> None:
         self.sent: list[Reminder] = []
 
-    async def remind(self, reminder: Reminder) -> None:
+    async def remind(self, session: AsyncSession, reminder: Reminder) -> None:
         await asyncio.sleep(0)
         self.sent.append(reminder)
 

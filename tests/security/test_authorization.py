@@ -139,6 +139,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/guest/{token}/bill"): PUBLIC,
     ("POST", "/api/guest/{token}/payments"): PUBLIC,
     ("POST", "/api/guest/{token}/payments/{payment_id}/poll"): PUBLIC,
+    ("GET", "/api/guest/{token}/receipt"): PUBLIC,
+    ("POST", "/api/guest/{token}/receipt/email"): PUBLIC,
     ("GET", "/api/reports/x"): MANAGER,
     ("POST", "/api/days/close"): MANAGER,
     ("GET", "/api/days/{business_date}"): MANAGER,

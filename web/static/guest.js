@@ -1,12 +1,13 @@
-/* The guest's own phone: the check of the link, pick what to pay, add a tip, pay by card.
-   The link's token is the only credential; it opens this one check and nothing else. */
+/* The guest's own phone: the check of the link, pick what to pay, add a tip, pay by card,
+   and have the receipt e-mailed. The link's token is the only credential; it opens this one
+   check and nothing else. */
 "use strict";
 (() => {
   const { h, $, mount, toast, money, taxLabel, api, ApiError, debounce } = POS;
   const token = document.body.dataset.token;
   const base = `/api/guest/${encodeURIComponent(token)}`;
   const main = $("#main");
-  const S = { bill: null, pick: "rest", items: new Set(), tip: 10, paying: false, done: null, live: null };
+  const S = { bill: null, pick: "rest", items: new Set(), tip: 10, paying: false, done: null, live: null, mailed: null };
   const call = (method, path, data) => api(method, base + path, data, { token: null });
 
   async function refresh() {
@@ -16,6 +17,7 @@
       if (!S.live) S.live = POS.live([`check:${S.bill.check_id}`], { event: debounce(refresh) }, { token });
     } catch (err) {
       if (!(err instanceof ApiError)) return toast("No connection", "error");
+      S.expired = err.status === 401;
       S.done = err.status === 410 ? "This check is paid and closed. Thank you!" : err.status === 401 ? "This link has expired. Please ask for a new one." : err.message;
       if (S.live) S.live.close();
     }
@@ -64,8 +66,29 @@
     render();
   }
 
+  async function emailReceipt(e) {
+    e.preventDefault();
+    const to = e.target.elements.to.value.trim();
+    try {
+      await call("POST", "/receipt/email", { to });
+      S.mailed = to;
+      render();
+    } catch (err) {
+      toast(err instanceof ApiError ? (err.status === 422 ? "Please check the e-mail address" : err.message) : "No connection: please try again", "error");
+    }
+  }
+
+  /** The receipt by e-mail, and a link to read it here. */
+  function receiptBox() {
+    if (S.mailed) return h("div.receipt-mail", h("p", `The receipt is on its way to ${S.mailed}.`));
+    return h("form.receipt-mail", { onsubmit: emailReceipt },
+      h("label", "Receipt by e-mail", h("input", { name: "to", type: "email", required: true, autocomplete: "email", placeholder: "you@example.com" })),
+      h("div.row", h("button", { type: "submit" }, "Send me the receipt"),
+        h("a.grow", { href: `${base}/receipt`, target: "_blank", rel: "noopener" }, "View the receipt")));
+  }
+
   function render() {
-    if (S.done) return mount(main, h("div.pane", h("div.guest-card.center", h("p.total", "✓"), h("p", S.done))));
+    if (S.done) return mount(main, h("div.pane", h("div.guest-card.center", h("p.total", "✓"), h("p", S.done)), S.expired ? null : receiptBox()));
     const b = S.bill;
     if (!b) return;
     const names = new Map(b.lines.map((l) => [l.line_id, l]));
@@ -91,7 +114,8 @@
       h("p.row", h("span.grow", "Tip"), h("span.amount", money(tip))),
       h("button.primary.big-pay", { disabled: S.paying || amount <= 0, onclick: pay },
         S.paying ? "Waiting for your bank…" : `Pay ${money(amount + tip)} by card`),
-      h("p.muted.center", "Card details are handled by the payment provider, never by this page.")));
+      h("p.muted.center", "Card details are handled by the payment provider, never by this page."),
+      receiptBox()));
   }
 
   refresh();

@@ -35,6 +35,7 @@ from pos_service.reservations.models import (
     ReservationJob,
     ReservationStatus,
 )
+from pos_service.reservations.notifiers import Reminder, send_confirmation
 from pos_service.reservations.planning import (
     Rules,
     ServicePeriod,
@@ -272,6 +273,18 @@ async def book(session: AsyncSession, caller: Caller, data: ReservationCreate) -
     )
     if day == venues.business_day(venue, now):
         await refresh_next(session, venue, table_ids, now)
+    await send_confirmation(
+        session,
+        Reminder(
+            venue_id=venue.id,
+            reservation_id=r.id,
+            name=r.name,
+            phone=phone,
+            email=email,
+            party_size=r.party_size,
+            starts_at=r.starts_at,
+        ),
+    )
     return read
 
 

@@ -26,7 +26,7 @@ from pos_service.reservations.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from pos_service.reservations.notifiers import LoggingNotifier, Notifier, Reminder
+from pos_service.reservations.notifiers import Notifier, OutboxNotifier, Reminder
 from pos_service.reservations.service._common import TOPIC, refresh_next, reservation_read
 from pos_service.reservations.service._waitlist import announce_ready
 from pos_service.venues import service as venues
@@ -104,7 +104,7 @@ def send_reminders(notifier: Notifier) -> Task:
                 party_size=r.party_size,
                 starts_at=r.starts_at,
             )
-            await notifier.remind(reminder)
+            await notifier.remind(session, reminder)
             events.record(
                 session,
                 r.venue_id,
@@ -153,9 +153,10 @@ async def announce_ready_tables(session: AsyncSession, now: dt.datetime) -> int:
 
 
 def tasks(notifier: Notifier | None = None) -> list[Task]:
-    """The scheduled tasks of reservations, reminders going to ``notifier`` (logging)."""
+    """The scheduled tasks of reservations, reminders going to ``notifier``
+    (by default e-mails through the mail outbox)."""
     return [
-        send_reminders(notifier or LoggingNotifier()),
+        send_reminders(notifier or OutboxNotifier()),
         Task("reservations.no_shows", 30, release_no_shows),
         Task("reservations.floor", 60, refresh_floor),
         Task("reservations.waitlist_ready", 15, announce_ready_tables),

@@ -1,0 +1,1 @@
+"""E-mail: a durable outbox per venue, sent over SMTP with retries (docs/mail.md)."""
