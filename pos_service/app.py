@@ -31,6 +31,7 @@ from pos_service.core.scheduler import Scheduler, Task
 from pos_service.core.sessions import SessionGuard
 from pos_service.core.uow import provide_uow
 from pos_service.devices.controller import DevicesController
+from pos_service.drawers.controller import DrawersController
 from pos_service.guests.controller import CheckGuestController, LoyaltyController
 from pos_service.integrations import webhooks
 from pos_service.integrations.controller import ExportController, WebhooksController
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ExportController,
             AuditController,
             DevicesController,
+            DrawersController,
             VenueController,
             SetupController,
             GroupVenuesController,
