@@ -34,6 +34,7 @@ WAITER = frozenset({"waiter", "manager"})
 MANAGER = frozenset({"manager"})
 HOST_READ = frozenset({"host", "waiter", "manager"})
 KITCHEN = frozenset({"kitchen", "bar", "manager"})
+CASHIER = frozenset({"waiter", "bar", "manager"})
 
 # (method, path) -> roles allowed ("public": no token needed)
 POLICY: dict[tuple[str, str], frozenset[str]] = {
@@ -195,6 +196,14 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # the pairing code, or a demo server's own machine, is the credential
     ("POST", "/api/devices/pair"): PUBLIC,
     ("POST", "/api/devices/local"): PUBLIC,
+    # cash drawers (issue #23)
+    ("GET", "/api/drawer-sessions"): CASHIER,
+    ("GET", "/api/drawer-sessions/{session_id}"): CASHIER,
+    ("POST", "/api/drawer-sessions"): CASHIER,
+    ("POST", "/api/drawer-sessions/paid-in"): CASHIER,
+    ("POST", "/api/drawer-sessions/paid-out"): CASHIER,
+    ("POST", "/api/drawer-sessions/no-sale"): CASHIER,
+    ("POST", "/api/drawer-sessions/{session_id}/close"): CASHIER,
     # first run and the venue's administration (issue #16)
     ("GET", "/app/setup"): PUBLIC,
     ("GET", "/api/setup"): PUBLIC,
