@@ -277,6 +277,7 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "station_id": station[0][0],
         "stock_item_id": 1,
         "webhook_id": 1,
+        "session_id": 1,
         "check_id": check["id"],
         "payment_id": 1,
         "code": "NO-SUCH-CARD",
