@@ -32,6 +32,7 @@ from pos_service.core.scheduler import Scheduler, Task
 from pos_service.core.sessions import SessionGuard
 from pos_service.core.uow import provide_uow
 from pos_service.devices.controller import DevicesController
+from pos_service.drawers.controller import DrawersController
 from pos_service.guests.controller import CheckGuestController, LoyaltyController
 from pos_service.integrations import webhooks
 from pos_service.integrations.controller import (
@@ -212,6 +213,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             AuditFileController,
             AuditController,
             DevicesController,
+            DrawersController,
             VenueController,
             SetupController,
             GroupVenuesController,

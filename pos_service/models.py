@@ -6,6 +6,7 @@ from pos_service.core.db import Base
 from pos_service.core.journal import JournalEntry
 from pos_service.core.models import Approval, AuthFailure, Counter, EventRow, IdempotencyKey
 from pos_service.devices.models import Device, DevicePairing
+from pos_service.drawers.models import DrawerMovement, DrawerSession
 from pos_service.guests.models import Guest, GuestCheck, LoyaltyMovement
 from pos_service.integrations.models import ApiKey, WebhookDelivery, WebhookSubscription
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem
@@ -53,6 +54,8 @@ __all__ = [
     "Device",
     "DevicePairing",
     "DiningTable",
+    "DrawerMovement",
+    "DrawerSession",
     "EventRow",
     "GiftCard",
     "Guest",

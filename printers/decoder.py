@@ -1,7 +1,7 @@
 """Read ESC/POS bytes back as a cook would see them: styled lines, cuts, buzzes.
 
 ``decode`` understands the commands the renderer emits (ESC @, ESC !, ESC E, ESC -,
-ESC a, ESC r, ESC t, ESC B, ESC d, GS !, GS B, GS V, GS ( k QR codes, DLE EOT, LF)
+ESC a, ESC r, ESC t, ESC B, ESC d, ESC p, GS !, GS B, GS V, GS ( k QR codes, DLE EOT, LF)
 and steps over other commands by their known length, or over the command byte alone.
 It never raises on malformed input. ``code_page`` is the printer's power-on table: ESC @
 returns to it, ESC t switches away from it.
@@ -48,6 +48,8 @@ class Decoded(msgspec.Struct):
     buzzes: int = 0
     status_queries: int = 0
     qr_codes: list[str] = []
+    pulses: list[tuple[int, int, int]] = []
+    """Drawer kicks (ESC p m t1 t2): connector pin (0 or 1), on and off time in ms."""
 
     @property
     def text(self) -> str:
@@ -140,9 +142,18 @@ class _Decoder:
         elif command == ord("B"):
             self.out.buzzes += 1
             return 4
+        elif command == ord("p"):
+            return self.pulse(n)
         else:
             return 2 + _ESC_ARGS.get(command, 0)
         return 3
+
+    def pulse(self, pin: int) -> int:
+        on, off = self.arg(3), self.arg(4)
+        if on is None or off is None:
+            return len(self.data) - self.pos
+        self.out.pulses.append((pin & 1, 2 * on, 2 * off))
+        return 5
 
     def gs(self) -> int:
         command, n = self.arg(1), self.arg(2)

@@ -161,6 +161,20 @@ class Receipt(_Bill, frozen=True, kw_only=True):
     change_minor: int = 0
 
 
+class DrawerPulse(msgspec.Struct, frozen=True, kw_only=True):
+    """Open a cash drawer wired to the printer: ``ESC p m t1 t2`` on connector pin ``pin``
+    (0: pin 2, 1: pin 5), on for ``on_ms`` and off for ``off_ms`` (2 ms steps)."""
+
+    pin: Literal[0, 1] = 0
+    on_ms: int = 100
+    off_ms: int = 200
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if not (2 <= self.on_ms <= 510 and 2 <= self.off_ms <= 510):
+            raise ValueError("a drawer pulse lasts 2 to 510 ms")
+
+
 class PrinterProfile(msgspec.Struct, frozen=True):
     """What a printer can do: columns of font A, code page, red ink, buzzer, cutter."""
 

@@ -36,6 +36,7 @@ from escpos.constants import (
 
 from printers.codepages import find_code_page
 from printers.documents import (
+    DrawerPulse,
     KitchenTicket,
     PreBill,
     PrinterProfile,
@@ -258,3 +259,9 @@ def render_receipt(
 ) -> bytes:
     """Render the receipt of a paid bill, with its payments, tips and change."""
     return _escpos(_RECEIPT.render(reprint=reprint, **_bill_context(receipt, profile)), profile)
+
+
+def render_pulse(pulse: DrawerPulse) -> bytes:
+    """The drawer kick: initialise, then ``ESC p m t1 t2`` (times in 2 ms units)."""
+    kick = bytes([pulse.pin, pulse.on_ms // 2, pulse.off_ms // 2])
+    return b"\x1b@\x1bp" + kick

@@ -35,8 +35,20 @@ from pos_service.core.models import Counter
 
 COUNTER = "journal"
 GENESIS = "0" * 64
-KINDS = ("sale", "void", "discount", "comp", "payment", "refund", "day_close", "gift_card")
-Kind = Literal["sale", "void", "discount", "comp", "payment", "refund", "day_close", "gift_card"]
+KINDS = (
+    "sale",
+    "void",
+    "discount",
+    "comp",
+    "payment",
+    "refund",
+    "day_close",
+    "gift_card",
+    "drawer",
+)
+Kind = Literal[
+    "sale", "void", "discount", "comp", "payment", "refund", "day_close", "gift_card", "drawer"
+]
 
 
 class JournalEntry(Base):

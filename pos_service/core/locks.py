@@ -35,6 +35,7 @@ class Lock(enum.IntEnum):
     PART = 20
     PAYMENT = 30
     GIFT_CARD = 40
+    DRAWER = 45
     TABLE = 50
     COUNTER = 90
 

@@ -26,6 +26,7 @@ from pos_service.core.auth import Caller, TokenSigner
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from pos_service.core.money import BP_SCALE
+from pos_service.drawers import service as drawers
 from pos_service.guests import service as guests
 from pos_service.guests.schemas import LoyaltyRedeem
 from pos_service.menu.models import Item
@@ -439,6 +440,8 @@ async def _pay(
         payment.status = PaymentStatus.PENDING
         payment.resolved_at = None
     await _insert(session, payment)
+    if cash:
+        await drawers.cash_taken(session, caller.venue_id, caller.staff_id, applied, data.tip)
     if payment.gift_card_id is not None:
         await _card_movement(
             session,

@@ -49,12 +49,14 @@ class JobKind(enum.StrEnum):
     REPRINT = "reprint"
     PREBILL = "prebill"
     RECEIPT = "receipt"
+    DRAWER = "drawer"
 
 
 class DocumentType(enum.StrEnum):
     KITCHEN_TICKET = "kitchen_ticket"
     PREBILL = "prebill"
     RECEIPT = "receipt"
+    DRAWER_PULSE = "drawer_pulse"
 
 
 class JobState(enum.StrEnum):

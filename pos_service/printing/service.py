@@ -64,18 +64,19 @@ from pos_service.printing.schemas import (
 from pos_service.venues import service as venues
 from printers.codepages import find_code_page
 from printers.connections import Attempt, Timeouts, parse_network
-from printers.documents import KitchenTicket, PreBill, PrinterProfile, Receipt
-from printers.render import render_prebill, render_receipt, render_ticket
+from printers.documents import DrawerPulse, KitchenTicket, PreBill, PrinterProfile, Receipt
+from printers.render import render_prebill, render_pulse, render_receipt, render_ticket
 
 PRINTERS_TOPIC = "printers"
 ALERT_TOPICS = [PRINTERS_TOPIC, "orders"]
 DOWN = frozenset({PrinterState.OFFLINE, PrinterState.PAPER_OUT, PrinterState.COVER_OPEN})
 
-Document = KitchenTicket | PreBill | Receipt
+Document = KitchenTicket | PreBill | Receipt | DrawerPulse
 _DOCUMENT_TYPES: dict[DocumentType, type[Document]] = {
     DocumentType.KITCHEN_TICKET: KitchenTicket,
     DocumentType.PREBILL: PreBill,
     DocumentType.RECEIPT: Receipt,
+    DocumentType.DRAWER_PULSE: DrawerPulse,
 }
 
 
@@ -129,6 +130,8 @@ class Claim(msgspec.Struct, frozen=True, kw_only=True):
 def document_type(document: Document) -> DocumentType:
     if isinstance(document, KitchenTicket):
         return DocumentType.KITCHEN_TICKET
+    if isinstance(document, DrawerPulse):
+        return DocumentType.DRAWER_PULSE
     return DocumentType.RECEIPT if isinstance(document, Receipt) else DocumentType.PREBILL
 
 
@@ -153,6 +156,8 @@ def render(job: PrintJob, printer: Printer) -> bytes:
         return render_ticket(document, prof, banner=job.banner, reprint=job.reprint)
     if isinstance(document, Receipt):
         return render_receipt(document, prof, reprint=job.reprint)
+    if isinstance(document, DrawerPulse):
+        return render_pulse(document)
     return render_prebill(document, prof, reprint=job.reprint)
 
 
@@ -975,6 +980,8 @@ async def reprint(
     """Print a job's document again, headed "REPRINT n" (n counts the copies of it)."""
     v = caller.venue_id
     job = await _job(session, v, job_id, lock=False)
+    if job.kind == JobKind.DRAWER:
+        raise Conflict("a drawer pulse is not sent again", field="job_id")
     root = await _job(session, v, job.reprint_of or job.id, lock=True)
     target = await session.get(Printer, (v, data.printer_id or job.printer_id))
     if target is None:

@@ -76,6 +76,25 @@ class Incident(msgspec.Struct, kw_only=True):
     approved_by_name: str | None = None
 
 
+class DrawerTotal(msgspec.Struct, kw_only=True):
+    """A drawer session closed in the report's period: what it should have held
+    (float + cash sales + cash tips + paid in - paid out), what was counted, and
+    ``over_short = counted - expected`` (negative: short)."""
+
+    session_id: int
+    staff_id: int
+    name: str
+    opening_float: int
+    cash_sales: int
+    cash_tips: int
+    paid_in: int
+    paid_out: int
+    expected: int
+    counted: int
+    over_short: int
+    closed_at: dt.datetime
+
+
 class Report(msgspec.Struct, kw_only=True):
     """An X report (running) or Z report (the closed day), from the journal entries
     ``from_seq`` to ``to_seq``. Sales are counted when checks close."""
@@ -108,6 +127,10 @@ class Report(msgspec.Struct, kw_only=True):
     open_checks: list[OpenCheckTotal] = []
     open_total: int = 0
     carried: list[int] = []
+    paid_in: int = 0
+    paid_out: int = 0
+    drawers: list[DrawerTotal] = []
+    drawer_over_short: int = 0
 
 
 SalesGroup = Literal[

@@ -36,6 +36,7 @@ from pos_service.reports.sales import in_ppm
 from pos_service.reports.schemas import (
     CategoryTotal,
     DayCloseRequest,
+    DrawerTotal,
     Incident,
     MethodTotal,
     OpenCheckTotal,
@@ -63,6 +64,30 @@ class _Sums:
         self.staff = defaultdict[int | None, list[int]](lambda: [0, 0, 0, 0])
         self.incidents = defaultdict[str, list[Incident]](list)
         self.waiter_of: dict[int, int] = {}
+        self.drawers: list[DrawerTotal] = []
+
+    def drawer(self, entry: journal.Entry) -> None:
+        data = entry.data
+        if data["event"] in ("paid_in", "paid_out"):
+            self.n[data["event"]] += data["amount"]
+            self.n["cash"] += data["amount"] if data["event"] == "paid_in" else -data["amount"]
+        elif data["event"] == "close":
+            self.drawers.append(
+                DrawerTotal(
+                    session_id=data["session_id"],
+                    staff_id=data["staff_id"],
+                    name=self.names.get(data["staff_id"], str(data["staff_id"])),
+                    opening_float=data["opening_float"],
+                    cash_sales=data["cash_sales"],
+                    cash_tips=data["cash_tips"],
+                    paid_in=data["paid_in"],
+                    paid_out=data["paid_out"],
+                    expected=data["expected"],
+                    counted=data["counted"],
+                    over_short=data["over_short"],
+                    closed_at=entry.at,
+                )
+            )
 
     def sale(self, data: dict[str, Any]) -> None:
         for key in ("subtotal", "discount_total", "service_charge", "covers"):
@@ -122,6 +147,8 @@ class _Sums:
             self.sale(in_ppm(data))
         elif entry.kind in ("payment", "refund"):
             self.payment(entry)
+        elif entry.kind == "drawer":
+            self.drawer(entry)
         elif entry.kind == "void":
             self.incident("voids", entry, data["amount"], data["voided_by"], data["approved_by"])
         elif entry.kind in ("discount", "comp"):
@@ -190,6 +217,10 @@ def summarise(
         comps=sums.incidents["comps"],
         refunds=sums.incidents["refunds"],
         cash_expected=n["cash"],
+        paid_in=n["paid_in"],
+        paid_out=n["paid_out"],
+        drawers=sums.drawers,
+        drawer_over_short=sum(d.over_short for d in sums.drawers),
     )
 
 

@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from printers.codepages import SUPPORTED
 from printers.decoder import Line, decode
+from printers.documents import DrawerPulse
+from printers.render import render_pulse
 
 
 def test_styles_apply_to_the_lines_printed_under_them() -> None:
@@ -74,3 +76,11 @@ def test_the_decoder_never_crashes_on_random_bytes(data: bytes) -> None:
 def test_a_code_page_switch_mid_line_keeps_earlier_characters() -> None:
     data = "é".encode("cp858") + b"\x1bt\x10" + "€".encode("cp1252") + b"\n"
     assert decode(data, "CP858").text == "é€"
+
+
+def test_a_drawer_pulse_reads_back_as_pin_and_times() -> None:
+    data = render_pulse(DrawerPulse(pin=1, on_ms=50, off_ms=500))
+    assert data == b"\x1b@\x1bp\x01\x19\xfa"
+    decoded = decode(data + b"after\n")
+    assert decoded.pulses == [(1, 50, 500)] and decoded.text == "after"
+    assert decode(b"\x1bp0\x19").pulses == []  # cut short: no pulse, no exception

@@ -125,7 +125,8 @@ async def check_paper(
             copies[number] += 1
             if "REPRINT" not in text:
                 unmarked[number] += 1
-    assert fakes["Receipt"].jobs == []
+    # the receipt printer only opens the drawer for the cash payments
+    assert all(decode(j).pulses and not decode(j).text for j in fakes["Receipt"].jobs)
     assert set(copies) == numbers, f"tickets never printed: {sorted(numbers - set(copies))}"
     assert max(unmarked.values()) == 1, "a ticket came out twice without REPRINT"
     print(

@@ -34,6 +34,7 @@ WAITER = frozenset({"waiter", "manager"})
 MANAGER = frozenset({"manager"})
 HOST_READ = frozenset({"host", "waiter", "manager"})
 KITCHEN = frozenset({"kitchen", "bar", "manager"})
+CASHIER = frozenset({"waiter", "bar", "manager"})
 
 # (method, path) -> roles allowed ("public": no token needed)
 POLICY: dict[tuple[str, str], frozenset[str]] = {
@@ -203,6 +204,14 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # the pairing code, or a demo server's own machine, is the credential
     ("POST", "/api/devices/pair"): PUBLIC,
     ("POST", "/api/devices/local"): PUBLIC,
+    # cash drawers (issue #23)
+    ("GET", "/api/drawer-sessions"): CASHIER,
+    ("GET", "/api/drawer-sessions/{session_id}"): CASHIER,
+    ("POST", "/api/drawer-sessions"): CASHIER,
+    ("POST", "/api/drawer-sessions/paid-in"): CASHIER,
+    ("POST", "/api/drawer-sessions/paid-out"): CASHIER,
+    ("POST", "/api/drawer-sessions/no-sale"): CASHIER,
+    ("POST", "/api/drawer-sessions/{session_id}/close"): CASHIER,
     # first run and the venue's administration (issue #16)
     ("GET", "/app/setup"): PUBLIC,
     ("GET", "/api/setup"): PUBLIC,
@@ -317,6 +326,7 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "stock_item_id": 1,
         "webhook_id": 1,
         "key_id": 1000,
+        "session_id": 1,
         "check_id": check["id"],
         "payment_id": 1,
         "code": "NO-SUCH-CARD",
