@@ -25,6 +25,7 @@ from pos_service.payments.models import Adjustment, BillPart, GiftCard, Payment
 from pos_service.printing.models import Printer, PrinterStation, PrintJob
 from pos_service.reports.models import DayClose, TipSettlement, TipShare
 from pos_service.reservations.models import Reservation, ReservationJob, WaitlistEntry
+from pos_service.rosters.models import PlannedShift, Section
 from pos_service.setup.models import SetupCode
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.stock.models import RecipeLine, StockItem, StockMovement
@@ -65,6 +66,7 @@ __all__ = [
     "ModifierGroup",
     "ModifierOption",
     "Payment",
+    "PlannedShift",
     "PrintJob",
     "Printer",
     "PrinterStation",
@@ -72,6 +74,7 @@ __all__ = [
     "Reservation",
     "ReservationJob",
     "Schedule",
+    "Section",
     "SetupCode",
     "Shift",
     "Staff",

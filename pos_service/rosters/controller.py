@@ -1,0 +1,97 @@
+"""The rosters API: sections, planned shifts, weeks (managers) and "my shifts"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.params import JSONBody, PathParameter, QueryParameter
+
+from pos_service.core.auth import requires
+from pos_service.core.errors import problems
+from pos_service.core.schemas import PathId
+from pos_service.core.uow import UoW
+from pos_service.rosters import service
+from pos_service.rosters.schemas import (
+    PlannedShiftRead,
+    SectionRead,
+    SectionWrite,
+    ShiftPlan,
+    ShiftPlanPatch,
+    WeekRead,
+)
+
+Week = Annotated[dt.date, PathParameter(description="any day of the week")]
+WORKERS = [requires("waiter", "host", "kitchen", "bar", "owner")]
+
+
+class RostersController(Controller):
+    path = "/api"
+    tags = ["rosters"]
+
+    @get("/sections", guards=[requires("waiter", "host")], responses=problems(404))
+    async def list_sections(self, uow: UoW) -> list[SectionRead]:
+        """The venue's sections and their tables."""
+        return await uow.read(service.list_sections)
+
+    @post("/sections", guards=[requires()], responses=problems(404, 409))
+    async def create_section(self, uow: UoW, data: JSONBody[SectionWrite]) -> SectionRead:
+        """Add a section of tables (managers)."""
+        return await uow.write(service.create_section, data)
+
+    @put("/sections/{section_id:int}", guards=[requires()], responses=problems(404, 409))
+    async def replace_section(
+        self, uow: UoW, section_id: PathId, data: JSONBody[SectionWrite]
+    ) -> SectionRead:
+        """Rename a section and set its tables (managers)."""
+        return await uow.write(service.replace_section, section_id, data)
+
+    @get("/rosters/weeks/{week:date}", guards=[requires()], responses=problems(404))
+    async def get_week(self, uow: UoW, week: Week) -> WeekRead:
+        """Every shift of the week holding ``week`` (managers)."""
+        return await uow.read(service.get_week, week)
+
+    @post("/rosters/shifts", guards=[requires()], responses=problems(404))
+    async def plan_shift(self, uow: UoW, data: JSONBody[ShiftPlan]) -> PlannedShiftRead:
+        """Plan a shift (a draft until its week is published); 422 naming the field for
+        a shift ending before it starts or overlapping another of the person's."""
+        return await uow.write(service.plan_shift, data)
+
+    @patch("/rosters/shifts/{shift_id:int}", guards=[requires()], responses=problems(404))
+    async def change_shift(
+        self, uow: UoW, shift_id: PathId, data: JSONBody[ShiftPlanPatch]
+    ) -> PlannedShiftRead:
+        """Change a shift; a published one is flagged changed for its member."""
+        return await uow.write(service.change_shift, shift_id, data)
+
+    @delete("/rosters/shifts/{shift_id:int}", guards=[requires()], responses=problems(404))
+    async def cancel_shift(self, uow: UoW, shift_id: PathId) -> None:
+        """Remove a draft shift, or cancel a published one (its member sees it)."""
+        await uow.write(service.cancel_shift, shift_id)
+
+    @post(
+        "/rosters/weeks/{week:date}/publish",
+        status_code=200,
+        guards=[requires()],
+        responses=problems(404, 409),
+    )
+    async def publish_week(self, uow: UoW, week: Week) -> WeekRead:
+        """Publish the week's draft shifts (409 if it has none)."""
+        return await uow.write(service.publish_week, week)
+
+    @post(
+        "/rosters/weeks/{week:date}/copy-previous",
+        guards=[requires()],
+        responses=problems(404, 409),
+    )
+    async def copy_previous_week(self, uow: UoW, week: Week) -> WeekRead:
+        """Copy last week's shifts into this empty week as drafts (409 otherwise)."""
+        return await uow.write(service.copy_previous_week, week)
+
+    @get("/rosters/mine", guards=WORKERS, responses=problems(404))
+    async def my_shifts(
+        self, uow: UoW, week: Annotated[dt.date | None, QueryParameter()] = None
+    ) -> WeekRead:
+        """The signed-in member's published shifts of a week (this one by default)."""
+        return await uow.read(service.my_shifts, week)
