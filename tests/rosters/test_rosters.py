@@ -269,7 +269,8 @@ async def test_seating_on_a_section_table_opens_the_check_under_the_section_wait
         )
         assert seated.status_code == 200, seated.text
         rows = await demo.sql(
-            "SELECT waiter_id FROM checks WHERE venue_id = :v AND table_id = :t AND closed_at IS NULL",
+            "SELECT waiter_id FROM checks"
+            " WHERE venue_id = :v AND table_id = :t AND closed_at IS NULL",
             v=demo.venue_id,
             t=await demo.table_id(table),
         )
