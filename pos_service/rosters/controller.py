@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post, put
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
 from pos_service.core.errors import problems
@@ -19,10 +19,10 @@ from pos_service.rosters.schemas import (
     SectionWrite,
     ShiftPlan,
     ShiftPlanPatch,
+    WeekChoice,
     WeekRead,
 )
 
-Week = Annotated[dt.date, PathParameter(description="any day of the week")]
 WORKERS = [requires("waiter", "host", "kitchen", "bar", "owner")]
 
 
@@ -47,8 +47,8 @@ class RostersController(Controller):
         """Rename a section and set its tables (managers)."""
         return await uow.write(service.replace_section, section_id, data)
 
-    @get("/rosters/weeks/{week:date}", guards=[requires()], responses=problems(404))
-    async def get_week(self, uow: UoW, week: Week) -> WeekRead:
+    @get("/rosters", guards=[requires()], responses=problems(404))
+    async def get_week(self, uow: UoW, week: Annotated[dt.date, QueryParameter()]) -> WeekRead:
         """Every shift of the week holding ``week`` (managers)."""
         return await uow.read(service.get_week, week)
 
@@ -71,23 +71,24 @@ class RostersController(Controller):
         await uow.write(service.cancel_shift, shift_id)
 
     @post(
-        "/rosters/weeks/{week:date}/publish",
+        "/rosters/publish",
         status_code=200,
         guards=[requires()],
         responses=problems(404, 409),
     )
-    async def publish_week(self, uow: UoW, week: Week) -> WeekRead:
-        """Publish the week's draft shifts (409 if it has none)."""
-        return await uow.write(service.publish_week, week)
+    async def publish_week(self, uow: UoW, data: JSONBody[WeekChoice]) -> WeekRead:
+        """Publish the draft shifts of the week holding ``week`` (409 if it has none)."""
+        return await uow.write(service.publish_week, data.week)
 
     @post(
-        "/rosters/weeks/{week:date}/copy-previous",
+        "/rosters/copy-previous",
         guards=[requires()],
         responses=problems(404, 409),
     )
-    async def copy_previous_week(self, uow: UoW, week: Week) -> WeekRead:
-        """Copy last week's shifts into this empty week as drafts (409 otherwise)."""
-        return await uow.write(service.copy_previous_week, week)
+    async def copy_previous_week(self, uow: UoW, data: JSONBody[WeekChoice]) -> WeekRead:
+        """Copy the shifts of the week before into the (empty) week holding ``week``, as
+        drafts (409 otherwise)."""
+        return await uow.write(service.copy_previous_week, data.week)
 
     @get("/rosters/mine", guards=WORKERS, responses=problems(404))
     async def my_shifts(

@@ -67,3 +67,8 @@ class WeekRead(msgspec.Struct, kw_only=True):
     week: dt.date
     """The Monday the week starts on (in the venue's timezone)."""
     shifts: list[PlannedShiftRead]
+
+
+class WeekChoice(msgspec.Struct, kw_only=True):
+    week: dt.date
+    """Any day of the week (weeks start on Monday, in the venue's timezone)."""
