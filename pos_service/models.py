@@ -25,7 +25,7 @@ from pos_service.payments.models import Adjustment, BillPart, GiftCard, Payment
 from pos_service.printing.models import Printer, PrinterStation, PrintJob
 from pos_service.reports.models import DayClose, TipSettlement, TipShare
 from pos_service.reservations.models import Reservation, ReservationJob, WaitlistEntry
-from pos_service.rosters.models import PlannedShift, Section
+from pos_service.rosters.models import PlannedShift, Section, StaffWage
 from pos_service.setup.models import SetupCode
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.stock.models import RecipeLine, StockItem, StockMovement
@@ -79,6 +79,7 @@ __all__ = [
     "Shift",
     "Staff",
     "StaffMembership",
+    "StaffWage",
     "Station",
     "StockItem",
     "StockMovement",

@@ -12,17 +12,24 @@ from pos_service.core.auth import requires
 from pos_service.core.errors import problems
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
-from pos_service.rosters import service
+from pos_service.rosters import labour, service
 from pos_service.rosters.schemas import (
+    LabourReport,
     PlannedShiftRead,
     SectionRead,
     SectionWrite,
     ShiftPlan,
     ShiftPlanPatch,
+    WageRead,
+    WageWrite,
     WeekChoice,
     WeekRead,
 )
 
+From = Annotated[dt.date | None, QueryParameter(name="from", description="first business day")]
+To = Annotated[dt.date | None, QueryParameter(name="to", description="last business day")]
+MANAGERS = [requires("owner")]
+"""Managers and owners: wages are theirs alone."""
 WORKERS = [requires("waiter", "host", "kitchen", "bar", "owner")]
 
 
@@ -96,3 +103,18 @@ class RostersController(Controller):
     ) -> WeekRead:
         """The signed-in member's published shifts of a week (this one by default)."""
         return await uow.read(service.my_shifts, week)
+
+    @get("/wages", guards=MANAGERS, responses=problems(404))
+    async def list_wages(self, uow: UoW) -> list[WageRead]:
+        """Hourly wages of the venue's members (owners and managers)."""
+        return await uow.read(labour.list_wages)
+
+    @put("/wages", guards=MANAGERS, responses=problems(404))
+    async def set_wage(self, uow: UoW, data: JSONBody[WageWrite]) -> WageRead:
+        """Set a member's hourly wage (422 naming ``staff_id`` for another venue's)."""
+        return await uow.write(labour.set_wage, data)
+
+    @get("/reports/labour", guards=MANAGERS, responses=problems(404))
+    async def labour_report(self, uow: UoW, start: From = None, end: To = None) -> LabourReport:
+        """Labour cost per local hour beside sales per hour, over business days."""
+        return await uow.read(labour.labour, start, end)

@@ -11,11 +11,13 @@ import datetime as dt
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
     String,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -59,3 +61,20 @@ class PlannedShift(VenueScoped, Base):
     published_at: Mapped[dt.datetime | None]
     changed_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
+
+
+class StaffWage(Base):
+    """A member's hourly wage in minor units: read by owners and managers only (it is
+    its own table so that no answer about staff can carry it by accident)."""
+
+    __tablename__ = "staff_wages"
+    __table_args__ = (
+        ForeignKeyConstraint(["venue_id", "staff_id"], ["staff.venue_id", "staff.id"]),
+    )
+
+    venue_id: Mapped[int] = mapped_column(
+        ForeignKey("venues.id", ondelete="CASCADE"), primary_key=True
+    )
+    staff_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hourly_wage: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())

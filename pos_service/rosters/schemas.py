@@ -72,3 +72,34 @@ class WeekRead(msgspec.Struct, kw_only=True):
 class WeekChoice(msgspec.Struct, kw_only=True):
     week: dt.date
     """Any day of the week (weeks start on Monday, in the venue's timezone)."""
+
+
+class WageWrite(msgspec.Struct, kw_only=True):
+    staff_id: Id
+    hourly_wage: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
+    """In minor units of the venue's currency."""
+
+
+class WageRead(msgspec.Struct, kw_only=True):
+    staff_id: int
+    name: str
+    hourly_wage: int
+
+
+class LabourRow(msgspec.Struct, kw_only=True):
+    """One local hour of the day: what was sold and what the clocked staff cost."""
+
+    hour: str
+    label: str
+    sales: int
+    labour_cost: int
+    labour_seconds: int
+
+
+class LabourReport(msgspec.Struct, kw_only=True):
+    start: dt.date
+    end: dt.date
+    currency: str
+    sales: int
+    labour_cost: int
+    rows: list[LabourRow]

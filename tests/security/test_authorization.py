@@ -219,6 +219,10 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/rosters/shifts/{shift_id}"): MANAGER,
     ("DELETE", "/api/rosters/shifts/{shift_id}"): MANAGER,
     ("GET", "/api/rosters/mine"): WORKERS,
+    # wages and labour cost: never a waiter's or the kitchen's
+    ("GET", "/api/wages"): frozenset({"manager", "owner"}),
+    ("PUT", "/api/wages"): frozenset({"manager", "owner"}),
+    ("GET", "/api/reports/labour"): frozenset({"manager", "owner"}),
 }
 
 # Callers whose token is well signed but whose session is over: refused everywhere (401).

@@ -79,9 +79,34 @@ def upgrade() -> None:
         sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_roster_shifts_ends_after_start")),
         sa.CheckConstraint("break_minutes >= 0", name=op.f("ck_roster_shifts_break_not_negative")),
     )
+    op.create_table(
+        "staff_wages",
+        sa.Column("venue_id", sa.BigInteger(), nullable=False),
+        sa.Column("staff_id", sa.BigInteger(), nullable=False),
+        sa.Column("hourly_wage", sa.Integer(), nullable=False),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["venue_id"],
+            ["venues.id"],
+            name=op.f("fk_staff_wages_venue_id_venues"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["venue_id", "staff_id"],
+            ["staff.venue_id", "staff.id"],
+            name=op.f("fk_staff_wages_venue_id_staff_id_staff"),
+        ),
+        sa.PrimaryKeyConstraint("venue_id", "staff_id", name=op.f("pk_staff_wages")),
+    )
     op.create_index("ix_roster_shifts_starts_at", "roster_shifts", ["venue_id", "starts_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("staff_wages")
     op.drop_table("roster_shifts")
     op.drop_table("sections")
