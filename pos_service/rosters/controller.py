@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post, put
-from litestar.params import JSONBody, QueryParameter
+from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
 from pos_service.core.errors import problems
+from pos_service.core.export import CsvOperation, Format, answer, report_responses
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
-from pos_service.rosters import labour, service
+from pos_service.rosters import labour, performance, service
 from pos_service.rosters.schemas import (
     LabourReport,
+    PerformanceReport,
+    PerformanceRow,
     PlannedShiftRead,
     SectionRead,
     SectionWrite,
@@ -118,3 +121,23 @@ class RostersController(Controller):
     async def labour_report(self, uow: UoW, start: From = None, end: To = None) -> LabourReport:
         """Labour cost per local hour beside sales per hour, over business days."""
         return await uow.read(labour.labour, start, end)
+
+    @get(
+        "/reports/performance",
+        guards=[requires()],
+        responses=report_responses(PerformanceReport, 404),
+        operation_class=CsvOperation,
+    )
+    async def performance_report(
+        self,
+        request: Request[Any, Any, Any],
+        uow: UoW,
+        start: From = None,
+        end: To = None,
+        format: FromQuery[Format | None] = None,
+    ) -> Response[bytes]:
+        """Per member: checks, covers, items per check, average check, sales, tips, voids,
+        comps and clocked hours (CSV with ``format=csv``, for payroll)."""
+        report = await uow.read(performance.performance, start, end)
+        name = f"performance-{report.start}-{report.end}.csv"
+        return answer(request, format, report, report.rows, PerformanceRow, name)

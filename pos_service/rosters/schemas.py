@@ -103,3 +103,31 @@ class LabourReport(msgspec.Struct, kw_only=True):
     sales: int
     labour_cost: int
     rows: list[LabourRow]
+
+
+class PerformanceRow(msgspec.Struct, kw_only=True):
+    """One member over the period: their checks (as the checks' waiter), the voids and
+    comps they made, and their clocked hours (for payroll)."""
+
+    staff_id: int
+    name: str
+    checks: int
+    covers: int
+    items: int
+    items_per_check: float
+    average_check: int
+    sales: int
+    tips: int
+    voids: int
+    void_amount: int
+    comps: int
+    comp_amount: int
+    seconds: int
+    hours: float
+
+
+class PerformanceReport(msgspec.Struct, kw_only=True):
+    start: dt.date
+    end: dt.date
+    currency: str
+    rows: list[PerformanceRow]

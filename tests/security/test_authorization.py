@@ -223,6 +223,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/wages"): frozenset({"manager", "owner"}),
     ("PUT", "/api/wages"): frozenset({"manager", "owner"}),
     ("GET", "/api/reports/labour"): frozenset({"manager", "owner"}),
+    ("GET", "/api/reports/performance"): MANAGER,
 }
 
 # Callers whose token is well signed but whose session is over: refused everywhere (401).
