@@ -292,3 +292,13 @@ async def test_seating_on_a_section_table_opens_the_check_under_the_section_wait
     floor = (await demo.call("GET", "/api/floor/", "waiter")).json()
     seven = [t for a in floor["areas"] for t in a["tables"] if t["name"] == "7"]
     assert seven[0]["open_check"]["waiter"] == "Ben"
+
+
+def test_a_member_follows_their_own_roster_changes_only() -> None:
+    from pos_service.core.auth import Caller
+    from pos_service.core.live import topic_refusal
+
+    cook = Caller(kind="staff", venue_id=1, staff_id=4, roles=frozenset({"kitchen"}))
+    assert topic_refusal(cook, "staff:4") is None
+    assert topic_refusal(cook, "staff:5") is not None
+    assert topic_refusal(cook, "rosters") is not None
