@@ -16,6 +16,7 @@ from pos_service.core.uow import UoW
 from pos_service.rosters import labour, performance, service
 from pos_service.rosters.schemas import (
     LabourReport,
+    LabourRow,
     PerformanceReport,
     PerformanceRow,
     PlannedShiftRead,
@@ -117,10 +118,25 @@ class RostersController(Controller):
         """Set a member's hourly wage (422 naming ``staff_id`` for another venue's)."""
         return await uow.write(labour.set_wage, data)
 
-    @get("/reports/labour", guards=MANAGERS, responses=problems(404))
-    async def labour_report(self, uow: UoW, start: From = None, end: To = None) -> LabourReport:
-        """Labour cost per local hour beside sales per hour, over business days."""
-        return await uow.read(labour.labour, start, end)
+    @get(
+        "/reports/labour",
+        guards=MANAGERS,
+        responses=report_responses(LabourReport, 404),
+        operation_class=CsvOperation,
+    )
+    async def labour_report(
+        self,
+        request: Request[Any, Any, Any],
+        uow: UoW,
+        start: From = None,
+        end: To = None,
+        format: FromQuery[Format | None] = None,
+    ) -> Response[bytes]:
+        """Labour cost per local hour beside sales per hour, over business days (a day:
+        ``from`` = ``to``; a week: Monday to Sunday); CSV with ``format=csv``."""
+        report = await uow.read(labour.labour, start, end)
+        name = f"labour-{report.start}-{report.end}.csv"
+        return answer(request, format, report, report.rows, LabourRow, name)
 
     @get(
         "/reports/performance",

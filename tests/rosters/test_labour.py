@@ -58,6 +58,15 @@ async def test_labour_cost_per_hour_from_clocked_time_and_wages(demo: Demo) -> N
         ("19:00", 1800, 750, 0),
     ]
     assert (report["labour_cost"], report["currency"]) == (4650, "EUR")
+    r = await demo.call(
+        "GET",
+        "/api/reports/labour",
+        "manager",
+        params={"from": "2027-01-04", "to": "2027-01-04", "format": "csv"},
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), r.text
+    assert r.text.splitlines()[0] == "hour,label,sales,labour_cost,labour_seconds"
+    assert r.text.splitlines()[2] == "18,18:00,0,2400,6300"
     wages = (await demo.call("GET", "/api/wages", "owner")).json()
     assert [(w["name"], w["hourly_wage"]) for w in wages] == [("Anna", 1500), ("Ben", 1200)]
 
