@@ -192,6 +192,28 @@ def _aware(value: dt.datetime, field: str) -> None:
         raise Invalid("a time needs a timezone offset", field=field)
 
 
+async def _overlapping(
+    session: AsyncSession,
+    venue_id: int,
+    staff_id: int,
+    own_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+) -> int | None:
+    """Another live shift of the member overlapping ``[starts_at, ends_at)``."""
+    found: int | None = await session.scalar(
+        select(PlannedShift.id).where(
+            PlannedShift.venue_id == venue_id,
+            PlannedShift.staff_id == staff_id,
+            PlannedShift.id != own_id,
+            PlannedShift.cancelled_at.is_(None),
+            PlannedShift.starts_at < ends_at,
+            PlannedShift.ends_at > starts_at,
+        )
+    )
+    return found
+
+
 async def _check_plan(
     session: AsyncSession,
     caller: Caller,
@@ -224,16 +246,7 @@ async def _check_plan(
             raise Invalid(f"no section {section_id}", field="section_id")
         if role != "waiter":
             raise Invalid("only a waiter's shift has a section", field="section_id")
-    overlap = await session.scalar(
-        select(PlannedShift.id).where(
-            PlannedShift.venue_id == caller.venue_id,
-            PlannedShift.staff_id == staff_id,
-            PlannedShift.id != own_id,
-            PlannedShift.cancelled_at.is_(None),
-            PlannedShift.starts_at < ends_at,
-            PlannedShift.ends_at > starts_at,
-        )
-    )
+    overlap = await _overlapping(session, caller.venue_id, staff_id, own_id, starts_at, ends_at)
     if overlap is not None:
         raise Invalid(
             f"{member.name} already has shift {overlap} at that time",
@@ -403,6 +416,10 @@ async def copy_previous_week(session: AsyncSession, caller: Caller, day: dt.date
         if member is None or not member.active or old.role not in member.roles:
             continue
         week = dt.timedelta(days=7)
+        starts_at = (old.starts_at.astimezone(zone) + week).astimezone(dt.UTC)
+        ends_at = (old.ends_at.astimezone(zone) + week).astimezone(dt.UTC)
+        if await _overlapping(session, venue.id, old.staff_id, 0, starts_at, ends_at):
+            continue  # e.g. a Sunday night shift running into next week's first
         session.add(
             PlannedShift(
                 venue_id=venue.id,
@@ -410,8 +427,8 @@ async def copy_previous_week(session: AsyncSession, caller: Caller, day: dt.date
                 role=old.role,
                 station=old.station,
                 section_id=old.section_id,
-                starts_at=(old.starts_at.astimezone(zone) + week).astimezone(dt.UTC),
-                ends_at=(old.ends_at.astimezone(zone) + week).astimezone(dt.UTC),
+                starts_at=starts_at,
+                ends_at=ends_at,
                 break_minutes=old.break_minutes,
             )
         )

@@ -230,6 +230,22 @@ async def test_copying_last_week_keeps_local_times_across_summer_time(demo: Demo
     assert (
         await demo.call("POST", "/api/rosters/publish", "manager", json={"week": "2027-03-22"})
     ).status_code == 200
+    sunday_night = await plan(
+        demo,
+        staff_id=anna,
+        role="waiter",
+        starts_at="2027-03-28T22:00:00+02:00",
+        ends_at="2027-03-29T02:00:00+02:00",
+    )
+    assert sunday_night.status_code == 201, sunday_night.text
+    blocker = await plan(  # the week after the copy already starts at 01:00 on Monday
+        demo,
+        staff_id=anna,
+        role="waiter",
+        starts_at="2027-04-05T01:00:00+02:00",
+        ends_at="2027-04-05T06:00:00+02:00",
+    )
+    assert blocker.status_code == 201, blocker.text
     r = await demo.call(
         "POST", "/api/rosters/copy-previous", "manager", json={"week": "2027-03-29"}
     )
@@ -243,7 +259,7 @@ async def test_copying_last_week_keeps_local_times_across_summer_time(demo: Demo
         "POST", "/api/rosters/copy-previous", "manager", json={"week": "2027-03-29"}
     )
     assert again.status_code == 409 and "week" in again.text, again.text
-    assert len(await demo.sql("SELECT id FROM roster_shifts")) == 2
+    assert len(await demo.sql("SELECT id FROM roster_shifts")) == 4  # the overlap not copied
 
 
 async def test_seating_on_a_section_table_opens_the_check_under_the_section_waiter(
