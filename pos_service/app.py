@@ -66,6 +66,7 @@ from pos_service.reservations.controller import (
     ReservationsController,
     WaitlistController,
 )
+from pos_service.rosters.controller import RostersController
 from pos_service.setup.controller import GroupVenuesController, SetupController
 from pos_service.staff.controller import AuthController, StaffController
 from pos_service.staff.service import Security
@@ -184,6 +185,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             health,
             live_socket,
             AuthController,
+            RostersController,
             MenuController,
             FloorController,
             TablesController,

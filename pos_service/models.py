@@ -27,6 +27,7 @@ from pos_service.payments.models import Adjustment, BillPart, GiftCard, Payment
 from pos_service.printing.models import Printer, PrinterStation, PrintJob
 from pos_service.reports.models import DayClose, TipSettlement, TipShare
 from pos_service.reservations.models import Reservation, ReservationJob, WaitlistEntry
+from pos_service.rosters.models import PlannedShift, Section, StaffWage
 from pos_service.setup.models import SetupCode
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.stock.models import RecipeLine, StockItem, StockMovement
@@ -71,6 +72,7 @@ __all__ = [
     "ModifierGroup",
     "ModifierOption",
     "Payment",
+    "PlannedShift",
     "PrintJob",
     "Printer",
     "PrinterStation",
@@ -78,10 +80,12 @@ __all__ = [
     "Reservation",
     "ReservationJob",
     "Schedule",
+    "Section",
     "SetupCode",
     "Shift",
     "Staff",
     "StaffMembership",
+    "StaffWage",
     "Station",
     "StockItem",
     "StockMovement",

@@ -47,6 +47,7 @@ from pos_service.orders.schemas import (
     TransferRequest,
     VoidRequest,
 )
+from pos_service.rosters import service as rosters
 from pos_service.staff import service as staff
 from pos_service.staff.models import Staff
 from pos_service.tables import service as tables
@@ -229,9 +230,12 @@ async def open_check_for(
     session: AsyncSession, caller: Caller, data: CheckOpen, waiter_id: int | None
 ) -> CheckRead:
     """Open a check for ``waiter_id`` (a host seating a party names the waiter, or leaves
-    it unassigned with ``None``: the first staff member to add a line takes it)."""
+    it unassigned with ``None``: the waiter of the table's section on duty now takes it,
+    else the first staff member to add a line does)."""
     table = await tables.lock(session, caller.venue_id, data.table_id)
     await _ensure_free(session, table)
+    if waiter_id is None:
+        waiter_id = await rosters.section_waiter(session, caller.venue_id, table.id, now_utc())
     waiter = caller.name if waiter_id == caller.actor else ""
     if waiter_id is not None and waiter_id != caller.actor:
         waiter = await _waiter_name(session, caller.venue_id, waiter_id)

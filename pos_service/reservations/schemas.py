@@ -95,7 +95,8 @@ class ReservationRead(msgspec.Struct, kw_only=True):
 
 class SeatRequest(msgspec.Struct, kw_only=True):
     """Seat a reservation, on other tables than booked if ``table_ids`` is given. The
-    check is ``waiter_id``'s; without one it is unassigned until a waiter adds a line."""
+    check is ``waiter_id``'s; without one the seater's if they wait tables, else the
+    waiter of the table's section on duty now, else unassigned until a waiter adds a line."""
 
     table_ids: TableIds | None = None
     waiter_id: Id | None = None

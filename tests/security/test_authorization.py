@@ -225,6 +225,22 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/floor/tables"): MANAGER,
     ("PATCH", "/api/floor/tables/{table_id}"): MANAGER,
     ("DELETE", "/api/floor/tables/{table_id}"): MANAGER,
+    # rosters and sections (issue #24)
+    ("GET", "/api/sections"): HOST_READ,
+    ("POST", "/api/sections"): MANAGER,
+    ("PUT", "/api/sections/{section_id}"): MANAGER,
+    ("GET", "/api/rosters"): MANAGER,
+    ("POST", "/api/rosters/publish"): MANAGER,
+    ("POST", "/api/rosters/copy-previous"): MANAGER,
+    ("POST", "/api/rosters/shifts"): MANAGER,
+    ("PATCH", "/api/rosters/shifts/{shift_id}"): MANAGER,
+    ("DELETE", "/api/rosters/shifts/{shift_id}"): MANAGER,
+    ("GET", "/api/rosters/mine"): WORKERS,
+    # wages and labour cost: never a waiter's or the kitchen's
+    ("GET", "/api/wages"): frozenset({"manager", "owner"}),
+    ("PUT", "/api/wages"): frozenset({"manager", "owner"}),
+    ("GET", "/api/reports/labour"): frozenset({"manager", "owner"}),
+    ("GET", "/api/reports/performance"): MANAGER,
 }
 
 # Callers whose token is well signed but whose session is over: refused everywhere (401).
@@ -331,6 +347,8 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "payment_id": 1,
         "code": "NO-SUCH-CARD",
         "business_date": dt.datetime.now(dt.UTC).date().isoformat(),
+        "section_id": 1,
+        "shift_id": 1,
         "token": demo.app.state.signer.issue(
             Caller(kind="guest", venue_id=demo.venue_id, check_id=check["id"]), 600
         ),

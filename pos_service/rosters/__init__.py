@@ -1,0 +1,1 @@
+"""Rosters: planned shifts per week, published to staff, and the waiters' sections."""
