@@ -156,12 +156,23 @@
   }
 
   function write(method, path, data, what, done) {
-    box.push(method, path, data, what).then((answer) => { done && done(answer); refresh(); }, failed);
+    const answer = box.push(method, path, data, what).then((a) => { done && done(a); refresh(); }, failed);
     if (!navigator.onLine) toast(`${what}: will be sent when the connection is back`);
+    return answer;
+  }
+
+  /** A write a double tap must not repeat (Send, Pay): the same write again while the
+      first is on its way is dropped, so the second tap shows no "nothing to send". */
+  const onTheWay = new Set();
+  function writeOnce(method, path, data, what, done) {
+    const key = `${method} ${path} ${JSON.stringify(data)}`;
+    if (onTheWay.has(key)) return;
+    onTheWay.add(key);
+    write(method, path, data, what, done).finally(() => onTheWay.delete(key));
   }
 
   function send() {
-    write("POST", `/api/checks/${S.check.id}/send`, {}, "Send", () => toast("Sent to the kitchen", "ok"));
+    writeOnce("POST", `/api/checks/${S.check.id}/send`, {}, "Send", () => toast("Sent to the kitchen", "ok"));
   }
 
   /** The table's allergies: the band on every kitchen station's tickets of this check. */
@@ -354,7 +365,7 @@
 
   function pay(part, method, extra = {}) {
     const body = { method, part_id: part.id, ...extra };
-    write("POST", `/api/checks/${S.check.id}/payments`, body, `${method} ${money(part.due)}`, (result) => {
+    writeOnce("POST", `/api/checks/${S.check.id}/payments`, body, `${method} ${money(part.due)}`, (result) => {
       S.bill = result.bill;
       if (result.payment.status === "pending") return poll(result.payment.id);
       toast(result.payment.change ? `Change: ${money(result.payment.change)}` : "Paid", "ok");

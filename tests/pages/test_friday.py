@@ -1,0 +1,142 @@
+"""The pages on a Friday night (issue #20): what staff see on a phone with touch and on a
+tablet. Contrast is the WCAG ratio of the colours the browser computed."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Locator, Page, ViewportSize, expect
+
+from tests.conftest import Demo
+from tests.pages.conftest import PHONE, NewDevice
+
+pytestmark = pytest.mark.browser
+
+TABLET: ViewportSize = {"width": 1280, "height": 800}
+
+# The WCAG 2 contrast ratio of an element's text against the first opaque background
+# behind it, with the element's and its ancestors' opacity blended in.
+CONTRAST = """(el) => {
+  const rgba = (c) => {
+    const m = c.match(/[\\d.]+/g).map(Number);
+    return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
+  };
+  const over = (top, under, a) => top.slice(0, 3).map((v, i) => v * a + under[i] * (1 - a));
+  const channel = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const layers = [];
+  let opacity = 1;
+  for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
+    const s = getComputedStyle(n);
+    opacity *= Number(s.opacity);
+    const bg = rgba(s.backgroundColor);
+    if (bg[3] > 0) layers.push(bg);
+    if (bg[3] === 1) break;
+  }
+  let back = [255, 255, 255];
+  for (const l of layers.reverse()) back = over(l, back, l[3]);
+  const fg = rgba(getComputedStyle(el).color);
+  const ink = over(fg, back, fg[3] * opacity);
+  const [hi, lo] = [lum(ink), lum(back)].sort((a, b) => b - a);
+  return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+async def contrast(element: Locator) -> float:
+    ratio = await element.evaluate(CONTRAST)
+    assert isinstance(ratio, float | int)
+    return float(ratio)
+
+
+async def signin_screen(new_device: NewDevice, path: str, viewport: ViewportSize) -> Page:
+    device = await new_device(viewport)
+    await device.page.goto(device.base + path)
+    page = device.page
+    await page.wait_for_selector("#login", state="visible")
+    return page
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("path", "viewport"),
+    [("/app/handheld", PHONE), ("/app/host", TABLET), ("/app/kitchen?station=hot", TABLET)],
+)
+async def test_the_pin_keypad_and_the_title_of_the_sign_in_screen_can_be_read(
+    new_device: NewDevice, path: str, viewport: ViewportSize
+) -> None:
+    page = await signin_screen(new_device, path, viewport)
+    keys = page.locator("#login .keypad button")
+    assert await keys.count() == 12
+    for i in range(12):
+        key = keys.nth(i)
+        assert await contrast(key) >= 4.5, await key.inner_text()
+    title = page.locator("#login h1")
+    await expect(title).to_be_visible()
+    assert (await title.inner_text()).strip()
+    assert await contrast(title) >= 4.5
+
+
+OVERLAPS = """() => {
+  const box = (e) => e.getBoundingClientRect();
+  const toasts = [...document.querySelectorAll('#toasts .toast')].map(box);
+  const hit = (a, b) =>
+    a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  return [...document.querySelectorAll('.actions button')]
+    .filter((b) => toasts.some((t) => hit(t, box(b))))
+    .map((b) => b.textContent);
+}"""
+
+
+@pytest.mark.timeout(120)
+async def test_a_message_covers_none_of_the_buttons_at_the_bottom(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    check = await demo.open_check("12", covers=2)
+    assert (await demo.add(check["id"], "Espresso")).status_code == 201
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    await phone.click(".table[data-table='12']")
+    await phone.click(".actions button:has-text('Send')")
+    await expect(phone.locator(".toast")).to_contain_text("Sent to the kitchen")
+    assert await phone.evaluate(OVERLAPS) == []
+    await phone.click(".actions button:has-text('Fire')")  # not held up by the message
+    await expect(phone.locator("#sheet")).to_contain_text("Fire a course")
+
+
+# every red message the page shows from now on, even one gone by the time the test looks
+ERRORS_SEEN = """() => {
+  window.errorsSeen = [];
+  new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) => {
+    if (n.classList && n.classList.contains('error')) window.errorsSeen.push(n.textContent);
+  }))).observe(document.querySelector('#toasts'), { childList: true });
+}"""
+
+
+async def double_tap(page: Page, selector: str) -> None:
+    """Two taps on the same spot, the second before the first one's answer is back."""
+    box = await page.locator(selector).bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    await page.mouse.click(x, y)
+    await page.mouse.click(x, y)
+
+
+@pytest.mark.timeout(120)
+async def test_a_double_tap_on_send_or_pay_shows_no_error(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    check = await demo.open_check("12", covers=2)
+    assert (await demo.add(check["id"], "Burrata")).status_code == 201
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    await phone.evaluate(ERRORS_SEEN)
+    await phone.click(".table[data-table='12']")
+    await double_tap(phone, ".actions button:has-text('Send')")
+    await expect(phone.locator(".toast.ok", has_text="Sent to the kitchen")).to_be_visible()
+    await phone.click("button:has-text('Bill & pay')")
+    await phone.click(".part button:has-text('Cash')")
+    await double_tap(phone, "#sheet button:has-text('Take cash')")
+    await expect(phone.locator(".toast.ok", has_text="Paid")).to_be_visible()
+    await phone.wait_for_timeout(1500)
+    assert await phone.evaluate("window.errorsSeen") == []
+    [(payments,)] = await demo.sql(
+        "SELECT count(*) FROM payments WHERE check_id = :c", c=check["id"]
+    )
+    assert payments == 1
