@@ -15,7 +15,7 @@ TABLET: ViewportSize = {"width": 1280, "height": 800}
 
 # The WCAG 2 contrast ratio of an element's text against the first opaque background
 # behind it, with the element's and its ancestors' opacity blended in.
-CONTRAST = """(el) => {
+CONTRAST = """(el, prop) => {
   const rgba = (c) => {
     const m = c.match(/[\\d.]+/g).map(Number);
     return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
@@ -28,21 +28,22 @@ CONTRAST = """(el) => {
   for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
     const s = getComputedStyle(n);
     opacity *= Number(s.opacity);
+    if (n === el && prop !== 'color') continue;  // an outline is drawn around the element
     const bg = rgba(s.backgroundColor);
     if (bg[3] > 0) layers.push(bg);
     if (bg[3] === 1) break;
   }
   let back = [255, 255, 255];
   for (const l of layers.reverse()) back = over(l, back, l[3]);
-  const fg = rgba(getComputedStyle(el).color);
+  const fg = rgba(getComputedStyle(el)[prop]);
   const ink = over(fg, back, fg[3] * opacity);
   const [hi, lo] = [lum(ink), lum(back)].sort((a, b) => b - a);
   return (hi + 0.05) / (lo + 0.05);
 }"""
 
 
-async def contrast(element: Locator) -> float:
-    ratio = await element.evaluate(CONTRAST)
+async def contrast(element: Locator, prop: str = "color") -> float:
+    ratio = await element.evaluate(CONTRAST, prop)
     assert isinstance(ratio, float | int)
     return float(ratio)
 
@@ -140,3 +141,41 @@ async def test_a_double_tap_on_send_or_pay_shows_no_error(
         "SELECT count(*) FROM payments WHERE check_id = :c", c=check["id"]
     )
     assert payments == 1
+
+
+@pytest.mark.timeout(120)
+async def test_sign_out_is_a_finger_sized_target(demo: Demo, new_device: NewDevice) -> None:
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    box = await phone.locator("#signout").bounding_box()
+    assert box is not None
+    assert box["width"] >= 44 and box["height"] >= 44, box
+
+
+async def tab_to(page: Page, selector: str) -> Locator:
+    for _ in range(40):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return page.locator(f"{selector}:focus")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    ("path", "pin", "viewport", "target"),
+    [
+        ("/app/handheld", "1111", PHONE, "#signout"),
+        ("/app/handheld", "1111", PHONE, ".table"),
+        ("/app/host", "2222", TABLET, "#side button"),
+        ("/app/kitchen?station=hot", "3333", TABLET, "#signout"),
+    ],
+)
+async def test_the_keyboard_focus_can_be_seen(
+    demo: Demo, new_device: NewDevice, path: str, pin: str, viewport: ViewportSize, target: str
+) -> None:
+    page = await (await new_device(viewport)).open(path, pin=pin)
+    focused = await tab_to(page, target)
+    style = await focused.evaluate(
+        "(e) => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert style[0] == "solid" and float(style[1].removesuffix("px")) >= 2, style
+    assert await contrast(focused, "outlineColor") >= 3
