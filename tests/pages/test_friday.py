@@ -179,3 +179,37 @@ async def test_the_keyboard_focus_can_be_seen(
     )
     assert style[0] == "solid" and float(style[1].removesuffix("px")) >= 2, style
     assert await contrast(focused, "outlineColor") >= 3
+
+
+# inputs on screen a screen reader can name only by their placeholder, if at all
+UNNAMED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter((e) => e.offsetParent !== null && e.type !== 'hidden')
+  .filter((e) => !e.labels.length && !e.getAttribute('aria-label')
+    && !e.getAttribute('aria-labelledby'))
+  .map((e) => e.name || e.placeholder || e.outerHTML)"""
+
+
+@pytest.mark.timeout(120)
+async def test_every_field_has_a_name_beyond_its_placeholder(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    host = await (await new_device(TABLET)).open("/app/host", pin="2222")
+    for tab in ("Waitlist", "Book"):
+        await host.click(f"#side .tabs button:has-text('{tab}')")
+        await expect(host.locator("#side input").first).to_be_visible()
+        assert await host.evaluate(UNNAMED) == [], tab
+
+    check = await demo.open_check("12", covers=2)
+    assert (await demo.add(check["id"], "Espresso")).status_code == 201
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    await phone.click(".table[data-table='12']")
+    await phone.click(".lines li:has-text('Espresso')")
+    await expect(phone.locator("#sheet input").first).to_be_visible()
+    assert await phone.evaluate(UNNAMED) == [], "void"
+    await phone.click("#sheet button:has-text('Keep')")
+    await phone.click(".actions button:has-text('Items')")
+    assert await phone.evaluate(UNNAMED) == [], "menu"
+    await phone.fill("input[type=search]", "Espresso")
+    await phone.click(".items button[data-item='Espresso']")
+    await expect(phone.locator("#sheet")).to_be_visible()
+    assert await phone.evaluate(UNNAMED) == [], "item"

@@ -232,7 +232,7 @@
     const q = S.search.trim().toLowerCase();
     const listed = (c) => c.items.filter((i) => onMenuNow(i, c));
     const items = q ? cats.flatMap(listed).filter((i) => i.name.toLowerCase().includes(q)) : (cat ? listed(cat) : []);
-    const search = h("input", { type: "search", placeholder: "Search the menu", value: S.search,
+    const search = h("input", { type: "search", placeholder: "Search the menu", "aria-label": "search the menu", value: S.search,
       oninput: debounce(() => { S.search = search.value; render(); $("input[type=search]").focus(); }, 200) });
     const queued = queuedLines().length + S.check.lines.filter((l) => l.state === "pending").length;
     return [
@@ -248,7 +248,7 @@
   function itemSheet(item) {
     const pick = new Map(item.modifier_groups.map((g) => [g.id, new Set()]));
     const choice = { quantity: 1, seat: null, course: item.default_course };
-    const note = h("input", { placeholder: "Note for the kitchen", maxLength: 200 });
+    const note = h("input", { placeholder: "Note for the kitchen", "aria-label": "note for the kitchen", maxLength: 200 });
     const own = { allergens: [] };
     const ownPicker = POS.allergens.picker(own, () => {}, { withNote: false, legend: "This guest's allergies" });
     const addButton = h("button.primary", { onclick: add }, "Add");
