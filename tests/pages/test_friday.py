@@ -213,3 +213,30 @@ async def test_every_field_has_a_name_beyond_its_placeholder(
     await phone.click(".items button[data-item='Espresso']")
     await expect(phone.locator("#sheet")).to_be_visible()
     assert await phone.evaluate(UNNAMED) == [], "item"
+
+
+# text on screen smaller than 12 px: [text, size]
+SMALL_TEXT = """() => [...document.querySelectorAll('body *')]
+  .filter((e) => e.offsetParent !== null || getComputedStyle(e).position === 'fixed')
+  .filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+  .map((e) => [e.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(e).fontSize)])
+  .filter(([, size]) => size < 12)"""
+
+
+@pytest.mark.timeout(120)
+async def test_no_text_is_smaller_than_12_px(demo: Demo, new_device: NewDevice) -> None:
+    check = await demo.open_check("12", covers=2)
+    assert (await demo.add(check["id"], "Espresso")).status_code == 201
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    await expect(phone.locator(".table small").first).to_be_visible()
+    assert await phone.evaluate(SMALL_TEXT) == [], "floor"
+    await phone.click(".table[data-table='12']")
+    await expect(phone.locator(".lines li").first).to_be_visible()
+    assert await phone.evaluate(SMALL_TEXT) == [], "check"
+
+    host = await (await new_device(TABLET)).open("/app/host", pin="2222")
+    await expect(host.locator(".timeline").first).to_be_visible()
+    assert await host.evaluate(SMALL_TEXT) == [], "book"
+    await host.click("#side .tabs button:has-text('Floor')")
+    await expect(host.locator("#side .table").first).to_be_visible()
+    assert await host.evaluate(SMALL_TEXT) == [], "floor"
