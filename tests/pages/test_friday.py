@@ -240,3 +240,23 @@ async def test_no_text_is_smaller_than_12_px(demo: Demo, new_device: NewDevice) 
     await host.click("#side .tabs button:has-text('Floor')")
     await expect(host.locator("#side .table").first).to_be_visible()
     assert await host.evaluate(SMALL_TEXT) == [], "floor"
+
+
+@pytest.mark.timeout(120)
+async def test_the_notes_of_dimmed_items_on_the_kitchen_screen_can_be_read(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    check = await demo.open_check("12", covers=2)
+    for item in ("Burrata", "Sirloin"):
+        r = await demo.add(
+            check["id"], item, 1, ("rare", "fries") * (item == "Sirloin"), note="no salt"
+        )
+        assert r.status_code == 201, r.text
+    assert (await demo.call("POST", f"/api/checks/{check['id']}/send", json={})).status_code == 200
+    kitchen = await (await new_device(TABLET)).open("/app/kitchen?station=hot", pin="3333")
+    dimmed = kitchen.locator(".ticket li.held, .ticket li.waiting")
+    await expect(dimmed.first).to_be_visible()
+    for i in range(await dimmed.count()):
+        assert await contrast(dimmed.nth(i)) >= 4.5
+        for small in await dimmed.nth(i).locator("small").all():
+            assert await contrast(small) >= 4.5, await small.inner_text()
