@@ -4,6 +4,7 @@ tablet. Contrast is the WCAG ratio of the colours the browser computed."""
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Locator, Page, ViewportSize, expect
 
 from tests.conftest import Demo
@@ -260,3 +261,37 @@ async def test_the_notes_of_dimmed_items_on_the_kitchen_screen_can_be_read(
         assert await contrast(dimmed.nth(i)) >= 4.5
         for small in await dimmed.nth(i).locator("small").all():
             assert await contrast(small) >= 4.5, await small.inner_text()
+
+
+async def axe_violations(page: Page) -> list[tuple[str, list[str]]]:
+    """axe-core's WCAG 2 A and AA rules on what the page shows now."""
+    results = await Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+    return [
+        (v["id"], [str(n["target"]) for n in v["nodes"]][:5])
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.timeout(180)
+async def test_axe_finds_no_wcag_violation_on_the_service_pages(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    check = await demo.open_check("12", covers=2)
+    assert (
+        await demo.add(check["id"], "Sirloin", 1, ("rare", "fries"), note="no salt")
+    ).status_code == 201
+    assert (await demo.call("POST", f"/api/checks/{check['id']}/send", json={})).status_code == 200
+    for path, viewport in (("/app/handheld", PHONE), ("/app/kitchen?station=hot", TABLET)):
+        signin = await signin_screen(new_device, path, viewport)
+        assert await axe_violations(signin) == [], f"sign-in {path}"
+
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    assert await axe_violations(phone) == [], "floor"
+    await phone.click(".table[data-table='12']")
+    await expect(phone.locator(".lines li").first).to_be_visible()
+    assert await axe_violations(phone) == [], "check"
+    host = await (await new_device(TABLET)).open("/app/host", pin="2222")
+    assert await axe_violations(host) == [], "host"
+    kitchen = await (await new_device(TABLET)).open("/app/kitchen?station=hot", pin="3333")
+    await expect(kitchen.locator(".ticket").first).to_be_visible()
+    assert await axe_violations(kitchen) == [], "kitchen"
