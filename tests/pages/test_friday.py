@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, ViewportSize, expect
 
 from tests.conftest import Demo
@@ -44,7 +45,14 @@ CONTRAST = """(el, prop) => {
 
 
 async def contrast(element: Locator, prop: str = "color") -> float:
-    ratio = await element.evaluate(CONTRAST, prop)
+    for _ in range(3):  # a live page may replace the element while it is measured
+        try:
+            ratio = await element.evaluate(CONTRAST, prop)
+            break
+        except PlaywrightError:
+            await element.page.wait_for_timeout(200)
+    else:
+        raise AssertionError(f"could not measure {element}")
     assert isinstance(ratio, float | int)
     return float(ratio)
 
@@ -132,6 +140,7 @@ async def test_a_double_tap_on_send_or_pay_shows_no_error(
     await phone.click(".table[data-table='12']")
     await double_tap(phone, ".actions button:has-text('Send')")
     await expect(phone.locator(".toast.ok", has_text="Sent to the kitchen")).to_be_visible()
+    await expect(phone.locator(".actions button:has-text('Send')")).to_be_disabled()
     await phone.click("button:has-text('Bill & pay')")
     await phone.click(".part button:has-text('Cash')")
     await double_tap(phone, "#sheet button:has-text('Take cash')")
