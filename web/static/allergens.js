@@ -24,7 +24,7 @@
         },
       }), code);
     const note = withNote && h("input", {
-      name: "allergy_note", placeholder: "Other allergies (free text)", maxLength: 200,
+      name: "allergy_note", placeholder: "Other allergies (free text)", "aria-label": "other allergies", maxLength: 200,
       value: value.allergy_note || "",
       oninput: (e) => { value.allergy_note = e.target.value; changed(value); },
     });

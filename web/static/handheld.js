@@ -156,12 +156,23 @@
   }
 
   function write(method, path, data, what, done) {
-    box.push(method, path, data, what).then((answer) => { done && done(answer); refresh(); }, failed);
+    const answer = box.push(method, path, data, what).then((a) => { done && done(a); refresh(); }, failed);
     if (!navigator.onLine) toast(`${what}: will be sent when the connection is back`);
+    return answer;
+  }
+
+  /** A write a double tap must not repeat (Send, Pay): the same write again while the
+      first is on its way is dropped, so the second tap shows no "nothing to send". */
+  const onTheWay = new Set();
+  function writeOnce(method, path, data, what, done) {
+    const key = `${method} ${path} ${JSON.stringify(data)}`;
+    if (onTheWay.has(key)) return;
+    onTheWay.add(key);
+    write(method, path, data, what, done).finally(() => onTheWay.delete(key));
   }
 
   function send() {
-    write("POST", `/api/checks/${S.check.id}/send`, {}, "Send", () => toast("Sent to the kitchen", "ok"));
+    writeOnce("POST", `/api/checks/${S.check.id}/send`, {}, "Send", () => toast("Sent to the kitchen", "ok"));
   }
 
   /** The table's allergies: the band on every kitchen station's tickets of this check. */
@@ -221,7 +232,7 @@
     const q = S.search.trim().toLowerCase();
     const listed = (c) => c.items.filter((i) => onMenuNow(i, c));
     const items = q ? cats.flatMap(listed).filter((i) => i.name.toLowerCase().includes(q)) : (cat ? listed(cat) : []);
-    const search = h("input", { type: "search", placeholder: "Search the menu", value: S.search,
+    const search = h("input", { type: "search", placeholder: "Search the menu", "aria-label": "search the menu", value: S.search,
       oninput: debounce(() => { S.search = search.value; render(); $("input[type=search]").focus(); }, 200) });
     const queued = queuedLines().length + S.check.lines.filter((l) => l.state === "pending").length;
     return [
@@ -237,7 +248,7 @@
   function itemSheet(item) {
     const pick = new Map(item.modifier_groups.map((g) => [g.id, new Set()]));
     const choice = { quantity: 1, seat: null, course: item.default_course };
-    const note = h("input", { placeholder: "Note for the kitchen", maxLength: 200 });
+    const note = h("input", { placeholder: "Note for the kitchen", "aria-label": "note for the kitchen", maxLength: 200 });
     const own = { allergens: [] };
     const ownPicker = POS.allergens.picker(own, () => {}, { withNote: false, legend: "This guest's allergies" });
     const addButton = h("button.primary", { onclick: add }, "Add");
@@ -354,7 +365,7 @@
 
   function pay(part, method, extra = {}) {
     const body = { method, part_id: part.id, ...extra };
-    write("POST", `/api/checks/${S.check.id}/payments`, body, `${method} ${money(part.due)}`, (result) => {
+    writeOnce("POST", `/api/checks/${S.check.id}/payments`, body, `${method} ${money(part.due)}`, (result) => {
       S.bill = result.bill;
       if (result.payment.status === "pending") return poll(result.payment.id);
       toast(result.payment.change ? `Change: ${money(result.payment.change)}` : "Paid", "ok");

@@ -8,7 +8,7 @@
   const S = { tz: undefined, floor: null, book: [], waitlist: [], tab: "waitlist", area: null, seating: null, party: 2, slots: null };
   const draft = { allergies: { allergens: [], allergy_note: "" } };
   /** An input whose value survives the live re-renders. */
-  const field = (key, attrs) => h("input", { ...attrs, value: draft[key] ?? attrs.value ?? "", oninput: (e) => { draft[key] = e.target.value; } });
+  const field = (key, attrs) => h("input", { "aria-label": attrs.placeholder, ...attrs, value: draft[key] ?? attrs.value ?? "", oninput: (e) => { draft[key] = e.target.value; } });
   const failed = (err) => toast(err instanceof ApiError ? err.message : "No connection", "error");
   const sheet = $("#sheet");
   const closeSheet = () => { sheet.hidden = true; };
