@@ -1,7 +1,7 @@
 """rosters: sections of tables and planned shifts (drafts, published, changed, cancelled)
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0020
 Create Date: 2026-12-05 03:40:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0021"
-down_revision = "0015"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
