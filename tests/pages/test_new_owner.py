@@ -308,8 +308,10 @@ async def add_staff(page: Page, name: str, pin: str, role: str) -> None:
 async def pairing_code(owner: Page, name: str, kind: str) -> str:
     """The owner makes a one-time pairing code in the Devices section."""
     await owner.click("#nav [data-section=devices]")
+    # the section is drawn anew: a code shown before is gone, the form is empty
+    await expect(owner.locator("#pairing-code-value")).to_have_count(0)
     await expect(owner.locator("#devices")).to_be_visible()
-    await owner.wait_for_load_state("networkidle")  # the section has settled
+    await expect(owner.locator("#pair-name")).to_have_value("")
     await owner.fill("#pair-name", name)
     await owner.select_option("#pair-kind", kind)
     await owner.click("#view button:has-text('Make a pairing code')")
