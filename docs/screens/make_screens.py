@@ -41,7 +41,11 @@ class Api:
 
     def __init__(self, base: str, pin: str) -> None:
         self.http = httpx.Client(base_url=base, timeout=30)
-        r = self.http.post("/api/auth/login", json={"venue": "demo", "pin": pin})
+        # a demo server's own machine enrols itself as a device (docs/security.md)
+        enrolled = self.http.post("/api/devices/local", json={"venue": "demo"})
+        enrolled.raise_for_status()
+        device = enrolled.json()["credential"]
+        r = self.http.post("/api/auth/login", json={"venue": "demo", "pin": pin, "device": device})
         r.raise_for_status()
         self.http.headers["Authorization"] = f"Bearer {r.json()['token']}"
 
