@@ -61,6 +61,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     mail_max_attempts: int = 5
     mail_retry_seconds: float = 30.0
     mail_timeout_seconds: float = 20.0
+    public_per_address_per_minute: int = 60
+    """Requests one address may make to the public pages' API in a minute
+    (``POS_PUBLIC_PER_ADDRESS_PER_MINUTE``); past it, 429 with ``Retry-After``."""
+    public_per_venue_per_minute: int = 1200
+    """Requests all addresses together may make to one venue's public API in a minute."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -103,6 +108,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             ("mail_max_attempts", int),
             ("mail_retry_seconds", float),
             ("mail_timeout_seconds", float),
+            ("public_per_address_per_minute", int),
+            ("public_per_venue_per_minute", int),
         ):
             raw = env.get(f"POS_{name.upper()}")
             if raw is not None:
