@@ -4,6 +4,7 @@
     python3 dev.py serve     # the server with the demo restaurant on the embedded database
     python3 dev.py test      # the whole test suite
     python3 dev.py check     # ruff, ruff format --check and mypy --strict (CI runs it first)
+    python3 dev.py i18n      # extract the texts to translate into the catalogs (docs/i18n.md)
 
 Both create ``.venv`` and install the project into it on first use (and again whenever
 pyproject.toml changes). Extra arguments go to ``pos-service serve`` or ``pytest``.
@@ -73,6 +74,9 @@ def main() -> None:
         code = _run(BIN / "ruff", "format", "--check", *paths) or code
         code = _run(PYTHON, "-m", "mypy", *paths) or code
         sys.exit(code)
+    if command == "i18n":
+        ensure_venv()
+        sys.exit(_run(PYTHON, "-m", "pos_service.i18n.extract"))
     if command == "test":
         ensure_venv()
         ensure_chromium()

@@ -125,6 +125,7 @@ PUBLIC_PATHS = [
     "^/guest/",
     "^/api/guest/",
     "^/static",
+    "^/i18n/",
     "^/$",
     "^/app",
 ]

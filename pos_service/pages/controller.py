@@ -8,10 +8,12 @@ on the server, so a page is never stale and never leaks what its caller may not 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, get
+import msgspec
+from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -19,12 +21,44 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from pos_service import i18n
 from pos_service.setup import service as first_run
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 
-TEMPLATES = TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine)
-"""Jinja2 over ``web/templates`` (autoescaped: ``.html`` templates)."""
+LANGUAGE_COOKIE = "pos_lang"
+"""Set by a page once it knows its reader's language (the person signed in, or the
+guest's choice); it wins over ``Accept-Language``."""
+
+
+def page_language(request: Request[Any, Any, Any]) -> str:
+    """The language a page is rendered in: the ``pos_lang`` cookie, else the browser's
+    ``Accept-Language``, else English."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in i18n.LANGUAGES:
+        return str(chosen)
+    return i18n.negotiate(request.headers.get("accept-language")) or i18n.SOURCE
+
+
+def _translate(context: Mapping[str, Any], /, message: str, **values: object) -> str:
+    """``{{ _("text") }}`` in a template: the text in the page's language."""
+    return i18n.gettext(page_language(context["request"]), message, **values)
+
+
+def _language(context: Mapping[str, Any]) -> str:
+    return page_language(context["request"])
+
+
+def _engine_callback(engine: JinjaTemplateEngine) -> None:
+    engine.register_template_callable("_", _translate)
+    engine.register_template_callable("language", _language)
+
+
+TEMPLATES = TemplateConfig(
+    directory=WEB / "templates", engine=JinjaTemplateEngine, engine_callback=_engine_callback
+)
+"""Jinja2 over ``web/templates`` (autoescaped: ``.html`` templates), with ``_`` for
+texts and ``language()`` for the page's language."""
 
 static_files = create_static_files_router(path="/static", directories=[WEB / "static"])
 """``web/static`` under ``/static``: the pages' one script library, scripts and stylesheet."""
@@ -96,6 +130,14 @@ class PagesController(Controller):
         """The menu editor: categories, items, modifier groups, schedules, stations,
         courses, import and export."""
         return _page(state, "manager-menu")
+
+    @get("/i18n/{language:str}", sync_to_thread=False, cache=3600)
+    def texts(self, language: FromPath[str]) -> Response[bytes]:
+        """The pages' texts in a language, as a script setting ``POS_TEXTS`` (loaded
+        before pos.js; an unknown language gets an empty object: English)."""
+        catalog = i18n.pages_catalog(language) if language in i18n.LANGUAGES else {}
+        body = b"window.POS_TEXTS = " + msgspec.json.encode(catalog) + b";\n"
+        return Response(body, media_type="text/javascript; charset=utf-8")
 
     @get("/guest/{token:str}", sync_to_thread=False)
     def guest(self, state: State, token: FromPath[str]) -> Template:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar import Controller, Request, get, patch, post, put
 from litestar.datastructures import State
@@ -16,6 +16,7 @@ from pos_service.staff import service
 from pos_service.staff.schemas import (
     ApprovalRead,
     ApprovalRequest,
+    Language,
     Login,
     LoginResult,
     MembershipCreate,
@@ -47,7 +48,7 @@ class AuthController(Controller):
         security: service.Security = state.security
         attempt = service.Attempt()
         attempt.client = client_address(request)
-        member, token = await service.with_pin_attempt(
+        member, token, language = await service.with_pin_attempt(
             state.sessions,
             security,
             state.publisher,
@@ -61,6 +62,7 @@ class AuthController(Controller):
             expires_in=security.token_ttl,
             venue_id=member.venue_id,
             staff=StaffRead(id=member.id, name=member.name, roles=list(member.roles)),
+            language=cast("Language", language),
         )
 
     @post("/approve", guards=[json_only], status_code=200, responses=problems(404, 415, 429))

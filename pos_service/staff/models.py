@@ -29,7 +29,10 @@ class Staff(VenueScoped, Base):
     """A person who signs in with a PIN. ``roles`` is a subset of :data:`ROLES`."""
 
     __tablename__ = "staff"
-    __table_args__ = (UniqueConstraint("venue_id", "pin_lookup"),)
+    __table_args__ = (
+        UniqueConstraint("venue_id", "pin_lookup"),
+        CheckConstraint("language IS NULL OR language IN ('en', 'nl', 'de')", name="language"),
+    )
 
     name: Mapped[str] = mapped_column(String(100))
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
@@ -39,6 +42,8 @@ class Staff(VenueScoped, Base):
     epoch: Mapped[int] = mapped_column(Integer, server_default="0")
     """Raised by a role change, deactivation or PIN change: older sessions end."""
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    language: Mapped[str | None] = mapped_column(String(8))
+    """The language the member's pages speak (``nl``, ``de``, ``en``); None: the venue's."""
 
 
 class Shift(VenueScoped, Base):

@@ -24,11 +24,16 @@ class StaffRead(msgspec.Struct, kw_only=True):
     roles: list[str]
 
 
+Language = Literal["en", "nl", "de"]
+
+
 class LoginResult(msgspec.Struct, kw_only=True):
     token: str
     expires_in: int
     staff: StaffRead
     venue_id: int
+    language: Language = "en"
+    """The language the pages speak to this member: their own choice, else the venue's."""
 
 
 class ApprovalRequest(msgspec.Struct, kw_only=True):
@@ -58,6 +63,8 @@ class StaffMember(msgspec.Struct, kw_only=True):
     active: bool
     home_venue: str | None = None
     version: int = 1
+    language: Language | None = None
+    """The member's own language; None: the venue's."""
 
 
 class StaffCreate(msgspec.Struct, kw_only=True):
@@ -66,6 +73,7 @@ class StaffCreate(msgspec.Struct, kw_only=True):
     name: Name
     roles: Annotated[list[RoleName], msgspec.Meta(min_length=1, max_length=7)]
     pin: Pin
+    language: Language | None = None
 
 
 class StaffPatch(msgspec.Struct, kw_only=True):
@@ -75,6 +83,8 @@ class StaffPatch(msgspec.Struct, kw_only=True):
     roles: Annotated[list[RoleName], msgspec.Meta(min_length=1, max_length=7)] | UnsetType = UNSET
     pin: Pin | UnsetType = UNSET
     active: bool | UnsetType = UNSET
+    language: Language | UnsetType | None = UNSET
+    """The member's own language, or null for the venue's."""
     version: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | UnsetType = UNSET
     """The version the change was made on (409 with the current member when stale)."""
 

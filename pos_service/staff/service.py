@@ -18,13 +18,14 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import msgspec
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pos_service import i18n
 from pos_service.audit import service as audit
 from pos_service.core import events
 from pos_service.core.auth import ROLES, Caller, PinHasher, TokenSigner
@@ -45,6 +46,7 @@ from pos_service.staff import throttle
 from pos_service.staff.events import ClockedIn, ClockedOut, SignInBurst, SignInLocked
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.staff.schemas import (
+    Language,
     MembershipCreate,
     ShiftRead,
     StaffCreate,
@@ -188,9 +190,10 @@ async def login(
     pin: str,
     credential: str | None,
     attempt: Attempt,
-) -> tuple[Staff, str] | Locked | None:
-    """The staff member and a fresh token, ``Locked``, or None for a wrong PIN (counted
-    by the caller). Only an enrolled device signs anyone in."""
+) -> tuple[Staff, str, str] | Locked | None:
+    """The staff member, a fresh token and the language their pages speak (theirs, else
+    the venue's), ``Locked``, or None for a wrong PIN (counted by the caller). Only an
+    enrolled device signs anyone in."""
     venue = await venues.by_slug(session, venue_slug)
     device = await devices.authenticate(session, venue.id, credential)
     attempt.venue_id, attempt.device_id = venue.id, device.id
@@ -219,7 +222,8 @@ async def login(
         device_id=device.id,
         epoch=member.epoch,
     )
-    return member, security.signer.issue(caller, security.token_ttl)
+    language = member.language or i18n.language_of(venue.locale)
+    return member, security.signer.issue(caller, security.token_ttl), language
 
 
 async def approve(
@@ -367,6 +371,7 @@ def _member(row: Staff, home: str | None = None) -> StaffMember:
         active=row.active,
         home_venue=home,
         version=row.version,
+        language=cast("Language | None", row.language),
     )
 
 
@@ -401,6 +406,7 @@ async def add_staff(
     """Add a member to the venue (see :func:`create_staff` for the PIN rules)."""
     _check_owner_grant(caller, [], data.roles)
     row = await create_staff(session, security, caller.venue_id, data.name, data.roles, data.pin)
+    row.language = data.language
     await audit.record(
         session, caller, "staff.created", f"staff:{row.id}", {"name": row.name, "roles": row.roles}
     )
@@ -444,6 +450,8 @@ async def patch_staff(
         row.name = data.name
     if data.active is not UNSET:
         row.active = data.active
+    if data.language is not UNSET:
+        row.language = data.language
     if staff_id == caller.staff_id and (not row.active or "manager" not in row.roles):
         raise Conflict("you cannot take your own manager access away", field="roles")
     ended = before != (sorted(row.roles), row.active)

@@ -28,6 +28,28 @@ const POS = (() => {
     return el;
   }
   const $ = (sel, root = document) => root.querySelector(sel);
+
+  // ---- texts (docs/i18n.md) ------------------------------------------------------
+  const texts = window.POS_TEXTS || {};
+  const fill = (text, values) => (values ? text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m)) : text);
+  /** t("Sign in as {name}", {name}): the text in the page's language, English if none. */
+  const t = (message, values) => fill(texts[message] || message, values);
+  /** tn("{n} ticket", "{n} tickets", n): the singular or plural form (nl, de, en: n != 1). */
+  function tn(singular, plural, n, values) {
+    const forms = texts[singular];
+    const text = Array.isArray(forms) ? forms[n === 1 ? 0 : 1] : n === 1 ? singular : plural;
+    return fill(text, { n, ...values });
+  }
+  /** The page's language ("nl", "de", "en"): what its texts and its numbers are written in. */
+  const language = document.documentElement.lang || "en";
+  /** Speak ``lang`` from now on on this device (the ``pos_lang`` cookie) and show the page
+   * in it; false when the page already does. */
+  function useLanguage(lang) {
+    if (!lang || lang === language) return false;
+    document.cookie = `pos_lang=${lang}; path=/; max-age=31536000; SameSite=Strict`;
+    location.reload();
+    return true;
+  }
   const mount = (el, ...children) => { el.replaceChildren(...children.flat(Infinity).filter(Boolean)); return el; };
 
   function toast(message, kind = "info") {
@@ -41,16 +63,16 @@ const POS = (() => {
   const formats = new Map();
   /** Minor units as money in the venue's currency (display only: amounts stay integers). */
   function money(minor, cur = currency) {
-    if (!formats.has(cur)) formats.set(cur, new Intl.NumberFormat(undefined, { style: "currency", currency: cur }));
+    if (!formats.has(cur)) formats.set(cur, new Intl.NumberFormat(language, { style: "currency", currency: cur }));
     const f = formats.get(cur);
     return f.format(minor / 10 ** f.resolvedOptions().maximumFractionDigits);
   }
   money.use = (cur) => { currency = cur || currency; };
-  const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 4 });
+  const percent = new Intl.NumberFormat(language, { style: "percent", maximumFractionDigits: 4 });
   /** A tax rate in parts per million as a percentage: 88750 -> "8.875%". */
   const rate = (ppm) => percent.format(ppm / 1e6);
   /** A bill's tax row: VAT is included in the prices, a sales tax comes on top of them. */
-  const taxLabel = (bill, tax) => (bill.tax_inclusive ? `incl. VAT ${rate(tax.rate_ppm)}` : `Sales tax ${rate(tax.rate_ppm)}`);
+  const taxLabel = (bill, tax) => (bill.tax_inclusive ? t("incl. VAT {rate}", { rate: rate(tax.rate_ppm) }) : t("Sales tax {rate}", { rate: rate(tax.rate_ppm) }));
 
   const pad = (n) => String(n).padStart(2, "0");
   const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
@@ -199,7 +221,7 @@ const POS = (() => {
       badge(el) {
         this.onchange((entries) => {
           el.hidden = entries.length === 0;
-          el.textContent = `${entries.length} waiting`;
+          el.textContent = tn("{n} waiting", "{n} waiting", entries.length);
         });
       },
     };
@@ -301,24 +323,25 @@ const POS = (() => {
       ev.preventDefault();
       const venue = $("#login-venue").value.trim();
       if (!device.credential(venue) && !(await enrolLocally(venue))) {
-        return showPair("This device is not paired with the venue yet.", venue);
+        return showPair(t("This device is not paired with the venue yet."), venue);
       }
       try {
         const r = await api("POST", "/api/auth/login", { venue, pin: pin.value, device: device.credential(venue) }, { token: null });
         const roles = r.staff.roles;
         if (!roles.includes("manager") && !booted.roles.some((x) => roles.includes(x))) {
-          return showLogin(`${r.staff.name} (${roles.join(", ")}) cannot use this page`);
+          return showLogin(t("{name} ({roles}) cannot use this page", { name: r.staff.name, roles: roles.join(", ") }));
         }
         localStorage.setItem("pos.venue", venue);
         session.save(r);
         form.hidden = true;
+        if (useLanguage(r.language)) return;  // the page comes back in the member's language, signed in
         started();
       } catch (err) {
         if (err instanceof ApiError && err.problem.field === "device") {
           device.forget();
           return showPair(err.message, venue);
         }
-        showLogin(err instanceof ApiError ? err.message : "No connection to the server");
+        showLogin(err instanceof ApiError ? err.message : t("No connection to the server"));
       }
     });
     $("#pair").addEventListener("submit", async (ev) => {
@@ -329,9 +352,9 @@ const POS = (() => {
         device.save(venue, r.credential);
         localStorage.setItem("pos.venue", venue);
         $("#login-venue").value = venue;
-        showLogin(`Paired as ${r.device.name}. Sign in with your PIN.`);
+        showLogin(t("Paired as {name}. Sign in with your PIN.", { name: r.device.name }));
       } catch (err) {
-        showPair(err instanceof ApiError ? err.message : "No connection to the server", venue);
+        showPair(err instanceof ApiError ? err.message : t("No connection to the server"), venue);
       }
     });
     $("#signout") && $("#signout").addEventListener("click", () => { session.clear(); location.reload(); });
@@ -354,7 +377,7 @@ const POS = (() => {
   }
 
   return {
-    h, $, mount, toast, money, rate, taxLabel, clock, elapsed, now, syncClock, uuid, debounce,
+    h, $, mount, toast, t, tn, language, useLanguage, money, rate, taxLabel, clock, elapsed, now, syncClock, uuid, debounce,
     api, ApiError, outbox, live, boot, session, device,
     /** Manager page sections and start hooks added by their own files (manager-*.js). */
     managerSections: {}, managerStarts: [],

@@ -1,0 +1,34 @@
+"""A page speaks its reader's language: the member signed in, or the guest's browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.conftest import Demo
+from tests.pages.conftest import PHONE, NewDevice
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.timeout(120)
+async def test_the_handheld_follows_the_member_signed_in(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    [(anna,)] = await demo.sql("SELECT id FROM staff WHERE name = 'Anna'")
+    changed = await demo.call("PATCH", f"/api/staff/{anna}", "manager", json={"language": "de"})
+    assert changed.status_code == 200 and changed.json()["language"] == "de"
+
+    device = await new_device(PHONE)
+    phone = await device.open("/app/handheld", pin="1111")  # Anna
+    await expect(phone.locator("html")).to_have_attribute("lang", "de")
+    await expect(phone).to_have_title("Handgerät – pos_service")
+    await expect(phone.locator(".dot")).to_have_attribute("title", "Live-Aktualisierung")
+
+    # Ben keeps the venue's language: the same device speaks English to him
+    await phone.click("#signout")
+    await phone.wait_for_selector("#login", state="visible")
+    await expect(phone.locator("#login label").first).to_contain_text("Betrieb")
+    await device.open("/app/handheld", pin="1112")
+    await expect(phone.locator("html")).to_have_attribute("lang", "en")
+    await expect(phone).to_have_title("Handheld – pos_service")
