@@ -55,7 +55,7 @@ async def _seed(settings: Settings, url: str) -> None:
     )
     try:
         async with session_factory(engine)() as session, session.begin():
-            await demo.seed(session, security)
+            await demo.seed_all(session, security)
     finally:
         await engine.dispose()
 

@@ -84,6 +84,8 @@ class KitchenTicket(msgspec.Struct, frozen=True, kw_only=True):
     notes: list[str] = []
     kind: Literal["new", "void", "fire", "moved"] = "new"
     course_fired: str | None = None
+    held: list[str] = []
+    """Courses of a new ticket held until they are fired (printed as HOLD lines)."""
 
     def __post_init__(self) -> None:
         _require_aware(self.created_at)
@@ -183,6 +185,9 @@ class PrinterProfile(msgspec.Struct, frozen=True):
     two_colour: bool = False
     buzzer: bool = False
     cut: bool = True
+    language: str = "en"
+    """The language its kitchen tickets are printed in (``en``, ``nl``, ``de``); bills
+    and receipts are printed in their venue's (``locale``)."""
 
     def __post_init__(self) -> None:
         find_code_page(self.code_page)

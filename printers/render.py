@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 import jinja2
+from babel.dates import format_datetime
 from escpos.constants import (
     BUZZER,
     CODEPAGE_CHANGE,
@@ -34,6 +35,8 @@ from escpos.constants import (
     TXT_STYLE,
 )
 
+from pos_service import i18n
+from pos_service.core.allergens import NAMES as ALLERGENS
 from printers.codepages import find_code_page
 from printers.documents import (
     DrawerPulse,
@@ -220,6 +223,27 @@ def _courses(items: list[TicketItem]) -> list[tuple[str | None, list[TicketItem]
     return list(groups.items())
 
 
+METHODS = {"cash": i18n.N_("cash"), "card": i18n.N_("card"), "gift_card": i18n.N_("gift card")}
+"""How a payment method is printed, marked for the catalogs."""
+_DATES = {"en": "yyyy-MM-dd HH:mm", "nl": "dd-MM-yyyy HH:mm", "de": "dd.MM.yyyy HH:mm"}
+
+
+def _words(language: str) -> dict[str, Any]:
+    """The template's texts in ``language``: ``_``, ``ngettext`` and allergen names."""
+
+    def translate(message: str, **values: object) -> str:
+        return i18n.gettext(language, message, **values)
+
+    def plural(singular: str, plural: str, n: int, **values: object) -> str:
+        return i18n.ngettext(language, singular, plural, n, **values)
+
+    return {
+        "_": translate,
+        "ngettext": plural,
+        "allergen": lambda code: translate(ALLERGENS[code]) if code in ALLERGENS else code,
+    }
+
+
 def render_ticket(
     ticket: KitchenTicket,
     profile: PrinterProfile,
@@ -229,6 +253,7 @@ def render_ticket(
 ) -> bytes:
     """Render a kitchen ticket; ``banner`` (e.g. "BACKUP for Kitchen 1") and ``reprint`` head it."""
     markup = _TICKET.render(
+        **_words(profile.language),
         t=ticket,
         banner=banner,
         reprint=reprint,
@@ -240,11 +265,15 @@ def render_ticket(
 
 
 def _bill_context(bill: PreBill | Receipt, profile: PrinterProfile) -> dict[str, Any]:
+    language = i18n.language_of(bill.locale)
+    words = _words(language)
     return {
+        **words,
         "b": bill,
+        "method": lambda code: words["_"](METHODS.get(code, code)),
         "money": lambda minor: format_money(minor, bill.currency, bill.locale),
         "percent": lambda rate_ppm: format_rate(rate_ppm, bill.locale),
-        "when": bill.created_at.strftime("%Y-%m-%d %H:%M"),
+        "when": format_datetime(bill.created_at, _DATES[language], locale=language),
         "rule": "-" * profile.width,
     }
 

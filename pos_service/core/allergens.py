@@ -12,6 +12,8 @@ from typing import Annotated
 
 import msgspec
 
+from pos_service.i18n import N_
+
 
 class Allergen(enum.StrEnum):
     GLUTEN = "gluten"
@@ -35,6 +37,24 @@ class Allergen(enum.StrEnum):
 
 ALLERGENS: tuple[str, ...] = tuple(a.value for a in Allergen)
 """The codes in the regulation's order, for pages and validation."""
+
+NAMES: dict[str, str] = {
+    "gluten": N_("gluten"),
+    "crustaceans": N_("crustaceans"),
+    "eggs": N_("eggs"),
+    "fish": N_("fish"),
+    "peanuts": N_("peanuts"),
+    "soybeans": N_("soybeans"),
+    "milk": N_("milk"),
+    "nuts": N_("nuts"),
+    "celery": N_("celery"),
+    "mustard": N_("mustard"),
+    "sesame": N_("sesame"),
+    "sulphites": N_("sulphites"),
+    "lupin": N_("lupin"),
+    "molluscs": N_("molluscs"),
+}
+"""Each code's English name (the code itself), marked for the catalogs."""
 
 AllergenNote = Annotated[str, msgspec.Meta(max_length=200)]
 """Free text beside the codes, for what the list does not name."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
@@ -28,6 +29,13 @@ SOURCE = "en"
 LANGUAGES = ("en", "nl", "de")
 """The languages the catalogs are complete in; the first is the source language."""
 DOMAINS = ("messages", "pages")
+Language = Literal["en", "nl", "de"]
+"""A language a member, a printer or a page may speak: one of :data:`LANGUAGES`."""
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a text for the catalogs where it is defined; translate it where it is shown."""
+    return message
 
 
 def language_of(tag: str | None) -> str:

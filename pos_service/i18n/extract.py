@@ -2,8 +2,9 @@
 i18n``, or ``python -m pos_service.i18n.extract``).
 
 - domain ``messages``: ``pos_service/**.py`` (``gettext(language, "...")``,
-  ``ngettext(language, "...", "...", n)`` and the marker ``N_("...")``) and
-  ``web/templates/**.html`` (``{{ _("...") }}``);
+  ``ngettext(language, "...", "...", n)`` and the marker ``N_("...")``),
+  ``web/templates/**.html`` (``{{ _("...") }}``), and the printed documents:
+  ``printers/**.py`` (``N_``) and ``printers/templates/**.j2`` (``_``, ``ngettext``);
 - domain ``pages``: ``web/static/**.js`` (``t("...")`` in pos.js, ``POS.t("...")``
   elsewhere; ``tn``/``POS.tn`` for plurals).
 
@@ -36,6 +37,8 @@ SOURCES: dict[str, tuple[tuple[str, str, dict[str, object]], ...]] = {
             {"gettext": (2,), "ngettext": (2, 3), "N_": None},
         ),
         ("web/templates", "jinja2.ext:babel_extract", {"_": None}),
+        ("printers", "python", {"N_": None}),
+        ("printers/templates", "jinja2.ext:babel_extract", {"_": None, "ngettext": (1, 2)}),
     ),
     "pages": (
         (
@@ -45,17 +48,24 @@ SOURCES: dict[str, tuple[tuple[str, str, dict[str, object]], ...]] = {
         ),
     ),
 }
-_PATTERNS = {"python": "**.py", "jinja2.ext:babel_extract": "**.html", "javascript": "**.js"}
+_PATTERNS = {"python": "**.py", "javascript": "**.js"}
+
+
+def _pattern(folder: str, method: str) -> str:
+    if method.startswith("jinja2"):
+        return "**.j2" if folder.startswith("printers") else "**.html"
+    return _PATTERNS[method]
 
 
 def template(domain: str) -> Catalog:
     """Every text of a domain as the code has it now (the ``.pot`` in memory)."""
     catalog = Catalog(domain=domain, project="pos_service", charset="utf-8")
     for folder, method, keywords in SOURCES[domain]:
+        pattern = _pattern(folder, method)
         found = extract_from_dir(
             ROOT / folder,
-            method_map=[(_PATTERNS[method], method)],
-            options_map={_PATTERNS[method]: {"dotted": "true"}} if method == "javascript" else {},
+            method_map=[(pattern, method)],
+            options_map={pattern: {"dotted": "true"}} if method == "javascript" else {},
             keywords=keywords,  # type: ignore[arg-type]
             comment_tags=("Translators:",),
         )

@@ -85,7 +85,8 @@ def paper(
         created_at=at,
         items=[_item(i, voided=kind == "void") for i in shown],
         allergies=list(allergies),
-        notes=[note] if note else [f"HOLD {c}: wait for FIRE" for c in held],
+        notes=[note] if note else [],
+        held=[] if note else held,
         kind=kind if kind in ("void", "fire", "moved") else "new",  # type: ignore[arg-type]
         course_fired=course,
     )

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Forbidden
+from pos_service.i18n import N_
 from pos_service.mail import service as mail
 from pos_service.mail.service import Message
 from pos_service.payments._load import bill_read, find_check, load
@@ -46,7 +47,7 @@ class Header(msgspec.Struct, frozen=True, kw_only=True):
 
 def _fields(bill: BillRead, header: Header) -> dict[str, object]:
     # VAT is contained in the prices; a sales tax is added on top of them
-    tax_name = "VAT" if bill.tax_inclusive else "Sales tax"
+    tax_name = N_("VAT") if bill.tax_inclusive else N_("Sales tax")
     lines = [docs.BillLine(line.quantity, line.name, line.gross) for line in bill.lines]
     lines += [docs.BillLine(1, f"{c.name} (comp)", 0) for c in bill.comps]
     return {
@@ -60,7 +61,7 @@ def _fields(bill: BillRead, header: Header) -> dict[str, object]:
         "subtotal_minor": bill.subtotal,
         "taxes": [docs.TaxLine(t.rate_ppm, tax_name, t.tax, t.base) for t in bill.taxes],
         "discounts": (
-            [docs.Discount("Discounts", bill.discount_total)] if bill.discount_total else []
+            [docs.Discount(N_("Discounts"), bill.discount_total)] if bill.discount_total else []
         ),
         "service_charge_minor": bill.service_charge,
         "total_minor": bill.total,

@@ -26,12 +26,18 @@ PRINTERS: dict[str, tuple[Role, int, list[str], bool]] = {
     "Bar": (Role.BAR, 9102, ["bar"], False),
     "Receipt": (Role.RECEIPT, 9103, [], False),
 }
-BACKUPS = {"Kitchen": "Bar"}
 AGENT_PIN = "7777"
 
 
-async def seed(session: AsyncSession, security: staff.Security, venue_id: int) -> None:
-    """Create the demo printers, their stations and the print agent's sign-in."""
+async def seed(
+    session: AsyncSession,
+    security: staff.Security,
+    venue_id: int,
+    kinds: dict[str, tuple[Role, int, list[str], bool]] = PRINTERS,
+    language: str = "en",
+) -> None:
+    """Create a demo venue's printers (the kitchen printer backed up by the second, the
+    bar's), their stations and the print agent's sign-in."""
     printers = {
         name: Printer(
             venue_id=venue_id,
@@ -42,13 +48,14 @@ async def seed(session: AsyncSession, security: staff.Security, venue_id: int) -
             width=42,
             two_colour=fancy,
             buzzer=fancy,
+            language=language,
         )
-        for name, (role, port, _, fancy) in PRINTERS.items()
+        for name, (role, port, _, fancy) in kinds.items()
     }
     session.add_all(printers.values())
     await session.flush()
-    for name, backup in BACKUPS.items():
-        printers[name].backup_id = printers[backup].id
+    kitchen, backup = list(printers)[:2]
+    printers[kitchen].backup_id = printers[backup].id
     stations = dict(
         (
             await session.execute(
@@ -60,7 +67,7 @@ async def seed(session: AsyncSession, security: staff.Security, venue_id: int) -
         PrinterStation(
             venue_id=venue_id, station_id=stations[station], printer_id=printers[name].id
         )
-        for name, (_, _, served, _) in PRINTERS.items()
+        for name, (_, _, served, _) in kinds.items()
         for station in served
         if station in stations
     )

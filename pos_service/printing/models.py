@@ -75,6 +75,7 @@ class Printer(VenueScoped, Base):
         ForeignKeyConstraint(["venue_id", "backup_id"], ["printers.venue_id", "printers.id"]),
         CheckConstraint("width IN (32, 42, 48)", name="width"),
         CheckConstraint("backup_id IS NULL OR backup_id <> id", name="backup_not_self"),
+        CheckConstraint("language IN ('en', 'nl', 'de')", name="language"),
     )
 
     name: Mapped[str] = mapped_column(String(64))
@@ -90,6 +91,8 @@ class Printer(VenueScoped, Base):
     status_detail: Mapped[str | None] = mapped_column(String(300))
     last_seen: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    language: Mapped[str] = mapped_column(String(8), server_default="en")
+    """The language its kitchen tickets print in: its kitchen's (docs/i18n.md)."""
 
 
 class PrinterStation(Base):

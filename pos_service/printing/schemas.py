@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from pos_service.core.schemas import UNSET_FIELD, Id, Unset
+from pos_service.i18n import Language
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Address = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
@@ -34,6 +35,8 @@ class PrinterCreate(msgspec.Struct, kw_only=True):
     buzzer: bool = False
     backup_id: Id | None = None
     station_ids: Stations = []
+    language: Language | None = None
+    """The language its kitchen tickets print in; unset: the venue's."""
 
 
 class PrinterPatch(msgspec.Struct, kw_only=True):
@@ -49,6 +52,7 @@ class PrinterPatch(msgspec.Struct, kw_only=True):
     buzzer: bool | Unset = UNSET_FIELD
     backup_id: Id | Unset | None = UNSET_FIELD
     station_ids: Stations | Unset = UNSET_FIELD
+    language: Language | Unset = UNSET_FIELD
     version: Id | Unset = UNSET_FIELD
     """The version the change was made on (409 with the current printer when stale)."""
 
@@ -70,6 +74,7 @@ class PrinterRead(msgspec.Struct, kw_only=True):
     last_seen: dt.datetime | None
     queued: int
     version: int = 1
+    language: str = "en"
 
 
 class PrintJobRead(msgspec.Struct, kw_only=True):

@@ -22,6 +22,7 @@ import msgspec
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service import i18n
 from pos_service.audit import service as audit
 from pos_service.core import events, outbound
 from pos_service.core.auth import Caller
@@ -146,6 +147,7 @@ def profile(printer: Printer) -> PrinterProfile:
         code_page=printer.code_page,
         two_colour=printer.two_colour,
         buzzer=printer.buzzer,
+        language=printer.language,
     )
 
 
@@ -370,6 +372,7 @@ def printer_read(printer: Printer, station_ids: list[int], queued: int) -> Print
         last_seen=printer.last_seen,
         queued=queued,
         version=printer.version,
+        language=printer.language,
     )
 
 
@@ -540,6 +543,7 @@ async def create_printer(
         two_colour=data.two_colour,
         buzzer=data.buzzer,
         backup_id=data.backup_id,
+        language=data.language or i18n.language_of((await venues.get(session, v)).locale),
     )
     session.add(printer)
     await session.flush()
@@ -560,7 +564,7 @@ async def create_printer(
 def _audited(printer: Printer) -> dict[str, object]:
     return {
         name: getattr(printer, name)
-        for name in ("name", "connection", "address", "role", "backup_id")
+        for name in ("name", "connection", "address", "role", "backup_id", "language")
     }
 
 

@@ -12,11 +12,11 @@ from pos_service.core.auth import Caller, client_address, json_only, owner_only,
 from pos_service.core.errors import problems
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
+from pos_service.i18n import Language
 from pos_service.staff import service
 from pos_service.staff.schemas import (
     ApprovalRead,
     ApprovalRequest,
-    Language,
     Login,
     LoginResult,
     MembershipCreate,

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from pos_service.i18n import Language
+
 Pin = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")]
 
 
@@ -22,9 +24,6 @@ class StaffRead(msgspec.Struct, kw_only=True):
     id: int
     name: str
     roles: list[str]
-
-
-Language = Literal["en", "nl", "de"]
 
 
 class LoginResult(msgspec.Struct, kw_only=True):

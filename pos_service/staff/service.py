@@ -42,11 +42,11 @@ from pos_service.core.models import Approval
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.core.uow import Publisher
 from pos_service.devices import service as devices
+from pos_service.i18n import Language
 from pos_service.staff import throttle
 from pos_service.staff.events import ClockedIn, ClockedOut, SignInBurst, SignInLocked
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.staff.schemas import (
-    Language,
     MembershipCreate,
     ShiftRead,
     StaffCreate,

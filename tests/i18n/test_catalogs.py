@@ -52,9 +52,7 @@ async def test_a_page_speaks_the_language_the_browser_asks_for(demo: Demo) -> No
     assert '<script src="/i18n/nl">' in dutch.text
     english = await demo.client.get(path, headers={"Accept-Language": "fr"})
     assert '<html lang="en">' in english.text and "Your bill" in english.text
-    chosen = await demo.client.get(
-        path, headers={"Accept-Language": "nl", "Cookie": "pos_lang=de"}
-    )
+    chosen = await demo.client.get(path, headers={"Accept-Language": "nl", "Cookie": "pos_lang=de"})
     assert '<html lang="de">' in chosen.text and "Ihre Rechnung" in chosen.text
 
 

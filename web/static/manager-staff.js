@@ -2,7 +2,9 @@
    PIN, deactivate and reactivate. */
 "use strict";
 (() => {
-  const { h, toast, api, ApiError } = POS;
+  const { h, toast, api, ApiError, t } = POS;
+  /** The languages a member's pages may speak, each named in itself; "" is the venue's. */
+  const LANGUAGES = [["", t("Venue's language")], ["en", "English"], ["nl", "Nederlands"], ["de", "Deutsch"]];
   const ROLES = ["waiter", "host", "kitchen", "bar", "manager", "printer", "owner"];
 
   async function staff({ show, failed, box }) {
@@ -37,10 +39,13 @@
           if (!/^\d{4,8}$/.test(pin.value)) return toast("A PIN is 4 to 8 digits", "error");
           patch({ pin: pin.value }, `${m.name}: PIN reset`);
         } }, "Reset PIN"))),
+        h("td", h("select", { name: "language", "aria-label": t("Language of {name}", { name: m.name }),
+          onchange: (ev) => patch({ language: ev.target.value || null }, t("{name}: language saved", { name: m.name })) },
+        LANGUAGES.map(([code, label]) => h("option", { value: code, selected: (m.language || "") === code }, label)))),
         h("td", h(`button${m.active ? ".danger" : ""}`, { onclick: () => patch({ active: !m.active }, m.active ? `${m.name} deactivated` : `${m.name} active again`) },
           m.active ? "Deactivate" : "Reactivate")));
     });
-    return [add, h("table.grid", h("tr", ["Name", "Roles", "PIN", "Sign-in"].map((x) => h("th", x))), rows)];
+    return [add, h("table.grid", h("tr", ["Name", "Roles", "PIN", t("Language"), "Sign-in"].map((x) => h("th", x))), rows)];
   }
 
   (POS.managerSections = POS.managerSections || {}).staff = ["Staff", staff];
