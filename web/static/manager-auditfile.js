@@ -2,7 +2,7 @@
    business days of a period, downloaded as XML (docs/audit-file.md). */
 "use strict";
 (() => {
-  const { h, toast, ApiError, session } = POS;
+  const { h, toast, ApiError, session, t } = POS;
 
   async function download(from, to) {
     const headers = { Accept: "application/xml" };
@@ -22,16 +22,16 @@
 
   async function auditFile() {
     const today = new Date().toISOString().slice(0, 10);
-    const from = h("input", { type: "date", name: "from", value: today, required: true, "aria-label": "first business day" });
-    const to = h("input", { type: "date", name: "to", value: today, required: true, "aria-label": "last business day" });
+    const from = h("input", { type: "date", name: "from", value: today, required: true, "aria-label": t("first business day") });
+    const to = h("input", { type: "date", name: "to", value: today, required: true, "aria-label": t("last business day") });
     const form = h("form.panel", { "data-form": "audit-file", onsubmit: (ev) => {
       ev.preventDefault();
       download(from.value, to.value).then(() => toast("Audit file downloaded", "ok"), (err) =>
         toast(err instanceof ApiError && err.problem.field ? `${err.message} (${err.problem.field})` : err.message, "error"));
     } },
-    h("label", "From", from), h("label", "To", to), h("button", { type: "submit" }, "Download audit file"));
-    return [h("p.muted", "The closed business days of a period as a SAF-T Cash Register file (XML), the audit file tax inspectors ask for. Days still open are not in it."), form];
+    h("label", t("From"), from), h("label", t("To"), to), h("button", { type: "submit" }, t("Download audit file")));
+    return [h("p.muted", t("The closed business days of a period as a SAF-T Cash Register file (XML), the audit file tax inspectors ask for. Days still open are not in it.")), form];
   }
 
-  (POS.managerSections = POS.managerSections || {}).auditfile = ["Audit file", auditFile];
+  (POS.managerSections = POS.managerSections || {}).auditfile = [t("Audit file"), auditFile];
 })();

@@ -39,7 +39,7 @@
       show("plan");
     };
 
-    const newArea = h("input", { name: "area-name", placeholder: "e.g. Terrace", maxLength: 100, "aria-label": "new area name" });
+    const newArea = h("input", { name: "area-name", placeholder: POS.t("e.g. Terrace"), maxLength: 100, "aria-label": POS.t("new area name") });
     const tabs = h("div.tabs",
       areas.map((a) => h(`button${a.id === E.area ? ".on" : ""}`, { "data-area": a.name, onclick: () => { E.area = a.id; E.selected = null; show("plan"); } }, a.name)),
       h("form.row", { onsubmit: (ev) => {
@@ -47,8 +47,8 @@
         if (!newArea.value.trim()) return toast("Name the area", "error");
         write("POST", "/api/floor/areas", { name: newArea.value.trim(), position: areas.length }, `Area ${newArea.value.trim()} added`)
           .then((a) => { E.area = a.id; show("plan"); }, refuse);
-      } }, newArea, h("button", { type: "submit" }, "+ Area")));
-    if (!area) return [h("p.muted", "No areas yet: add a room or a terrace, then place its tables."), tabs];
+      } }, newArea, h("button", { type: "submit" }, POS.t("+ Area"))));
+    if (!area) return [h("p.muted", POS.t("No areas yet: add a room or a terrace, then place its tables.")), tabs];
 
     const tables = area.tables;
     const byId = new Map(tables.map((t) => [t.id, t]));
@@ -75,8 +75,8 @@
     canvas.append(links);
 
     for (const t of tables) {
-      const el = h(`div.ptable${t.shape === "round" ? ".round" : ""}${t.id === E.selected ? ".sel" : ""}`,
-        { "data-table": t.name, title: `${t.name}: ${t.capacity} seats` }, t.name, h("small", `${t.capacity} seats`));
+      const el = h(`div.ptable${t.shape === POS.t("round") ? ".round" : ""}${t.id === E.selected ? ".sel" : ""}`,
+        { "data-table": t.name, title: POS.t("{name}: {n} seats", { name: t.name, n: t.capacity }) }, t.name, h("small", POS.t("{n} seats", { n: t.capacity })));
       place(el, t);
       el.addEventListener("pointerdown", (ev) => {
         ev.preventDefault();
@@ -109,7 +109,7 @@
     // the side panel: the selected table, or a new one
     const sel = byId.get(E.selected);
     const f = (name, attrs) => h("input", { name, ...attrs });
-    const shapeSelect = (value) => h("select", { name: "shape" }, ["square", "round", "rect"].map((s) => h("option", { value: s, selected: s === value }, s)));
+    const shapeSelect = (value) => h("select", { name: "shape" }, [["square", POS.t("square")], ["round", POS.t("round")], ["rect", POS.t("rectangle")]].map(([s, label]) => h("option", { value: s, selected: s === value }, label)));
     const neighbours = (t) => h("div.checks", { "data-field": "combinable_with" }, tables.filter((o) => !t || o.id !== t.id).map((o) =>
       h("label", h("input", { type: "checkbox", name: "combinable", value: o.id, checked: t ? t.combinable_with.includes(o.id) : false }), o.name)));
     const read = (form) => ({
@@ -121,22 +121,22 @@
     if (sel) {
       const form = h("form", { id: "table-form", onsubmit: (ev) => {
         ev.preventDefault();
-        write("PATCH", `/api/floor/tables/${sel.id}`, { version: sel.version, ...read(form) }, `Table ${sel.name} saved`).then(() => show("plan"), refuse);
+        write("PATCH", `/api/floor/tables/${sel.id}`, { version: sel.version, ...read(form) }, POS.t("Table {name} saved", { name: sel.name })).then(() => show("plan"), refuse);
       } },
       h("h2", `Table ${sel.name}`),
-      h("label", "Name", f("name", { value: sel.name, maxLength: 32, required: true })),
-      h("label", "Seats", f("capacity", { type: "number", min: 1, max: 99, value: sel.capacity })),
-      h("label", "Shape", shapeSelect(sel.shape)),
-      h("div.row", h("label.grow", "Width", f("width", { type: "number", min: 20, max: 1000, step: 10, value: sel.width })),
-        h("label.grow", "Depth", f("height", { type: "number", min: 20, max: 1000, step: 10, value: sel.height }))),
-      h("p.muted", "Can be pushed together with"), neighbours(sel),
-      h("div.row", h("button.primary", { type: "submit" }, "Save"),
-        h("button", { type: "button", onclick: () => { E.selected = null; show("plan"); } }, "Close"),
+      h("label", POS.t("Name"), f("name", { value: sel.name, maxLength: 32, required: true })),
+      h("label", POS.t("Seats"), f("capacity", { type: "number", min: 1, max: 99, value: sel.capacity })),
+      h("label", POS.t("Shape"), shapeSelect(sel.shape)),
+      h("div.row", h("label.grow", POS.t("Width"), f("width", { type: "number", min: 20, max: 1000, step: 10, value: sel.width })),
+        h("label.grow", POS.t("Depth"), f("height", { type: "number", min: 20, max: 1000, step: 10, value: sel.height }))),
+      h("p.muted", POS.t("Can be pushed together with")), neighbours(sel),
+      h("div.row", h("button.primary", { type: "submit" }, POS.t("Save")),
+        h("button", { type: "button", onclick: () => { E.selected = null; show("plan"); } }, POS.t("Close")),
         h("button.danger", { type: "button", onclick: () => {
-          if (!confirm(`Remove table ${sel.name} from the floor?`)) return;
+          if (!confirm(POS.t("Remove table {name} from the floor?", { name: sel.name }))) return;
           write("DELETE", `/api/floor/tables/${sel.id}?version=${sel.version}`, undefined, `Table ${sel.name} removed`)
             .then(() => { E.selected = null; show("plan"); }, refuse);
-        } }, "Remove")));
+        } }, POS.t("Remove"))));
       panel = form;
     } else {
       const form = h("form", { id: "new-table", onsubmit: (ev) => {
@@ -148,20 +148,20 @@
           .then((t) => { E.selected = t.id; show("plan"); }, refuse);
       } },
       h("h2", `New table in ${area.name}`),
-      h("label", "Name", f("name", { maxLength: 32, placeholder: String(tables.length + 1) })),
-      h("label", "Seats", f("capacity", { type: "number", min: 1, max: 99, value: 4 })),
-      h("label", "Shape", shapeSelect("square")),
-      h("div.row", h("label.grow", "Width", f("width", { type: "number", min: 20, max: 1000, step: 10, value: 80 })),
-        h("label.grow", "Depth", f("height", { type: "number", min: 20, max: 1000, step: 10, value: 80 }))),
-      h("p.muted", "Can be pushed together with"), neighbours(null),
-      h("button.primary", { type: "submit" }, "+ Table"),
-      h("p.muted", "Drag a table to move it; tap it to change it. Tables may not stand on each other."),
-      tables.length ? null : h("button.danger", { type: "button", onclick: () => write("DELETE", `/api/floor/areas/${area.id}`, undefined, `Area ${area.name} removed`)
-        .then(() => { E.area = null; show("plan"); }, refuse) }, `Remove ${area.name}`));
+      h("label", POS.t("Name"), f("name", { maxLength: 32, placeholder: String(tables.length + 1) })),
+      h("label", POS.t("Seats"), f("capacity", { type: "number", min: 1, max: 99, value: 4 })),
+      h("label", POS.t("Shape"), shapeSelect("square")),
+      h("div.row", h("label.grow", POS.t("Width"), f("width", { type: "number", min: 20, max: 1000, step: 10, value: 80 })),
+        h("label.grow", POS.t("Depth"), f("height", { type: "number", min: 20, max: 1000, step: 10, value: 80 }))),
+      h("p.muted", POS.t("Can be pushed together with")), neighbours(null),
+      h("button.primary", { type: "submit" }, POS.t("+ Table")),
+      h("p.muted", POS.t("Drag a table to move it; tap it to change it. Tables may not stand on each other.")),
+      tables.length ? null : h("button.danger", { type: "button", onclick: () => write("DELETE", `/api/floor/areas/${area.id}`, undefined, POS.t("Area {name} removed", { name: area.name }))
+        .then(() => { E.area = null; show("plan"); }, refuse) }, POS.t("Remove {name}", { name: area.name })));
       panel = form;
     }
     return [tabs, h("div.editor", canvas, h("div.panel", panel))];
   }
 
-  (POS.managerSections = POS.managerSections || {}).plan = ["Floor plan", plan];
+  (POS.managerSections = POS.managerSections || {}).plan = [POS.t("Floor plan"), plan];
 })();

@@ -2,7 +2,7 @@
    owner lands on the manager page signed in. */
 "use strict";
 (() => {
-  const { h, $, api, ApiError } = POS;
+  const { h, $, api, ApiError, t } = POS;
   const form = $("#setup");
   const message = $("#setup-message");
   const field = (name) => form.elements.namedItem(name);
@@ -15,9 +15,9 @@
 
   function addRate(name = "", percent = "") {
     const row = h("div.row.rate",
-      h("label.grow", "Tax rate name", h("input", { name: "rate_name", value: name, maxLength: 32, placeholder: "food" })),
+      h("label.grow", t("Tax rate name"), h("input", { name: "rate_name", value: name, maxLength: 32, placeholder: t("food") })),
       h("label.grow", "%", h("input", { name: "rate_pct", value: percent, inputMode: "decimal", placeholder: "7" })),
-      h("button.link", { type: "button", "aria-label": "remove rate", onclick: () => row.remove() }, "✕"));
+      h("button.link", { type: "button", "aria-label": t("remove rate"), onclick: () => row.remove() }, "✕"));
     $("#tax-rates").append(row);
   }
 
@@ -32,10 +32,10 @@
     const v = (name) => field(name).value.trim();
     const rates = [...form.querySelectorAll(".rate")].map((r) => ({
       name: r.querySelector("[name=rate_name]").value.trim(), rate_ppm: ppm(r.querySelector("[name=rate_pct]").value) }));
-    if (rates.some((r) => r.rate_ppm === null)) return mark("venue.tax_rates", "A tax rate is a percentage, e.g. 7 or 8.875");
+    if (rates.some((r) => r.rate_ppm === null)) return mark("venue.tax_rates", t("A tax rate is a percentage, e.g. 7 or 8.875"));
     const charge = ppm(v("service_pct") || "0");
-    if (charge === null) return mark("service_pct", "The service charge is a percentage, e.g. 12.5");
-    if (v("owner.pin") !== v("pin_again")) return mark("pin_again", "The two PINs differ");
+    if (charge === null) return mark("service_pct", t("The service charge is a percentage, e.g. 12.5"));
+    if (v("owner.pin") !== v("pin_again")) return mark("pin_again", t("The two PINs differ"));
     return {
       code: v("code"),
       venue: {
@@ -62,7 +62,7 @@
     } catch (err) {
       if (err instanceof ApiError && err.status === 410) { form.hidden = true; $("#setup-done").hidden = false; return; }
       if (err instanceof ApiError) return mark(err.problem.field, err.message);
-      mark(null, "No connection to the server");
+      mark(null, t("No connection to the server"));
     }
   });
 
@@ -75,9 +75,9 @@
   });
   $("#add-rate").addEventListener("click", () => addRate());
   field("venue.timezone").value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-  addRate("food", "");
+  addRate(t("food"), "");
 
   api("GET", "/api/setup", undefined, { token: null }).then((s) => {
     if (!s.needed) { form.hidden = true; $("#setup-done").hidden = false; }
-  }, () => mark(null, "No connection to the server"));
+  }, () => mark(null, t("No connection to the server")));
 })();
