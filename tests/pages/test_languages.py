@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import ViewportSize, expect
+from playwright.async_api import Page, ViewportSize, expect
 
+from pos_service import i18n
 from tests.conftest import Demo
 from tests.pages.conftest import PHONE, NewDevice
 
 pytestmark = pytest.mark.browser
 
 TABLET: ViewportSize = {"width": 1280, "height": 800}
+DATA = {"Print agent", "bar"}
+"""Names in the demo's data (a staff member, a station) that are English texts too."""
 
 
 @pytest.mark.timeout(120)
@@ -37,3 +40,63 @@ async def test_the_handheld_follows_the_member_signed_in(demo: Demo, new_device:
     await device.open("/app/handheld", pin="1112")
     await expect(phone.locator("html")).to_have_attribute("lang", "en")
     await expect(phone).to_have_title(re.compile("^Handheld"))
+
+
+async def _english_left(page: Page, language: str) -> list[str]:
+    """The texts on the page (text, placeholders, labels, titles) that are still an
+    English text of the catalogs with another translation in ``language``."""
+    english = {
+        str(m.id): str(m.string)
+        for domain in i18n.DOMAINS
+        for m in i18n.read_catalog(language, domain)
+        if isinstance(m.id, str) and m.id and m.string and m.string != m.id
+    }
+    shown: list[str] = await page.evaluate(
+        """() => {
+          const out = document.body.innerText.split("\\n");
+          for (const el of document.querySelectorAll("[placeholder], [aria-label], [title]")) {
+            for (const a of ["placeholder", "aria-label", "title"]) {
+              if (el.getAttribute(a)) out.push(el.getAttribute(a));
+            }
+          }
+          for (const o of document.querySelectorAll("option")) out.push(o.textContent);
+          return out.map((t) => t.trim()).filter(Boolean);
+        }"""
+    )
+    return sorted({text for text in shown if text in english})
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("language", ["nl", "de"])
+async def test_the_setup_page_and_the_managers_set_up_sections_speak_dutch_and_german(
+    demo: Demo, new_device: NewDevice, language: str
+) -> None:
+    device = await new_device(TABLET)
+    page = device.page
+    await page.set_extra_http_headers({"Accept-Language": f"{language},en;q=0.5"})
+    await page.goto(device.base + "/app/setup")
+    await expect(page.locator("html")).to_have_attribute("lang", language)
+    await expect(page.locator("#setup-done")).to_be_visible()  # the demo venue exists
+    await page.evaluate("document.getElementById('setup').hidden = false")
+    assert await _english_left(page, language) == []
+
+    [(marco,)] = await demo.sql("SELECT id FROM staff WHERE name = 'Marco'")
+    await demo.call("PATCH", f"/api/staff/{marco}", "manager", json={"language": language})
+    manager = await device.open("/app/manager", pin="9999")
+    await expect(manager.locator("html")).to_have_attribute("lang", language)
+    for section in ("devices", "venue", "plan", "staff", "printers", "integrations", "auditfile"):
+        label = i18n.pages_catalog(language).get(
+            {
+                "devices": "Devices",
+                "venue": "Venue",
+                "plan": "Floor plan",
+                "staff": "Staff",
+                "printers": "Printers",
+                "integrations": "Integrations",
+                "auditfile": "Audit file",
+            }[section]
+        )
+        await manager.click(f"#nav button:has-text('{label}')")
+        await manager.wait_for_timeout(300)
+        left = set(await _english_left(manager, language)) - DATA
+        assert left == set(), section
