@@ -100,3 +100,14 @@ async def test_the_setup_page_and_the_managers_set_up_sections_speak_dutch_and_g
         await manager.wait_for_timeout(300)
         left = set(await _english_left(manager, language)) - DATA
         assert left == set(), section
+
+    await manager.goto(device.base + "/app/manager/menu")
+    await manager.wait_for_selector("body[data-live='live']")
+    for section in ("items", "groups", "schedules", "stations", "transfer"):
+        await manager.click(f"#nav button[data-section='{section}']")
+        await manager.wait_for_timeout(300)
+        assert set(await _english_left(manager, language)) - DATA == set(), section
+    await manager.click("#nav button[data-section='items']")
+    await manager.click("button:has-text('{}')".format(i18n.pages_catalog(language)["Edit"]))
+    await expect(manager.locator("#sheet")).to_be_visible()
+    assert set(await _english_left(manager, language)) - DATA == set(), "item form"

@@ -4,13 +4,13 @@
    stale one (409) reloads the editor; a refusal (422) is shown beside the form. */
 "use strict";
 (() => {
-  const { h, $, mount, toast, money, api, ApiError, debounce, uuid } = POS;
+  const { h, $, mount, toast, money, api, ApiError, debounce, uuid, t, tn } = POS;
   const view = $("#view");
   const S = { section: "items", menu: null, category: null, file: null };
   const ALLERGENS = ["gluten", "crustaceans", "eggs", "fish", "peanuts", "soybeans", "milk", "nuts",
     "celery", "mustard", "sesame", "sulphites", "lupin", "molluscs"];
-  const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-  const failed = (err) => toast(err instanceof ApiError ? err.message : "No connection", "error");
+  const DAYS = [t("Mon"), t("Tue"), t("Wed"), t("Thu"), t("Fri"), t("Sat"), t("Sun")];
+  const failed = (err) => toast(err instanceof ApiError ? err.message : t("No connection"), "error");
   const sheet = $("#sheet");
   const closeSheet = () => { sheet.hidden = true; sheet.replaceChildren(); };
   const openSheet = (...children) => { mount(sheet, children); sheet.hidden = false; };
@@ -79,21 +79,21 @@
   function categoryForm(cat) {
     const name = text(cat ? cat.name : "", { maxLength: 100, name: "category-name" });
     const course = select(S.menu.courses.map((c) => [c, c]), cat ? cat.default_course : "main");
-    const station = select([["", "– none –"], ...S.menu.stations.map((s) => [s.id, s.name])], cat ? cat.station_id ?? "" : "");
+    const station = select([["", t("– none –")], ...S.menu.stations.map((s) => [s.id, s.name])], cat ? cat.station_id ?? "" : "");
     const position = text(cat ? cat.position : S.menu.categories.length, { type: "number", min: 0 });
     const schedules = checks("category-schedules", S.menu.schedules.map((s) => [s.id, s.name]), cat ? cat.schedule_ids : []);
     const message = h("p.error");
     const body = () => ({ name: name.value, default_course: course.value, station_id: station.value ? Number(station.value) : null,
       position: Number(position.value || 0), schedule_ids: checked(schedules) });
-    openSheet(h("h2", cat ? `Category · ${cat.name}` : "New category"),
-      h("div.form-grid", field("Name", name), field("Default course", course), field("Default station", station), field("Position", position)),
-      h("h3", "Only orderable during"), S.menu.schedules.length ? schedules : h("p.muted", "No schedules yet: every item is orderable at all times."),
+    openSheet(h("h2", cat ? t("Category · {name}", { name: cat.name }) : t("New category")),
+      h("div.form-grid", field(t("Name"), name), field(t("Default course"), course), field(t("Default station"), station), field(t("Position"), position)),
+      h("h3", t("Only orderable during")), S.menu.schedules.length ? schedules : h("p.muted", t("No schedules yet: every item is orderable at all times.")),
       message,
-      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"),
-        cat ? h("button.danger", { onclick: () => save("DELETE", `/api/menu/categories/${cat.id}?version=${cat.version}`, undefined, message) }, "Remove") : null,
+      h("div.actions", h("button", { onclick: closeSheet }, t("Cancel")),
+        cat ? h("button.danger", { onclick: () => save("DELETE", `/api/menu/categories/${cat.id}?version=${cat.version}`, undefined, message) }, t("Remove")) : null,
         h("button.primary", { "data-save": "category", onclick: () => (cat
           ? save("PATCH", `/api/menu/categories/${cat.id}`, { version: cat.version, ...body() }, message)
-          : save("POST", "/api/menu/categories", body(), message, (c) => { S.category = c.id; show(); })) }, "Save")));
+          : save("POST", "/api/menu/categories", body(), message, (c) => { S.category = c.id; show(); })) }, t("Save"))));
     name.focus();
   }
 
@@ -102,21 +102,21 @@
     const name = text(v("name", ""), { maxLength: 100, name: "item-name" });
     const description = text(v("description", ""), { maxLength: 500, name: "item-description" });
     const price = text(item ? fromMinor(item.price) : "", { inputMode: "decimal", placeholder: "12.50", name: "item-price" });
-    const tax = text(item ? percent(ppmOf(item)) : "", { inputMode: "decimal", placeholder: "7 or 8.875", name: "item-tax" });
+    const tax = text(item ? percent(ppmOf(item)) : "", { inputMode: "decimal", placeholder: t("7 or 8.875"), name: "item-tax" });
     const cat = select(S.menu.categories.filter((c) => !c.archived).map((c) => [c.id, c.name]), item ? item.category_id : category.id);
-    const station = select([["", "– the category's –"], ...S.menu.stations.map((s) => [s.id, s.name])], "");
-    const course = select([["", "– the category's –"], ...S.menu.courses.map((c) => [c, c])], "");
+    const station = select([["", t("– the category's –")], ...S.menu.stations.map((s) => [s.id, s.name])], "");
+    const course = select([["", t("– the category's –")], ...S.menu.courses.map((c) => [c, c])], "");
     const prep = text(v("prep_minutes", 0), { type: "number", min: 0, max: 600, name: "item-prep" });
     const position = text(v("position", category ? category.items.length : 0), { type: "number", min: 0 });
-    const allergens = checks("allergens", ALLERGENS.map((a) => [a, a]), v("allergens", []));
+    const allergens = checks("allergens", ALLERGENS.map((a) => [a, POS.allergens.name(a)]), v("allergens", []));
     const groups = checks("groups", allGroups().map((g) => [g.id, `${g.name} (${g.min_choices}–${g.max_choices})`]), v("modifier_groups", []).map((g) => g.id));
     const schedules = checks("item-schedules", S.menu.schedules.map((s) => [s.id, s.name]), v("schedule_ids", []));
     const message = h("p.error");
     if (item) { station.value = item.station_id ?? ""; course.value = item.default_course ?? ""; }
     function body() {
       const minor = toMinor(price.value), ppm = toPpm(tax.value);
-      if (minor === null) { message.textContent = "price: enter an amount such as 12.50"; return null; }
-      if (ppm === null) { message.textContent = "tax: enter a percentage such as 7 or 8.875"; return null; }
+      if (minor === null) { message.textContent = t("price: enter an amount such as 12.50"); return null; }
+      if (ppm === null) { message.textContent = t("tax: enter a percentage such as 7 or 8.875"); return null; }
       return { name: name.value, description: description.value, price: minor, tax_rate_ppm: ppm, category_id: Number(cat.value),
         station_id: station.value ? Number(station.value) : null, default_course: course.value || null,
         prep_minutes: Number(prep.value || 0), position: Number(position.value || 0),
@@ -128,18 +128,18 @@
       if (item) save("PATCH", `/api/menu/items/${item.id}`, { version: item.version, ...b }, message);
       else save("POST", "/api/menu/items", b, message);
     };
-    openSheet(h("h2", item ? `Item · ${item.name}` : `New item in ${category.name}`),
-      h("div.form-grid", field("Name", name), field(`Price (${S.menu.currency})`, price), field("Tax rate %", tax), field("Category", cat),
-        field("Station", station), field("Course", course), field("Prep minutes", prep), field("Position", position)),
-      field("Description (optional)", description),
-      h("h3", "Allergens (EU list)"), allergens,
-      h("h3", "Modifier groups"), allGroups().length ? groups : h("p.muted", "No modifier groups yet (see Modifier groups)."),
-      h("h3", "Only orderable during"), S.menu.schedules.length ? schedules : h("p.muted", "No schedules yet."),
+    openSheet(h("h2", item ? t("Item · {name}", { name: item.name }) : t("New item in {category}", { category: category.name })),
+      h("div.form-grid", field(t("Name"), name), field(t("Price ({currency})", { currency: S.menu.currency }), price), field(t("Tax rate %"), tax), field(t("Category"), cat),
+        field(t("Station"), station), field(t("Course"), course), field(t("Prep minutes"), prep), field(t("Position"), position)),
+      field(t("Description (optional)"), description),
+      h("h3", t("Allergens (EU list)")), allergens,
+      h("h3", t("Modifier groups")), allGroups().length ? groups : h("p.muted", t("No modifier groups yet (see Modifier groups).")),
+      h("h3", t("Only orderable during")), S.menu.schedules.length ? schedules : h("p.muted", t("No schedules yet.")),
       message,
-      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"),
+      h("div.actions", h("button", { onclick: closeSheet }, t("Cancel")),
         item ? h("button.danger", { onclick: () => save("DELETE", `/api/menu/items/${item.id}?version=${item.version}`, undefined, message,
-          (r) => toast(r.outcome === "archived" ? `${item.name} archived: checks and sales still name it` : `${item.name} deleted`, "ok")) }, "Remove") : null,
-        h("button.primary", { "data-save": "item", onclick: go }, "Save")));
+          (r) => toast(r.outcome === "archived" ? t("{name} archived: checks and sales still name it", { name: item.name }) : t("{name} deleted", { name: item.name }), "ok")) }, t("Remove")) : null,
+        h("button.primary", { "data-save": "item", onclick: go }, t("Save"))));
     name.focus();
   }
 
@@ -149,23 +149,23 @@
     const schedule = (ids) => ids.map((id) => (S.menu.schedules.find((s) => s.id === id) || {}).name).filter(Boolean);
     return [
       h("div.tabs", cats.filter((c) => !c.archived).map((c) => h(`button${c === cat ? ".on" : ""}`, { onclick: () => { S.category = c.id; show(); } }, c.name)),
-        h("button", { "data-new": "category", onclick: () => categoryForm(null) }, "+ Category")),
+        h("button", { "data-new": "category", onclick: () => categoryForm(null) }, t("+ Category"))),
       cat ? [
         h("div.row", h("h2.grow", cat.name, h("span.muted", ` · ${cat.default_course} · ${stationName(cat.station_id)}`),
           schedule(cat.schedule_ids).map((n) => h("span.tag", n))),
-        h("button", { onclick: () => categoryForm(cat) }, "Edit category"),
-        h("button.primary", { "data-new": "item", onclick: () => itemForm(null, cat) }, "+ Item")),
-        h("table.grid", h("tr", ["Item", "Price", "Tax", "Station", "Course", "Allergens", "Modifiers", "Schedules", ""].map((x) => h("th", x))),
+        h("button", { onclick: () => categoryForm(cat) }, t("Edit category")),
+        h("button.primary", { "data-new": "item", onclick: () => itemForm(null, cat) }, t("+ Item"))),
+        h("table.grid", h("tr", [t("Item"), t("Price"), t("Tax"), t("Station"), t("Course"), t("Allergens"), t("Modifiers"), t("Schedules"), ""].map((x) => h("th", x))),
           cat.items.map((i) => h(`tr${i.archived ? ".archived" : ""}`, { "data-item": i.name },
             h("td", i.name, i.description ? h("small.muted", ` ${i.description}`) : null),
             h("td.amount", money(i.price)), h("td", `${percent(ppmOf(i))} %`), h("td", stationName(i.station_id)), h("td", i.default_course),
             h("td", i.allergens.map((a) => h("span.tag", a))), h("td", i.modifier_groups.map((g) => h("span.tag", g.name))),
             h("td", schedule(i.schedule_ids).map((n) => h("span.tag", n))),
             h("td", i.archived
-              ? h("button", { onclick: () => save("PATCH", `/api/menu/items/${i.id}`, { version: i.version, archived: false }) }, "Restore")
-              : h("button", { onclick: () => itemForm(i, cat) }, "Edit"))))),
-        cat.items.length ? null : h("p.muted", "No items yet."),
-      ] : h("p.muted", "No categories yet: start with one, e.g. Starters."),
+              ? h("button", { onclick: () => save("PATCH", `/api/menu/items/${i.id}`, { version: i.version, archived: false }) }, t("Restore"))
+              : h("button", { onclick: () => itemForm(i, cat) }, t("Edit")))))),
+        cat.items.length ? null : h("p.muted", t("No items yet.")),
+      ] : h("p.muted", t("No categories yet: start with one, e.g. Starters.")),
     ];
   }
 
@@ -174,14 +174,14 @@
     const name = text(group ? group.name : "", { maxLength: 100, name: "group-name" });
     const min = text(group ? group.min_choices : 0, { type: "number", min: 0, max: 50, name: "group-min" });
     const max = text(group ? group.max_choices : 1, { type: "number", min: 1, max: 50, name: "group-max" });
-    const options = h("textarea", { rows: 5, name: "group-options", placeholder: "one option a line, with its price difference:\nrare\nwell done\ntruffle fries +2.50" });
+    const options = h("textarea", { rows: 5, name: "group-options", placeholder: t("one option a line, with its price difference:\nrare\nwell done\ntruffle fries +2.50") });
     const message = h("p.error");
     function parsed() {
       const out = [];
       for (const line of options.value.split("\n").map((l) => l.trim()).filter(Boolean)) {
         const m = /^(.*?)(?:\s+([-+]\s*[\d.,]+))?$/.exec(line);
         const delta = m[2] ? toMinor(m[2].replace(/\s/g, ""), true) : 0;
-        if (delta === null) { message.textContent = `options: cannot read the price of "${line}"`; return null; }
+        if (delta === null) { message.textContent = t("options: cannot read the price of \"{line}\"", { line }); return null; }
         out.push({ name: m[1], price_delta: delta });
       }
       return out;
@@ -197,79 +197,80 @@
       const delta = text(fromMinor(o.price_delta), { inputMode: "decimal", "aria-label": `${o.name} price difference` });
       return h("tr", h("td", o.name), h("td", delta),
         h("td", h("button", { onclick: () => { const d = toMinor(delta.value, true); if (d === null) return toast("Enter a price difference such as 2.50", "error");
-          save("PATCH", `/api/menu/options/${o.id}`, { version: o.version, price_delta: d }, message); } }, "Save"),
-        h("button.danger", { onclick: () => save("DELETE", `/api/menu/options/${o.id}?version=${o.version}`, undefined, message) }, "Delete")));
+          save("PATCH", `/api/menu/options/${o.id}`, { version: o.version, price_delta: d }, message); } }, t("Save")),
+        h("button.danger", { onclick: () => save("DELETE", `/api/menu/options/${o.id}?version=${o.version}`, undefined, message) }, t("Delete"))));
     })) : null;
     const add = group ? h("div.row", options, h("button", { onclick: async () => {
       const opts = parsed();
       if (!opts) return;
       for (const o of opts) await save("POST", `/api/menu/modifier-groups/${group.id}/options`, o, message);
-    } }, "Add options")) : options;
-    openSheet(h("h2", group ? `Modifier group · ${group.name}` : "New modifier group"),
-      h("div.form-grid", field("Name", name), field("At least (0: optional)", min), field("At most", max)),
-      optionRows, h("h3", group ? "Add options" : "Options"), add, message,
-      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"),
-        group ? h("button.danger", { onclick: () => save("DELETE", `/api/menu/modifier-groups/${group.id}?version=${group.version}`, undefined, message) }, "Delete group") : null,
-        h("button.primary", { "data-save": "group", onclick: go }, "Save")));
+    } }, t("Add options"))) : options;
+    openSheet(h("h2", group ? t("Modifier group · {name}", { name: group.name }) : t("New modifier group")),
+      h("div.form-grid", field(t("Name"), name), field(t("At least (0: optional)"), min), field(t("At most"), max)),
+      optionRows, h("h3", group ? t("Add options") : t("Options")), add, message,
+      h("div.actions", h("button", { onclick: closeSheet }, t("Cancel")),
+        group ? h("button.danger", { onclick: () => save("DELETE", `/api/menu/modifier-groups/${group.id}?version=${group.version}`, undefined, message) }, t("Delete group")) : null,
+        h("button.primary", { "data-save": "group", onclick: go }, t("Save"))));
     name.focus();
   }
 
   function groups() {
     const list = allGroups();
-    return [h("div.row", h("p.muted.grow", "Choices on items, e.g. Cooking (exactly 1) or Extras (up to 3). Link them to items in the item form."),
-      h("button.primary", { "data-new": "group", onclick: () => groupForm(null) }, "+ Modifier group")),
-    h("table.grid", h("tr", ["Group", "Choices", "Options", ""].map((x) => h("th", x))),
+    return [h("div.row", h("p.muted.grow", t("Choices on items, e.g. Cooking (exactly 1) or Extras (up to 3). Link them to items in the item form.")),
+      h("button.primary", { "data-new": "group", onclick: () => groupForm(null) }, t("+ Modifier group"))),
+    h("table.grid", h("tr", [t("Group"), t("Choices"), t("Options"), ""].map((x) => h("th", x))),
       list.map((g) => h("tr", h("td", g.name), h("td", `${g.min_choices}–${g.max_choices}`),
         h("td", g.options.map((o) => h("span.tag", o.price_delta ? `${o.name} ${o.price_delta > 0 ? "+" : ""}${money(o.price_delta)}` : o.name))),
-        h("td", h("button", { onclick: () => groupForm(g) }, "Edit")))))];
+        h("td", h("button", { onclick: () => groupForm(g) }, t("Edit"))))))];
   }
 
   // ---- schedules -------------------------------------------------------------------
   function scheduleForm(s) {
-    const name = text(s ? s.name : "", { maxLength: 100, name: "schedule-name", placeholder: "Lunch" });
+    const name = text(s ? s.name : "", { maxLength: 100, name: "schedule-name", placeholder: t("Lunch") });
     const days = checks("weekdays", DAYS.map((d, i) => [i + 1, d]), s ? s.weekdays : [1, 2, 3, 4, 5]);
     const starts = text(s ? s.starts.slice(0, 5) : "11:30", { type: "time", name: "schedule-starts" });
     const ends = text(s ? s.ends.slice(0, 5) : "15:00", { type: "time", name: "schedule-ends" });
     const message = h("p.error");
     const seconds = (t) => (t.length === 5 ? `${t}:00` : t);
     const body = () => ({ name: name.value, weekdays: checked(days), starts: seconds(starts.value), ends: seconds(ends.value) });
-    openSheet(h("h2", s ? `Schedule · ${s.name}` : "New schedule"),
-      field("Name", name), h("h3", "Days"), days, h("div.form-grid", field("From (venue time)", starts), field("Until", ends)),
-      h("p.muted", "An end before the start runs past midnight."), message,
-      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"),
-        s ? h("button.danger", { onclick: () => save("DELETE", `/api/menu/schedules/${s.id}?version=${s.version}`, undefined, message) }, "Delete") : null,
+    openSheet(h("h2", s ? t("Schedule · {name}", { name: s.name }) : t("New schedule")),
+      field(t("Name"), name), h("h3", t("Days")), days, h("div.form-grid", field(t("From (venue time)"), starts), field(t("Until"), ends)),
+      h("p.muted", t("An end before the start runs past midnight.")), message,
+      h("div.actions", h("button", { onclick: closeSheet }, t("Cancel")),
+        s ? h("button.danger", { onclick: () => save("DELETE", `/api/menu/schedules/${s.id}?version=${s.version}`, undefined, message) }, t("Delete")) : null,
         h("button.primary", { "data-save": "schedule", onclick: () => (s
           ? save("PATCH", `/api/menu/schedules/${s.id}`, { version: s.version, ...body() }, message)
-          : save("POST", "/api/menu/schedules", body(), message)) }, "Save")));
+          : save("POST", "/api/menu/schedules", body(), message)) }, t("Save"))));
     name.focus();
   }
 
   function schedules() {
-    return [h("div.row", h("p.muted.grow", `Lunch menus, brunch, a weekday special: items and categories linked to a schedule are orderable only then (${S.menu.timezone} time).`),
-      h("button.primary", { "data-new": "schedule", onclick: () => scheduleForm(null) }, "+ Schedule")),
-    h("table.grid", h("tr", ["Schedule", "Days", "From", "Until", ""].map((x) => h("th", x))),
+    return [h("div.row", h("p.muted.grow", t("Lunch menus, brunch, a weekday special: items and categories linked to a schedule are orderable only then ({timezone} time).", { timezone: S.menu.timezone })),
+      h("button.primary", { "data-new": "schedule", onclick: () => scheduleForm(null) }, t("+ Schedule"))),
+    h("table.grid", h("tr", [t("Schedule"), t("Days"), t("From"), t("Until"), ""].map((x) => h("th", x))),
       S.menu.schedules.map((s) => h("tr", h("td", s.name), h("td", s.weekdays.map((d) => DAYS[d - 1]).join(" ")),
-        h("td", s.starts.slice(0, 5)), h("td", s.ends.slice(0, 5)), h("td", h("button", { onclick: () => scheduleForm(s) }, "Edit")))))];
+        h("td", s.starts.slice(0, 5)), h("td", s.ends.slice(0, 5)), h("td", h("button", { onclick: () => scheduleForm(s) }, t("Edit"))))))];
   }
 
   // ---- stations and courses ------------------------------------------------------------
   function stations() {
     const message = h("p.error");
-    const name = text("", { placeholder: "grill", maxLength: 64, name: "station-name" });
-    const kind = select([["kitchen", "kitchen"], ["bar", "bar"]], "kitchen");
+    const name = text("", { placeholder: t("grill"), maxLength: 64, name: "station-name" });
+    const KINDS = { kitchen: t("kitchen"), bar: t("bar") };
+    const kind = select(Object.entries(KINDS), "kitchen");
     const courses = text(S.menu.courses.join(", "), { name: "courses", style: { width: "100%" } });
-    return [h("h2", "Stations"),
-      h("table.grid", h("tr", ["Station", "Kind", "Warn after (min)", "Late after (min)", ""].map((x) => h("th", x))),
+    return [h("h2", t("Stations")),
+      h("table.grid", h("tr", [t("Station"), t("Kind"), t("Warn after (min)"), t("Late after (min)"), ""].map((x) => h("th", x))),
         S.menu.stations.map((s) => {
           const warn = text(s.warn_minutes, { type: "number", min: 1 }), late = text(s.late_minutes, { type: "number", min: 1 });
-          return h("tr", h("td", s.name), h("td", s.kind), h("td", warn), h("td", late),
-            h("td", h("button", { onclick: () => save("PATCH", `/api/menu/stations/${s.id}`, { version: s.version, warn_minutes: Number(warn.value), late_minutes: Number(late.value) }, message) }, "Save"),
-              h("button.danger", { onclick: () => save("DELETE", `/api/menu/stations/${s.id}?version=${s.version}`, undefined, message) }, "Delete")));
+          return h("tr", h("td", s.name), h("td", KINDS[s.kind] || s.kind), h("td", warn), h("td", late),
+            h("td", h("button", { onclick: () => save("PATCH", `/api/menu/stations/${s.id}`, { version: s.version, warn_minutes: Number(warn.value), late_minutes: Number(late.value) }, message) }, t("Save")),
+              h("button.danger", { onclick: () => save("DELETE", `/api/menu/stations/${s.id}?version=${s.version}`, undefined, message) }, t("Delete"))));
         })),
-      h("div.row", name, kind, h("button.primary", { onclick: () => save("POST", "/api/menu/stations", { name: name.value, kind: kind.value }, message) }, "+ Station")),
-      h("h2", "Courses, in firing order"), courses,
-      h("div.row", h("span.grow.muted", "Comma-separated. A course items or open checks use cannot be taken away."),
-        h("button.primary", { onclick: () => save("PUT", "/api/menu/courses", { version: S.menu.courses_version, courses: courses.value.split(",").map((c) => c.trim()).filter(Boolean) }, message) }, "Save courses")),
+      h("div.row", name, kind, h("button.primary", { onclick: () => save("POST", "/api/menu/stations", { name: name.value, kind: kind.value }, message) }, t("+ Station"))),
+      h("h2", t("Courses, in firing order")), courses,
+      h("div.row", h("span.grow.muted", t("Comma-separated. A course items or open checks use cannot be taken away.")),
+        h("button.primary", { onclick: () => save("PUT", "/api/menu/courses", { version: S.menu.courses_version, courses: courses.value.split(",").map((c) => c.trim()).filter(Boolean) }, message) }, t("Save courses"))),
       message];
   }
 
@@ -296,22 +297,22 @@
       const body = await r.json().catch(() => null);
       if (!r.ok && !(body && body.rejected)) return toast((body && body.detail) || `HTTP ${r.status}`, "error");
       const rejected = body.rejected || [];
-      mount(out, h("h2", r.ok ? (dryRun ? "Dry run: nothing was changed" : "Imported") : "Refused: nothing was imported"),
-        r.ok ? h("p", `${body.created.length} new, ${body.changed.length} changed, ${body.unchanged} unchanged; new categories: ${body.categories_created.join(", ") || "none"}`) : null,
-        rejected.length ? [h("h3.error", `${rejected.length} rejected row(s)`), h("table.grid", h("tr", ["Row", "Item", "Field", "Reason"].map((x) => h("th", x))),
+      mount(out, h("h2", r.ok ? (dryRun ? t("Dry run: nothing was changed") : t("Imported")) : t("Refused: nothing was imported")),
+        r.ok ? h("p", t("{created} new, {changed} changed, {unchanged} unchanged; new categories: {categories}", { created: body.created.length, changed: body.changed.length, unchanged: body.unchanged, categories: body.categories_created.join(", ") || t("none") })) : null,
+        rejected.length ? [h("h3.error", tn("{n} rejected row", "{n} rejected rows", rejected.length)), h("table.grid", h("tr", [t("Row"), t("Item"), t("Field"), t("Reason")].map((x) => h("th", x))),
           rejected.map((x) => h("tr", { "data-rejected": x.row }, h("td", x.row), h("td", x.name), h("td", x.field), h("td", x.reason))))] : null,
-        r.ok && body.changed.length ? h("table.grid", h("tr", h("th", "Changed item"), h("th", "Fields")), body.changed.map((c) => h("tr", h("td", c.name), h("td", c.fields.join(", "))))) : null);
+        r.ok && body.changed.length ? h("table.grid", h("tr", h("th", t("Changed item")), h("th", t("Fields"))), body.changed.map((c) => h("tr", h("td", c.name), h("td", c.fields.join(", "))))) : null);
       if (r.ok && !dryRun) await load();
     }
-    return [h("h2", "Export"), h("p.muted", "JSON holds stations, modifier groups, schedules, categories and items; CSV holds the items (prices in minor units, lists separated by |). Import takes either back."),
-      h("div.row", h("button", { onclick: () => download("json") }, "Export JSON"), h("button", { onclick: () => download("csv") }, "Export CSV")),
-      h("h2", "Import"), h("p.muted", "Items, categories, groups and schedules are matched by name; what the file leaves out stays as it is. Any rejected row refuses the whole file."),
-      h("div.row", file, h("button", { "data-import": "dry", onclick: () => run(true) }, "Dry run"), h("button.primary", { "data-import": "go", onclick: () => run(false) }, "Import")), out];
+    return [h("h2", t("Export")), h("p.muted", t("JSON holds stations, modifier groups, schedules, categories and items; CSV holds the items (prices in minor units, lists separated by |). Import takes either back.")),
+      h("div.row", h("button", { onclick: () => download("json") }, t("Export JSON")), h("button", { onclick: () => download("csv") }, t("Export CSV"))),
+      h("h2", t("Import")), h("p.muted", t("Items, categories, groups and schedules are matched by name; what the file leaves out stays as it is. Any rejected row refuses the whole file.")),
+      h("div.row", file, h("button", { "data-import": "dry", onclick: () => run(true) }, t("Dry run")), h("button.primary", { "data-import": "go", onclick: () => run(false) }, t("Import"))), out];
   }
 
   // ---- navigation ------------------------------------------------------------------
-  const SECTIONS = { items: ["Categories & items", items], groups: ["Modifier groups", groups], schedules: ["Schedules", schedules],
-    stations: ["Stations & courses", stations], transfer: ["Import & export", transfer] };
+  const SECTIONS = { items: [t("Categories & items"), items], groups: [t("Modifier groups"), groups], schedules: [t("Schedules"), schedules],
+    stations: [t("Stations & courses"), stations], transfer: [t("Import & export"), transfer] };
 
   async function show(section = S.section) {
     S.section = section;
