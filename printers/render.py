@@ -264,16 +264,26 @@ def render_ticket(
     return _escpos(markup, profile)
 
 
-def _bill_context(bill: PreBill | Receipt, profile: PrinterProfile) -> dict[str, Any]:
+def bill_words(locale: str) -> dict[str, Any]:
+    """A bill's texts in its venue's language: ``_``, ``ngettext``, ``allergen`` and
+    ``method`` (a payment method's name), for the paper and the HTML receipt."""
+    words = _words(i18n.language_of(locale))
+    return {**words, "method": lambda code: words["_"](METHODS.get(code, code))}
+
+
+def bill_when(bill: PreBill | Receipt) -> str:
+    """When a bill was made, as the venue's language writes a date and time."""
     language = i18n.language_of(bill.locale)
-    words = _words(language)
+    return format_datetime(bill.created_at, _DATES[language], locale=language)
+
+
+def _bill_context(bill: PreBill | Receipt, profile: PrinterProfile) -> dict[str, Any]:
     return {
-        **words,
+        **bill_words(bill.locale),
         "b": bill,
-        "method": lambda code: words["_"](METHODS.get(code, code)),
         "money": lambda minor: format_money(minor, bill.currency, bill.locale),
         "percent": lambda rate_ppm: format_rate(rate_ppm, bill.locale),
-        "when": format_datetime(bill.created_at, _DATES[language], locale=language),
+        "when": bill_when(bill),
         "rule": "-" * profile.width,
     }
 

@@ -15,6 +15,7 @@ import jinja2
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service import i18n
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Forbidden
@@ -26,6 +27,8 @@ from pos_service.payments.schemas import BillRead, ReceiptEmail, ReceiptSent
 from pos_service.staff.models import Staff
 from pos_service.tables.models import DiningTable
 from printers import documents as docs
+from printers.render import bill_when as paper_when
+from printers.render import bill_words as paper_words
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 
@@ -125,8 +128,12 @@ async def prebill_document(session: AsyncSession, caller: Caller, check_id: int)
 def render_receipt(document: docs.Receipt | docs.PreBill) -> str:
     """The document as a small HTML page."""
     is_receipt = isinstance(document, docs.Receipt)
+    language = i18n.language_of(document.locale)
     return _env.get_template("receipt.html").render(
-        title="Receipt" if is_receipt else "Bill",
+        **paper_words(document.locale),
+        language=language,
+        title=(i18n.gettext(language, "Receipt") if is_receipt else i18n.gettext(language, "Bill")),
+        when=paper_when(document),
         doc=document,
         payments=document.payments if isinstance(document, docs.Receipt) else [],
         change=document.change_minor if isinstance(document, docs.Receipt) else 0,
@@ -142,13 +149,15 @@ async def receipt_html(session: AsyncSession, caller: Caller, check_id: int) -> 
 
 def receipt_message(document: docs.Receipt, to: str, link: str | None) -> Message:
     """The receipt e-mail: the receipt page as HTML, the total (and the link) as text."""
+    language = i18n.language_of(document.locale)
     total = docs.format_money(document.total_minor, document.currency, document.locale)
-    text = f"Thank you for your visit to {document.venue}.\nTotal: {total}\n"
+    text = i18n.gettext(language, "Thank you for your visit to {venue}.", venue=document.venue)
+    text += "\n" + i18n.gettext(language, "Total: {total}", total=total) + "\n"
     if link:
-        text += f"Your receipt: {link}\n"
+        text += i18n.gettext(language, "Your receipt: {link}", link=link) + "\n"
     return Message(
         to=to,
-        subject=f"Your receipt from {document.venue}",
+        subject=i18n.gettext(language, "Your receipt from {venue}", venue=document.venue),
         text=text,
         html=render_receipt(document),
     )

@@ -139,6 +139,12 @@ async def test_a_dutch_kitchen_ticket_and_receipt_read_in_dutch(eetcafe: Eetcafe
     day = receipt.created_at.strftime("%d-%m-%Y")
     assert day in printed
 
+    mail = documents.receipt_message(receipt, "gast@example.nl", "https://pos.example/r/x")
+    assert mail.subject == "Uw kassabon van Eetcafe De Demo"
+    assert "Totaal: € 36,80" in mail.text and "Uw kassabon: https://pos.example/r/x" in mail.text
+    assert mail.html is not None and '<html lang="nl">' in mail.html
+    assert "Kassabon" in mail.html and "Bedankt!" in mail.html and "fooi € 0,20" in mail.html
+
 
 async def test_the_dutch_z_report_holds_btw_at_9_and_21_percent(eetcafe: Eetcafe) -> None:
     check = (
