@@ -242,7 +242,7 @@ async def test_the_standard_order_takes_twelve_taps_and_only_the_note_is_typed(
     await page.click("#sheet h3:has-text('Seat') + .choices button:text-is('3')")
     await page.click("#sheet input[aria-label='note for the kitchen']")
     await page.keyboard.type("nut allergy")
-    await page.click("#sheet button:has-text('Add & send')")
+    await page.click("#sheet button:has-text('Send now')")
     await expect(page.locator("#toasts")).to_contain_text("Sent to the kitchen")
 
     assert await page.evaluate("window.taps") <= 12

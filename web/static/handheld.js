@@ -260,7 +260,8 @@
     const own = { allergens: line ? [...line.allergens] : [] };
     const ownPicker = POS.allergens.picker(own, () => {}, { withNote: false, legend: "This guest's allergies" });
     const addButton = h("button.primary", { onclick: () => add(false) }, line ? "Save" : "Add");
-    const sendButton = line ? null : h("button", { onclick: () => add(true) }, "Add & send");
+    // "Send now": adds this item, then sends the order
+    const sendButton = line ? null : h("button", { onclick: () => add(true), title: "Add this item and send the order" }, "Send now");
     const groupsBox = h("div");
     const unmet = (g) => pick.get(g.id).size < g.min_choices;
 
