@@ -16,6 +16,7 @@ from pos_service.orders import service
 from pos_service.orders.schemas import (
     CheckOpen,
     CheckRead,
+    FavouritesRead,
     LineAdd,
     LinePatch,
 )
@@ -30,6 +31,11 @@ class ChecksController(Controller):
     async def open_check(self, uow: UoW, data: JSONBody[CheckOpen]) -> CheckRead:
         """Open a check on a table (409 naming the open check if the table has one)."""
         return await uow.write(service.open_check, data)
+
+    @get("/favourites")
+    async def favourites(self, uow: UoW) -> FavouritesRead:
+        """The venue's most ordered items of the last four weeks (the handheld's quick grid)."""
+        return await uow.read(service.favourites)
 
     @get("/{check_id:int}", responses=problems(404, 409))
     async def get_check(self, uow: UoW, check_id: PathId) -> CheckRead:

@@ -53,9 +53,11 @@ class LineAdd(msgspec.Struct, kw_only=True):
 
 
 class LinePatch(msgspec.Struct, kw_only=True):
-    """Change a line that has not been sent."""
+    """Change a line that has not been sent; ``modifiers`` (option ids) replace the
+    line's options, checked against the item's groups as when it was added."""
 
     quantity: Quantity | Unset = UNSET_FIELD
+    modifiers: Annotated[list[Id], msgspec.Meta(max_length=30)] | Unset = UNSET_FIELD
     seat: Seat | Unset | None = UNSET_FIELD
     course: Course | Unset = UNSET_FIELD
     note: Note | Unset | None = UNSET_FIELD
@@ -83,6 +85,12 @@ class TransferRequest(msgspec.Struct, kw_only=True):
 class MergeRequest(msgspec.Struct, kw_only=True):
     check_id: Id
     version: Version | None = None
+
+
+class FavouritesRead(msgspec.Struct, kw_only=True):
+    """The venue's most ordered items of the last weeks, most ordered first."""
+
+    item_ids: list[int]
 
 
 class ModifierRead(msgspec.Struct, kw_only=True):

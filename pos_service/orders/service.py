@@ -8,11 +8,12 @@ Opening, transferring and merging lock the tables involved, in id order.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events, journal, locks
@@ -39,6 +40,7 @@ from pos_service.orders.schemas import (
     AllergiesSet,
     CheckOpen,
     CheckRead,
+    FavouritesRead,
     LineAdd,
     LinePatch,
     LineRead,
@@ -431,6 +433,8 @@ async def patch_line(
         )
     if data.quantity is not UNSET:
         line.quantity = data.quantity
+    if data.modifiers is not UNSET:
+        await _remodify(session, line, data.modifiers)
     if data.seat is not UNSET:
         line.seat = data.seat
     if data.course is not UNSET:
@@ -450,6 +454,41 @@ async def patch_line(
         ),
     )
     return await check_read(session, check)
+
+
+async def _remodify(session: AsyncSession, line: CheckLine, option_ids: list[int]) -> None:
+    """Replace a pending line's options; its price keeps the item's price of when it
+    was added, with the new options' deltas."""
+    item = await session.get(Item, (line.venue_id, line.item_id))
+    if item is None:
+        raise NotFound(f"no item {line.item_id}", field="modifiers")
+    modifiers = await _modifiers(session, line.venue_id, item, option_ids)
+    base = line.unit_price - sum(int(m["price_delta"]) for m in line.modifiers)
+    line.modifiers = modifiers
+    line.unit_price = base + sum(m["price_delta"] for m in modifiers)
+
+
+FAVOURITE_DAYS = 28
+
+
+async def favourites(session: AsyncSession, caller: Caller, limit: int = 8) -> FavouritesRead:
+    """The venue's most ordered items of the last four weeks (voided lines left out),
+    for the handheld's quick grid; archived items are not offered."""
+    since = now_utc() - dt.timedelta(days=FAVOURITE_DAYS)
+    rows = await session.execute(
+        select(CheckLine.item_id)
+        .join(Item, (Item.venue_id == CheckLine.venue_id) & (Item.id == CheckLine.item_id))
+        .where(
+            CheckLine.venue_id == caller.venue_id,
+            CheckLine.state != LineState.VOIDED,
+            CheckLine.created_at >= since,
+            Item.archived.is_(False),
+        )
+        .group_by(CheckLine.item_id)
+        .order_by(func.sum(CheckLine.quantity).desc(), CheckLine.item_id)
+        .limit(limit)
+    )
+    return FavouritesRead(item_ids=list(rows.scalars()))
 
 
 def ordered(allergens: Iterable[str]) -> list[str]:

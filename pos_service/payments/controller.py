@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
+from pos_service.core import qr
 from pos_service.core.auth import requires
 from pos_service.core.errors import Unauthorized, problems
 from pos_service.core.schemas import PathId
@@ -125,10 +127,14 @@ class BillsController(Controller):
         return await uow.write(service.request_bill, check_id)
 
     @post("/{check_id:int}/guest-link", responses=problems(404, 409))
-    async def guest_link(self, uow: UoW, state: State, check_id: PathId) -> GuestLinkRead:
-        """A signed, expiring link (for a QR code) that opens this check only."""
+    async def guest_link(
+        self, request: Request[Any, Any, Any], uow: UoW, state: State, check_id: PathId
+    ) -> GuestLinkRead:
+        """A signed, expiring link that opens this check only, with its QR code."""
         ttl: int = state.settings.guest_link_ttl_seconds
-        return await uow.write(service.guest_link, state.signer, ttl, check_id)
+        link = await uow.write(service.guest_link, state.signer, ttl, check_id)
+        address = str(request.base_url).rstrip("/") + link.url
+        return msgspec.structs.replace(link, qr_svg=qr.svg(address, title="Pay your bill"))
 
     @get("/{check_id:int}/receipt", media_type=MediaType.HTML, responses=problems(404))
     async def receipt(self, uow: UoW, check_id: PathId) -> Response[str]:

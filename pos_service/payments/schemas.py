@@ -209,9 +209,13 @@ class PaymentResult(msgspec.Struct, kw_only=True):
 
 
 class GuestLinkRead(msgspec.Struct, kw_only=True):
+    """``qr_svg``: the link's absolute address as a QR code (an SVG document) for the
+    guest to scan from the waiter's screen."""
+
     token: str
     url: str
     expires_at: dt.datetime
+    qr_svg: str = ""
 
 
 class GiftCardRead(msgspec.Struct, kw_only=True):

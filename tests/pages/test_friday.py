@@ -214,6 +214,7 @@ async def test_every_field_has_a_name_beyond_its_placeholder(
     phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
     await phone.click(".table[data-table='12']")
     await phone.click(".lines li:has-text('Espresso')")
+    await phone.click("#sheet button:has-text('Void…')")
     await expect(phone.locator("#sheet input").first).to_be_visible()
     assert await phone.evaluate(UNNAMED) == [], "void"
     await phone.click("#sheet button:has-text('Keep')")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from litestar import Litestar
 
+from pos_service.core import qr
 from pos_service.core.auth import Caller
 from tests.conftest import Demo
 from tests.payments.helpers import bill, check_with, pay
@@ -75,3 +76,14 @@ async def test_an_expired_or_forged_guest_link_is_refused(demo: Demo, app: Lites
     body, signature = good.split(".")
     forged = f"{body}.{signature[:-2]}AA"
     assert (await demo.client.get(f"/api/guest/{forged}/bill")).status_code == 401
+
+
+async def test_the_guest_link_comes_with_its_qr_code(demo: Demo) -> None:
+    check = await check_with(demo, ("Burrata", 1, 1))
+    link = (await demo.call("POST", f"/api/checks/{check['id']}/guest-link")).json()
+    address = str(demo.client.base_url).rstrip("/") + link["url"]
+    assert link["qr_svg"].startswith("<svg")
+    assert link["qr_svg"] == qr.svg(address, title="Pay your bill")
+    assert (
+        await demo.call("POST", f"/api/checks/{check['id']}/guest-link", "kitchen")
+    ).status_code == 403

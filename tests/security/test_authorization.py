@@ -70,6 +70,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/floor/turnover"): MANAGER,
     ("POST", "/api/tables/{table_id}/clean"): frozenset({"waiter", "host", "manager"}),
     ("POST", "/api/checks"): frozenset({"waiter", "manager"}),
+    ("GET", "/api/checks/favourites"): frozenset({"waiter", "manager"}),
     ("GET", "/api/checks/{check_id}"): frozenset({"waiter", "manager"}),
     ("POST", "/api/checks/{check_id}/lines"): frozenset({"waiter", "manager"}),
     ("PATCH", "/api/checks/{check_id}/lines/{line_id}"): frozenset({"waiter", "manager"}),

@@ -87,7 +87,25 @@
         h("a.grow", { href: `${base}/receipt`, target: "_blank", rel: "noopener" }, "View the receipt")));
   }
 
+  // ---- the guest's choice, kept over a reload of this tab ----------------------------
+  const CHOICE = `pos.guest.choice.${token}`;
+  let restored = false; // the first answer is drawn before the kept choice is read back
+  function keepChoice() {
+    if (restored && S.bill && !S.done) sessionStorage.setItem(CHOICE, JSON.stringify({ pick: S.pick, items: [...S.items], tip: S.tip }));
+  }
+  function restoreChoice() {
+    const kept = JSON.parse(sessionStorage.getItem(CHOICE) || "null");
+    restored = true;
+    if (!kept || !S.bill) return;
+    if (options().some(([id]) => id === kept.pick)) S.pick = kept.pick;
+    const open = new Set(S.bill.rest.lines.map((l) => l.line_id));
+    kept.items.filter((id) => open.has(id)).forEach((id) => S.items.add(id));
+    if ([0, 5, 10, 15, 20].includes(kept.tip)) S.tip = kept.tip;
+    render();
+  }
+
   function render() {
+    keepChoice();
     if (S.done) return mount(main, h("div.pane", h("div.guest-card.center", h("p.total", "✓"), h("p", S.done)), S.expired ? null : receiptBox()));
     const b = S.bill;
     if (!b) return;
@@ -118,5 +136,5 @@
       receiptBox()));
   }
 
-  refresh();
+  refresh().then(restoreChoice);
 })();

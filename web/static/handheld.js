@@ -21,7 +21,7 @@
     }
   }
 
-  const show = (view) => { S.view = view; closeSheet(); render(); main.scrollTop = 0; };
+  const show = (view) => { S.view = view; closeSheet(); render(); main.scrollTop = 0; keepPlace(); };
   const sheet = $("#sheet");
   const closeSheet = () => { sheet.hidden = true; sheet.replaceChildren(); };
   const openSheet = (...children) => { mount(sheet, children); sheet.hidden = false; };
@@ -121,7 +121,7 @@
   function lineItem(line) {
     const bits = [line.modifiers.map((m) => m.name).join(", "), line.seat ? `seat ${line.seat}` : "", line.note || "",
       line.allergens && line.allergens.length ? `⚠ ${line.allergens.join(", ")}` : ""];
-    return h(`li.${line.state}`, { onclick: () => line.state !== "voided" && voidSheet(line) },
+    return h(`li.${line.state}`, { "data-line": line.id, onclick: () => line.state !== "voided" && lineSheet(line) },
       h("span.q", `${line.quantity}×`),
       h("span.what", line.name, h("small", bits.filter(Boolean).join(" · "))),
       h("span.amount", money(line.amount)));
@@ -151,6 +151,8 @@
         h("button.primary", { disabled: pending === 0, onclick: send }, `Send${pending ? ` (${pending})` : ""}`),
         h("button", { onclick: fireSheet }, "Fire…"),
         h("button", { onclick: allergySheet }, "Allergies…"),
+        lastRound().length ? h("button", { onclick: repeatRound }, "Repeat round") : null,
+        h("button", { onclick: moveSheet }, "Move…"),
         h("button", { onclick: openBill }, "Bill & pay")),
     ];
   }
@@ -237,7 +239,8 @@
     const queued = queuedLines().length + S.check.lines.filter((l) => l.state === "pending").length;
     return [
       h("div.head", h("button", { onclick: () => show("check") }, "← Check"), search),
-      q ? null : h("div.tabs", cats.map((c) => h(`button${c === cat ? ".on" : ""}`, { onclick: () => { S.category = c.id; render(); } }, c.name))),
+      q ? null : quickGrid(),
+      q ? null : h("div.tabs", cats.map((c) => h(`button${c === cat ? ".on" : ""}`, { onclick: () => { S.category = c.id; render(); keepPlace(); } }, c.name))),
       h("div.pane.items", items.map((i) => h(`button${i.available ? "" : ".out"}`, {
         disabled: !i.available || i.remaining === 0, onclick: () => itemSheet(i), "data-item": i.name,
       }, i.name, h("small", money(i.price), i.remaining !== null ? ` · ${i.remaining} left` : "")))),
@@ -245,13 +248,20 @@
     ];
   }
 
-  function itemSheet(item) {
-    const pick = new Map(item.modifier_groups.map((g) => [g.id, new Set()]));
-    const choice = { quantity: 1, seat: null, course: item.default_course };
-    const note = h("input", { placeholder: "Note for the kitchen", "aria-label": "note for the kitchen", maxLength: 200 });
-    const own = { allergens: [] };
+  /** The item's sheet: modifiers, quantity, seat, course, note. With ``line`` (a pending
+      line of this item) it edits that line instead of adding one. */
+  function itemSheet(item, line = null) {
+    const chosen = new Set(line ? line.modifiers.map((m) => m.option_id) : []);
+    const pick = new Map(item.modifier_groups.map((g) => [g.id, new Set(g.options.filter((o) => chosen.has(o.id)).map((o) => o.id))]));
+    const next = kept();
+    const choice = line ? { quantity: line.quantity, seat: line.seat, course: line.course }
+      : { quantity: 1, seat: next.seat, course: next.course ?? item.default_course };
+    const note = h("input", { placeholder: "Note for the kitchen", "aria-label": "note for the kitchen", maxLength: 200, value: line ? line.note || "" : "" });
+    const own = { allergens: line ? [...line.allergens] : [] };
     const ownPicker = POS.allergens.picker(own, () => {}, { withNote: false, legend: "This guest's allergies" });
-    const addButton = h("button.primary", { onclick: add }, "Add");
+    const addButton = h("button.primary", { onclick: () => add(false) }, line ? "Save" : "Add");
+    // "Send now": adds this item, then sends the order
+    const sendButton = line ? null : h("button", { onclick: () => add(true), title: "Add this item and send the order" }, "Send now");
     const groupsBox = h("div");
     const unmet = (g) => pick.get(g.id).size < g.min_choices;
 
@@ -283,9 +293,12 @@
         h("h3", "Course"),
         choices(S.menu.courses, choice.course, (v) => { choice.course = v; }));
       addButton.disabled = item.modifier_groups.some(unmet);
+      if (sendButton) sendButton.disabled = addButton.disabled;
     }
 
-    function add() {
+    function add(andSend) {
+      if (line) return saveLine(item, line, pick, choice, note.value, own.allergens);
+      remember(item, choice);
       const refusal = whyNot(item.id, choice.quantity);
       if (refusal) { closeSheet(); render(); return toast(refusal, "error"); }
       const mods = [...pick.values()].flatMap((s) => [...s]);
@@ -293,6 +306,7 @@
       const body = { item_id: item.id, quantity: choice.quantity, modifiers: mods, seat: choice.seat, course: choice.course, note: note.value || null, allergens: own.allergens };
       closeSheet();
       write("POST", `/api/checks/${S.check.id}/lines`, body, [item.name, ...names].join(", "), (check) => { S.check = check; });
+      if (andSend) { send(); return show("check"); }
       render();
     }
 
@@ -300,7 +314,201 @@
     openSheet(h("h2", item.name, h("span.muted", ` ${money(item.price)}`)),
       item.allergens.length ? h("p.muted", `Allergens: ${item.allergens.join(", ")}`) : null,
       groupsBox, h("h3", "Note"), note, ownPicker,
-      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"), addButton));
+      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"), sendButton, addButton));
+  }
+
+  // ---- line actions: edit, repeat, seat and course, move, discount, comp, void --------
+  /** The seat and course the next item gets: what the waiter last chose on this check,
+      kept until changed (a course only when chosen by hand: else the item's own). */
+  const keep = { check: null, seat: null, course: null };
+  function kept() {
+    if (keep.check !== S.check.id) Object.assign(keep, { check: S.check.id, seat: null, course: null });
+    return keep;
+  }
+  function remember(item, choice) {
+    const next = kept();
+    next.seat = choice.seat;
+    next.course = choice.course === item.default_course ? null : choice.course;
+  }
+
+  const describe = (line) => [line.modifiers.map((m) => m.name).join(", "), line.seat ? `seat ${line.seat}` : "", line.course, line.note || ""]
+    .filter(Boolean).join(" · ");
+  const lineBody = (line) => ({ item_id: line.item_id, quantity: line.quantity, modifiers: line.modifiers.map((m) => m.option_id),
+    seat: line.seat, course: line.course, note: line.note, allergens: line.allergens });
+
+  /** What a tapped line offers: a pending one is edited in place; a sent one can be
+      repeated, discounted, comped or voided (voids after send need a manager). */
+  function lineSheet(line) {
+    const c = S.check, pending = line.state === "pending";
+    const patch = (body, what) => { closeSheet(); write("PATCH", `/api/checks/${c.id}/lines/${line.id}`, body, what, (check) => { S.check = check; }); };
+    const seats = [null, ...Array.from({ length: c.covers }, (_, i) => i + 1)];
+    openSheet(h("h2", `${line.quantity}× ${line.name}`),
+      h("p.muted", describe(line)),
+      pending ? [
+        h("h3", "Seat"),
+        h("div.choices", seats.map((n) => h(`button${n === line.seat ? ".on" : ""}`, { "data-seat": n ?? "-", onclick: () => patch({ seat: n }, `${line.name}: seat ${n ?? "–"}`) }, n ?? "–"))),
+        h("h3", "Course"),
+        h("div.choices", S.menu.courses.map((k) => h(`button${k === line.course ? ".on" : ""}`, { "data-course": k, onclick: () => patch({ course: k }, `${line.name}: ${k}`) }, k))),
+      ] : h("p.muted", "Sent to the kitchen: repeat, discount, comp or void it."),
+      h("div.choices.line-actions",
+        pending ? h("button", { onclick: () => editLine(line) }, "Edit…") : null,
+        h("button", { onclick: () => repeatLines([line]) }, "Repeat"),
+        h("button", { onclick: () => discountSheet(line) }, "Discount…"),
+        h("button", { onclick: () => compSheet(line) }, "Comp…"),
+        h("button", { onclick: moveSheet }, "Move…"),
+        h("button.danger", { onclick: () => voidSheet(line) }, "Void…")),
+      h("div.actions", h("button", { onclick: closeSheet }, "Close")));
+  }
+
+  function editLine(line) {
+    const [item] = findItem(line.item_id);
+    if (!item) return toast("That item is no longer on the menu", "error");
+    itemSheet(item, line);
+  }
+
+  function saveLine(item, line, pick, choice, note, allergens) {
+    const modifiers = [...pick.values()].flatMap((x) => [...x]);
+    closeSheet();
+    write("PATCH", `/api/checks/${S.check.id}/lines/${line.id}`,
+      { quantity: choice.quantity, modifiers, seat: choice.seat, course: choice.course, note: note.trim() || null, allergens },
+      `Edit ${item.name}`, (check) => { S.check = check; toast(`${item.name} changed`, "ok"); });
+  }
+
+  /** The lines of the last send (a round of drinks): what "Repeat round" orders again. */
+  function lastRound() {
+    const sent = S.check.lines.filter((l) => l.state === "sent" && l.sent_at);
+    const last = sent.map((l) => l.sent_at).sort().pop();
+    return sent.filter((l) => l.sent_at === last);
+  }
+  const repeatRound = () => repeatLines(lastRound());
+
+  function repeatLines(lines) {
+    closeSheet();
+    for (const line of lines) {
+      const refusal = whyNot(line.item_id, line.quantity);
+      if (refusal) { toast(refusal, "error"); continue; }
+      write("POST", `/api/checks/${S.check.id}/lines`, lineBody(line), `Again: ${line.name}`, (check) => { S.check = check; });
+    }
+    toast(lines.length > 1 ? `${lines.length} items again: send when ready` : `${lines[0].name} again: send when ready`, "ok");
+    render();
+  }
+
+  /** Move the check to another table; a table with an open check takes this one in (merge). */
+  function moveSheet() {
+    const c = S.check;
+    const area = S.floor.areas.find((a) => a.tables.some((t) => t.id === c.table_id)) || S.floor.areas[0];
+    const tap = (t) => {
+      if (t.id === c.table_id) return;
+      closeSheet();
+      if (t.open_check) {
+        write("POST", `/api/checks/${t.open_check.id}/merge`, { check_id: c.id }, `Merge into table ${t.name}`,
+          (check) => { S.check = check; keepPlace(); toast(`Merged into table ${t.name}`, "ok"); });
+      } else {
+        write("POST", `/api/checks/${c.id}/transfer`, { table_id: t.id }, `Move to table ${t.name}`,
+          (check) => { S.check = check; toast(`Moved to table ${t.name}`, "ok"); });
+      }
+    };
+    openSheet(h("h2", `Move table ${tableName(c.table_id)} to…`),
+      h("p.muted", "A free table takes the check; a table with a check takes this one in."),
+      h("div.move", floorPlan(area, tap)),
+      h("div.actions", h("button", { onclick: closeSheet }, "Cancel")));
+  }
+
+  /** A sheet's manager PIN field: a one-use approval for ``action``, or null when empty. */
+  function approvalField(action, shown) {
+    const pin = h("input", { type: "password", inputMode: "numeric", placeholder: "Manager PIN", "aria-label": "manager PIN", maxLength: 8 });
+    const field = h("label", { hidden: !shown }, "A manager approves", pin);
+    return {
+      field,
+      ask() { field.hidden = false; pin.focus(); },
+      async approval() {
+        if (!pin.value) return null;
+        return (await api("POST", "/api/auth/approve", { pin: pin.value, action })).approval;
+      },
+    };
+  }
+
+  /** Discount or comp: online only (an approval needs the server), asked again with a PIN
+      when the venue's limit needs one. */
+  function adjustSheet(title, action, path, body, fields, done) {
+    const reason = h("input", { placeholder: "Reason", "aria-label": "reason", maxLength: 200, value: action === "comp" ? "guest complaint" : "guest goodwill" });
+    const approve = approvalField(action, action === "comp");
+    const message = h("p.error");
+    const key = POS.uuid();
+    async function go() {
+      message.textContent = "";
+      try {
+        const approval = await approve.approval();
+        S.bill = await api("POST", path, { ...body(), reason: reason.value.trim() || action, approval }, { key });
+        closeSheet();
+        done();
+        refresh();
+      } catch (err) {
+        if (err instanceof ApiError && err.problem.field === "approval") approve.ask();
+        message.textContent = err instanceof ApiError ? err.message : "No connection: discounts and comps need the server";
+      }
+    }
+    openSheet(h("h2", title), fields, h("label", "Reason", reason), approve.field, message,
+      h("div.actions", h("button", { onclick: closeSheet }, "Cancel"), h("button.primary", { onclick: go }, action === "comp" ? "Comp" : "Discount")));
+  }
+
+  function discountSheet(line) {
+    const pick = { percent: 10 };
+    const box = h("div.choices");
+    const draw = () => mount(box, [10, 15, 20, 50].map((p) => h(`button${p === pick.percent ? ".on" : ""}`, { onclick: () => { pick.percent = p; draw(); } }, `${p} %`)));
+    draw();
+    adjustSheet(`Discount ${line.name}`, "discount", `/api/checks/${S.check.id}/discounts`,
+      () => ({ kind: "percent", value: pick.percent * 100, line_id: line.id }), box,
+      () => toast(`${line.name}: ${pick.percent} % off`, "ok"));
+  }
+
+  function compSheet(line) {
+    adjustSheet(`Comp ${line.quantity}× ${line.name}`, "comp", `/api/checks/${S.check.id}/comps`,
+      () => ({ line_id: line.id }), h("p.muted", `${money(line.amount)} comes off the bill.`),
+      () => toast(`${line.name} comped`, "ok"));
+  }
+
+  // ---- the quick grid: the venue's most ordered items ---------------------------------
+  let favourites = [];
+  async function loadFavourites() {
+    try { favourites = (await get("/api/checks/favourites")).item_ids; } catch (err) { return; }
+    if (S.view === "menu" && sheet.hidden && S.check) render();
+  }
+  function quickGrid() {
+    const items = favourites.map((id) => findItem(id)).filter(([i, c]) => i && onMenuNow(i, c)).map(([i]) => i).slice(0, 6);
+    if (!items.length) return null;
+    return h("div.pane.items.quick", { "aria-label": "most ordered" }, items.map((i) => h(`button${i.available ? "" : ".out"}`, {
+      disabled: !i.available || i.remaining === 0, onclick: () => itemSheet(i), "data-quick": i.name,
+    }, i.name, h("small", money(i.price)))));
+  }
+
+  // ---- the place kept over a reload (this tab only) ------------------------------------
+  const PLACE = "pos.handheld.place";
+  function keepPlace() {
+    const staff = POS.session.staff;
+    sessionStorage.setItem(PLACE, JSON.stringify({ staff: staff && staff.id, view: S.view, check: S.check && S.check.id, category: S.category }));
+  }
+  async function restorePlace() {
+    const place = JSON.parse(sessionStorage.getItem(PLACE) || "null");
+    const staff = POS.session.staff;
+    if (!place || !place.check || !staff || place.staff !== staff.id) return;
+    S.category = place.category ?? null;
+    try { S.check = await get(`/api/checks/${place.check}`); } catch (err) { S.check = null; return keepPlace(); }
+    if (S.check.status !== "open" && place.view !== "pay") { S.check = null; return show("floor"); }
+    if (place.view === "pay") return openBill();
+    show(place.view === "menu" ? "menu" : "check");
+  }
+
+  // ---- the guest's link as a QR code ---------------------------------------------------
+  function guestQrSheet(url, svg) {
+    const copy = async () => {
+      try { await navigator.clipboard.writeText(url); toast("Link copied", "ok"); } catch (err) { toast("Copy is not allowed here: let the guest scan the code"); }
+    };
+    openSheet(h("h2", "Guest pays on their phone"),
+      svg ? h("img.qr", { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`, alt: "QR code of the guest's link" }) : null,
+      h("p.muted.center", "Let the guest scan this code with their phone's camera."),
+      h("p.link", h("a", { href: url, target: "_blank", rel: "noopener" }, url)),
+      h("div.actions", h("button", { onclick: copy }, "Copy link"), h("button.primary", { onclick: closeSheet }, "Close")));
   }
 
   // ---- bill, split and pay ----------------------------------------------------------
@@ -391,8 +599,7 @@
     try {
       const link = await api("POST", `/api/checks/${S.check.id}/guest-link`);
       const url = new URL(link.url, location.href).href;
-      openSheet(h("h2", "Guest pays on their phone"), h("p", "Open this link on the guest's phone (or print the bill with its QR code):"),
-        h("p", h("a", { href: url, target: "_blank" }, url)), h("div.actions", h("button", { onclick: closeSheet }, "Close")));
+      guestQrSheet(url, link.qr_svg);
     } catch (err) { failed(err); }
   }
 
@@ -498,6 +705,8 @@
       });
       setInterval(() => { if (S.view === "menu" && sheet.hidden && S.check) render(); }, 60000);
       await refresh();
+      loadFavourites();
+      await restorePlace();
     },
     resumed: () => box.flush(),
   });

@@ -158,8 +158,23 @@
     mount($("#book"), h("h2", `Reservations · ${S.book.filter((r) => !["cancelled", "no_show"].includes(r.status)).length} · ${S.book.reduce((n, r) => n + (["cancelled", "no_show"].includes(r.status) ? 0 : r.party_size), 0)} covers`), timeline());
   }
 
+  // ---- the forms and the tab, kept over a reload of this tab ---------------------------
+  const PLACE = "pos.host.place";
+  function keepPlace() {
+    sessionStorage.setItem(PLACE, JSON.stringify({ tab: S.tab, party: S.party, draft }));
+  }
+  function restorePlace() {
+    const kept = JSON.parse(sessionStorage.getItem(PLACE) || "null");
+    if (!kept) return;
+    if (["waitlist", "book", "floor"].includes(kept.tab)) S.tab = kept.tab;
+    if (Number.isInteger(kept.party)) S.party = kept.party;
+    Object.assign(draft, kept.draft);
+  }
+  document.addEventListener("input", keepPlace);
+
   function render() {
     if (!S.floor) return;
+    keepPlace();
     renderBook();
     const focused = document.activeElement && document.activeElement.closest("#side input");
     const [ph, at] = focused ? [focused.placeholder, focused.selectionStart] : [];
@@ -180,6 +195,7 @@
         S.tz = (await api("GET", `/api/reservations/availability?date=${new Date().toISOString().slice(0, 10)}&party_size=1`)).timezone;
       } catch (err) { S.tz = undefined; }
       dayInput.value = venueNow().day;
+      restorePlace();
       POS.live(["floor", "reservations"], { ready: () => { box.flush(); refresh(); }, event: debounce(refresh) });
       refresh();
     },
