@@ -154,6 +154,9 @@ async def test_a_combo_price_under_inclusive_and_exclusive_tax(demo: Demo) -> No
         (b["lines"][0]["line_id"], 220),
         (b["lines"][1]["line_id"], 50),
     ]
+    r = await demo.call("GET", f"/api/checks/{check['id']}/receipt")
+    assert r.status_code == 200, r.text
+    assert "Burger menu" in r.text and "2.70" in r.text
     await tax_exclusive(demo)
     b = await bill(demo, check["id"])
     # 16.30 x 7 % = 1.141 -> 1.14; 3.70 x 19 % = 0.703 -> 0.70
@@ -228,6 +231,21 @@ async def test_the_sale_in_the_journal_and_the_report_carry_the_promotion(demo: 
     sale = rows[-1][0]
     assert [(p["name"], p["amount"]) for p in sale["promotions"]] == [("2 for 1", 480)]
     assert sale["total"] == 480 and sale["discount_total"] == 480
+    day = (await demo.call("GET", "/api/reports/x", "manager")).json()["business_date"]
+    r = await demo.call(
+        "GET",
+        "/api/reports/sales",
+        "manager",
+        params={"from": day, "to": day, "group": "item"},
+    )
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["gross"], report["discounts"], report["total"]) == (960, 480, 480)
+    assert [(p["name"], p["checks"], p["lines"], p["amount"]) for p in report["promotions"]] == [
+        ("2 for 1", 1, 1, 480)
+    ]
+    beer_row = next(row for row in report["rows"] if row["key"] == "Draft beer")
+    assert (beer_row["gross"], beer_row["discounts"], beer_row["total"]) == (960, 480, 480)
 
 
 @pytest.mark.parametrize(

@@ -212,6 +212,16 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/drawer-sessions/paid-out"): CASHIER,
     ("POST", "/api/drawer-sessions/no-sale"): CASHIER,
     ("POST", "/api/drawer-sessions/{session_id}/close"): CASHIER,
+    # promotions and day-part prices (issue #23)
+    ("GET", "/api/promotions"): MANAGER,
+    ("POST", "/api/promotions"): MANAGER,
+    ("GET", "/api/promotions/{promotion_id}"): MANAGER,
+    ("PATCH", "/api/promotions/{promotion_id}"): MANAGER,
+    ("POST", "/api/promotions/{promotion_id}/end"): MANAGER,
+    ("GET", "/api/promotions/prices"): MANAGER,
+    ("POST", "/api/promotions/prices"): MANAGER,
+    ("PATCH", "/api/promotions/prices/{price_id}"): MANAGER,
+    ("DELETE", "/api/promotions/prices/{price_id}"): MANAGER,
     # first run and the venue's administration (issue #16)
     ("GET", "/app/setup"): PUBLIC,
     ("GET", "/api/setup"): PUBLIC,
