@@ -369,6 +369,8 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "group_id": (await demo.sql("SELECT min(id) FROM modifier_groups"))[0][0],
         "option_id": (await demo.sql("SELECT min(id) FROM modifier_options"))[0][0],
         "schedule_id": 1,
+        "promotion_id": 1,
+        "price_id": 1,
         "file_path": "pos.js",
         "staff_id": (await demo.sql("SELECT max(id) FROM staff"))[0][0] + 1,
         "device_id": (await demo.sql("SELECT max(id) FROM devices"))[0][0] + 1000,
