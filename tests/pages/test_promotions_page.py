@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import ViewportSize, expect
 
 from tests.conftest import Demo
-from tests.pages.conftest import NewDevice
+from tests.pages.conftest import PHONE, NewDevice
 from tests.payments.helpers import bill, check_with
 
 pytestmark = pytest.mark.browser
@@ -59,6 +59,12 @@ async def test_a_manager_creates_schedules_and_ends_promotions(
     # the bill applies it at once; ending it keeps the lines ordered before
     check = await check_with(demo, ("Draft beer", 2, None))
     assert (await bill(demo, check["id"]))["total"] == 480
+    link = await demo.call("POST", f"/api/checks/{check['id']}/guest-link")
+    assert link.status_code == 201, link.text
+    guest = await (await new_device(PHONE)).open(link.json()["url"])
+    card = guest.locator(".guest-card")
+    await expect(card).to_contain_text("incl. 2 for 1 beer")
+    await expect(card.locator("tr.total").first).to_contain_text("4.80")
     page.once("dialog", lambda dialog: dialog.accept())
     await page.locator("#promotions tr", has_text="2 for 1 beer").locator("text=End").click()
     await expect(page.locator("#toasts")).to_contain_text("2 for 1 beer ended")
