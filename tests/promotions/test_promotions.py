@@ -315,3 +315,45 @@ async def test_a_change_needs_the_current_version_and_is_audited(demo: Demo) -> 
         "promotion.created",
         "promotion.changed",
     ]
+
+
+async def test_day_part_prices_refuse_bad_input_and_keep_versions(demo: Demo) -> None:
+    beer = await demo.item("Draft beer")
+    r = await demo.call(
+        "POST",
+        "/api/promotions/prices",
+        "manager",
+        json={"item_id": 999_999, "name": "Happy hour", "price": 300, "windows": HAPPY_HOUR},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "item_id"
+    r = await demo.call(
+        "POST",
+        "/api/promotions/prices",
+        "manager",
+        json={"item_id": beer["id"], "name": "Happy hour", "price": 300, "windows": []},
+    )
+    assert r.status_code in (400, 422) and "windows" in r.text
+    assert await demo.sql("SELECT 1 FROM day_part_prices") == []
+    r = await demo.call(
+        "POST",
+        "/api/promotions/prices",
+        "manager",
+        json={"item_id": beer["id"], "name": "Happy hour", "price": 300, "windows": HAPPY_HOUR},
+    )
+    made = r.json()
+    r = await demo.call(
+        "PATCH",
+        f"/api/promotions/prices/{made['id']}",
+        "manager",
+        json={"version": 1, "price": 350},
+    )
+    assert r.status_code == 200 and (r.json()["price"], r.json()["version"]) == (350, 2)
+    r = await demo.call(
+        "PATCH", f"/api/promotions/prices/{made['id']}", "manager", json={"version": 1, "price": 1}
+    )
+    assert r.status_code == 409 and r.json()["current"]["price"] == 350
+    rows = await demo.sql("SELECT action FROM audit_entries ORDER BY id")
+    assert [a for (a,) in rows if "day_part" in a] == [
+        "menu.day_part_price_created",
+        "menu.day_part_price_changed",
+    ]
