@@ -357,3 +357,20 @@ async def test_day_part_prices_refuse_bad_input_and_keep_versions(demo: Demo) ->
         "menu.day_part_price_created",
         "menu.day_part_price_changed",
     ]
+
+
+async def test_promotions_do_not_count_towards_a_discounts_approval(demo: Demo) -> None:
+    beer = await demo.item("Draft beer")
+    await promotion(demo, name="2 for 1", kind="buy_n_get_m", buy=1, get=1, item_ids=[beer["id"]])
+    check = await check_with(demo, ("Draft beer", 4, None))
+    # half the check is off by the promotion; a waiter's own 5 % still needs no manager
+    r = await demo.call(
+        "POST",
+        f"/api/checks/{check['id']}/discounts",
+        json={"kind": "percent", "value": 500, "reason": "regulars"},
+    )
+    assert r.status_code == 201, r.text
+    b = r.json()
+    # 19.20 - 9.60 promotion = 9.60, then 5 % = 0.48
+    assert (b["discount_total"], b["total"]) == (960 + 48, 912)
+    assert [(p["name"], p["amount"]) for p in b["promotions"]] == [("2 for 1", 960)]
