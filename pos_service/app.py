@@ -58,6 +58,7 @@ from pos_service.payments.controller import (
 from pos_service.payments.provider import PaymentProvider, SimulatedTerminal
 from pos_service.printing import dispatcher as printing
 from pos_service.printing.controller import PrintersController, PrintJobsController
+from pos_service.promotions.controller import PromotionsController
 from pos_service.reports import service as reports_service
 from pos_service.reports.controller import GroupController, ReportsController
 from pos_service.reservations import service as reservations
@@ -217,6 +218,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             AuditController,
             DevicesController,
             DrawersController,
+            PromotionsController,
             VenueController,
             SetupController,
             GroupVenuesController,

@@ -25,6 +25,7 @@ from pos_service.menu.models import (
 from pos_service.orders.models import Check, CheckLine
 from pos_service.payments.models import Adjustment, BillPart, GiftCard, Payment
 from pos_service.printing.models import Printer, PrinterStation, PrintJob
+from pos_service.promotions.models import DayPartPrice, Promotion
 from pos_service.reports.models import DayClose, TipSettlement, TipShare
 from pos_service.reservations.models import Reservation, ReservationJob, WaitlistEntry
 from pos_service.rosters.models import PlannedShift, Section, StaffWage
@@ -52,6 +53,7 @@ __all__ = [
     "CheckLine",
     "Counter",
     "DayClose",
+    "DayPartPrice",
     "Device",
     "DevicePairing",
     "DiningTable",
@@ -76,6 +78,7 @@ __all__ = [
     "PrintJob",
     "Printer",
     "PrinterStation",
+    "Promotion",
     "RecipeLine",
     "Reservation",
     "ReservationJob",

@@ -49,6 +49,7 @@ from pos_service.orders.schemas import (
     TransferRequest,
     VoidRequest,
 )
+from pos_service.promotions import service as promotions
 from pos_service.rosters import service as rosters
 from pos_service.staff import service as staff
 from pos_service.staff.models import Staff
@@ -372,7 +373,8 @@ async def add_line(
         raise NotFound(f"no item {data.item_id}", field="item_id")
     if item.archived:
         raise Conflict(f"{item.name} is no longer on the menu", field="item_id", item=item.name)
-    await schedules.refuse_outside(session, caller.venue_id, item, now_utc())
+    ordered_at = now_utc()
+    await schedules.refuse_outside(session, caller.venue_id, item, ordered_at)
     if not item.available or (item.remaining is not None and item.remaining < data.quantity):
         left = "" if item.remaining is None else f" ({item.remaining} left)"
         raise Conflict(f"{item.name} is not available{left}", field="item_id", item=item.name)
@@ -389,7 +391,8 @@ async def add_line(
         item_id=item.id,
         name=item.name,
         quantity=data.quantity,
-        unit_price=item.price + sum(m["price_delta"] for m in modifiers),
+        unit_price=await promotions.price_at(session, caller.venue_id, item, ordered_at)
+        + sum(m["price_delta"] for m in modifiers),
         tax_rate_ppm=item.tax_rate_ppm,
         modifiers=modifiers,
         seat=data.seat,
@@ -398,6 +401,7 @@ async def add_line(
         allergens=ordered(data.allergens),
         station_id=item.station_id if item.station_id is not None else category.station_id,
         added_by=caller.actor,
+        created_at=ordered_at,
     )
     session.add(line)
     check.version += 1

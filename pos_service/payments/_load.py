@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -30,9 +30,12 @@ from pos_service.payments.schemas import (
     DiscountRead,
     PartRead,
     PaymentRead,
+    PromotionLineRead,
     ShareRead,
     TaxRead,
 )
+from pos_service.promotions import service as promotions
+from pos_service.promotions.engine import Applied
 from pos_service.venues import service as venues
 from pos_service.venues.models import Venue
 
@@ -49,6 +52,8 @@ class Loaded:
     payments: list[Payment]
     bill: Bill
     ledger: Ledger
+    promotions: list[Applied] = field(default_factory=list)
+    """The promotions the bill applied, one per (promotion, line)."""
 
 
 async def _all(session: AsyncSession, model: Any, venue_id: int, check_id: int) -> list[Any]:
@@ -74,8 +79,14 @@ def service_charge(venue: Venue, check: Check) -> ServiceCharge | None:
 
 
 def compute(
-    venue: Venue, check: Check, lines: list[CheckLine], adjustments: list[Adjustment]
+    venue: Venue,
+    check: Check,
+    lines: list[CheckLine],
+    adjustments: list[Adjustment],
+    promoted: list[Applied] | None = None,
 ) -> Bill:
+    """The bill; ``promoted`` (the check's promotions) are amount discounts on their
+    lines, taken before any manual discount (docs/promotions.md)."""
     comped = {a.line_id for a in adjustments if a.kind == AdjustmentKind.COMP}
     return compute_bill(
         [
@@ -92,9 +103,12 @@ def compute(
             for line in lines
         ],
         [
-            Discount(a.discount_kind, a.value, a.line_id, a.reason)  # type: ignore[arg-type]
-            for a in adjustments
-            if a.kind == AdjustmentKind.DISCOUNT
+            *(Discount("amount", p.amount, p.line_id, p.name) for p in promoted or ()),
+            *(
+                Discount(a.discount_kind, a.value, a.line_id, a.reason)  # type: ignore[arg-type]
+                for a in adjustments
+                if a.kind == AdjustmentKind.DISCOUNT
+            ),
         ],
         service_charge(venue, check),
         tax_inclusive=venue.tax_inclusive,
@@ -126,9 +140,41 @@ async def load(session: AsyncSession, check: Check) -> Loaded:
     parts = [p for p in await _all(session, BillPart, venue_id, check.id) if p.active]
     parts.sort(key=lambda p: (p.position, p.id))
     payments = await _all(session, Payment, venue_id, check.id)
-    bill = compute(venue, check, lines, adjustments)
+    promoted = await promoted_lines(session, venue, lines, adjustments)
+    bill = compute(venue, check, lines, adjustments, promoted)
     return Loaded(
-        venue, check, lines, adjustments, parts, payments, bill, _ledger(bill, parts, payments)
+        venue,
+        check,
+        lines,
+        adjustments,
+        parts,
+        payments,
+        bill,
+        _ledger(bill, parts, payments),
+        promoted,
+    )
+
+
+async def promoted_lines(
+    session: AsyncSession, venue: Venue, lines: list[CheckLine], adjustments: list[Adjustment]
+) -> list[Applied]:
+    """The promotions of the check's chargeable lines (not voided, not comped), each line
+    as of the time it was ordered."""
+    comped = {a.line_id for a in adjustments if a.kind == AdjustmentKind.COMP}
+    return await promotions.applied(
+        session,
+        venue,
+        [
+            promotions.OrderedLine(
+                line_id=line.id,
+                item_id=line.item_id,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                ordered_at=line.created_at,
+            )
+            for line in lines
+            if line.state != LineState.VOIDED and line.id not in comped
+        ],
     )
 
 
@@ -245,6 +291,12 @@ def bill_read(loaded: Loaded) -> BillRead:
             )
             for a in loaded.adjustments
             if a.kind == AdjustmentKind.DISCOUNT
+        ],
+        promotions=[
+            PromotionLineRead(
+                promotion_id=p.promotion_id, name=p.name, line_id=p.line_id, amount=p.amount
+            )
+            for p in loaded.promotions
         ],
         subtotal=bill.subtotal,
         discount_total=bill.discount_total,

@@ -63,9 +63,7 @@ def _fields(bill: BillRead, header: Header) -> dict[str, object]:
         "lines": lines,
         "subtotal_minor": bill.subtotal,
         "taxes": [docs.TaxLine(t.rate_ppm, tax_name, t.tax, t.base) for t in bill.taxes],
-        "discounts": (
-            [docs.Discount(N_("Discounts"), bill.discount_total)] if bill.discount_total else []
-        ),
+        "discounts": _discounts(bill),
         "service_charge_minor": bill.service_charge,
         "total_minor": bill.total,
         "paid_minor": bill.paid,
@@ -73,6 +71,17 @@ def _fields(bill: BillRead, header: Header) -> dict[str, object]:
         "tax_inclusive": bill.tax_inclusive,
         "locale": header.locale,
     }
+
+
+def _discounts(bill: BillRead) -> list[docs.Discount]:
+    """One line per promotion with its name (docs/promotions.md), then the other
+    discounts in one line."""
+    promoted: dict[int, docs.Discount] = {}
+    for p in bill.promotions:
+        before = promoted.get(p.promotion_id, docs.Discount(p.name, 0))
+        promoted[p.promotion_id] = docs.Discount(p.name, before.amount_minor + p.amount)
+    rest = bill.discount_total - sum(p.amount for p in bill.promotions)
+    return [*promoted.values(), *([docs.Discount(N_("Discounts"), rest)] if rest else [])]
 
 
 def prebill(bill: BillRead, header: Header, qr_url: str | None = None) -> docs.PreBill:

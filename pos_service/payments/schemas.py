@@ -138,6 +138,15 @@ class DiscountRead(msgspec.Struct, kw_only=True):
     reason: str
 
 
+class PromotionLineRead(msgspec.Struct, kw_only=True):
+    """What a promotion took off one line (it is in that line's ``discount``)."""
+
+    promotion_id: int
+    name: str
+    line_id: int
+    amount: int
+
+
 class ShareRead(msgspec.Struct, kw_only=True):
     line_id: int
     amount: int
@@ -199,6 +208,8 @@ class BillRead(msgspec.Struct, kw_only=True):
     parts: list[PartRead]
     rest: PartRead
     payments: list[PaymentRead]
+    promotions: list[PromotionLineRead] = msgspec.field(default_factory=list)
+    """The promotions applied, one row per promotion and line (docs/promotions.md)."""
 
 
 class PaymentResult(msgspec.Struct, kw_only=True):

@@ -108,13 +108,14 @@ async def get_bill(session: AsyncSession, caller: Caller, check_id: int) -> Bill
 # --- discounts and comps
 
 
-def needs_approval(settings: dict[str, Any], before: Bill, after: Bill) -> bool:
+def needs_approval(settings: dict[str, Any], before: Bill, after: Bill, promoted: int = 0) -> bool:
     """Whether a discount taking the bill from ``before`` to ``after`` needs a manager:
     the check's running discount total (not this discount alone) is above the venue's
     amount threshold (``discount_approval_minor``) or above its share of the subtotal
-    (``discount_approval_bp``), and this discount adds to it."""
-    total = after.discount_total
-    if total <= before.discount_total:
+    (``discount_approval_bp``), and this discount adds to it. The ``promoted`` part of
+    the discounts (the venue's own promotions) does not count."""
+    total = after.discount_total - promoted
+    if total <= before.discount_total - promoted:
         return False
     limit_minor = int(settings.get("discount_approval_minor", DISCOUNT_APPROVAL_MINOR))
     limit_bp = int(settings.get("discount_approval_bp", DISCOUNT_APPROVAL_BP))
@@ -203,8 +204,15 @@ async def add_discount(
         reason=data.reason,
         added_by=caller.actor,
     )
-    after = compute(loaded.venue, loaded.check, loaded.lines, [*loaded.adjustments, adjustment])
-    if needs_approval(loaded.venue.settings, loaded.bill, after):
+    after = compute(
+        loaded.venue,
+        loaded.check,
+        loaded.lines,
+        [*loaded.adjustments, adjustment],
+        loaded.promotions,
+    )
+    promoted = sum(p.amount for p in loaded.promotions)
+    if needs_approval(loaded.venue.settings, loaded.bill, after, promoted):
         adjustment.approved_by = await staff.consume_approval(
             session, caller.venue_id, data.approval, "discount"
         )
@@ -848,6 +856,15 @@ async def _sale(session: AsyncSession, loaded: Loaded) -> dict[str, Any]:
         "tax_inclusive": bill.tax_inclusive,
         "rate_unit": "ppm",
         "taxes": [[t.rate_ppm, t.base, t.tax] for t in bill.taxes],
+        "promotions": [
+            {
+                "promotion_id": p.promotion_id,
+                "name": p.name,
+                "line_id": p.line_id,
+                "amount": p.amount,
+            }
+            for p in loaded.promotions
+        ],
         "lines": [
             {
                 "line_id": line.line_id,

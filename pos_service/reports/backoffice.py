@@ -157,6 +157,7 @@ async def sales_of(
             await staff_names(session, venue.id),
             await _table_names(session, venue.id),
         ),
+        promotions=selling.promotion_rows(found),
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from pos_service.core.money import allocate, format_rate_percent, round_div
-from pos_service.reports.schemas import SalesGroup, SalesRow
+from pos_service.reports.schemas import PromotionSales, SalesGroup, SalesRow
 
 CHECK_GROUPS = ("day", "hour", "staff", "table")
 LINE_GROUPS = ("item", "category", "tax_rate")
@@ -203,3 +203,21 @@ def rows(
         row.average_check = round_div(row.total, row.checks) if row.checks else 0
     numeric = group in ("staff", "table", "tax_rate")
     return sorted(result, key=lambda r: (len(r.key), r.key) if numeric else (0, r.key))
+
+
+def promotion_rows(sales: Iterable[Sale]) -> list[PromotionSales]:
+    """The sales' promotion discounts per promotion (by id; the latest name), in id order.
+    Sales journaled before promotions existed carry none."""
+    found: dict[int, PromotionSales] = {}
+    for sale in sales:
+        seen: set[int] = set()
+        for applied in sale.data.get("promotions", ()):
+            pid = applied["promotion_id"]
+            row = found.setdefault(pid, PromotionSales(promotion_id=pid, name=applied["name"]))
+            row.name = applied["name"]
+            row.lines += 1
+            row.amount += applied["amount"]
+            if pid not in seen:
+                seen.add(pid)
+                row.checks += 1
+    return [found[pid] for pid in sorted(found)]

@@ -162,6 +162,17 @@ class SalesRow(msgspec.Struct, kw_only=True):
     average_check: int = 0
 
 
+class PromotionSales(msgspec.Struct, kw_only=True):
+    """What one promotion took off the sales: ``amount`` over ``lines`` lines of
+    ``checks`` checks (it is part of the report's ``discounts``)."""
+
+    promotion_id: int
+    name: str
+    checks: int = 0
+    lines: int = 0
+    amount: int = 0
+
+
 class SalesReport(msgspec.Struct, kw_only=True):
     """Closed checks (journal ``sale`` entries) of the business days ``start`` to ``end``
     by the venue's cutoff. The totals are the journal's; the rows sum to them."""
@@ -183,6 +194,8 @@ class SalesReport(msgspec.Struct, kw_only=True):
     average_check: int
     average_cover: int
     rows: list[SalesRow]
+    promotions: list[PromotionSales] = msgspec.field(default_factory=list)
+    """The discounts of promotions, per promotion (docs/promotions.md)."""
 
 
 class VenueSales(msgspec.Struct, kw_only=True):

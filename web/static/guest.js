@@ -115,6 +115,7 @@
     mount(main, h("div.pane",
       h("div.guest-card",
         h("table", b.lines.map((l) => row(`${l.quantity}× ${l.name}`, money(l.net))),
+          Object.values((b.promotions || []).reduce((by, p) => { (by[p.promotion_id] ||= [p.name, 0])[1] += p.amount; return by; }, {})).map(([name, off]) => row(`incl. ${name}`, money(-off), ".muted")),
           b.service_charge ? row("Service charge", money(b.service_charge)) : null,
           b.taxes.map((t) => row(taxLabel(b, t), money(t.tax), ".muted")),
           row("Total", money(b.total), ".total"),

@@ -532,6 +532,7 @@
       h("div.head", h("button", { onclick: () => show("check") }, "← Check"), h("h2", `Bill · table ${tableName(S.check.table_id)}`)),
       h("div.pane",
         h("ul.lines", b.lines.map((l) => h("li", h("span.q", `${l.quantity}×`), h("span.what", l.name, h("small", l.seat ? `seat ${l.seat}` : "")), h("span.amount", money(l.net))))),
+        Object.values((b.promotions || []).reduce((by, p) => { (by[p.promotion_id] ||= [p.name, 0])[1] += p.amount; return by; }, {})).map(([name, off]) => h("p.row.muted.promotion", h("span.grow", `incl. ${name}`), h("span.amount", money(-off)))),
         b.service_charge ? h("p.row", h("span.grow", "Service charge"), h("span.amount", money(b.service_charge))) : null,
         b.taxes.map((t) => h("p.row.muted", h("span.grow", taxLabel(b, t)), h("span.amount", money(t.tax)))),
         h("p.row.total", h("span.grow", "Total"), h("span.amount", money(b.total))),

@@ -1,0 +1,1 @@
+"""Promotions and day-part prices."""
