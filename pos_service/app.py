@@ -71,6 +71,12 @@ from pos_service.setup.controller import GroupVenuesController, SetupController
 from pos_service.staff.controller import AuthController, StaffController
 from pos_service.staff.service import Security
 from pos_service.stock.controller import StockController
+from pos_service.tableorder.controller import (
+    GuestSettingsController,
+    TableLinksController,
+    TableOrderController,
+    TableOrderPage,
+)
 from pos_service.tables import service as tables_service
 from pos_service.tables.controller import FloorController, TablesController
 from pos_service.venues.controller import VenueController
@@ -124,6 +130,8 @@ PUBLIC_PATHS = [
     "^/ws",
     "^/guest/",
     "^/api/guest/",
+    "^/t/",
+    "^/api/table-order/",
     "^/static",
     "^/$",
     "^/app",
@@ -217,6 +225,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             DevicesController,
             DrawersController,
             VenueController,
+            GuestSettingsController,
+            TableLinksController,
+            TableOrderController,
+            TableOrderPage,
             SetupController,
             GroupVenuesController,
         ],
