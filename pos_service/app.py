@@ -19,6 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service import __version__
 from pos_service.audit.controller import AuditController
 from pos_service.auditfile.controller import AuditFileController
+from pos_service.booking.controller import (
+    BookingController,
+    BookingManageController,
+    BookingPages,
+)
 from pos_service.config import Settings, resolve_database_url
 from pos_service.core import hardening, logs, openapi, outbound
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
@@ -58,6 +63,7 @@ from pos_service.payments.controller import (
 from pos_service.payments.provider import PaymentProvider, SimulatedTerminal
 from pos_service.printing import dispatcher as printing
 from pos_service.printing.controller import PrintersController, PrintJobsController
+from pos_service.public.settings import GuestSettingsController
 from pos_service.reports import service as reports_service
 from pos_service.reports.controller import GroupController, ReportsController
 from pos_service.reservations import service as reservations
@@ -72,7 +78,6 @@ from pos_service.staff.controller import AuthController, StaffController
 from pos_service.staff.service import Security
 from pos_service.stock.controller import StockController
 from pos_service.tableorder.controller import (
-    GuestSettingsController,
     TableLinksController,
     TableOrderController,
     TableOrderPage,
@@ -132,6 +137,9 @@ PUBLIC_PATHS = [
     "^/api/guest/",
     "^/t/",
     "^/api/table-order/",
+    "^/book/",
+    "^/api/book/",
+    "^/api/booking/",
     "^/static",
     "^/$",
     "^/app",
@@ -229,6 +237,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             TableLinksController,
             TableOrderController,
             TableOrderPage,
+            BookingController,
+            BookingManageController,
+            BookingPages,
             SetupController,
             GroupVenuesController,
         ],

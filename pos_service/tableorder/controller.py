@@ -6,45 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 
-from pos_service.core.auth import Caller, requires
+from pos_service.core.auth import requires
 from pos_service.core.errors import problems
-from pos_service.core.ratelimit import public_limit
 from pos_service.core.schemas import PathId
-from pos_service.core.uow import UnitOfWork, UoW, unit_of_work
+from pos_service.core.uow import UnitOfWork, UoW
+from pos_service.public.guard import base_url, guest_uow
 from pos_service.tableorder import links, service
 from pos_service.tableorder.schemas import (
     GuestOrderCreate,
     GuestOrderRead,
-    GuestSettings,
     Rotated,
     TableLinkRead,
     TableMenuRead,
 )
-
-
-def _base(request: Request[Any, Any, Any]) -> str:
-    return str(request.base_url).rstrip("/")
-
-
-class GuestSettingsController(Controller):
-    path = "/api/venue/guest-settings"
-    tags = ["venue"]
-    guards = [requires()]
-
-    @get("/", responses=problems(404))
-    async def get_settings(self, uow: UoW) -> GuestSettings:
-        """Ordering at the table, the receipt after payment, the booking page's party cap."""
-        return await uow.read(service.get_settings)
-
-    @put("/", responses=problems(404))
-    async def set_settings(self, uow: UoW, data: JSONBody[GuestSettings]) -> GuestSettings:
-        """Set them (managers; audited)."""
-        return await uow.write(service.set_settings, data)
 
 
 class TableLinksController(Controller):
@@ -57,7 +36,7 @@ class TableLinksController(Controller):
         self, uow: UoW, state: State, request: Request[Any, Any, Any]
     ) -> list[TableLinkRead]:
         """Every table's order link with its QR code, to print the table tents (managers)."""
-        return await uow.read(service.table_links, state.settings.secret_key, _base(request))
+        return await uow.read(service.table_links, state.settings.secret_key, base_url(request))
 
     @get("/{table_id:int}/order-link", responses=problems(404))
     async def link(
@@ -65,7 +44,7 @@ class TableLinksController(Controller):
     ) -> TableLinkRead:
         """The table's order link and QR code (to show on the handheld or print)."""
         return await uow.read(
-            service.table_link, state.settings.secret_key, _base(request), table_id
+            service.table_link, state.settings.secret_key, base_url(request), table_id
         )
 
     @get(
@@ -78,7 +57,7 @@ class TableLinksController(Controller):
     ) -> Response[str]:
         """The table tent's QR code as an SVG file to download."""
         link = await uow.read(
-            service.table_link, state.settings.secret_key, _base(request), table_id
+            service.table_link, state.settings.secret_key, base_url(request), table_id
         )
         return Response(
             link.qr_svg,
@@ -131,14 +110,7 @@ class TableOrderController(Controller):
 
 
 async def _guest(request: Request[Any, Any, Any], token: str) -> UnitOfWork:
-    """The rate limit, then the unit of work of a guest at the token's venue."""
-    try:
-        venue_id, _, _ = links.parse(token)
-    except Exception:
-        public_limit(request, 0)  # a flood of forged links is throttled too
-        raise
-    public_limit(request, venue_id)
-    return await unit_of_work(request, Caller(kind="guest", venue_id=venue_id))
+    return await guest_uow(request, lambda: links.parse(token)[0])
 
 
 class TableOrderPage(Controller):

@@ -7,20 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from pos_service.core.allergens import Allergen
-
-GuestOrdering = Literal["off", "confirm", "direct"]
-"""``off``: the table link shows nothing to order; ``confirm``: a guest's order waits on
-the check until the waiter sends it; ``direct``: it goes to the kitchen at once."""
-
-
-class GuestSettings(msgspec.Struct, kw_only=True):
-    """The venue's settings for what guests do on their own phones (managers)."""
-
-    guest_ordering: GuestOrdering = "off"
-    print_receipt_after_payment: bool = False
-    """Print the receipt on the receipt printer when a check is paid in full."""
-    booking_max_party: Annotated[int, msgspec.Meta(ge=1, le=100)] = 8
-    """The largest party the public booking page takes (larger ones call the venue)."""
+from pos_service.public.settings import GuestOrdering
 
 
 class TableLinkRead(msgspec.Struct, kw_only=True):

@@ -28,6 +28,7 @@ from pos_service.menu import service as menu
 from pos_service.orders import service as orders
 from pos_service.orders.models import Check, CheckStatus, LineState
 from pos_service.orders.schemas import CheckOpen, CheckWrite, LineAdd
+from pos_service.public.settings import guest_settings
 from pos_service.tableorder import links
 from pos_service.tableorder.events import GuestOrdered
 from pos_service.tableorder.schemas import (
@@ -38,7 +39,6 @@ from pos_service.tableorder.schemas import (
     GuestOrderCreate,
     GuestOrderedLine,
     GuestOrderRead,
-    GuestSettings,
     Rotated,
     TableLinkRead,
     TableMenuRead,
@@ -47,44 +47,12 @@ from pos_service.tables.models import DiningTable
 from pos_service.venues import service as venues
 from pos_service.venues.models import Venue
 
-_SETTINGS = tuple(GuestSettings.__struct_fields__)
-
-
-def guest_settings(settings: dict[str, Any]) -> GuestSettings:
-    """The guest settings stored at the top of ``Venue.settings``."""
-    return msgspec.convert({k: settings[k] for k in _SETTINGS if k in settings}, GuestSettings)
-
-
-async def get_settings(session: AsyncSession, caller: Caller) -> GuestSettings:
-    return guest_settings((await venues.get(session, caller.venue_id)).settings)
-
 
 async def _locked_venue(session: AsyncSession, caller: Caller) -> Venue:
     venue = await session.get(Venue, caller.venue_id, with_for_update=True)
     if venue is None:
         raise NotFound("no such venue", field="venue")
     return venue
-
-
-async def set_settings(session: AsyncSession, caller: Caller, data: GuestSettings) -> GuestSettings:
-    """Set how guests order, book and get receipts (managers; audited)."""
-    venue = await _locked_venue(session, caller)
-    before = guest_settings(venue.settings)
-    venue.settings = {**venue.settings, **msgspec.to_builtins(data)}
-    venue.version += 1  # a manager's open venue form is stale now
-    await audit.record(
-        session,
-        caller,
-        "settings.changed",
-        f"venue:{venue.id}",
-        {
-            "guest_settings": {
-                "before": msgspec.to_builtins(before),
-                "after": msgspec.to_builtins(data),
-            }
-        },
-    )
-    return data
 
 
 # --- the table tent's link
