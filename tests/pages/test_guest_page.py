@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from tests.conftest import Demo
+from tests.mail.test_outbox import Inbox, mailer, smtp_server
 from tests.pages.conftest import PHONE, NewDevice
 
 
@@ -41,7 +44,7 @@ async def test_no_tip_is_chosen_for_the_guest_and_no_tip_is_a_choice(
 
 @pytest.mark.timeout(150)
 async def test_after_a_part_is_paid_the_page_shows_paid_and_remaining_then_paid_in_full(
-    demo: Demo, new_device: NewDevice
+    demo: Demo, new_device: NewDevice, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     check_id, url = await _guest_link(demo, "7")
     split = await demo.call("POST", f"/api/checks/{check_id}/split", json={"mode": "even", "n": 2})
@@ -73,3 +76,20 @@ async def test_after_a_part_is_paid_the_page_shows_paid_and_remaining_then_paid_
         "SELECT amount, tip FROM payments WHERE check_id = :c ORDER BY id", c=check_id
     )
     assert [tuple(p) for p in payments] == [(1350, 0), (1350, 135)]
+
+    box = Inbox()  # the receipt reaches a real SMTP server, with its link
+    server, port = await smtp_server(box)
+    try:
+        assert await mailer(sessions, port).run_once() == 1
+    finally:
+        server.close()
+        await server.wait_closed()
+    [message] = box.messages
+    assert message["To"] == "split@example.com"
+    assert message["Subject"] == "Your receipt from Trattoria Demo"
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert text is not None and html is not None
+    assert "Total: €27.00" in text.get_content()
+    assert f"{url.replace('/guest/', '/api/guest/')}/receipt" in text.get_content()
+    assert "Burrata" in html.get_content() and "€1.35" in html.get_content()  # the tip
