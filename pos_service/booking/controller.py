@@ -81,31 +81,36 @@ class BookingController(Controller):
 class BookingManageController(Controller):
     """The guest's own booking, by the signed link of its confirmation."""
 
-    path = "/api/booking/{token:str}"
+    path = "/api/booking/{booking_token:str}"
     tags = ["booking"]
 
     @get("/", responses=problems(401, 404, 429))
     async def get_booking(
-        self, request: Request[Any, Any, Any], token: FromPath[str]
+        self, request: Request[Any, Any, Any], booking_token: FromPath[str]
     ) -> BookingRead:
         """The booking as it stands."""
-        uow, reservation_id = await _own(request, token)
+        uow, reservation_id = await _own(request, booking_token)
         return await uow.read(
             service.get_booking, reservation_id, _link(request, uow.caller.venue_id)
         )
 
     @post("/cancel", status_code=200, responses=problems(401, 404, 409, 429))
-    async def cancel(self, request: Request[Any, Any, Any], token: FromPath[str]) -> BookingRead:
+    async def cancel(
+        self, request: Request[Any, Any, Any], booking_token: FromPath[str]
+    ) -> BookingRead:
         """Cancel the booking."""
-        uow, reservation_id = await _own(request, token)
+        uow, reservation_id = await _own(request, booking_token)
         return await uow.write(service.cancel, reservation_id, _link(request, uow.caller.venue_id))
 
     @post("/change", status_code=200, responses=problems(401, 404, 409, 422, 429))
     async def change(
-        self, request: Request[Any, Any, Any], token: FromPath[str], data: JSONBody[BookingChange]
+        self,
+        request: Request[Any, Any, Any],
+        booking_token: FromPath[str],
+        data: JSONBody[BookingChange],
     ) -> BookingRead:
         """Move the booking to another time or party size (a new link is e-mailed)."""
-        uow, reservation_id = await _own(request, token)
+        uow, reservation_id = await _own(request, booking_token)
         return await uow.write(
             service.change, reservation_id, data, _link(request, uow.caller.venue_id)
         )
@@ -126,9 +131,10 @@ class BookingPages(Controller):
         """The venue's booking page."""
         return Template(template_name="book.html", context={"page": "book", "slug": slug})
 
-    @get("/book/manage/{token:str}", sync_to_thread=False)
-    def manage(self, token: FromPath[str]) -> Template:
+    @get("/book/manage/{booking_token:str}", sync_to_thread=False)
+    def manage(self, booking_token: FromPath[str]) -> Template:
         """The guest's own booking: change or cancel."""
         return Template(
-            template_name="book-manage.html", context={"page": "book-manage", "token": token}
+            template_name="book-manage.html",
+            context={"page": "book-manage", "token": booking_token},
         )

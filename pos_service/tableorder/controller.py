@@ -84,29 +84,29 @@ class TableLinksController(Controller):
 class TableOrderController(Controller):
     """A guest orders at the table. No bearer token; every route is rate limited."""
 
-    path = "/api/table-order/{token:str}"
+    path = "/api/table-order/{table_token:str}"
     tags = ["guest"]
 
     @get("/", responses=problems(401, 404, 429))
     async def menu(
-        self, request: Request[Any, Any, Any], state: State, token: FromPath[str]
+        self, request: Request[Any, Any, Any], state: State, table_token: FromPath[str]
     ) -> TableMenuRead:
         """The table, how ordering works here, and the menu with modifiers and allergens."""
-        uow = await _guest(request, token)
-        return await uow.read(service.menu_by_token, state.settings.secret_key, token)
+        uow = await _guest(request, table_token)
+        return await uow.read(service.menu_by_token, state.settings.secret_key, table_token)
 
     @post("/orders", responses=problems(401, 404, 409, 422, 429))
     async def order(
         self,
         request: Request[Any, Any, Any],
         state: State,
-        token: FromPath[str],
+        table_token: FromPath[str],
         data: JSONBody[GuestOrderCreate],
     ) -> GuestOrderRead:
         """Send the guest's basket: it waits for the waiter or goes to the kitchen, by the
         venue's ``guest_ordering``."""
-        uow = await _guest(request, token)
-        return await uow.write(service.order_by_token, state.settings.secret_key, token, data)
+        uow = await _guest(request, table_token)
+        return await uow.write(service.order_by_token, state.settings.secret_key, table_token, data)
 
 
 async def _guest(request: Request[Any, Any, Any], token: str) -> UnitOfWork:
@@ -116,9 +116,9 @@ async def _guest(request: Request[Any, Any, Any], token: str) -> UnitOfWork:
 class TableOrderPage(Controller):
     include_in_schema = False
 
-    @get("/t/{token:str}", sync_to_thread=False)
-    def page(self, token: FromPath[str]) -> Template:
+    @get("/t/{table_token:str}", sync_to_thread=False)
+    def page(self, table_token: FromPath[str]) -> Template:
         """The table tent's page: the menu, the basket, send."""
         return Template(
-            template_name="table-order.html", context={"page": "table-order", "token": token}
+            template_name="table-order.html", context={"page": "table-order", "token": table_token}
         )

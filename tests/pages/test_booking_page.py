@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import ViewportSize, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pos_service.core import ratelimit
@@ -20,7 +20,7 @@ from tests.pages.conftest import PHONE, NewDevice
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
-TABLET = {"width": 1280, "height": 800}
+TABLET: ViewportSize = {"width": 1280, "height": 800}
 
 
 @pytest.mark.timeout(150)

@@ -5,13 +5,24 @@ guest's lines and sends them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from playwright.async_api import Page, expect
 
+from pos_service.core import ratelimit
 from tests.conftest import Demo
 from tests.pages.conftest import KDS, PHONE, NewDevice
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def fresh_windows() -> Iterator[None]:
+    """The public request windows are per process: start with them empty."""
+    ratelimit._windows.counts.clear()
+    yield
+    ratelimit._windows.counts.clear()
 
 
 async def _ordering(demo: Demo, mode: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from playwright.async_api import expect
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Demo
