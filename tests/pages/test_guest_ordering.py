@@ -117,3 +117,20 @@ async def test_with_confirm_the_guests_lines_wait_for_the_waiter_on_the_handheld
         "Burrata", timeout=15000
     )
     await expect(box).to_be_hidden()
+
+
+@pytest.mark.timeout(120)
+async def test_the_manager_sets_guest_ordering_and_sees_the_table_tents(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    manager = await (await new_device(KDS)).open("/app/manager", pin="9999")
+    await manager.click("#nav button:has-text('Guests')")
+    tent = manager.locator(".tent[data-table='12']")
+    await expect(tent.locator("img")).to_be_visible()
+    assert await tent.locator("img").evaluate("i => i.naturalWidth") > 0  # the SVG draws
+    await manager.select_option("select[name='guest_ordering']", "direct")
+    await manager.click(".guest-settings button:has-text('Save')")
+    await expect(manager.locator(".toast")).to_contain_text("Saved")
+    r = await demo.call("GET", "/api/venue/guest-settings", "manager")
+    assert r.json()["guest_ordering"] == "direct"
+    await expect(manager.locator("#view")).to_contain_text("/book/demo")

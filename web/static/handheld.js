@@ -138,7 +138,7 @@
         h("p.allergy-band", { hidden: !(c.allergens.length || c.allergy_note) },
           h("span", `Allergies: ${POS.allergens.band(c.allergens, c.allergy_note)}`)),
         c.notes ? h("p.muted", c.notes) : null,
-        guestOrderBox(c),
+        guestOrderBox(c), tableQrButton(c),
         courses.map((course) => {
           const lines = c.lines.filter((l) => l.course === course);
           return lines.length ? [h("h3.course-h", course), h("ul.lines", lines.map(lineItem))] : null;
@@ -408,6 +408,20 @@
       h("ul.lines", waiting.map((l) => h("li", h("span.q", `${l.quantity}×`),
         h("span.what", l.name, h("small", l.modifiers.map((m) => m.name).join(", ")))))),
       h("button.primary", { onclick: send }, "Confirm and send"));
+  }
+
+  /** The table tent's QR code on the handheld, for a guest to scan there and then. */
+  function tableQrButton(c) {
+    if (c.table_id === null) return null;
+    return h("button.link.table-qr", { onclick: async () => {
+      try {
+        const link = await api("GET", `/api/tables/${c.table_id}/order-link`);
+        openSheet(h("h2", `Order by QR · table ${link.table}`),
+          h("img", { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(link.qr_svg)}`, alt: "QR code", width: 240, height: 240 }),
+          h("p.muted", "Guests scan this to order from their phone (if the venue allows it)."),
+          h("div.actions", h("button", { onclick: closeSheet }, "Close")));
+      } catch (err) { failed(err); }
+    } }, "Table QR");
   }
 
   /** A guest ordered at a table: say so on whatever view the waiter is on. */
