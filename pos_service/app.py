@@ -19,6 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service import __version__
 from pos_service.audit.controller import AuditController
 from pos_service.auditfile.controller import AuditFileController
+from pos_service.booking.controller import (
+    BookingController,
+    BookingManageController,
+    BookingPages,
+)
 from pos_service.config import Settings, resolve_database_url
 from pos_service.core import hardening, logs, openapi, outbound
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
@@ -59,6 +64,7 @@ from pos_service.payments.provider import PaymentProvider, SimulatedTerminal
 from pos_service.printing import dispatcher as printing
 from pos_service.printing.controller import PrintersController, PrintJobsController
 from pos_service.promotions.controller import PromotionsController
+from pos_service.public.settings import GuestSettingsController
 from pos_service.reports import service as reports_service
 from pos_service.reports.controller import GroupController, ReportsController
 from pos_service.reservations import service as reservations
@@ -72,6 +78,11 @@ from pos_service.setup.controller import GroupVenuesController, SetupController
 from pos_service.staff.controller import AuthController, StaffController
 from pos_service.staff.service import Security
 from pos_service.stock.controller import StockController
+from pos_service.tableorder.controller import (
+    TableLinksController,
+    TableOrderController,
+    TableOrderPage,
+)
 from pos_service.tables import service as tables_service
 from pos_service.tables.controller import FloorController, TablesController
 from pos_service.venues.controller import VenueController
@@ -125,6 +136,11 @@ PUBLIC_PATHS = [
     "^/ws",
     "^/guest/",
     "^/api/guest/",
+    "^/t/",
+    "^/api/table-order/",
+    "^/book/",
+    "^/api/book/",
+    "^/api/booking/",
     "^/static",
     "^/i18n/",
     "^/$",
@@ -220,6 +236,13 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             DrawersController,
             PromotionsController,
             VenueController,
+            GuestSettingsController,
+            TableLinksController,
+            TableOrderController,
+            TableOrderPage,
+            BookingController,
+            BookingManageController,
+            BookingPages,
             SetupController,
             GroupVenuesController,
         ],

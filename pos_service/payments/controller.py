@@ -29,6 +29,7 @@ from pos_service.payments.schemas import (
     PaymentCreate,
     PaymentResult,
     ReceiptEmail,
+    ReceiptPrinted,
     ReceiptSent,
     RefundCreate,
     SplitRequest,
@@ -148,6 +149,11 @@ class BillsController(Controller):
     ) -> ReceiptSent:
         """Queue the receipt for the guest's e-mail address (the mail outbox sends it)."""
         return await uow.write(documents.email_receipt, check_id, data)
+
+    @post("/{check_id:int}/receipt/print", status_code=202, responses=problems(404, 409))
+    async def print_receipt(self, uow: UoW, check_id: PathId) -> ReceiptPrinted:
+        """Print the receipt (open or paid check) on the venue's receipt printer."""
+        return await uow.write(documents.print_receipt, check_id)
 
 
 class PaymentsController(Controller):

@@ -2,7 +2,9 @@
 
 :func:`prebill` and :func:`receipt` turn a bill into ``printers.documents`` structs, so the
 print queue can render them; :func:`receipt_html` renders ``web/templates/receipt.html``;
-:func:`email_receipt` puts the receipt in the venue's mail outbox (``pos_service.mail``).
+:func:`email_receipt` puts the receipt in the venue's mail outbox (``pos_service.mail``);
+:func:`print_receipt` queues it on the venue's receipt printer (on demand, or after the
+last payment when the venue sets ``print_receipt_after_payment``).
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service import i18n
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Forbidden
+from pos_service.core.errors import Conflict, Forbidden
 from pos_service.i18n import N_
 from pos_service.mail import service as mail
 from pos_service.mail.service import Message
 from pos_service.payments._load import bill_read, find_check, load
-from pos_service.payments.schemas import BillRead, ReceiptEmail, ReceiptSent
+from pos_service.payments.schemas import BillRead, ReceiptEmail, ReceiptPrinted, ReceiptSent
+from pos_service.printing import service as printing
+from pos_service.printing.models import JobKind
 from pos_service.staff.models import Staff
 from pos_service.tables.models import DiningTable
 from printers import documents as docs
@@ -199,3 +203,31 @@ async def guest_receipt_html(session: AsyncSession, caller: Caller) -> str:
     if caller.kind != "guest" or caller.check_id is None:
         raise Forbidden("a guest link is needed", field="token")
     return await receipt_html(session, caller, caller.check_id)
+
+
+AFTER_PAYMENT = "print_receipt_after_payment"
+"""The venue setting (``Venue.settings``): print the receipt when a check is paid in full."""
+
+
+async def print_receipt(session: AsyncSession, caller: Caller, check_id: int) -> ReceiptPrinted:
+    """Queue the check's receipt (open or closed) on the venue's receipt printer; 409
+    (``printer``) when the venue has none."""
+    printer = await printing.receipt_printer(session, caller.venue_id)
+    if printer is None:
+        raise Conflict("this venue has no receipt printer", field="printer")
+    document = await receipt_document(session, caller, check_id)
+    job_id = await printing.enqueue(session, caller.venue_id, printer.id, document, JobKind.RECEIPT)
+    return ReceiptPrinted(check_id=check_id, job_id=job_id, printer_id=printer.id)
+
+
+async def print_after_payment(
+    session: AsyncSession, caller: Caller, check_id: int, settings: dict[str, object]
+) -> None:
+    """The receipt of a check just paid in full, when the venue prints one by itself
+    (and has a receipt printer)."""
+    if not settings.get(AFTER_PAYMENT):
+        return
+    printer = await printing.receipt_printer(session, caller.venue_id)
+    if printer is not None:
+        document = await receipt_document(session, caller, check_id)
+        await printing.enqueue(session, caller.venue_id, printer.id, document, JobKind.RECEIPT)

@@ -239,3 +239,11 @@ class GiftCardRead(msgspec.Struct, kw_only=True):
 class ReceiptSent(msgspec.Struct, kw_only=True):
     check_id: int
     to: str
+
+
+class ReceiptPrinted(msgspec.Struct, kw_only=True):
+    """A receipt queued on the venue's receipt printer (``job_id`` of ``/api/print-jobs``)."""
+
+    check_id: int
+    job_id: int
+    printer_id: int

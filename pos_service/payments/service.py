@@ -836,6 +836,7 @@ async def _close(session: AsyncSession, caller: Caller, loaded: Loaded) -> Loade
             paid=loaded.ledger.paid,
         ),
     )
+    await documents.print_after_payment(session, caller, check.id, loaded.venue.settings)
     return await load(session, check)
 
 

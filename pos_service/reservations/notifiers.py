@@ -34,6 +34,8 @@ class Reminder(msgspec.Struct, frozen=True, kw_only=True):
     email: str | None
     party_size: int
     starts_at: dt.datetime
+    manage_url: str | None = None
+    """The guest's signed link to change or cancel (a booking made on the public page)."""
 
 
 class Notifier(abc.ABC):
@@ -60,6 +62,8 @@ async def send_confirmation(session: AsyncSession, reminder: Reminder) -> None:
         f"Dear {reminder.name},\n\nyour table for {reminder.party_size} at {venue} is booked "
         f"for {when}.\n\nSee you soon,\n{venue}\n"
     )
+    if reminder.manage_url:
+        text += f"\nTo change or cancel your booking: {reminder.manage_url}\n"
     message = mail.Message(to=reminder.email, subject=f"Your booking at {venue}", text=text)
     await mail.enqueue(session, reminder.venue_id, message)
 

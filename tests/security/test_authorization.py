@@ -20,7 +20,9 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
+from pos_service.booking import links as booking_links
 from pos_service.core.auth import Caller
+from pos_service.tableorder import links as table_links
 from tests.conftest import Demo
 
 STAFF = ("waiter", "host", "kitchen", "bar", "manager", "printer", "owner")
@@ -252,6 +254,27 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/wages"): frozenset({"manager", "owner"}),
     ("GET", "/api/reports/labour"): frozenset({"manager", "owner"}),
     ("GET", "/api/reports/performance"): MANAGER,
+    # guests beyond the table (issue #22): QR ordering, booking online, receipts
+    ("POST", "/api/checks/{check_id}/receipt/print"): WAITER,
+    ("GET", "/api/venue/guest-settings"): MANAGER,
+    ("PUT", "/api/venue/guest-settings"): MANAGER,
+    ("GET", "/api/tables/order-links"): MANAGER,
+    ("POST", "/api/tables/order-links/rotate"): MANAGER,
+    ("GET", "/api/tables/{table_id}/order-link"): HOST_READ,
+    ("GET", "/api/tables/{table_id}/order-link.svg"): HOST_READ,
+    ("POST", "/api/tables/{table_id}/order-link/rotate"): MANAGER,
+    # public pages: the signed table or booking token in the path, or the venue's slug
+    ("GET", "/api/table-order/{table_token}"): PUBLIC,
+    ("POST", "/api/table-order/{table_token}/orders"): PUBLIC,
+    ("GET", "/api/book/{slug}"): PUBLIC,
+    ("GET", "/api/book/{slug}/availability"): PUBLIC,
+    ("POST", "/api/book/{slug}/reservations"): PUBLIC,
+    ("GET", "/api/booking/{booking_token}"): PUBLIC,
+    ("POST", "/api/booking/{booking_token}/cancel"): PUBLIC,
+    ("POST", "/api/booking/{booking_token}/change"): PUBLIC,
+    ("GET", "/t/{table_token}"): PUBLIC,
+    ("GET", "/book/{slug}"): PUBLIC,
+    ("GET", "/book/manage/{booking_token}"): PUBLIC,
 }
 
 # Callers whose token is well signed but whose session is over: refused everywhere (401).
@@ -318,6 +341,7 @@ def test_every_route_has_a_policy(app: Litestar) -> None:
 
 async def _ids(demo: Demo) -> dict[str, Any]:
     venue = demo.venue_id
+    secret = demo.app.state.settings.secret_key
     check = await demo.open_check("6", covers=2)
     line = (await demo.add(check["id"], "Burrata")).json()["lines"][0]
     assert (await demo.call("POST", f"/api/checks/{check['id']}/send", json={})).status_code == 200
@@ -376,6 +400,9 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "staff_id": (await demo.sql("SELECT max(id) FROM staff"))[0][0] + 1,
         "device_id": (await demo.sql("SELECT max(id) FROM devices"))[0][0] + 1000,
         "area_id": (await demo.sql("SELECT min(id) FROM areas WHERE venue_id = :v", v=venue))[0][0],
+        "slug": "demo",
+        "table_token": table_links.issue(secret, venue, await demo.table_id("6"), (0, 0)),
+        "booking_token": booking_links.issue(secret, venue, 999_999),
     }
 
 

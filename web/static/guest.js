@@ -7,18 +7,21 @@
   const token = document.body.dataset.token;
   const base = `/api/guest/${encodeURIComponent(token)}`;
   const main = $("#main");
-  const S = { bill: null, pick: "rest", items: new Set(), tip: 10, paying: false, done: null, live: null, mailed: null };
+  // no tip is chosen for the guest: the pay button waits until they pick one (0 included)
+  const S = { bill: null, pick: "rest", items: new Set(), tip: null, paying: false, done: null, paidInFull: false, live: null, mailed: null };
   const call = (method, path, data) => api(method, base + path, data, { token: null });
 
   async function refresh() {
     try {
       S.bill = await call("GET", "/bill");
       money.use(S.bill.currency);
+      repick();
       if (!S.live) S.live = POS.live([`check:${S.bill.check_id}`], { event: debounce(refresh) }, { token });
     } catch (err) {
       if (!(err instanceof ApiError)) return toast("No connection", "error");
       S.expired = err.status === 401;
-      S.done = err.status === 410 ? "This check is paid and closed. Thank you!" : err.status === 401 ? "This link has expired. Please ask for a new one." : err.message;
+      if (S.paidInFull && err.status === 410) return render();  // closed by our own payment
+      S.done = err.status === 410 ? "This check is paid in full and closed. Thank you!" : err.status === 401 ? "This link has expired. Please ask for a new one." : err.message;
       if (S.live) S.live.close();
     }
     render();
@@ -31,7 +34,13 @@
     if (S.pick === "rest") return b.rest.due;
     return (b.parts.find((p) => p.id === S.pick) || { due: 0 }).due;
   }
-  const tipOf = (amount) => Math.round((amount * S.tip) / 100);
+  const tipOf = (amount) => Math.round((amount * (S.tip || 0)) / 100);
+
+  /** Keep the choice on something still due: after a part is paid, the next one. */
+  function repick() {
+    const open = options();
+    if (!open.some(([id]) => id === S.pick)) S.pick = open.length ? open[0][0] : "rest";
+  }
 
   function options() {
     const b = S.bill;
@@ -55,7 +64,10 @@
       }
       if (r.payment.status === "approved") {
         toast(`Paid ${money(r.payment.amount + r.payment.tip)}. Thank you!`, "ok");
-        if (r.bill.due === 0) S.done = `Paid ${money(r.bill.paid + r.bill.tips)}. Thank you, see you soon!`;
+        if (r.bill.due === 0) {
+          S.done = `Paid in full: ${money(r.bill.paid + r.bill.tips)}. Thank you, see you soon!`;
+          S.paidInFull = true;
+        }
       } else toast(`Card ${r.payment.status}: ${r.payment.reason || "please try again"}`, "error");
       S.bill = r.bill;
     } catch (err) {
@@ -63,6 +75,7 @@
     }
     S.paying = false;
     S.items.clear();
+    repick();
     render();
   }
 
@@ -119,8 +132,8 @@
           b.service_charge ? row("Service charge", money(b.service_charge)) : null,
           b.taxes.map((t) => row(taxLabel(b, t), money(t.tax), ".muted")),
           row("Total", money(b.total), ".total"),
-          b.paid ? row("Paid", money(b.paid)) : null,
-          row("To pay", money(b.due), ".total"))),
+          b.paid ? row("Paid", money(b.paid), ".paid") : null,
+          row(b.paid ? "Remaining" : "To pay", money(b.due), ".total.due"))),
       h("h2", "What do you pay?"),
       h("div.choices", options().map(([id, label, due]) => h(`button${S.pick === id ? ".on" : ""}`, { onclick: () => { S.pick = id; render(); } },
         label, due !== null ? ` · ${money(due)}` : ""))),
@@ -129,10 +142,10 @@
           onchange: (e) => { e.target.checked ? S.items.add(l.line_id) : S.items.delete(l.line_id); render(); } }),
         h("span.grow", names.get(l.line_id) ? names.get(l.line_id).name : `line ${l.line_id}`), h("span.amount", money(l.amount))))) : null,
       h("h2", "Tip"),
-      h("div.choices", [0, 5, 10, 15, 20].map((p) => h(`button${S.tip === p ? ".on" : ""}`, { onclick: () => { S.tip = p; render(); } }, p ? `${p} %` : "No tip"))),
-      h("p.row", h("span.grow", "Tip"), h("span.amount", money(tip))),
-      h("button.primary.big-pay", { disabled: S.paying || amount <= 0, onclick: pay },
-        S.paying ? "Waiting for your bank…" : `Pay ${money(amount + tip)} by card`),
+      h("div.choices.tips", [0, 5, 10, 15, 20].map((p) => h(`button${S.tip === p ? ".on" : ""}`, { onclick: () => { S.tip = p; render(); } }, p ? `${p} %` : "No tip"))),
+      S.tip === null ? null : h("p.row", h("span.grow", "Tip"), h("span.amount", money(tip))),
+      h("button.primary.big-pay", { disabled: S.paying || amount <= 0 || S.tip === null, onclick: pay },
+        S.paying ? "Waiting for your bank…" : S.tip === null ? "Choose a tip to pay" : `Pay ${money(amount + tip)} by card`),
       h("p.muted.center", "Card details are handled by the payment provider, never by this page."),
       receiptBox()));
   }

@@ -138,6 +138,7 @@
         h("p.allergy-band", { hidden: !(c.allergens.length || c.allergy_note) },
           h("span", `Allergies: ${POS.allergens.band(c.allergens, c.allergy_note)}`)),
         c.notes ? h("p.muted", c.notes) : null,
+        guestOrderBox(c), tableQrButton(c),
         courses.map((course) => {
           const lines = c.lines.filter((l) => l.course === course);
           return lines.length ? [h("h3.course-h", course), h("ul.lines", lines.map(lineItem))] : null;
@@ -524,7 +525,7 @@
     if (!b) return h("p.muted.center", "Loading the bill…");
     if (b.status !== "open") {
       return [h("div.head", h("button", { onclick: () => { S.check = null; show("floor"); } }, "← Floor"), h("h2", "Paid")),
-        h("div.pane", h("p.total.center", `Paid ${money(b.paid)}`), h("p.muted.center", "The table is ready to be cleaned."))];
+        h("div.pane", h("p.total.center", `Paid ${money(b.paid)}`), h("p.muted.center", "The table is ready to be cleaned."), receiptButton(id))];
     }
     const parts = b.parts.length ? [...b.parts, b.rest].filter((p) => p.amount > 0) : [b.rest];
     const split = (req, what) => write("POST", `/api/checks/${id}/split`, req, what, (bill) => { S.bill = bill; render(); });
@@ -602,6 +603,45 @@
       const url = new URL(link.url, location.href).href;
       guestQrSheet(url, link.qr_svg);
     } catch (err) { failed(err); }
+  }
+
+  // ---- orders from the table's QR code, and receipts (docs/guests.md) ----------------
+  /** The guest's own lines waiting on this check (sent from the table tent's page), with
+      the waiter's confirm: the ordinary send. */
+  function guestOrderBox(c) {
+    const waiting = c.lines.filter((l) => l.state === "pending" && l.added_by === 0);
+    if (!waiting.length) return null;
+    return h("div.guest-order.warn", { "data-guest-order": "" },
+      h("h3", "Ordered by the guest"),
+      h("ul.lines", waiting.map((l) => h("li", h("span.q", `${l.quantity}×`),
+        h("span.what", l.name, h("small", l.modifiers.map((m) => m.name).join(", ")))))),
+      h("button.primary", { onclick: send }, "Confirm and send"));
+  }
+
+  /** The table tent's QR code on the handheld, for a guest to scan there and then. */
+  function tableQrButton(c) {
+    if (c.table_id === null) return null;
+    return h("button.link.table-qr", { onclick: async () => {
+      try {
+        const link = await api("GET", `/api/tables/${c.table_id}/order-link`);
+        openSheet(h("h2", `Order by QR · table ${link.table}`),
+          h("img", { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(link.qr_svg)}`, alt: "QR code", width: 240, height: 240 }),
+          h("p.muted", "Guests scan this to order from their phone (if the venue allows it)."),
+          h("div.actions", h("button", { onclick: closeSheet }, "Close")));
+      } catch (err) { failed(err); }
+    } }, "Table QR");
+  }
+
+  /** A guest ordered at a table: say so on whatever view the waiter is on. */
+  function guestOrdered(msg) {
+    if (msg.type !== "guest.ordered" || msg.topic !== "orders") return;
+    const d = msg.data;
+    toast(d.status === "waiting" ? `Table ${d.table}: a guest order waits for you` : `Table ${d.table}: a guest order went to the kitchen`, "ok");
+  }
+
+  /** Print the receipt of the check on the venue's receipt printer. */
+  function receiptButton(checkId) {
+    return h("button.receipt", { onclick: () => write("POST", `/api/checks/${checkId}/receipt/print`, undefined, "Print the receipt", () => toast("Receipt printed", "ok")) }, "Print receipt");
   }
 
   // ---- the menu, kept live by applying menu.* events (docs/live.md) -------------------
@@ -702,7 +742,7 @@
       let reconnected = false; // after a gap the log may not reach back far enough: re-read the menu
       POS.live(["floor", "orders", "payments"], {
         ready: () => { box.flush(); refresh(); if (reconnected) reloadMenu(); reconnected = true; },
-        event: (msg) => applyMenu(msg) || changed(msg),
+        event: (msg) => { guestOrdered(msg); applyMenu(msg) || changed(msg); },
       });
       setInterval(() => { if (S.view === "menu" && sheet.hidden && S.check) render(); }, 60000);
       await refresh();

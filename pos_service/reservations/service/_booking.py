@@ -220,9 +220,17 @@ def _schedule(venue: Venue, rules: Rules, r: Reservation, now: dt.datetime) -> l
     ]
 
 
-async def book(session: AsyncSession, caller: Caller, data: ReservationCreate) -> ReservationRead:
+async def book(
+    session: AsyncSession,
+    caller: Caller,
+    data: ReservationCreate,
+    *,
+    manage_url: Callable[[int], str] | None = None,
+) -> ReservationRead:
     """Book a party on the host's tables or by best fit; 409 if the slot has no room.
-    Takes the venue's day lock before looking at the tables (docs/reservations.md)."""
+    Takes the venue's day lock before looking at the tables (docs/reservations.md).
+    ``manage_url`` makes the guest's change-or-cancel link of a reservation id (the
+    public booking page's), put in the confirmation."""
     venue, rules = await venue_rules(session, caller.venue_id)
     now = now_utc()
     _check_party(rules, data.party_size)
@@ -283,6 +291,7 @@ async def book(session: AsyncSession, caller: Caller, data: ReservationCreate) -
             email=email,
             party_size=r.party_size,
             starts_at=r.starts_at,
+            manage_url=manage_url(r.id) if manage_url else None,
         ),
     )
     return read

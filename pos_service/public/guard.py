@@ -1,0 +1,31 @@
+"""The start of every public route: charge the request to its address and its venue
+(``core.ratelimit.public_limit``: 429 with ``Retry-After``), then the unit of work of an
+anonymous guest of that venue (``booked_by``/``added_by`` 0; no staff rights)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Request
+
+from pos_service.core.auth import Caller
+from pos_service.core.ratelimit import public_limit
+from pos_service.core.uow import UnitOfWork, unit_of_work
+
+
+async def guest_uow(request: Request[Any, Any, Any], venue_of: Callable[[], int]) -> UnitOfWork:
+    """``venue_of()`` names the venue from the path (raising for a malformed one); a
+    request whose venue cannot be named is still charged to its address."""
+    try:
+        venue_id = venue_of()
+    except Exception:
+        public_limit(request, 0)  # a flood of forged links is throttled too
+        raise
+    public_limit(request, venue_id)
+    return await unit_of_work(request, Caller(kind="guest", venue_id=venue_id))
+
+
+def base_url(request: Request[Any, Any, Any]) -> str:
+    """The server's address as the guest reached it, for links in e-mails and QR codes."""
+    return str(request.base_url).rstrip("/")

@@ -1,0 +1,109 @@
+/* The venue's public booking page: party size (up to the venue's cap), a date, the open
+   times from the planner, then name, e-mail, phone, allergies and a note. Problems come
+   back naming the field, which is marked. Shared with the guest's change page
+   (book-manage.js) through POS.booking. */
+"use strict";
+(() => {
+  const { h, $, mount, toast, api, ApiError, uuid } = POS;
+
+  /** "19:30" of a slot, in the venue's timezone. */
+  const timeOf = (iso, tz) => new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: tz }).format(new Date(iso));
+  const dayOf = (iso, tz) => new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: tz }).format(new Date(iso));
+  const tomorrow = () => new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+
+  /** The party, date and time pickers; ``S`` {party, date, slot, slots} changes in place. */
+  function whenPicker(S, venue, base, render) {
+    async function find() {
+      S.slot = null;
+      try {
+        S.slots = (await api("GET", `${base}/availability?date=${S.date}&party_size=${S.party}`, undefined, { token: null })).slots;
+      } catch (err) {
+        S.slots = [];
+        toast(err instanceof ApiError ? err.message : "No connection", "error");
+      }
+      render();
+    }
+    const sizes = Array.from({ length: venue.max_party }, (_, i) => i + 1);
+    return [
+      h("label", "Guests", h("select", { name: "party_size", onchange: (e) => { S.party = Number(e.target.value); find(); } },
+        sizes.map((n) => h("option", { value: n, selected: n === S.party }, String(n))))),
+      h("p.muted", `For more than ${venue.max_party}, please call us.`),
+      h("label", "Date", h("input", { type: "date", name: "date", value: S.date, min: new Date().toISOString().slice(0, 10), onchange: (e) => { S.date = e.target.value; find(); } })),
+      S.slots === null ? null : S.slots.length
+        ? h("div.choices.slots", S.slots.map((s) => h(`button${S.slot === s.starts_at ? ".on" : ""}`, { type: "button", onclick: () => { S.slot = s.starts_at; render(); } }, timeOf(s.starts_at, venue.timezone))))
+        : h("p.muted", "No table free that day for your party. Please try another day."),
+      find,
+    ];
+  }
+
+  function markField(form, problem) {
+    form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+    const field = problem && problem.field;
+    const el = field && form.querySelector(`[name='${field}']`);
+    if (el) { el.classList.add("invalid"); el.focus(); }
+  }
+
+  POS.booking = { timeOf, dayOf, tomorrow, whenPicker, markField };
+
+  if (document.body.dataset.page !== "book") return;
+  const slug = document.body.dataset.slug;
+  const base = `/api/book/${encodeURIComponent(slug)}`;
+  const main = $("#main");
+  const S = { venue: null, party: 2, date: tomorrow(), slots: null, slot: null, who: { allergens: [], allergy_note: "" }, done: null, key: uuid(), sending: false };
+  let find = null;
+
+  async function book(e) {
+    e.preventDefault();
+    const f = e.target.elements;
+    const body = {
+      name: f.name.value.trim(), party_size: S.party, starts_at: S.slot, email: f.email.value.trim(),
+      phone: f.phone.value.trim() || null, allergens: S.who.allergens, allergy_note: S.who.allergy_note || "", notes: f.notes.value.trim(),
+    };
+    S.sending = true;
+    try {
+      S.done = await api("POST", `${base}/reservations`, body, { token: null, key: S.key });
+      render();
+    } catch (err) {
+      S.sending = false;
+      if (err instanceof ApiError && err.status === 409) { S.key = uuid(); toast(`${err.message}: please pick another time`, "error"); return find(); }
+      if (err instanceof ApiError && err.status === 422) S.key = uuid();
+      markField(e.target, err instanceof ApiError ? err.problem : null);
+      toast(err instanceof ApiError ? err.message : "No connection: please try again", "error");
+    }
+  }
+
+  function render() {
+    const v = S.venue;
+    if (S.done) {
+      return mount(main, h("div.pane", h("div.guest-card.booked",
+        h("h2", "Booked!"),
+        h("p", `${S.done.name}, a table for ${S.done.party_size} at ${v.name}, ${dayOf(S.done.starts_at, v.timezone)}.`),
+        h("p", "We sent a confirmation with a link to change or cancel."))));
+    }
+    const picker = whenPicker(S, v, base, render);
+    find = picker.pop();
+    mount(main, h("div.pane",
+      h("h2", v.name),
+      h("form.booking", { onsubmit: book, novalidate: true },
+        picker,
+        S.slot ? [
+          h("label", "Name", h("input", { name: "name", required: true, maxLength: 100, autocomplete: "name" })),
+          h("label", "E-mail", h("input", { name: "email", type: "email", required: true, maxLength: 254, autocomplete: "email" })),
+          h("label", "Phone (optional)", h("input", { name: "phone", type: "tel", maxLength: 40, autocomplete: "tel" })),
+          POS.allergens.picker(S.who, () => {}, { legend: "Allergies in your party" }),
+          h("label", "Note", h("textarea", { name: "notes", maxLength: 500, rows: 2, placeholder: "A birthday, a high chair…" })),
+          h("button.primary.big-pay", { type: "submit", disabled: S.sending }, `Book for ${S.party} at ${timeOf(S.slot, v.timezone)}`),
+        ] : null)));
+  }
+
+  (async () => {
+    try {
+      S.venue = await api("GET", base, undefined, { token: null });
+    } catch (err) {
+      return mount(main, h("div.pane", h("p.center", err instanceof ApiError ? err.message : "No connection")));
+    }
+    S.party = Math.min(2, S.venue.max_party);
+    render();
+    find();
+  })();
+})();
