@@ -161,7 +161,7 @@ async def forgotten_shift(demo: Demo, name: str, wage: int) -> tuple[int, int]:
     clock_in = max(moment - dt.timedelta(minutes=90), day_start.astimezone(dt.UTC))
     seconds = int((moment - clock_in).total_seconds()) // 2
     async with demo.sessions() as session, session.begin():
-        shift_id = (
+        shift_id: int = (
             await session.execute(
                 text(
                     "INSERT INTO shifts (venue_id, staff_id, clock_in, planned_end) "

@@ -236,6 +236,12 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/rosters/shifts/{shift_id}"): MANAGER,
     ("DELETE", "/api/rosters/shifts/{shift_id}"): MANAGER,
     ("GET", "/api/rosters/mine"): WORKERS,
+    # clocking against the roster: a member's own clock, no wage in it
+    ("GET", "/api/rosters/clock"): WORKERS,
+    ("GET", "/api/rosters/clock-rules"): MANAGER,
+    ("PUT", "/api/rosters/clock-rules"): MANAGER,
+    ("POST", "/api/staff/breaks/start"): WORKERS,
+    ("POST", "/api/staff/breaks/end"): WORKERS,
     # wages and labour cost: never a waiter's or the kitchen's
     ("GET", "/api/wages"): frozenset({"manager", "owner"}),
     ("PUT", "/api/wages"): frozenset({"manager", "owner"}),
