@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.conftest import Demo
 from tests.rosters.test_rosters import plan, staff_id
@@ -155,7 +156,9 @@ async def forgotten_shift(demo: Demo, name: str, wage: int) -> tuple[int, int]:
     )
     assert r.status_code == 200, r.text
     x = (await demo.call("GET", "/api/reports/x", "manager")).json()
-    day_start = dt.datetime.fromisoformat(x["business_date"] + "T04:00:00+01:00")
+    day_start = dt.datetime.combine(
+        dt.date.fromisoformat(x["business_date"]), dt.time(4), ZoneInfo("Europe/Berlin")
+    )
     # demo: Europe/Berlin, day cutoff 04:00; now is after the day's start
     moment = now()
     clock_in = max(moment - dt.timedelta(minutes=90), day_start.astimezone(dt.UTC))
