@@ -18,7 +18,7 @@ from playwright.async_api import Page, ViewportSize, expect
 from pos_service.core.money import round_div
 from pos_service.reports.labour import split_by_hour
 from tests.conftest import Demo
-from tests.pages.conftest import PHONE, NewDevice
+from tests.pages.conftest import KDS, PHONE, NewDevice
 from tests.rosters.test_rosters import section, staff_id
 
 pytestmark = pytest.mark.browser
@@ -140,8 +140,30 @@ async def test_a_week_planned_published_clocked_served_and_costed_on_the_pages(
     # the labour view, live: serving and clocking show up without a reload
     await section_nav(manager, "labour")
     await expect(manager.locator("#labour-hours")).to_be_visible()
-    check = await demo.open_check("6", covers=2)
-    assert check["waiter_id"] == anna
+    # the host stand seats a walk-in on the Terrace: the check is Anna's, her section's
+    r = await demo.call("POST", "/api/waitlist", "host", json={"name": "Rossi", "party_size": 2})
+    assert r.status_code == 201, r.text
+    host = await (await new_device(KDS)).open("/app/host", pin="2222")
+    await host.click("#side .tabs button:has-text('Waitlist')")
+    await host.click("#side .wait:has-text('Rossi') button:has-text('Seat')")
+    await host.click("#side .table[data-table='6']")
+    six = await demo.table_id("6")
+    seated = await demo.sql(
+        "SELECT id, waiter_id FROM checks WHERE venue_id = :v AND table_id = :t",
+        v=demo.venue_id,
+        t=six,
+    )
+    for _ in range(50):
+        if seated:
+            break
+        await asyncio.sleep(0.2)
+        seated = await demo.sql(
+            "SELECT id, waiter_id FROM checks WHERE venue_id = :v AND table_id = :t",
+            v=demo.venue_id,
+            t=six,
+        )
+    assert [tuple(x) for x in seated] == [(seated[0][0], anna)]
+    check = {"id": seated[0][0]}
     assert (await demo.add(check["id"], "Lasagne", 2)).status_code == 201
     paid = await demo.call("POST", f"/api/checks/{check['id']}/payments", json={"method": "cash"})
     assert paid.status_code == 201, paid.text
