@@ -212,3 +212,43 @@ async def test_a_week_planned_published_clocked_served_and_costed_on_the_pages(
     assert float(mine["items_per_check"]) == 2.0
     assert (mine["voids"], mine["comps"], int(mine["seconds"])) == ("0", "0", seconds)
     assert "wage" not in text
+
+
+@pytest.mark.timeout(120)
+async def test_an_early_clock_in_on_the_handheld_takes_a_managers_pin(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    ben = await staff_id(demo, "Ben")
+    start = dt.datetime.now(BERLIN).replace(second=0, microsecond=0) + dt.timedelta(minutes=45)
+    r = await demo.call(
+        "POST",
+        "/api/rosters/shifts",
+        "manager",
+        json={
+            "staff_id": ben,
+            "role": "waiter",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + dt.timedelta(hours=3)).isoformat(),
+        },
+    )
+    assert r.status_code == 201, r.text
+    week = {"week": start.date().isoformat()}
+    assert (
+        await demo.call("POST", "/api/rosters/publish", "manager", json=week)
+    ).status_code == 200
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1112")
+    await phone.click("#my-shifts-button")
+    await expect(phone.locator("#clock-state")).to_contain_text("needs a manager")
+    await phone.click("#clock-in")
+    await expect(phone.locator("#clock-approval")).to_contain_text("before your shift")
+    await phone.fill("#clock-approval-pin", "1111")  # a waiter's PIN approves nothing
+    await phone.click("#clock-approval button[type=submit]")
+    await expect(phone.locator("#toasts")).to_contain_text("wrong PIN")
+    await expect(phone.locator("#login")).to_be_hidden()  # still signed in
+    assert await demo.sql("SELECT 1 FROM shifts WHERE staff_id = :s", s=ben) == []
+    await phone.fill("#clock-approval-pin", "9999")
+    await phone.click("#clock-approval button[type=submit]")
+    await expect(phone.locator("#clock")).to_have_attribute("data-state", "in")
+    marco = await staff_id(demo, "Marco")
+    rows = await demo.sql("SELECT approved_by FROM shifts WHERE staff_id = :s", s=ben)
+    assert [tuple(x) for x in rows] == [(marco,)]

@@ -38,9 +38,10 @@
     const form = h("form", { id: "clock-approval", onsubmit: async (ev) => {
       ev.preventDefault();
       try {
-        const r = await api("POST", "/api/auth/approve", { pin: pin.value, action: "clock_in" });
+        // the member's own token given: a wrong manager PIN (401) must not sign them out
+        const r = await api("POST", "/api/auth/approve", { pin: pin.value, action: "clock_in" }, { token: POS.session.token });
         await clockCall("/api/staff/clock-in", { approval: r.approval });
-      } catch (e) { failed(e); }
+      } catch (e) { pin.value = ""; failed(e); }
     } },
     h("p.error", err.message),
     h("p.muted", `A manager approves a clock-in ${WHY[err.problem.reason] || ""}.`),
