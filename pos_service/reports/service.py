@@ -331,6 +331,17 @@ async def _close(
     counted_cash: int | None,
     carried: list[OpenCheckTotal],
 ) -> Report:
+    # shifts nobody clocked out of end first: row locks before the journal's counter
+    forgotten = [
+        ForgottenClockOut(
+            shift_id=shift.id,
+            staff_id=member.id,
+            name=member.name,
+            clock_in=shift.clock_in,
+            clock_out=shift.clock_out or now,
+        )
+        for shift, member in await staff.close_forgotten(session, venue.id, now)
+    ]
     seq, prev = await journal.reserve(session, venue.id)
     date, first, found = await _period(session, venue, now, before=seq)
     report = summarise(
@@ -348,16 +359,7 @@ async def _close(
     report.closed_by = closed_by
     _with_open(report, carried)
     report.carried = [c.check_id for c in carried]
-    report.forgotten_clock_outs = [
-        ForgottenClockOut(
-            shift_id=shift.id,
-            staff_id=member.id,
-            name=member.name,
-            clock_in=shift.clock_in,
-            clock_out=shift.clock_out or now,
-        )
-        for shift, member in await staff.close_forgotten(session, venue.id, now)
-    ]
+    report.forgotten_clock_outs = forgotten
     await _with_labour(session, venue, report, now)
     stored = msgspec.to_builtins(report)
     await journal.write(
