@@ -95,6 +95,17 @@ class DrawerTotal(msgspec.Struct, kw_only=True):
     closed_at: dt.datetime
 
 
+class ForgottenClockOut(msgspec.Struct, kw_only=True):
+    """A shift still open at the day close, ended by it at its planned end (if passed)
+    or at the close."""
+
+    shift_id: int
+    staff_id: int
+    name: str
+    clock_in: dt.datetime
+    clock_out: dt.datetime
+
+
 class Report(msgspec.Struct, kw_only=True):
     """An X report (running) or Z report (the closed day), from the journal entries
     ``from_seq`` to ``to_seq``. Sales are counted when checks close."""
@@ -131,6 +142,11 @@ class Report(msgspec.Struct, kw_only=True):
     paid_out: int = 0
     drawers: list[DrawerTotal] = []
     drawer_over_short: int = 0
+    labour_cost: int = 0
+    """What the time clocked on the business day cost (managers' reports only)."""
+    labour_seconds: int = 0
+    forgotten_clock_outs: list[ForgottenClockOut] = []
+    """Shifts nobody clocked out of: the day close ended them (Z report)."""
 
 
 SalesGroup = Literal[

@@ -29,7 +29,7 @@ from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, NotFound
 from pos_service.orders.models import Check, CheckStatus
 from pos_service.payments._load import load
-from pos_service.reports import tips
+from pos_service.reports import labour, tips
 from pos_service.reports.events import DayClosed
 from pos_service.reports.models import DayClose
 from pos_service.reports.sales import in_ppm
@@ -37,6 +37,7 @@ from pos_service.reports.schemas import (
     CategoryTotal,
     DayCloseRequest,
     DrawerTotal,
+    ForgottenClockOut,
     Incident,
     MethodTotal,
     OpenCheckTotal,
@@ -44,6 +45,7 @@ from pos_service.reports.schemas import (
     Report,
     StaffTotal,
 )
+from pos_service.staff import service as staff
 from pos_service.staff.models import Staff
 from pos_service.tables.models import DiningTable
 from pos_service.venues import service as venues
@@ -289,12 +291,24 @@ def _with_open(report: Report, found: list[OpenCheckTotal]) -> Report:
     return report
 
 
+async def _with_labour(
+    session: AsyncSession, venue: Venue, report: Report, now: dt.datetime
+) -> Report:
+    """The business day's labour cost and clocked time (see ``reports.labour``)."""
+    day = report.business_date
+    found = await labour.clocked(session, venue, day, day, now)
+    report.labour_cost = found.day_cost(day)
+    report.labour_seconds = found.day_seconds(day)
+    return report
+
+
 async def x_report(session: AsyncSession, caller: Caller) -> Report:
     """The running totals since the last close (nothing is closed), with the open checks
-    apart: their bills are not sales until they close."""
+    apart: their bills are not sales until they close, and labour so far."""
     venue = await venues.get(session, caller.venue_id)
-    date, first, found = await _period(session, venue, now_utc())
-    return _with_open(
+    now = now_utc()
+    date, first, found = await _period(session, venue, now)
+    report = _with_open(
         summarise(
             found,
             await _names(session, venue.id),
@@ -306,6 +320,7 @@ async def x_report(session: AsyncSession, caller: Caller) -> Report:
         ),
         await open_checks(session, venue),
     )
+    return await _with_labour(session, venue, report, now)
 
 
 async def _close(
@@ -316,6 +331,17 @@ async def _close(
     counted_cash: int | None,
     carried: list[OpenCheckTotal],
 ) -> Report:
+    # shifts nobody clocked out of end first: row locks before the journal's counter
+    forgotten = [
+        ForgottenClockOut(
+            shift_id=shift.id,
+            staff_id=member.id,
+            name=member.name,
+            clock_in=shift.clock_in,
+            clock_out=shift.clock_out or now,
+        )
+        for shift, member in await staff.close_forgotten(session, venue.id, now)
+    ]
     seq, prev = await journal.reserve(session, venue.id)
     date, first, found = await _period(session, venue, now, before=seq)
     report = summarise(
@@ -333,6 +359,8 @@ async def _close(
     report.closed_by = closed_by
     _with_open(report, carried)
     report.carried = [c.check_id for c in carried]
+    report.forgotten_clock_outs = forgotten
+    await _with_labour(session, venue, report, now)
     stored = msgspec.to_builtins(report)
     await journal.write(
         session,

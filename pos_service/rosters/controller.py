@@ -13,8 +13,10 @@ from pos_service.core.errors import problems
 from pos_service.core.export import CsvOperation, Format, answer, report_responses
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
-from pos_service.rosters import labour, performance, service
+from pos_service.rosters import clocking, labour, performance, service
 from pos_service.rosters.schemas import (
+    ClockRules,
+    ClockStatus,
     LabourReport,
     LabourRow,
     PerformanceReport,
@@ -107,6 +109,22 @@ class RostersController(Controller):
     ) -> WeekRead:
         """The signed-in member's published shifts of a week (this one by default)."""
         return await uow.read(service.my_shifts, week)
+
+    @get("/rosters/clock", guards=WORKERS, responses=problems(404))
+    async def my_clock(self, uow: UoW) -> ClockStatus:
+        """The signed-in member's clock: open shift, break, the planned shift a clock-in
+        now is measured against and whether it would need a manager's approval."""
+        return await uow.read(clocking.status)
+
+    @get("/rosters/clock-rules", guards=[requires()], responses=problems(404))
+    async def get_clock_rules(self, uow: UoW) -> ClockRules:
+        """The venue's clock-in tolerance (managers)."""
+        return await uow.read(clocking.get_rules)
+
+    @put("/rosters/clock-rules", guards=[requires()], responses=problems(404))
+    async def set_clock_rules(self, uow: UoW, data: JSONBody[ClockRules]) -> ClockRules:
+        """Set how many minutes off the planned start a clock-in may be unapproved."""
+        return await uow.write(clocking.set_rules, data)
 
     @get("/wages", guards=MANAGERS, responses=problems(404))
     async def list_wages(self, uow: UoW) -> list[WageRead]:

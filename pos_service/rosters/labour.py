@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -21,13 +20,11 @@ from pos_service.core.db import now_utc
 from pos_service.core.errors import Invalid
 from pos_service.core.money import round_div
 from pos_service.reports import backoffice
+from pos_service.reports.labour import clocked
 from pos_service.rosters.models import StaffWage
-from pos_service.rosters.schemas import LabourReport, LabourRow, WageRead, WageWrite
-from pos_service.staff import service as staff
+from pos_service.rosters.schemas import LabourDay, LabourReport, LabourRow, WageRead, WageWrite
 from pos_service.staff.models import Staff
 from pos_service.venues import service as venues
-
-HOUR = dt.timedelta(hours=1)
 
 
 async def list_wages(session: AsyncSession, caller: Caller) -> list[WageRead]:
@@ -63,42 +60,20 @@ async def set_wage(session: AsyncSession, caller: Caller, data: WageWrite) -> Wa
     return WageRead(staff_id=member.id, name=member.name, hourly_wage=data.hourly_wage)
 
 
-def split_by_hour(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> list[tuple[int, int]]:
-    """(local hour, seconds) of ``[start, end)``, one per local hour it touches."""
-    found: list[tuple[int, int]] = []
-    cursor = start
-    while cursor < end:
-        local = cursor.astimezone(zone)
-        into = dt.timedelta(
-            minutes=local.minute, seconds=local.second, microseconds=local.microsecond
-        )
-        boundary = min(cursor - into + HOUR, end)
-        found.append((local.hour, int((boundary - cursor).total_seconds())))
-        cursor = boundary
-    return found
-
-
 async def labour(
     session: AsyncSession, caller: Caller, start: dt.date | None, end: dt.date | None
 ) -> LabourReport:
-    """Sales and labour cost per local hour over business days (a day, a week)."""
+    """Sales and labour cost per local hour over business days (a day, a week), and per
+    business day (the week report)."""
     venue = await venues.get(session, caller.venue_id)
     start, end = backoffice.days(venue, start, end)
-    lo, hi = venues.business_days(venue, start, end)
-    zone = ZoneInfo(venue.timezone)
-    now = now_utc()
-    wages: dict[int, int] = {}
-    for staff_id, wage in await session.execute(
-        select(StaffWage.staff_id, StaffWage.hourly_wage).where(StaffWage.venue_id == venue.id)
-    ):
-        wages[staff_id] = wage
+    found = await clocked(session, venue, start, end, now_utc())
     cost: dict[int, int] = defaultdict(int)  # hour -> wage x seconds
     seconds: dict[int, int] = defaultdict(int)
-    for shift, member in await staff.shifts_between(session, venue.id, lo, hi):
-        out = shift.clock_out or max(now, shift.clock_in)
-        for hour, worked in split_by_hour(shift.clock_in, out, zone):
-            seconds[hour] += worked
-            cost[hour] += worked * wages.get(member.id, 0)
+    for (_, hour), value in found.cost.items():
+        cost[hour] += value
+    for (_, hour), value in found.seconds.items():
+        seconds[hour] += value
     sold = await backoffice.sales_of(session, venue, start, end, "hour")
     sales = {int(r.key): r.total for r in sold.rows}
     rows = [
@@ -111,11 +86,27 @@ async def labour(
         )
         for h in sorted({*sales, *seconds})
     ]
+    by_day = await backoffice.sales_of(session, venue, start, end, "day")
+    day_sales = {r.key: r.total for r in by_day.rows}
+    worked_days = {d for d, _ in found.seconds}
+    days = [
+        LabourDay(
+            business_date=start + dt.timedelta(days=i),
+            sales=day_sales.get((start + dt.timedelta(days=i)).isoformat(), 0),
+            labour_cost=found.day_cost(start + dt.timedelta(days=i)),
+            labour_seconds=found.day_seconds(start + dt.timedelta(days=i)),
+        )
+        for i in range((end - start).days + 1)
+        if (start + dt.timedelta(days=i)).isoformat() in day_sales
+        or start + dt.timedelta(days=i) in worked_days
+    ]
     return LabourReport(
         start=start,
         end=end,
         currency=venue.currency,
         sales=sum(r.sales for r in rows),
         labour_cost=sum(r.labour_cost for r in rows),
+        labour_seconds=sum(r.labour_seconds for r in rows),
         rows=rows,
+        days=days,
     )

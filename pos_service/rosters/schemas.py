@@ -10,6 +10,7 @@ from msgspec import UNSET, UnsetType
 
 from pos_service.core.auth import Role
 from pos_service.core.schemas import Id
+from pos_service.staff.schemas import ShiftRead
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Station = Annotated[str, msgspec.Meta(max_length=64)]
@@ -96,6 +97,16 @@ class LabourRow(msgspec.Struct, kw_only=True):
     labour_seconds: int
 
 
+class LabourDay(msgspec.Struct, kw_only=True):
+    """One business day of the period (a week report's row): sales beside labour; the
+    same figures as that day's Z report."""
+
+    business_date: dt.date
+    sales: int
+    labour_cost: int
+    labour_seconds: int
+
+
 class LabourReport(msgspec.Struct, kw_only=True):
     start: dt.date
     end: dt.date
@@ -103,6 +114,8 @@ class LabourReport(msgspec.Struct, kw_only=True):
     sales: int
     labour_cost: int
     rows: list[LabourRow]
+    days: list[LabourDay] = []
+    labour_seconds: int = 0
 
 
 class PerformanceRow(msgspec.Struct, kw_only=True):
@@ -131,3 +144,27 @@ class PerformanceReport(msgspec.Struct, kw_only=True):
     end: dt.date
     currency: str
     rows: list[PerformanceRow]
+
+
+class ClockIn(msgspec.Struct, kw_only=True):
+    """A clock-in; ``approval``: a manager's one-use approval for the action ``clock_in``
+    (``POST /api/auth/approve``), needed when it is early, late or unplanned."""
+
+    approval: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+
+class ClockRules(msgspec.Struct, kw_only=True):
+    """How far from the planned start a clock-in may be without a manager's approval."""
+
+    clock_tolerance_minutes: Annotated[int, msgspec.Meta(ge=0, le=240)] = 10
+
+
+class ClockStatus(msgspec.Struct, kw_only=True):
+    """The signed-in member's clock: the open shift (None: clocked out), the planned shift
+    a clock-in now is measured against, and whether it would need an approval (``early``,
+    ``late``, ``unplanned`` or None)."""
+
+    shift: ShiftRead | None
+    planned: PlannedShiftRead | None
+    tolerance_minutes: int
+    needs_approval: str | None

@@ -150,9 +150,10 @@ async def section_waiter(
 # planned shifts
 
 
-async def _reads(
+async def reads(
     session: AsyncSession, venue_id: int, rows: list[PlannedShift]
 ) -> list[PlannedShiftRead]:
+    """Planned shifts as the API answers them (with member and section names)."""
     staff_ids = {r.staff_id for r in rows}
     section_ids = {r.section_id for r in rows if r.section_id is not None}
     names: dict[int, str] = {}
@@ -280,7 +281,7 @@ async def plan_shift(session: AsyncSession, caller: Caller, data: ShiftPlan) -> 
     )
     session.add(row)
     await session.flush()
-    return (await _reads(session, caller.venue_id, [row]))[0]
+    return (await reads(session, caller.venue_id, [row]))[0]
 
 
 async def _locked(session: AsyncSession, caller: Caller, shift_id: int) -> PlannedShift:
@@ -334,7 +335,7 @@ async def change_shift(
     if data.station is not UNSET:
         row.station = data.station.strip()
     _touched(session, caller, row)
-    return (await _reads(session, caller.venue_id, [row]))[0]
+    return (await reads(session, caller.venue_id, [row]))[0]
 
 
 async def cancel_shift(session: AsyncSession, caller: Caller, shift_id: int) -> None:
@@ -369,7 +370,7 @@ async def get_week(session: AsyncSession, caller: Caller, day: dt.date) -> WeekR
     venue = await venues.get(session, caller.venue_id)
     monday = week_start(day)
     rows = await _week_rows(session, venue.id, venue.timezone, monday)
-    return WeekRead(week=monday, shifts=await _reads(session, venue.id, rows))
+    return WeekRead(week=monday, shifts=await reads(session, venue.id, rows))
 
 
 async def publish_week(session: AsyncSession, caller: Caller, day: dt.date) -> WeekRead:
@@ -449,4 +450,4 @@ async def my_shifts(session: AsyncSession, caller: Caller, day: dt.date | None) 
         PlannedShift.staff_id == (caller.actor or 0),
         PlannedShift.published_at.is_not(None),
     )
-    return WeekRead(week=monday, shifts=await _reads(session, venue.id, rows))
+    return WeekRead(week=monday, shifts=await reads(session, venue.id, rows))

@@ -13,6 +13,8 @@ from pos_service.core.errors import problems
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
 from pos_service.i18n import Language
+from pos_service.rosters import clocking
+from pos_service.rosters.schemas import ClockIn
 from pos_service.staff import service
 from pos_service.staff.schemas import (
     ApprovalRead,
@@ -120,10 +122,22 @@ class StaffController(Controller):
         finally:
             state.guard.forget(uow.caller.venue_id)
 
-    @post("/staff/clock-in", guards=WORKERS, responses=problems(404, 409))
-    async def clock_in(self, uow: UoW) -> ShiftRead:
-        """Start a shift for the signed-in member (409 if one is open)."""
-        return await uow.write(service.clock_in)
+    @post("/staff/clock-in", guards=WORKERS, responses=problems(403, 404, 409))
+    async def clock_in(self, uow: UoW, data: JSONBody[ClockIn | None] = None) -> ShiftRead:
+        """Start a shift for the signed-in member (409 if one is open), measured against
+        their published roster shift: early, late or unplanned beyond the venue's
+        tolerance needs a manager's ``approval`` for ``clock_in`` (403 naming it)."""
+        return await uow.write(clocking.clock_in, data)
+
+    @post("/staff/breaks/start", status_code=200, guards=WORKERS, responses=problems(404, 409))
+    async def start_break(self, uow: UoW) -> ShiftRead:
+        """Go on a break within the open shift (409 if not clocked in or on one)."""
+        return await uow.write(service.take_break, True)
+
+    @post("/staff/breaks/end", status_code=200, guards=WORKERS, responses=problems(404, 409))
+    async def end_break(self, uow: UoW) -> ShiftRead:
+        """Come back from the break (409 if not on one)."""
+        return await uow.write(service.take_break, False)
 
     @post("/staff/clock-out", status_code=200, guards=WORKERS, responses=problems(404, 409))
     async def clock_out(self, uow: UoW) -> ShiftRead:

@@ -36,9 +36,30 @@ class ClockedIn(DomainEvent, frozen=True, kw_only=True):
 
 
 class ClockedOut(DomainEvent, frozen=True, kw_only=True):
-    """A member closed their shift (topic ``staff``)."""
+    """A member closed their shift (topic ``staff``); ``forgotten``: nobody did, the day
+    close ended it."""
 
     type: ClassVar[str] = "staff.clocked_out"
     shift_id: int
     staff_id: int
     at: str
+    forgotten: bool = False
+
+
+class BreakStarted(DomainEvent, frozen=True, kw_only=True):
+    """A clocked-in member went on a break (topic ``staff``)."""
+
+    type: ClassVar[str] = "staff.break_started"
+    shift_id: int
+    staff_id: int
+    at: str
+
+
+class BreakEnded(DomainEvent, frozen=True, kw_only=True):
+    """A member came back from a break; ``break_seconds``: the shift's breaks so far."""
+
+    type: ClassVar[str] = "staff.break_ended"
+    shift_id: int
+    staff_id: int
+    at: str
+    break_seconds: int

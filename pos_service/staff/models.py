@@ -53,6 +53,9 @@ class Shift(VenueScoped, Base):
     __tablename__ = "shifts"
     __table_args__ = (
         ForeignKeyConstraint(["venue_id", "staff_id"], ["staff.venue_id", "staff.id"]),
+        ForeignKeyConstraint(
+            ["venue_id", "planned_shift_id"], ["roster_shifts.venue_id", "roster_shifts.id"]
+        ),
         Index(
             "uq_shifts_open",
             "venue_id",
@@ -67,6 +70,16 @@ class Shift(VenueScoped, Base):
     staff_id: Mapped[int] = mapped_column(BigInteger)
     clock_in: Mapped[dt.datetime]
     clock_out: Mapped[dt.datetime | None]
+    planned_shift_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The published roster shift clocked against (None: no roster that day)."""
+    planned_end: Mapped[dt.datetime | None]
+    """That shift's planned end: a forgotten clock-out is closed there by the day close."""
+    approved_by: Mapped[int | None] = mapped_column(BigInteger)
+    """The manager who let an early, late or unplanned clock-in through."""
+    break_started_at: Mapped[dt.datetime | None]
+    break_seconds: Mapped[int] = mapped_column(Integer, server_default="0")
+    closed_by_day_close: Mapped[bool] = mapped_column(server_default="false")
+    """Nobody clocked out: the day close ended the shift (a forgotten clock-out)."""
 
 
 class StaffMembership(Base):

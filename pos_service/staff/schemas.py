@@ -93,6 +93,15 @@ class ShiftRead(msgspec.Struct, kw_only=True):
     staff_id: int
     clock_in: dt.datetime
     clock_out: dt.datetime | None
+    planned_shift_id: int | None = None
+    """The published roster shift clocked against (None: none that day)."""
+    approved_by: int | None = None
+    """The manager who approved an early, late or unplanned clock-in."""
+    on_break_since: dt.datetime | None = None
+    break_seconds: int = 0
+    """Breaks taken so far (ended ones)."""
+    closed_by_day_close: bool = False
+    """A forgotten clock-out: the day close ended the shift."""
 
 
 class TipPool(msgspec.Struct, kw_only=True):

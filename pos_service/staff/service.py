@@ -18,10 +18,10 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import msgspec
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Integer, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -44,7 +44,14 @@ from pos_service.core.uow import Publisher
 from pos_service.devices import service as devices
 from pos_service.i18n import Language
 from pos_service.staff import throttle
-from pos_service.staff.events import ClockedIn, ClockedOut, SignInBurst, SignInLocked
+from pos_service.staff.events import (
+    BreakEnded,
+    BreakStarted,
+    ClockedIn,
+    ClockedOut,
+    SignInBurst,
+    SignInLocked,
+)
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.staff.schemas import (
     MembershipCreate,
@@ -545,10 +552,22 @@ async def add_membership(
 # --- clocking in and out
 
 
-def _shift(row: Shift) -> ShiftRead:
+def shift_read(row: Shift) -> ShiftRead:
+    """A clocked shift as the API answers it."""
     return ShiftRead(
-        id=row.id, staff_id=row.staff_id, clock_in=row.clock_in, clock_out=row.clock_out
+        id=row.id,
+        staff_id=row.staff_id,
+        clock_in=row.clock_in,
+        clock_out=row.clock_out,
+        planned_shift_id=row.planned_shift_id,
+        approved_by=row.approved_by,
+        on_break_since=row.break_started_at,
+        break_seconds=row.break_seconds,
+        closed_by_day_close=row.closed_by_day_close,
     )
+
+
+_shift = shift_read
 
 
 def _signed_in(caller: Caller) -> int:
@@ -557,12 +576,27 @@ def _signed_in(caller: Caller) -> int:
     return caller.staff_id
 
 
-async def clock_in(session: AsyncSession, caller: Caller) -> ShiftRead:
-    """Open a shift for the signed-in member; 409 if they have one open."""
+async def clock_in(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    planned: tuple[int, dt.datetime] | None = None,
+    approved_by: int | None = None,
+) -> ShiftRead:
+    """Open a shift for the signed-in member; 409 if they have one open. ``planned``:
+    the roster shift (id, planned end) it is clocked against; ``approved_by``: the manager
+    who let it through (see ``pos_service.rosters.clocking``)."""
     staff_id = _signed_in(caller)
     opened = await session.scalar(
         insert(Shift)
-        .values(venue_id=caller.venue_id, staff_id=staff_id, clock_in=now_utc())
+        .values(
+            venue_id=caller.venue_id,
+            staff_id=staff_id,
+            clock_in=now_utc(),
+            planned_shift_id=planned[0] if planned else None,
+            planned_end=planned[1] if planned else None,
+            approved_by=approved_by,
+        )
         .on_conflict_do_nothing(
             index_elements=["venue_id", "staff_id"], index_where=Shift.clock_out.is_(None)
         )
@@ -589,7 +623,11 @@ async def clock_out(session: AsyncSession, caller: Caller) -> ShiftRead:
             Shift.staff_id == staff_id,
             Shift.clock_out.is_(None),
         )
-        .values(clock_out=func.greatest(func.now(), Shift.clock_in))
+        .values(
+            clock_out=func.greatest(func.now(), Shift.clock_in),
+            break_seconds=Shift.break_seconds + _break_so_far(),
+            break_started_at=None,
+        )
         .returning(Shift.id)
     )
     if closed is None:
@@ -602,6 +640,98 @@ async def clock_out(session: AsyncSession, caller: Caller) -> ShiftRead:
         session, caller.venue_id, "staff", ClockedOut(shift_id=row.id, staff_id=staff_id, at=at)
     )
     return _shift(row)
+
+
+def _break_so_far() -> Any:
+    """Seconds of the break running now (0 when none), in SQL."""
+    return func.coalesce(
+        func.floor(func.extract("epoch", func.now() - Shift.break_started_at)), 0
+    ).cast(Integer)
+
+
+async def take_break(session: AsyncSession, caller: Caller, start: bool) -> ShiftRead:
+    """Start (``start``) or end a break in the signed-in member's open shift; 409 if they
+    are not clocked in, already on a break or not on one."""
+    staff_id = _signed_in(caller)
+    row = (
+        await session.execute(
+            select(Shift)
+            .where(
+                Shift.venue_id == caller.venue_id,
+                Shift.staff_id == staff_id,
+                Shift.clock_out.is_(None),
+            )
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise Conflict("you are not clocked in", field="Authorization")
+    now = now_utc()
+    if start:
+        if row.break_started_at is not None:
+            raise Conflict("you are already on a break", field="Authorization")
+        row.break_started_at = now
+        event: BreakStarted | BreakEnded = BreakStarted(
+            shift_id=row.id, staff_id=staff_id, at=now.isoformat()
+        )
+    else:
+        if row.break_started_at is None:
+            raise Conflict("you are not on a break", field="Authorization")
+        row.break_seconds += max(0, int((now - row.break_started_at).total_seconds()))
+        row.break_started_at = None
+        event = BreakEnded(
+            shift_id=row.id, staff_id=staff_id, at=now.isoformat(), break_seconds=row.break_seconds
+        )
+    await session.flush()
+    events.record(session, caller.venue_id, "staff", event)
+    return shift_read(row)
+
+
+async def open_shift(session: AsyncSession, venue_id: int, staff_id: int) -> Shift | None:
+    """The member's open clocked shift, if any."""
+    found: Shift | None = (
+        await session.execute(
+            select(Shift).where(
+                Shift.venue_id == venue_id, Shift.staff_id == staff_id, Shift.clock_out.is_(None)
+            )
+        )
+    ).scalar_one_or_none()
+    return found
+
+
+async def close_forgotten(
+    session: AsyncSession, venue_id: int, now: dt.datetime
+) -> list[tuple[Shift, Staff]]:
+    """The day close: end every shift still open (nobody clocked out) at its planned end,
+    if that lies between its clock-in and now, else now; flag them
+    ``closed_by_day_close``. Returns them with their members, by clock-in."""
+    rows = await session.execute(
+        select(Shift, Staff)
+        .join(Staff, (Staff.venue_id == Shift.venue_id) & (Staff.id == Shift.staff_id))
+        .where(Shift.venue_id == venue_id, Shift.clock_out.is_(None))
+        .order_by(Shift.clock_in, Shift.id)
+        .with_for_update(of=Shift)
+    )
+    closed = []
+    for shift, member in rows.all():
+        end = now
+        if shift.planned_end is not None and shift.clock_in <= shift.planned_end < now:
+            end = shift.planned_end
+        end = max(end, shift.clock_in)
+        if shift.break_started_at is not None:
+            shift.break_seconds += max(0, int((end - shift.break_started_at).total_seconds()))
+            shift.break_started_at = None
+        shift.clock_out = end
+        shift.closed_by_day_close = True
+        events.record(
+            session,
+            venue_id,
+            "staff",
+            ClockedOut(shift_id=shift.id, staff_id=member.id, at=end.isoformat(), forgotten=True),
+        )
+        closed.append((shift, member))
+    await session.flush()
+    return closed
 
 
 # --- the tip pool rule

@@ -249,6 +249,12 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/rosters/shifts/{shift_id}"): MANAGER,
     ("DELETE", "/api/rosters/shifts/{shift_id}"): MANAGER,
     ("GET", "/api/rosters/mine"): WORKERS,
+    # clocking against the roster: a member's own clock, no wage in it
+    ("GET", "/api/rosters/clock"): WORKERS,
+    ("GET", "/api/rosters/clock-rules"): MANAGER,
+    ("PUT", "/api/rosters/clock-rules"): MANAGER,
+    ("POST", "/api/staff/breaks/start"): WORKERS,
+    ("POST", "/api/staff/breaks/end"): WORKERS,
     # wages and labour cost: never a waiter's or the kitchen's
     ("GET", "/api/wages"): frozenset({"manager", "owner"}),
     ("PUT", "/api/wages"): frozenset({"manager", "owner"}),
@@ -487,3 +493,45 @@ async def test_authorization_matrix(demo: Demo) -> None:
 async def test_malformed_tokens_are_401(client: httpx.AsyncClient, token: str, demo: Demo) -> None:
     r = await client.get("/api/floor", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
+
+
+async def test_wages_never_reach_a_waiter_host_or_the_kitchen(demo: Demo) -> None:
+    """Every GET route a waiter, host, kitchen or bar member may call answers nothing of
+    wages, while a member has one, is clocked in and is on a published roster."""
+    anna = (await demo.sql("SELECT id FROM staff WHERE name = 'Anna'"))[0][0]
+    r = await demo.call(
+        "PUT", "/api/wages", "manager", json={"staff_id": anna, "hourly_wage": 4321}
+    )
+    assert r.status_code == 200, r.text
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
+    r = await demo.call(
+        "POST",
+        "/api/rosters/shifts",
+        "manager",
+        json={
+            "staff_id": anna,
+            "role": "waiter",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + dt.timedelta(hours=3)).isoformat(),
+        },
+    )
+    assert r.status_code == 201, r.text
+    week = {"week": start.date().isoformat()}
+    assert (
+        await demo.call("POST", "/api/rosters/publish", "manager", json=week)
+    ).status_code == 200
+    assert (await demo.call("POST", "/api/staff/clock-in")).status_code == 201
+    ids = await _ids(demo)
+    leaks = []
+    for method, path in app_routes(demo.app):
+        if method != "GET":
+            continue
+        for role in ("waiter", "host", "kitchen", "bar"):
+            if role not in POLICY[(method, path)]:
+                continue
+            response = await demo.call(method, path.format(**ids), role)
+            if "wage" in response.text.lower() or "4321" in response.text:
+                leaks.append(f"{role} {path}: {response.text[:120]}")
+    assert leaks == []
+    # the managers' answer does carry it (the test can see a wage when there is one)
+    assert "4321" in (await demo.call("GET", "/api/wages", "manager")).text

@@ -738,6 +738,7 @@
         S.menu = await get("/api/menu");
       } catch (err) { return failed(err); }
       money.use(S.menu.currency);
+      (POS.handheldStarts || []).forEach((f) => f({ timezone: S.menu.timezone })); // handheld-shifts.js
       const changed = debounce(refresh);
       let reconnected = false; // after a gap the log may not reach back far enough: re-read the menu
       POS.live(["floor", "orders", "payments"], {
