@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 from sqlalchemy import select
 
 from pos_service.core.errors import NotFound
@@ -19,12 +20,33 @@ from pos_service.venues.models import Venue
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
 
-async def public_venue(request: Request[Any, Any, Any], slug: str, feature: str) -> Venue:
+async def public_venue(
+    connection: ASGIConnection[Any, Any, Any, Any], slug: str, feature: str
+) -> Venue:
     """The venue of ``slug`` if it offers ``feature`` (its setting, e.g.
     ``takeaway_online``, is true); else 404 naming ``slug``. Charged to the limits."""
-    async with request.app.state.sessions() as session:
-        venue = (await session.execute(select(Venue).where(Venue.slug == slug))).scalar_one_or_none()
-    public_limit(request, venue.id if venue is not None else 0)
+    async with connection.app.state.sessions() as session:
+        found = await session.execute(select(Venue).where(Venue.slug == slug))
+        venue = found.scalar_one_or_none()
+    public_limit(connection, venue.id if venue is not None else 0)
     if venue is None or not (venue.settings or {}).get(feature):
         raise NotFound(f"no venue {slug!r} offers this online", field="slug")
+    return venue
+
+
+def venue_guard(feature: str) -> Any:
+    """A guard for public routes under ``{slug}``: charges the request and finds the
+    venue before the body is read (a flood of bad bodies is throttled too); the handler
+    takes it from ``request.state.public_venue``."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        slug = str(connection.path_params.get("slug", ""))
+        connection.state.public_venue = await public_venue(connection, slug, feature)
+
+    return guard
+
+
+def venue_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Venue:
+    """The venue :func:`venue_guard` found."""
+    venue: Venue = connection.state.public_venue
     return venue

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
@@ -16,7 +16,7 @@ from pos_service.core.errors import Invalid, Unauthorized, problems
 from pos_service.core.ratelimit import public_limit
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW, unit_of_work
-from pos_service.public.venue import SLUG, public_venue
+from pos_service.public.venue import SLUG, venue_guard, venue_of
 from pos_service.takeaway import service
 from pos_service.takeaway.schemas import (
     PickupBoard,
@@ -27,11 +27,13 @@ from pos_service.takeaway.schemas import (
     TakeawayCreate,
     TakeawayList,
     TakeawayRead,
+    TakeawaySettings,
 )
 
 FEATURE = "takeaway_online"
 Slug = Annotated[str, PathParameter(pattern=SLUG)]
 Token = Annotated[str, PathParameter(max_length=600)]
+GUARD = venue_guard(FEATURE)
 
 
 class TakeawayController(Controller):
@@ -51,6 +53,16 @@ class TakeawayController(Controller):
     ) -> TakeawayList:
         """The takeaway orders of a business day (today by default), by pickup time."""
         return await uow.read(service.list_orders, day)
+
+    @get("/settings", guards=[requires("manager")])
+    async def get_settings(self, uow: UoW) -> TakeawaySettings:
+        """The venue's takeaway rules: public page, opening hours, slots."""
+        return await uow.read(service.get_settings)
+
+    @put("/settings", guards=[requires("manager")])
+    async def put_settings(self, uow: UoW, data: JSONBody[TakeawaySettings]) -> TakeawaySettings:
+        """Set the takeaway rules (recorded in the audit trail)."""
+        return await uow.write(service.put_settings, data)
 
     @get("/{order_id:int}", responses=problems(404))
     async def get_order(self, uow: UoW, order_id: PathId) -> TakeawayRead:
@@ -81,27 +93,27 @@ class PublicOrderController(Controller):
     path = "/api/public"
     tags = ["public"]
 
-    @get("/venues/{slug:str}/menu", responses=problems(404, 429))
+    @get("/venues/{slug:str}/menu", responses=problems(404, 429), guards=[GUARD])
     async def menu(self, request: Request[Any, Any, Any], slug: Slug) -> PublicMenu:
         """The menu to order from: items with their options, allergens, availability
         and schedules; the opening hours and pickup slot rules."""
-        venue = await public_venue(request, slug, FEATURE)
+        venue = venue_of(request)
         uow = await unit_of_work(request, Caller(kind="guest", venue_id=venue.id))
         return await uow.read(service.public_menu, venue)
 
-    @get("/venues/{slug:str}/slots", responses=problems(404, 429))
+    @get("/venues/{slug:str}/slots", responses=problems(404, 429), guards=[GUARD])
     async def slots(
         self, request: Request[Any, Any, Any], slug: Slug, date: Annotated[dt.date, QueryParameter()]
     ) -> SlotList:
         """The pickup slots of a day still open, with how many orders each takes."""
-        venue = await public_venue(request, slug, FEATURE)
+        venue = venue_of(request)
         today = dt.datetime.now(dt.UTC).date()
         if not today - dt.timedelta(days=1) <= date <= today + dt.timedelta(days=7):
             raise Invalid("pickup is possible today and the next 7 days", field="date")
         uow = await unit_of_work(request, Caller(kind="guest", venue_id=venue.id))
         return await uow.read(service.slots, venue, date)
 
-    @post("/venues/{slug:str}/orders", responses=problems(404, 409, 429))
+    @post("/venues/{slug:str}/orders", responses=problems(404, 409, 429), guards=[GUARD])
     async def place(
         self,
         request: Request[Any, Any, Any],
@@ -112,7 +124,7 @@ class PublicOrderController(Controller):
         """Place an order: checked whole (opening hours, slot cap, availability at the
         pickup time, required options), or nothing is written. The answer carries the
         signed link to the order."""
-        venue = await public_venue(request, slug, FEATURE)
+        venue = venue_of(request)
         uow = await unit_of_work(request, Caller(kind="guest", venue_id=venue.id))
         ttl: int = state.settings.guest_link_ttl_seconds
         return await uow.write(service.place_public, venue, data, state.signer, ttl)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from pos_service.core.schemas import Id
+from pos_service.core.schemas import Id, LocalTime
 from pos_service.orders.schemas import CheckRead, Note, Quantity
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
@@ -185,3 +185,27 @@ class PublicOrderRead(msgspec.Struct, kw_only=True):
     lines: list[PublicLine]
     token: str
     status_url: str
+
+
+Weekday = Annotated[int, msgspec.Meta(ge=1, le=7)]
+
+
+class OpeningWindow(msgspec.Struct, kw_only=True):
+    """ISO weekdays (1 = Monday) and venue-local times; an end at or before the start
+    runs past midnight."""
+
+    weekdays: Annotated[list[Weekday], msgspec.Meta(min_length=1, max_length=7)]
+    starts: LocalTime
+    ends: LocalTime
+
+
+class TakeawaySettings(msgspec.Struct, kw_only=True):
+    """The venue's takeaway rules: whether its public order page is open, its opening
+    hours (none: always open), the pickup slot length, how many open orders one slot
+    takes, and how far ahead of pickup the public page takes an order at the least."""
+
+    online: bool = False
+    opening_hours: Annotated[list[OpeningWindow], msgspec.Meta(max_length=28)] = []
+    slot_minutes: Annotated[int, msgspec.Meta(ge=5, le=120)] = 15
+    slot_cap: Annotated[int, msgspec.Meta(ge=1, le=500)] = 10
+    lead_minutes: Annotated[int, msgspec.Meta(ge=0, le=24 * 60)] = 20

@@ -19,6 +19,7 @@ import msgspec
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service.audit import service as audit
 from pos_service.core import events, locks
 from pos_service.core.auth import Caller, TokenSigner
 from pos_service.core.db import now_utc
@@ -34,6 +35,7 @@ from pos_service.takeaway import pickup
 from pos_service.takeaway.events import TakeawayPlaced
 from pos_service.takeaway.models import Channel, PickupState, TakeawayOrder
 from pos_service.takeaway.schemas import (
+    OpeningWindow,
     OrderLine,
     PickupBoard,
     PickupEntry,
@@ -52,6 +54,7 @@ from pos_service.takeaway.schemas import (
     TakeawayCreate,
     TakeawayList,
     TakeawayRead,
+    TakeawaySettings,
 )
 from pos_service.venues import service as venues
 from pos_service.venues.models import Venue
@@ -82,7 +85,52 @@ def lead_minutes(venue: Venue) -> int:
 def opening_hours(venue: Venue) -> list[PublicWindow]:
     """``settings["opening_hours"]``: ``[{"weekdays": [1..7], "starts": "HH:MM",
     "ends": "HH:MM"}]`` in the venue's timezone; none set: open every day, all day."""
-    return msgspec.convert(venue.settings.get("opening_hours") or [], list[PublicWindow])
+    return [
+        PublicWindow(
+            weekdays=[int(d) for d in w["weekdays"]],
+            starts=dt.time.fromisoformat(str(w["starts"])),
+            ends=dt.time.fromisoformat(str(w["ends"])),
+        )
+        for w in venue.settings.get("opening_hours") or []
+    ]
+
+
+def settings_read(venue: Venue) -> TakeawaySettings:
+    return TakeawaySettings(
+        online=bool(venue.settings.get("takeaway_online")),
+        opening_hours=[
+            OpeningWindow(weekdays=w.weekdays, starts=w.starts, ends=w.ends)
+            for w in opening_hours(venue)
+        ],
+        slot_minutes=slot_minutes(venue),
+        slot_cap=slot_cap(venue),
+        lead_minutes=lead_minutes(venue),
+    )
+
+
+async def get_settings(session: AsyncSession, caller: Caller) -> TakeawaySettings:
+    return settings_read(await venues.get(session, caller.venue_id))
+
+
+async def put_settings(
+    session: AsyncSession, caller: Caller, data: TakeawaySettings
+) -> TakeawaySettings:
+    """Set the venue's takeaway rules (managers; recorded in the audit trail)."""
+    venue = await venues.get(session, caller.venue_id)
+    venue.settings = {
+        **venue.settings,
+        "takeaway_online": data.online,
+        "opening_hours": msgspec.to_builtins(data.opening_hours),
+        "takeaway_slot_minutes": data.slot_minutes,
+        "takeaway_slot_cap": data.slot_cap,
+        "takeaway_lead_minutes": data.lead_minutes,
+    }
+    venue.version += 1
+    await session.flush()
+    await audit.record(
+        session, caller, "takeaway.settings_changed", f"venue:{venue.id}", msgspec.to_builtins(data)
+    )
+    return settings_read(venue)
 
 
 def slot_of(venue: Venue, at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

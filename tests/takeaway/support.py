@@ -7,16 +7,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.conftest import Demo
-from tests.kitchen.support import venue_setting
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 async def online(demo: Demo, **settings: Any) -> None:
-    """Open the demo venue's public order page (with these settings too)."""
-    await venue_setting(demo, "takeaway_online", True)
-    for key, value in settings.items():
-        await venue_setting(demo, key, value)
+    """Open the demo venue's public order page (with these takeaway settings too), as
+    its manager does."""
+    r = await demo.call("PUT", "/api/takeaway/settings", "manager", json={"online": True, **settings})
+    assert r.status_code == 200, r.text
 
 
 def next_local(hour: int, minute: int, *, after: dt.timedelta = dt.timedelta(hours=1)) -> dt.datetime:
