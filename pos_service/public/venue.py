@@ -12,6 +12,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pos_service.core.errors import NotFound
 from pos_service.core.ratelimit import public_limit
@@ -25,7 +26,8 @@ async def public_venue(
 ) -> Venue:
     """The venue of ``slug`` if it offers ``feature`` (its setting, e.g.
     ``takeaway_online``, is true); else 404 naming ``slug``. Charged to the limits."""
-    async with connection.app.state.sessions() as session:
+    sessions: async_sessionmaker[AsyncSession] = connection.app.state.sessions
+    async with sessions() as session:
         found = await session.execute(select(Venue).where(Venue.slug == slug))
         venue = found.scalar_one_or_none()
     public_limit(connection, venue.id if venue is not None else 0)

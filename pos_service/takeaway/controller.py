@@ -103,7 +103,10 @@ class PublicOrderController(Controller):
 
     @get("/venues/{slug:str}/slots", responses=problems(404, 429), guards=[GUARD])
     async def slots(
-        self, request: Request[Any, Any, Any], slug: Slug, date: Annotated[dt.date, QueryParameter()]
+        self,
+        request: Request[Any, Any, Any],
+        slug: Slug,
+        date: Annotated[dt.date, QueryParameter()],
     ) -> SlotList:
         """The pickup slots of a day still open, with how many orders each takes."""
         venue = venue_of(request)
@@ -144,5 +147,3 @@ class PublicOrderController(Controller):
             raise Unauthorized("not an order link", field="token")
         uow = await unit_of_work(request, caller)
         return await uow.read(service.guest_order, token)
-
-

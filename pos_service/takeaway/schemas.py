@@ -12,7 +12,9 @@ from pos_service.orders.schemas import CheckRead, Note, Quantity
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^\+?[0-9][0-9 ()/-]{4,38}$")]
-Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")]
+Email = Annotated[
+    str, msgspec.Meta(max_length=254, pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+]
 PickupAt = Annotated[dt.datetime, msgspec.Meta(tz=True, description="with a UTC offset")]
 
 

@@ -177,9 +177,7 @@ async def _claim_slot(session: AsyncSession, venue: Venue, pickup_at: dt.datetim
         {"key": f"takeaway-slot:{venue.id}:{start.isoformat()}"},
     )
     if await _open_in_slot(session, venue.id, start, end) >= slot_cap(venue):
-        raise Conflict(
-            "that pickup time is fully booked; please choose another", field="pickup_at"
-        )
+        raise Conflict("that pickup time is fully booked; please choose another", field="pickup_at")
 
 
 def _check_pickup(venue: Venue, pickup_at: dt.datetime, now: dt.datetime, lead: int) -> None:
@@ -495,9 +493,9 @@ async def _counts(
 
 async def collected(session: AsyncSession, caller: Caller, order_id: int) -> TakeawayRead:
     """The guest took the order: it leaves the pickup screen (409 if it was already)."""
-    order = await _order(session, caller.venue_id, order_id)
-    await locks.row(session, locks.Lock.CHECK, Check, (caller.venue_id, order.check_id))
-    order = await pickup.for_check(session, caller.venue_id, order.check_id)
+    found = await _order(session, caller.venue_id, order_id)
+    await locks.row(session, locks.Lock.CHECK, Check, (caller.venue_id, found.check_id))
+    order = await pickup.for_check(session, caller.venue_id, found.check_id)
     assert order is not None
     if order.state == PickupState.COLLECTED:
         raise Conflict(f"order {order.number} was already collected", field="order_id")

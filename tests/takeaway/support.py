@@ -14,11 +14,15 @@ BERLIN = ZoneInfo("Europe/Berlin")
 async def online(demo: Demo, **settings: Any) -> None:
     """Open the demo venue's public order page (with these takeaway settings too), as
     its manager does."""
-    r = await demo.call("PUT", "/api/takeaway/settings", "manager", json={"online": True, **settings})
+    r = await demo.call(
+        "PUT", "/api/takeaway/settings", "manager", json={"online": True, **settings}
+    )
     assert r.status_code == 200, r.text
 
 
-def next_local(hour: int, minute: int, *, after: dt.timedelta = dt.timedelta(hours=1)) -> dt.datetime:
+def next_local(
+    hour: int, minute: int, *, after: dt.timedelta = dt.timedelta(hours=1)
+) -> dt.datetime:
     """The next venue-local ``hour:minute`` at least ``after`` from now."""
     now = dt.datetime.now(BERLIN)
     at = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
@@ -36,4 +40,4 @@ async def line(demo: Demo, item: str, *options: str, quantity: int = 1) -> dict[
 
 
 async def count(demo: Demo, table: str) -> int:
-    return int((await demo.sql(f"SELECT count(*) AS n FROM {table}"))[0].n)  # noqa: S608
+    return int((await demo.sql(f"SELECT count(*) AS n FROM {table}"))[0].n)

@@ -61,8 +61,10 @@ async def test_a_counter_order_is_fired_by_prep_time_and_ready_when_bumped(demo:
 
     states = [e["data"]["state"] for e in await events(demo, "pickup", "pickup.changed")]
     assert states == ["held", "preparing", "ready"]
-    assert all(set(e["data"]) == {"order_id", "number", "state", "pickup_at"}
-               for e in await events(demo, "pickup"))
+    assert all(
+        set(e["data"]) == {"order_id", "number", "state", "pickup_at"}
+        for e in await events(demo, "pickup")
+    )
     async with demo.sessions() as session:
         (mail,) = (await session.execute(select(MailMessage))).scalars()
     assert mail.to_address == "anna@example.org"

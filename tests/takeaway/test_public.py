@@ -95,7 +95,10 @@ async def test_bad_input_names_the_field_and_writes_nothing(demo: Demo) -> None:
         ({**good, "email": None}, "email"),
         ({**good, "email": "not an address"}, "email"),
         ({**good, "pickup_at": pickup.replace(tzinfo=None).isoformat()}, "pickup_at"),
-        ({**good, "pickup_at": (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()}, "pickup_at"),
+        (
+            {**good, "pickup_at": (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()},
+            "pickup_at",
+        ),
         ({**good, "lines": []}, "lines"),
         ({**good, "lines": [{"item_id": 999999}]}, "lines[0].item_id"),
         ({**good, "name": ""}, "name"),
@@ -114,12 +117,18 @@ async def test_bad_input_names_the_field_and_writes_nothing(demo: Demo) -> None:
 async def test_an_86_item_and_opening_hours_are_respected(demo: Demo) -> None:
     pickup = next_local(19, 30)
     weekday = pickup.isoweekday()
-    await online(demo, opening_hours=[{"weekdays": [weekday], "starts": "17:00:00", "ends": "22:00:00"}])
+    await online(
+        demo, opening_hours=[{"weekdays": [weekday], "starts": "17:00:00", "ends": "22:00:00"}]
+    )
     burger = await demo.item("Burger")
-    r = await demo.call("PATCH", f"/api/menu/items/{burger['id']}", "manager", json={"available": False})
+    r = await demo.call(
+        "PATCH", f"/api/menu/items/{burger['id']}", "manager", json={"available": False}
+    )
     assert r.status_code == 200, r.text
     menu = (await demo.client.get(f"{BASE}/menu")).json()
-    assert not next(i for c in menu["categories"] for i in c["items"] if i["name"] == "Burger")["available"]
+    assert not next(i for c in menu["categories"] for i in c["items"] if i["name"] == "Burger")[
+        "available"
+    ]
     r = await demo.client.post(f"{BASE}/orders", json=await order_body(demo, pickup))
     assert r.status_code == 409 and r.json()["field"] == "lines[0].item_id"
     body = await order_body(demo, pickup)
@@ -129,8 +138,12 @@ async def test_an_86_item_and_opening_hours_are_respected(demo: Demo) -> None:
     assert r.status_code == 422 and r.json()["field"] == "pickup_at"
     r = await demo.client.post(f"{BASE}/orders", json=body)
     assert r.status_code == 201, r.text
-    slots = (await demo.client.get(f"{BASE}/slots", params={"date": pickup.date().isoformat()})).json()
-    local = [dt.datetime.fromisoformat(s["starts"]).astimezone(pickup.tzinfo) for s in slots["slots"]]
+    slots = (
+        await demo.client.get(f"{BASE}/slots", params={"date": pickup.date().isoformat()})
+    ).json()
+    local = [
+        dt.datetime.fromisoformat(s["starts"]).astimezone(pickup.tzinfo) for s in slots["slots"]
+    ]
     assert local and all(17 <= t.hour < 22 for t in local)
 
 
@@ -144,7 +157,9 @@ async def test_a_full_slot_is_refused(demo: Demo) -> None:
         f"{BASE}/orders", json=await order_body(demo, pickup + dt.timedelta(minutes=5))
     )
     assert r.status_code == 409 and r.json()["field"] == "pickup_at"
-    slots = (await demo.client.get(f"{BASE}/slots", params={"date": pickup.date().isoformat()})).json()
+    slots = (
+        await demo.client.get(f"{BASE}/slots", params={"date": pickup.date().isoformat()})
+    ).json()
     starts = [dt.datetime.fromisoformat(s["starts"]) for s in slots["slots"]]
     assert pickup not in starts and pickup + dt.timedelta(minutes=15) in starts
 

@@ -66,9 +66,7 @@ def upgrade() -> None:
             name=op.f("uq_takeaway_orders_venue_id_business_day_number"),
         ),
     )
-    op.create_index(
-        op.f("ix_takeaway_orders_pickup"), "takeaway_orders", ["venue_id", "pickup_at"]
-    )
+    op.create_index(op.f("ix_takeaway_orders_pickup"), "takeaway_orders", ["venue_id", "pickup_at"])
     op.create_index(
         op.f("ix_takeaway_orders_fire_due"),
         "takeaway_orders",
