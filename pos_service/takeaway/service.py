@@ -254,14 +254,27 @@ async def list_orders(
 
 
 async def board(session: AsyncSession, caller: Caller) -> PickupBoard:
-    """The pickup screen: today's orders not yet collected, numbers and states only."""
+    """The pickup screen: the orders of today not yet collected, and any other that is
+    cooking or ready; numbers and states only."""
     venue = await venues.get(session, caller.venue_id)
     day = venues.business_day(venue, now_utc())
+    shown = (
+        await session.execute(
+            select(TakeawayOrder)
+            .where(
+                TakeawayOrder.venue_id == venue.id,
+                TakeawayOrder.number.is_not(None),
+                TakeawayOrder.state != PickupState.COLLECTED,
+                (TakeawayOrder.business_day == day)
+                | TakeawayOrder.state.in_([PickupState.PREPARING, PickupState.READY]),
+            )
+            .order_by(TakeawayOrder.pickup_at, TakeawayOrder.id)
+        )
+    ).scalars()
     return PickupBoard(
         orders=[
             PickupEntry(order_id=o.id, number=o.number, state=o.state, pickup_at=o.pickup_at)
-            for o in await _of_day(session, venue, day)
-            if o.state != PickupState.COLLECTED and o.number is not None
+            for o in shown
         ]
     )
 

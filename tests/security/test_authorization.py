@@ -241,6 +241,21 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/wages"): frozenset({"manager", "owner"}),
     ("GET", "/api/reports/labour"): frozenset({"manager", "owner"}),
     ("GET", "/api/reports/performance"): MANAGER,
+    # takeaway and pickup (issue #22): staff take orders; the public order page needs none
+    ("POST", "/api/takeaway"): WAITER,
+    ("GET", "/api/takeaway"): WAITER,
+    ("GET", "/api/takeaway/settings"): MANAGER,
+    ("PUT", "/api/takeaway/settings"): MANAGER,
+    ("GET", "/api/takeaway/{order_id}"): WAITER,
+    ("POST", "/api/takeaway/{order_id}/collected"): WAITER,
+    ("GET", "/api/pickup"): frozenset({"waiter", "host", "kitchen", "bar", "manager"}),
+    ("GET", "/api/public/venues/{slug}/menu"): PUBLIC,
+    ("GET", "/api/public/venues/{slug}/slots"): PUBLIC,
+    ("POST", "/api/public/venues/{slug}/orders"): PUBLIC,
+    ("GET", "/api/public/orders/{token}"): PUBLIC,
+    ("GET", "/app/pickup"): PUBLIC,
+    ("GET", "/order/{slug}"): PUBLIC,
+    ("GET", "/order/{slug}/status/{token}"): PUBLIC,
 }
 
 # Callers whose token is well signed but whose session is over: refused everywhere (401).
@@ -363,6 +378,8 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "staff_id": (await demo.sql("SELECT max(id) FROM staff"))[0][0] + 1,
         "device_id": (await demo.sql("SELECT max(id) FROM devices"))[0][0] + 1000,
         "area_id": (await demo.sql("SELECT min(id) FROM areas WHERE venue_id = :v", v=venue))[0][0],
+        "slug": "demo",
+        "order_id": 1,
     }
 
 

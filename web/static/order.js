@@ -9,7 +9,7 @@
   const base = `/api/public/venues/${encodeURIComponent(slug)}`;
   const main = $("#main");
   const sheet = $("#sheet");
-  const S = { menu: null, slots: [], cart: [], placing: false, order: null, live: null, paying: false };
+  const S = { draft: {}, menu: null, slots: [], cart: [], placing: false, order: null, live: null, paying: false };
   const call = (method, path, data, key) => api(method, path, data, { token: null, key });
   const problem = (err) => (err instanceof ApiError ? err.message : "No connection: please try again");
 
@@ -49,11 +49,16 @@
     render();
   }
 
-  async function loadSlots() {
-    const today = new Date().toLocaleDateString("sv-SE", { timeZone: S.menu.timezone });
-    S.slots = (await call("GET", `${base}/slots?date=${today}`)).slots;
+  /** The next days a pickup can be on (venue-local dates). */
+  const days = () => [0, 1, 2].map((n) => new Date(Date.now() + n * 864e5).toLocaleDateString("sv-SE", { timeZone: S.menu.timezone }));
+
+  async function loadSlots(day) {
+    S.day = day || S.day || days()[0];
+    S.slots = (await call("GET", `${base}/slots?date=${S.day}`)).slots;
+    if (!day && !S.slots.length && S.day === days()[0]) return loadSlots(days()[1]);
     if (!S.slots.some((s) => s.starts === S.pickup)) S.pickup = S.slots.length ? S.slots[0].starts : null;
   }
+  const dayLabel = (d, n) => (n === 0 ? "Today" : n === 1 ? "Tomorrow" : new Intl.DateTimeFormat(undefined, { weekday: "long" }).format(new Date(`${d}T12:00:00`)));
 
   function add(item, modifiers, names) {
     const delta = item.modifier_groups.flatMap((g) => g.options).filter((o) => modifiers.includes(o.id)).reduce((n, o) => n + o.price_delta, 0);
@@ -89,7 +94,7 @@
     if (S.order) return renderOrder();
     const m = S.menu;
     mount(main,
-      h("p.muted", S.slots.length ? `Pickup from ${time(S.slots[0].starts)}` : "No pickup times left today."),
+      h("p.muted", S.slots.length ? `Pickup ${dayLabel(S.day, days().indexOf(S.day)).toLowerCase()} from ${time(S.slots[0].starts)}` : "No pickup times left today."),
       m.categories.map((c) => [
         h("h2", c.name),
         c.items.map((i) => {
@@ -103,24 +108,27 @@
         }),
       ]),
       S.cart.length ? h("div.order-bar", h("span.grow", `${S.cart.reduce((n, l) => n + l.quantity, 0)} items · ${money(total())}`),
-        h("button.primary#checkout", { onclick: checkout }, "Checkout")) : null);
+        h("button.primary", { id: "checkout", onclick: checkout }, "Checkout")) : null);
   }
 
   function checkout() {
-    const form = h("form#place", { onsubmit: place },
+    const form = h("form", { id: "place", onsubmit: place, oninput: (e) => { if (e.target.name) S.draft[e.target.name] = e.target.value; } },
       h("h2", "Your order"),
       h("ul", S.cart.map((l, n) => h("li", `${l.quantity} × ${l.name}${l.names.length ? ` (${l.names.join(", ")})` : ""} `, h("span.muted", money(l.price * l.quantity)), " ",
         h("button.link", { type: "button", "aria-label": `Remove ${l.name}`, onclick: () => { S.cart.splice(n, 1); sheet.hidden = true; render(); } }, "✕")))),
       h("p", h("strong", `Total ${money(total())}`)),
-      h("label", "Name", h("input", { name: "name", required: true, maxLength: 100, autocomplete: "name" })),
-      h("label", "Phone", h("input", { name: "phone", type: "tel", maxLength: 40, autocomplete: "tel" })),
-      h("label", "E-mail (we tell you when it is ready)", h("input", { name: "email", type: "email", maxLength: 254, autocomplete: "email" })),
-      h("label", "Pickup time", h("select", { name: "pickup_at", required: true },
-        S.slots.map((s) => h("option", { value: s.starts, selected: s.starts === S.pickup }, time(s.starts))))),
+      h("label", "Name", h("input", { name: "name", required: true, maxLength: 100, autocomplete: "name", value: S.draft.name || "" })),
+      h("label", "Phone", h("input", { name: "phone", type: "tel", maxLength: 40, autocomplete: "tel", value: S.draft.phone || "" })),
+      h("label", "E-mail (we tell you when it is ready)", h("input", { name: "email", type: "email", maxLength: 254, autocomplete: "email", value: S.draft.email || "" })),
+      h("div.row",
+        h("label.grow", "Pickup day", h("select", { name: "day", onchange: async (e) => { await loadSlots(e.target.value).catch(() => null); S.pickup = S.slots.length ? S.slots[0].starts : null; checkout(); } },
+          days().map((d, n) => h("option", { value: d, selected: d === S.day }, dayLabel(d, n))))),
+        h("label.grow", "Time", h("select", { name: "pickup_at", required: true, onchange: (e) => { S.pickup = e.target.value; } },
+          S.slots.map((s) => h("option", { value: s.starts, selected: s.starts === S.pickup }, time(s.starts)))))),
       h("fieldset.choices", h("legend", "Payment"),
         h("label", h("input", { type: "radio", name: "payment", value: "card", checked: true }), "Pay now by card"),
         h("label", h("input", { type: "radio", name: "payment", value: "at_pickup" }), "Pay at pickup")),
-      h("p.error#place-error"),
+      h("p.error", { id: "place-error" }),
       h("div.row", h("button.ghost", { type: "button", onclick: () => { sheet.hidden = true; } }, "Back"), h("span.spacer"),
         h("button.primary", { type: "submit" }, "Place order")));
     mount(sheet, form);
@@ -199,8 +207,8 @@
     const due = o.total - o.paid;
     mount(main,
       h("p.center.muted", "Your order number"),
-      h("p.order-number#number", o.number === null ? "–" : String(o.number)),
-      h("p.order-state#state", { "data-state": o.state }, STATES[o.state] || o.state),
+      h("p.order-number", { id: "number" }, o.number === null ? "–" : String(o.number)),
+      h("p.order-state", { id: "state", "data-state": o.state }, STATES[o.state] || o.state),
       h("p.center", `Pickup at ${time(o.pickup_at)}`),
       h("ul", o.lines.map((l) => h("li", `${l.quantity} × ${l.name}${l.modifiers.length ? ` (${l.modifiers.join(", ")})` : ""} `, h("span.muted", money(l.amount))))),
       h("p", h("strong", `Total ${money(o.total)}`), " ", due <= 0 ? h("span.badge", "Paid") : h("span.muted", o.payment === "card" ? "" : "Pay at pickup")),

@@ -27,6 +27,7 @@
   }
 
   boot({
+    roles: ["waiter", "host", "kitchen", "bar"],
     async start() {
       await load();
       socket = live(["pickup"], {
