@@ -28,7 +28,7 @@ from pos_service.kitchen import service as kitchen
 from pos_service.menu import schedules
 from pos_service.menu import service as menus
 from pos_service.orders import service as orders
-from pos_service.orders.models import Check, CheckStatus
+from pos_service.orders.models import Check
 from pos_service.orders.schemas import CheckWrite, LineAdd
 from pos_service.payments._load import bill_read, load
 from pos_service.takeaway import pickup
@@ -149,20 +149,15 @@ def _is_open(venue: Venue, at: dt.datetime) -> bool:
 async def _open_in_slot(
     session: AsyncSession, venue_id: int, start: dt.datetime, end: dt.datetime
 ) -> int:
-    """Open orders (not collected, check open) picked up within ``[start, end)``."""
+    """Open orders (not collected; paid ones too) picked up within ``[start, end)``."""
     found = await session.scalar(
         select(func.count())
         .select_from(TakeawayOrder)
-        .join(
-            Check,
-            (Check.venue_id == TakeawayOrder.venue_id) & (Check.id == TakeawayOrder.check_id),
-        )
         .where(
             TakeawayOrder.venue_id == venue_id,
             TakeawayOrder.pickup_at >= start,
             TakeawayOrder.pickup_at < end,
             TakeawayOrder.state != PickupState.COLLECTED,
-            Check.status == CheckStatus.OPEN,
         )
     )
     return int(found or 0)
@@ -480,17 +475,11 @@ async def _counts(
 ) -> dict[dt.datetime, int]:
     rows = (
         await session.execute(
-            select(TakeawayOrder.pickup_at)
-            .join(
-                Check,
-                (Check.venue_id == TakeawayOrder.venue_id) & (Check.id == TakeawayOrder.check_id),
-            )
-            .where(
+            select(TakeawayOrder.pickup_at).where(
                 TakeawayOrder.venue_id == venue.id,
                 TakeawayOrder.pickup_at >= start,
                 TakeawayOrder.pickup_at < end,
                 TakeawayOrder.state != PickupState.COLLECTED,
-                Check.status == CheckStatus.OPEN,
             )
         )
     ).scalars()

@@ -176,3 +176,14 @@ async def test_a_flood_from_one_address_is_throttled(demo: Demo) -> None:
     r = await demo.client.post(f"{BASE}/orders", json={"name": ""})
     assert r.status_code == 429  # charged before anything is read or written
     assert (await demo.client.get("/api/public/venues/nowhere/menu")).status_code == 429
+
+
+async def test_two_guests_racing_for_a_slots_last_place_get_one_order(demo: Demo) -> None:
+    await online(demo, slot_cap=1)
+    pickup = next_local(19, 30)
+    bodies = [await order_body(demo, pickup, name=name) for name in ("Ada", "Bo", "Cy")]
+    answers = await asyncio.gather(
+        *(demo.client.post(f"{BASE}/orders", json=body) for body in bodies)
+    )
+    assert sorted(r.status_code for r in answers) == [201, 409, 409]
+    assert await count(demo, "takeaway_orders") == 1
