@@ -47,19 +47,19 @@ class TakeawayController(Controller):
         with ``lines`` and ``send`` it goes to the kitchen, held to its pickup time."""
         return await uow.write(service.create, data)
 
-    @get("/")
+    @get("/", responses=problems())
     async def list_orders(
         self, uow: UoW, day: Annotated[dt.date | None, QueryParameter()] = None
     ) -> TakeawayList:
         """The takeaway orders of a business day (today by default), by pickup time."""
         return await uow.read(service.list_orders, day)
 
-    @get("/settings", guards=[requires("manager")])
+    @get("/settings", guards=[requires("manager")], responses=problems())
     async def get_settings(self, uow: UoW) -> TakeawaySettings:
         """The venue's takeaway rules: public page, opening hours, slots."""
         return await uow.read(service.get_settings)
 
-    @put("/settings", guards=[requires("manager")])
+    @put("/settings", guards=[requires("manager")], responses=problems())
     async def put_settings(self, uow: UoW, data: JSONBody[TakeawaySettings]) -> TakeawaySettings:
         """Set the takeaway rules (recorded in the audit trail)."""
         return await uow.write(service.put_settings, data)
@@ -80,7 +80,7 @@ class PickupController(Controller):
     tags = ["takeaway"]
     guards = [requires("waiter", "host", "kitchen", "bar")]
 
-    @get("/")
+    @get("/", responses=problems())
     async def board(self, uow: UoW) -> PickupBoard:
         """The pickup screen: today's orders by number, preparing or ready."""
         return await uow.read(service.board)
