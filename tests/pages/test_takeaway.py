@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from playwright.async_api import ViewportSize
+
 from pos_service.core import ratelimit
 from pos_service.mail.service import Mailer, SmtpConfig
 from tests.conftest import Demo
@@ -18,7 +20,7 @@ from tests.pages.conftest import PHONE, NewDevice
 from tests.takeaway.support import line, next_local, online
 
 SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
-DESK = {"width": 1280, "height": 800}
+DESK: ViewportSize = {"width": 1280, "height": 800}
 
 
 async def test_a_takeaway_order_is_ready_at_its_pickup_time(
@@ -60,7 +62,7 @@ async def test_a_takeaway_order_is_ready_at_its_pickup_time(
     assert at(order["pickup_at"]) == pickup
     assert at(order["fire_at"]) == pickup - dt.timedelta(minutes=12)  # the burger's prep
 
-    board = await new_device(DESK)  # type: ignore[arg-type]
+    board = await new_device(DESK)
     screen_page = await board.open("/app/pickup", "2222")
 
     fire_at = at(order["fire_at"])
