@@ -121,7 +121,7 @@
       h("label", "Phone", h("input", { name: "phone", type: "tel", maxLength: 40, autocomplete: "tel", value: S.draft.phone || "" })),
       h("label", "E-mail (we tell you when it is ready)", h("input", { name: "email", type: "email", maxLength: 254, autocomplete: "email", value: S.draft.email || "" })),
       h("div.row",
-        h("label.grow", "Pickup day", h("select", { name: "day", onchange: async (e) => { await loadSlots(e.target.value).catch(() => null); S.pickup = S.slots.length ? S.slots[0].starts : null; checkout(); } },
+        h("label.grow", "Pickup day", h("select", { name: "day", onchange: async (e) => { await loadSlots(e.target.value).catch(() => null); checkout(); } },
           days().map((d, n) => h("option", { value: d, selected: d === S.day }, dayLabel(d, n))))),
         h("label.grow", "Time", h("select", { name: "pickup_at", required: true, onchange: (e) => { S.pickup = e.target.value; } },
           S.slots.map((s) => h("option", { value: s.starts, selected: s.starts === S.pickup }, time(s.starts)))))),
