@@ -53,6 +53,7 @@ from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
 from pos_service.pages.controller import TEMPLATES, PagesController, inline_styles, static_files
+from pos_service.pages.takeaway import TakeawayPagesController
 from pos_service.payments import service as payments_service
 from pos_service.payments.controller import (
     BillsController,
@@ -85,6 +86,12 @@ from pos_service.tableorder.controller import (
 )
 from pos_service.tables import service as tables_service
 from pos_service.tables.controller import FloorController, TablesController
+from pos_service.takeaway import service as takeaway
+from pos_service.takeaway.controller import (
+    PickupController,
+    PublicOrderController,
+    TakeawayController,
+)
 from pos_service.venues.controller import VenueController
 
 
@@ -109,6 +116,7 @@ def tasks(settings: Settings, provider: PaymentProvider, state: State) -> list[T
         Task("resolve_card_payments", 2, resolve_card_payments),
         Task("close_days", 300, reports_service.close_due_days),
         Task("webhooks", 5, deliver_webhooks),
+        Task("takeaway.fire", 15, takeaway.fire_due),
     ]
 
 
@@ -121,6 +129,7 @@ SNAPSHOTS: dict[str, SnapshotFn] = {
     ),
     "expo": lambda session, caller, _topic: kitchen.expo(session, caller),
     "reservations": lambda session, caller, _topic: reservations.today(session, caller),
+    "pickup": lambda session, caller, _topic: takeaway.board(session, caller),
     "check:": lambda session, caller, topic: orders_service.get_check(
         session, caller, int(topic.removeprefix("check:"))
     ),
@@ -145,6 +154,8 @@ PUBLIC_PATHS = [
     "^/i18n/",
     "^/$",
     "^/app",
+    "^/api/public/",
+    "^/order/",
 ]
 
 
@@ -245,6 +256,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             BookingPages,
             SetupController,
             GroupVenuesController,
+            TakeawayController,
+            PickupController,
+            PublicOrderController,
+            TakeawayPagesController,
         ],
         template_config=TEMPLATES,
         dependencies={"uow": Provide(provide_uow)},

@@ -33,6 +33,7 @@ from pos_service.setup.models import SetupCode
 from pos_service.staff.models import Shift, Staff, StaffMembership
 from pos_service.stock.models import RecipeLine, StockItem, StockMovement
 from pos_service.tables.models import Area, DiningTable
+from pos_service.takeaway.models import TakeawayOrder
 from pos_service.venues.models import Venue, VenueGroup
 
 metadata = Base.metadata
@@ -92,6 +93,7 @@ __all__ = [
     "Station",
     "StockItem",
     "StockMovement",
+    "TakeawayOrder",
     "TicketItem",
     "TipSettlement",
     "TipShare",

@@ -66,11 +66,11 @@ REPLAY_SQL = (
 SnapshotFn = Callable[[AsyncSession, Caller, str], Awaitable[Any]]
 
 ROLE_TOPICS: dict[str, tuple[str, ...]] = {
-    "kitchen": ("kitchen:", "expo", "stock"),
-    "bar": ("kitchen:", "expo", "stock"),
-    "host": ("floor", "reservations"),
+    "kitchen": ("kitchen:", "expo", "stock", "pickup"),
+    "bar": ("kitchen:", "expo", "stock", "pickup"),
+    "host": ("floor", "reservations", "pickup"),
     "printer": ("printers",),
-    "waiter": ("floor", "orders", "kitchen", "kitchen:", "expo", "payments", "check:"),
+    "waiter": ("floor", "orders", "kitchen", "kitchen:", "expo", "payments", "check:", "pickup"),
 }
 
 

@@ -34,8 +34,14 @@ class LineState(enum.StrEnum):
     VOIDED = "voided"
 
 
+class CheckKind(enum.StrEnum):
+    DINE_IN = "dine_in"
+    TAKEAWAY = "takeaway"
+
+
 class Check(VenueScoped, Base):
-    """A table's open tab. ``version`` grows with every change, for optimistic writes."""
+    """A table's open tab, or a takeaway order's (``kind``, no table). ``version`` grows
+    with every change, for optimistic writes."""
 
     __tablename__ = "checks"
     __table_args__ = (
@@ -54,6 +60,7 @@ class Check(VenueScoped, Base):
     )
 
     table_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[CheckKind] = mapped_column(String(16), server_default="dine_in")
     covers: Mapped[int] = mapped_column(Integer)
     waiter_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[CheckStatus] = mapped_column(String(16), server_default="open")

@@ -139,3 +139,4 @@ class CheckRead(msgspec.Struct, kw_only=True):
     merged_into: int | None
     subtotal: int
     lines: list[LineRead]
+    kind: str = "dine_in"

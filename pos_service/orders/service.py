@@ -35,7 +35,7 @@ from pos_service.orders.events import (
     LineChanged,
     LineVoided,
 )
-from pos_service.orders.models import Check, CheckLine, CheckStatus, LineState
+from pos_service.orders.models import Check, CheckKind, CheckLine, CheckStatus, LineState
 from pos_service.orders.schemas import (
     AllergiesSet,
     CheckOpen,
@@ -130,6 +130,7 @@ async def check_read(session: AsyncSession, check: Check) -> CheckRead:
         merged_into=check.merged_into,
         subtotal=sum(line.amount for line in lines if line.state != LineState.VOIDED),
         lines=lines,
+        kind=check.kind,
     )
 
 
@@ -272,6 +273,29 @@ async def open_check_for(
     return await check_read(session, check)
 
 
+async def open_takeaway(session: AsyncSession, caller: Caller, notes: str = "") -> Check:
+    """Open a check without a table for a takeaway order (the caller, if staff, serves
+    it); the takeaway order itself is the ``takeaway`` package's."""
+    check = Check(
+        venue_id=caller.venue_id,
+        table_id=None,
+        kind=CheckKind.TAKEAWAY,
+        covers=1,
+        waiter_id=caller.actor or None,
+        notes=notes,
+    )
+    session.add(check)
+    await session.flush()
+    await session.refresh(check)
+    events.record(
+        session,
+        caller.venue_id,
+        topics(check.id),
+        CheckOpened(check_id=check.id, table_id=None, covers=1, waiter_id=check.waiter_id),
+    )
+    return check
+
+
 async def claim(session: AsyncSession, caller: Caller, check: Check) -> None:
     """An unassigned check becomes the caller's (the first to add a line serves it)."""
     if check.waiter_id is not None or not caller.actor:
@@ -364,9 +388,15 @@ async def _course(session: AsyncSession, venue_id: int, course: str) -> str:
 
 
 async def add_line(
-    session: AsyncSession, caller: Caller, check_id: int, data: LineAdd
+    session: AsyncSession,
+    caller: Caller,
+    check_id: int,
+    data: LineAdd,
+    *,
+    available_at: dt.datetime | None = None,
 ) -> CheckRead:
-    """Add a pending line; 409 naming the item if it is unavailable or short."""
+    """Add a pending line; 409 naming the item if it is unavailable or short. Its
+    schedules are judged at ``available_at`` (a takeaway order's pickup), else now."""
     check = await load_for_write(session, caller.venue_id, check_id, data.version)
     item = await session.get(Item, (caller.venue_id, data.item_id))
     if item is None:
@@ -374,7 +404,7 @@ async def add_line(
     if item.archived:
         raise Conflict(f"{item.name} is no longer on the menu", field="item_id", item=item.name)
     ordered_at = now_utc()
-    await schedules.refuse_outside(session, caller.venue_id, item, ordered_at)
+    await schedules.refuse_outside(session, caller.venue_id, item, available_at or ordered_at)
     if not item.available or (item.remaining is not None and item.remaining < data.quantity):
         left = "" if item.remaining is None else f" ({item.remaining} left)"
         raise Conflict(f"{item.name} is not available{left}", field="item_id", item=item.name)

@@ -281,6 +281,21 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/t/{table_token}"): PUBLIC,
     ("GET", "/book/{slug}"): PUBLIC,
     ("GET", "/book/manage/{booking_token}"): PUBLIC,
+    # takeaway and pickup (issue #22): staff take orders; the public order page needs none
+    ("POST", "/api/takeaway"): WAITER,
+    ("GET", "/api/takeaway"): WAITER,
+    ("GET", "/api/takeaway/settings"): MANAGER,
+    ("PUT", "/api/takeaway/settings"): MANAGER,
+    ("GET", "/api/takeaway/{order_id}"): WAITER,
+    ("POST", "/api/takeaway/{order_id}/collected"): WAITER,
+    ("GET", "/api/pickup"): frozenset({"waiter", "host", "kitchen", "bar", "manager"}),
+    ("GET", "/api/public/venues/{slug}/menu"): PUBLIC,
+    ("GET", "/api/public/venues/{slug}/slots"): PUBLIC,
+    ("POST", "/api/public/venues/{slug}/orders"): PUBLIC,
+    ("GET", "/api/public/orders/{token}"): PUBLIC,
+    ("GET", "/app/pickup"): PUBLIC,
+    ("GET", "/order/{slug}"): PUBLIC,
+    ("GET", "/order/{slug}/status/{token}"): PUBLIC,
 }
 
 # Callers whose token is well signed but whose session is over: refused everywhere (401).
@@ -409,6 +424,7 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "slug": "demo",
         "table_token": table_links.issue(secret, venue, await demo.table_id("6"), (0, 0)),
         "booking_token": booking_links.issue(secret, venue, 999_999),
+        "order_id": 1,
     }
 
 

@@ -1,6 +1,8 @@
 /* A station's kitchen screen (?station=hot) or the pass (?mode=expo). Tickets in arrival
    order with timers, tap an item to bump it, tap the header to bump the ticket. */
 "use strict";
+/** Where a ticket goes: its table, or a takeaway order's pickup ("Pickup 19:30 Anna"). */
+const place = (table) => (table && table.startsWith("Pickup ") ? table : `Table ${table || "–"}`);
 (() => {
   const { h, $, mount, toast, api, ApiError, elapsed, now, syncClock, debounce, clock } = POS;
   const station = document.body.dataset.station;
@@ -84,7 +86,7 @@
       h("header", {
         title: "tap to bump the ticket",
         onclick: () => { t.state = "bumped"; render(); write(`/api/kitchen/tickets/${t.id}/bump`, undefined, `bump #${t.number}`); },
-      }, h("span.num", `#${t.number}`), h("span", `Table ${t.table || "–"}`), timer,
+      }, h("span.num", `#${t.number}`), h("span", place(t.table)), timer,
       h("span.meta", `${t.waiter} · ${t.covers} covers · ${clock(new Date(t.created_at))}`)),
       t.moved ? h("div.moved", t.moved) : null,
       t.allergies.length ? h("div.allergy", `ALLERGY: ${t.allergies.join(", ")}`) : null,
@@ -104,7 +106,7 @@
   function orderCard(o) {
     const ready = o.courses.filter((c) => c.state === "ready").length;
     return h("article.ticket", { "data-check": o.check_id },
-      h("header", h("span.num", `Table ${o.table || "–"}`), h("span.timer", `${ready}/${o.courses.length}`),
+      h("header", h("span.num", place(o.table)), h("span.timer", `${ready}/${o.courses.length}`),
         h("span.meta", `${o.waiter} · ${o.covers} covers · check ${o.check_id}`)),
       o.allergies.length ? h("div.allergy", `ALLERGY: ${o.allergies.join(", ")}`) : null,
       o.courses.map((c) => h(`div.expo-course.${c.state}`, h("b", c.course),

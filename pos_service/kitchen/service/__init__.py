@@ -16,7 +16,7 @@ from pos_service.kitchen.service._common import (
     station_topics,
     ticket_read,
 )
-from pos_service.kitchen.service._courses import fire, get_courses
+from pos_service.kitchen.service._courses import fire, fire_takeaway, get_courses
 from pos_service.kitchen.service._moves import merge, transfer
 from pos_service.kitchen.service._reports import all_day, expo, prep_times
 from pos_service.kitchen.service._screens import (
@@ -39,6 +39,7 @@ __all__ = [
     "bump_item",
     "expo",
     "fire",
+    "fire_takeaway",
     "flag_late",
     "get_courses",
     "item_read",

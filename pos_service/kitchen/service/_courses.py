@@ -29,6 +29,7 @@ from pos_service.orders import service as orders
 from pos_service.orders.models import Check
 from pos_service.tables import service as tables
 from pos_service.tables.models import DiningTable, TableStatus
+from pos_service.takeaway import pickup
 from pos_service.venues import service as venues
 from pos_service.venues.models import Venue
 
@@ -56,7 +57,7 @@ _FIRE = text(
         release_at = CAST(:now AS timestamptz) + make_interval(mins => m.longest - i.prep_minutes),
         released_at = CASE WHEN i.prep_minutes >= m.longest THEN CAST(:now AS timestamptz) END
     FROM (
-        SELECT max(prep_minutes) AS longest FROM kitchen_ticket_items
+        SELECT greatest(max(prep_minutes), :floor) AS longest FROM kitchen_ticket_items
         WHERE venue_id = :v AND check_id = :c AND course = :course
           AND fired_at IS NULL AND voided_at IS NULL
     ) AS m
@@ -89,12 +90,22 @@ async def fire(
 
 
 async def _fire_course(
-    session: AsyncSession, venue: Venue, check: Check, course: str, now: dt.datetime
+    session: AsyncSession,
+    venue: Venue,
+    check: Check,
+    course: str,
+    now: dt.datetime,
+    *,
+    longest: int = 0,
 ) -> list[int]:
-    """Fire the held items of ``course``; their ids (none: nothing was held)."""
+    """Fire the held items of ``course``; their ids (none: nothing was held). Its items
+    are released to come up together after its longest prep, or ``longest`` minutes."""
     await session.flush()
     fired = (
-        await session.execute(_FIRE, {"now": now, "v": venue.id, "c": check.id, "course": course})
+        await session.execute(
+            _FIRE,
+            {"now": now, "v": venue.id, "c": check.id, "course": course, "floor": longest},
+        )
     ).all()
     if not fired:
         return []
@@ -160,6 +171,29 @@ async def _fire_course(
     return [r.id for r in fired]
 
 
+async def fire_takeaway(
+    session: AsyncSession, venue: Venue, check: Check, now: dt.datetime
+) -> list[int]:
+    """Fire everything held of a takeaway order (its check locked by the caller): every
+    course at once, each item released so that the whole order comes up together after
+    its longest prep, at the pickup time. The fired item ids."""
+    longest = await session.scalar(
+        select(func.max(TicketItem.prep_minutes)).where(
+            TicketItem.venue_id == venue.id,
+            TicketItem.check_id == check.id,
+            TicketItem.fired_at.is_(None),
+            TicketItem.voided_at.is_(None),
+        )
+    )
+    ids: list[int] = []
+    held = await _held_courses(session, venue.id, check.id)
+    for course in sorted(held, key=lambda c: pacing.rank(venue.courses, c)):
+        ids += await _fire_course(session, venue, check, course, now, longest=int(longest or 0))
+    if ids:
+        check.version += 1
+    return ids
+
+
 async def _held_courses(session: AsyncSession, venue_id: int, check_id: int) -> set[str]:
     return set(
         (
@@ -217,6 +251,7 @@ async def complete_courses(
     """Record ``course.ready`` for the courses whose items are now all bumped (voided ones
     aside; a course voided whole is not ready, there is nothing to serve), and fire the
     next course if the venue wants it (``fire_next_on_bump``)."""
+    await pickup.ready_if_done(session, check, now)
     live = TicketItem.voided_at.is_(None)
     done = {
         r.course

@@ -30,6 +30,7 @@ from pos_service.printing.models import JobKind
 from pos_service.stock import service as stock
 from pos_service.tables import service as tables
 from pos_service.tables.models import TableStatus
+from pos_service.takeaway import pickup
 from pos_service.venues import service as venues
 from printers import documents
 
@@ -128,7 +129,15 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
         opened = msgspec.structs.replace(opened, check=check, waiter=caller.name)
     if any(menu[line.item_id].counted for line in pending):
         await orders.count_down(session, venue_id, pending)
-    write = plan(opened, pending, menu, at)
+    hold: bool | None = None
+    if check.table_id is None:  # a takeaway order is held until pickup minus prep time
+        order = await pickup.for_check(session, venue_id, check.id)
+        if order is not None:
+            routed = [menu[line.item_id].prep_minutes for line in pending if line.station_id]
+            hold = await pickup.on_send(session, order, max(routed, default=0), at)
+            name = await pickup.label(session, order)
+            opened = msgspec.structs.replace(opened, table=_TableFacts(name, "", None))
+    write = plan(opened, pending, menu, at, takeaway=hold)
     tickets = write.tickets
     if check.table_id is not None and (
         opened.table is None or opened.table.status != TableStatus.ORDERED
@@ -177,10 +186,17 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
 
 
 def plan(
-    opened: Opened, pending: list[LineRead], menu: dict[int, MenuFacts], at: dt.datetime
+    opened: Opened,
+    pending: list[LineRead],
+    menu: dict[int, MenuFacts],
+    at: dt.datetime,
+    *,
+    takeaway: bool | None = None,
 ) -> Write:
-    """What ``kitchen_send_write`` is to write for the ``pending`` lines: pure, no I/O."""
-    tickets, firing = _tickets(opened, pending, menu, at)
+    """What ``kitchen_send_write`` is to write for the ``pending`` lines: pure, no I/O.
+    ``takeaway``: None for a table's check (its courses paced), True to hold a takeaway
+    order's lines whole, False to fire them all now, to come up together."""
+    tickets, firing = _tickets(opened, pending, menu, at, takeaway)
     return Write(
         at=at,
         business_day=opened.business_day,
@@ -212,15 +228,22 @@ def flags(table: list[str], contained: list[str], own: list[str]) -> list[str]:
     return [*found, *(a for a in own if a not in found)]
 
 
-def _tickets(
-    opened: Opened, pending: list[LineRead], menu: dict[int, MenuFacts], at: dt.datetime
-) -> tuple[list[TicketRead], set[str]]:
-    """One ticket per station of the routed lines, with the ids taken and numbered 1..n
-    (``kitchen_send_write`` gives them the venue's next numbers); the courses that fire
-    now (their items are released so that all come up together)."""
-    routed = [line for line in pending if line.station_id is not None]
-    settings = opened.venue.settings
-    immediate = pacing.fire_on_send(opened.venue.courses, settings)
+def _firing(
+    opened: Opened,
+    routed: list[LineRead],
+    menu: dict[int, MenuFacts],
+    at: dt.datetime,
+    takeaway: bool | None,
+) -> tuple[set[str], dict[int, dt.datetime]]:
+    """The courses that fire now and when each of their items is released: a table's by
+    its courses' pacing, each course coming up together; a takeaway order whole, held or
+    all at once (coming up together)."""
+    if takeaway is not None:
+        if takeaway:
+            return set(), {}
+        preps = {line.id: menu[line.item_id].prep_minutes for line in routed}
+        return {line.course for line in routed}, pacing.release_times(at, preps)
+    immediate = pacing.fire_on_send(opened.venue.courses, opened.venue.settings)
     firing = pacing.firing_on_send(
         opened.venue.courses, immediate, opened.fired, {line.course for line in routed}
     )
@@ -230,6 +253,21 @@ def _tickets(
             line.id: menu[line.item_id].prep_minutes for line in routed if line.course == course
         }
         releases |= pacing.release_times(at, preps)
+    return firing, releases
+
+
+def _tickets(
+    opened: Opened,
+    pending: list[LineRead],
+    menu: dict[int, MenuFacts],
+    at: dt.datetime,
+    takeaway: bool | None = None,
+) -> tuple[list[TicketRead], set[str]]:
+    """One ticket per station of the routed lines, with the ids taken and numbered 1..n
+    (``kitchen_send_write`` gives them the venue's next numbers); the courses that fire
+    now (their items are released so that all come up together)."""
+    routed = [line for line in pending if line.station_id is not None]
+    firing, releases = _firing(opened, routed, menu, at, takeaway)
     check = opened.check
     item_ids = iter(opened.item_ids)
     by_station: dict[int, list[TicketItemRead]] = {}
