@@ -14,8 +14,9 @@ from tests.pages.conftest import PHONE, NewDevice
 pytestmark = pytest.mark.browser
 
 TABLET: ViewportSize = {"width": 1280, "height": 800}
-DATA = {"Print agent", "bar"}
-"""Names in the demo's data (a staff member, a station) that are English texts too."""
+DATA = {"Print agent", "bar", "Receipt"}
+"""Names in the demo's data (a staff member, a station, a printer) that are English texts
+too."""
 
 
 @pytest.mark.timeout(120)

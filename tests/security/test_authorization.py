@@ -155,6 +155,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/app/manager/menu"): PUBLIC,
     ("GET", "/guest/{token}"): PUBLIC,
     ("GET", "/static/{file_path}"): PUBLIC,
+    ("GET", "/i18n/{language}"): PUBLIC,
     ("GET", "/api/days/{business_date}/tips"): MANAGER,
     **{
         ("GET", f"/api/reports/{what}"): MANAGER
