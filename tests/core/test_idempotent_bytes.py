@@ -1,0 +1,81 @@
+"""A write's answer is encoded once: the bytes stored for its ``Idempotency-Key`` are the
+bytes sent, and a retry gets them again, byte for byte; the common send runs lean, on the
+plain asyncpg pool, with no ORM session (docs/architecture.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pos_service.core import tx
+from tests.conftest import Demo
+
+
+async def _send_ready(demo: Demo) -> int:
+    """A check on a table already ordered from (its first send done), with a new line."""
+    check = await demo.open_check("12", covers=2)
+    assert (await demo.add(check["id"], "Espresso")).status_code == 201
+    r = await demo.call("POST", f"/api/checks/{check['id']}/send", json={})
+    assert r.status_code == 200, r.text
+    assert (await demo.add(check["id"], "Tiramisu", seat=1)).status_code == 201
+    return int(check["id"])
+
+
+async def test_a_retried_send_gets_the_first_answer_byte_for_byte(demo: Demo) -> None:
+    c = await _send_ready(demo)
+    first = await demo.call("POST", f"/api/checks/{c}/send", key="send-twice", json={})
+    assert first.status_code == 200, first.text
+    again = await demo.call("POST", f"/api/checks/{c}/send", key="send-twice", json={})
+
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again.headers["content-type"] == first.headers["content-type"] == "application/json"
+    stored = await demo.sql(
+        "SELECT status, response FROM idempotency_keys WHERE venue_id = :v AND key LIKE :k",
+        v=demo.venue_id,
+        k="%:send-twice",
+    )
+    assert [(row.status, bytes(row.response)) for row in stored] == [(200, first.content)]
+    # the retry changed nothing: one send, the line sent once
+    lines = first.json()["lines"]
+    assert [line["state"] for line in lines] == ["sent", "sent"]
+    tickets = await demo.sql(
+        "SELECT count(*) AS n FROM kitchen_tickets WHERE venue_id = :v AND check_id = :c",
+        v=demo.venue_id,
+        c=c,
+    )
+    assert tickets[0].n == 2
+
+
+async def test_the_common_send_runs_without_an_orm_session(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = await _send_ready(demo)
+    with_session: list[Any] = []
+    original = tx.run_with_session
+
+    async def counted(*args: Any, **kwargs: Any) -> tx.Reply:
+        with_session.append(args)
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(tx, "run_with_session", counted)
+    r = await demo.call("POST", f"/api/checks/{c}/send", key="lean", json={})
+
+    assert r.status_code == 200, r.text
+    assert with_session == []
+    assert r.json()["lines"][1]["state"] == "sent"
+
+
+async def test_a_refused_send_says_why_and_stores_nothing(demo: Demo) -> None:
+    c = await _send_ready(demo)
+    stale = await demo.call("POST", f"/api/checks/{c}/send", key="stale", json={"version": 1})
+
+    assert stale.status_code == 409
+    assert stale.json()["field"] == "version"
+    stored = await demo.sql(
+        "SELECT count(*) AS n FROM idempotency_keys WHERE venue_id = :v AND key LIKE :k",
+        v=demo.venue_id,
+        k="%:stale",
+    )
+    assert stored[0].n == 0
