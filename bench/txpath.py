@@ -52,7 +52,7 @@ async def measure(url: str) -> dict[str, list[float]]:
             name="Anna",
             roles=frozenset({"waiter"}),
         )
-        bus = EventBus(engine)
+        bus = EventBus(engine, pool)
         for n in range(BLOCKS * 2 + 1):
             way = "lean" if n % 2 else "session"
             checks = await env.prepare_checks(url, venue, BLOCK)

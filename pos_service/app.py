@@ -145,7 +145,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.sessions = session_factory(engine)
         app.state.guard = SessionGuard(app.state.sessions, settings.token_ttl_seconds)
         app.state.key_ring = KeyRing(app.state.sessions)
-        bus = EventBus(engine)
+        bus = EventBus(engine, app.state.pool)
         app.state.publisher = bus
         app.state.live = LiveDispatcher(asyncpg_dsn(url), Hub())
         bus.subscribe(app.state.live.committed)
