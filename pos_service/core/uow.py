@@ -4,6 +4,11 @@ A controller asks for ``uow`` and calls ``await uow.write(service.fn, *args)``: 
 service function receives the session and the caller, works, records its events; the
 unit of work claims the ``Idempotency-Key`` in the same transaction, stores the answer,
 numbers the events, commits, and only then publishes them.
+
+A hot write is a function of ``(tx, caller, ...)`` (``core.tx``) and is called with
+``await uow.reply(service.fn, *args)``: it runs lean on the plain asyncpg pool, and the
+handler answers with the bytes stored for the key (encoded once). Both end through
+``core.tx`` (decision 1480).
 """
 
 from __future__ import annotations
