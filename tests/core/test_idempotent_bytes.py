@@ -79,3 +79,44 @@ async def test_a_refused_send_says_why_and_stores_nothing(demo: Demo) -> None:
         k="%:stale",
     )
     assert stored[0].n == 0
+
+
+async def test_a_tables_first_send_runs_again_with_a_session_and_counts_once(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lean attempt meets the table's first order, rolls back and the send runs with a
+    session: one send, one ticket, its events in the log once, the table ordered."""
+    check = await demo.open_check("12", covers=2)
+    c = check["id"]
+    assert (await demo.add(c, "Espresso")).status_code == 201
+    with_session: list[Any] = []
+    original = tx.run_with_session
+
+    async def counted(*args: Any, **kwargs: Any) -> tx.Reply:
+        with_session.append(args)
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(tx, "run_with_session", counted)
+    r = await demo.call("POST", f"/api/checks/{c}/send", key="first", json={})
+
+    assert r.status_code == 200, r.text
+    assert len(with_session) == 1
+    sent = await demo.sql(
+        "SELECT count(*) AS n FROM events WHERE venue_id = :v AND type = 'order.sent' "
+        "AND topic = :t",
+        v=demo.venue_id,
+        t=f"check:{c}",
+    )
+    assert sent[0].n == 1
+    tickets = await demo.sql(
+        "SELECT count(*) AS n FROM kitchen_tickets WHERE venue_id = :v AND check_id = :c",
+        v=demo.venue_id,
+        c=c,
+    )
+    assert tickets[0].n == 1
+    table = await demo.sql(
+        "SELECT status FROM dining_tables WHERE venue_id = :v AND id = :t",
+        v=demo.venue_id,
+        t=check["table_id"],
+    )
+    assert table[0].status == "ordered"
