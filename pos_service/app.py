@@ -143,7 +143,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.engine = engine
         app.state.pool = await create_pool(url, size=settings.pool_size)
         app.state.sessions = session_factory(engine)
-        app.state.guard = SessionGuard(app.state.sessions, settings.token_ttl_seconds)
+        app.state.guard = SessionGuard(
+            app.state.sessions, settings.token_ttl_seconds, app.state.pool
+        )
         app.state.key_ring = KeyRing(app.state.sessions)
         bus = EventBus(engine, app.state.pool)
         app.state.publisher = bus

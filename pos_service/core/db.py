@@ -7,9 +7,10 @@ scoped to a venue by construction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import asyncpg
@@ -149,6 +150,21 @@ async def create_pool(database_url: str, *, size: int = 10) -> asyncpg.Pool:
         reset=_rollback_if_open,
     )
     return pool
+
+
+@contextlib.asynccontextmanager
+async def plain(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of the plain pool. One that fails as a lost or broken connection
+    (the database restarted or cut it: asyncpg then reports closed or confused protocol
+    states) is terminated, so the pool never lends it again, and the failure is raised
+    as a lost connection, which a request answers with 503 (``core.errors``)."""
+    async with pool.acquire() as conn:
+        try:
+            yield conn
+        except (OSError, asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError) as exc:
+            with contextlib.suppress(asyncpg.InterfaceError):
+                conn.terminate()
+            raise asyncpg.ConnectionDoesNotExistError("the database connection was lost") from exc
 
 
 async def _rollback_if_open(conn: asyncpg.Connection) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pos_service.core.db import plain
 from pos_service.core.events import Committed
 
 CHANNEL = "pos_events"
@@ -73,8 +74,8 @@ class EventBus:
     async def _send(self, payloads: list[str]) -> None:
         try:
             if self._pool is not None:  # the plain pool: no SQLAlchemy checkout per NOTIFY
-                async with self._pool.acquire() as plain:
-                    await plain.execute(NOTIFY, CHANNEL, payloads)
+                async with plain(self._pool) as conn:
+                    await conn.execute(NOTIFY, CHANNEL, payloads)
                 return
             async with self._engine.connect() as conn:
                 # autocommit: the NOTIFY needs no BEGIN and COMMIT round trips of its own

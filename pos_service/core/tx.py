@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pos_service.core import events, idempotency, locks
 from pos_service.core.auth import Caller
-from pos_service.core.db import driver
+from pos_service.core.db import driver, plain
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -84,32 +84,10 @@ class Reply(msgspec.Struct, frozen=True):
 async def lean(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     """A connection of the plain pool inside ``BEGIN`` ... ``COMMIT`` (``ROLLBACK`` on error).
 
-    A connection the database closed under it (a restart) fails as a lost connection,
-    which the request answers with 503 (``core.errors.database_unreachable``)."""
-    async with pool.acquire() as conn:
-        try:
-            async with conn.transaction():
-                yield conn
-        except (asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError) as exc:
-            if _lost(exc):
-                raise asyncpg.ConnectionDoesNotExistError(
-                    "the database connection was lost"
-                ) from exc
-            raise
-
-
-def _lost(exc: BaseException) -> bool:
-    """Whether asyncpg's error says the connection went away under the transaction (it
-    reports the end of a transaction on a closed connection as an ``InterfaceError``)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, OSError | asyncpg.PostgresConnectionError) or (
-            isinstance(seen, asyncpg.InterfaceError)
-            and ("is closed" in str(seen) or "released back to the pool" in str(seen))
-        ):
-            return True
-        seen = seen.__context__
-    return False
+    A connection the database closed under it (a restart) fails as a lost connection and
+    leaves the pool (``core.db.plain``); the request answers 503."""
+    async with plain(pool) as conn, conn.transaction():
+        yield conn
 
 
 async def claim(tx: Tx, venue_id: int, key: str | None, fingerprint: bytes) -> Reply | None:
