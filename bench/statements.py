@@ -88,7 +88,7 @@ async def capture(url: str) -> list[tuple[str, str]]:
             name="Anna",
             roles=frozenset({"waiter"}),
         )
-        bus = EventBus(engine)
+        bus = EventBus(engine, pool)
         uow = UnitOfWork(
             session_factory(engine),
             caller,
