@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     profile.add_argument("--rate", type=float, default=200)
     profile.add_argument("--seconds", type=float, default=20)
     sub.add_parser("statements", help="print the SQL one send issues")
+    sub.add_parser("txpath", help="CPU per send in process: lean transaction against a session")
     return parser
 
 
@@ -96,6 +97,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import statements
 
         statements.main()
+    elif args.command == "txpath":
+        from bench import txpath
+
+        txpath.main()
     elif args.command == "profile":
         from bench import profile
 

@@ -71,7 +71,7 @@ BEGIN
     INSERT INTO kitchen_tickets (check_id, station_id, business_day, number, waiter_id,
       waiter_name, covers, state, fired_at, venue_id)
     SELECT c, u.st, current_date, tnum - cardinality(stations) + u.o, chk.waiter_id, waiter,
-      chk.covers, 'new', now(), v FROM unnest(stations) WITH ORDINALITY AS u(st, o)
+      chk.covers, 'open', now(), v FROM unnest(stations) WITH ORDINALITY AS u(st, o)
     RETURNING id, station_id, number
   ), i AS (
     INSERT INTO kitchen_ticket_items (ticket_id, check_id, station_id, line_id, item_id, name,

@@ -10,6 +10,8 @@ process, on a scratch database.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -19,8 +21,9 @@ from bench import env
 
 async def capture(url: str) -> list[tuple[str, str]]:
     """(connection, statement) of one send, in order; ``connection`` tells pool checkouts apart."""
+    from pos_service.core import tx
     from pos_service.core.auth import Caller
-    from pos_service.core.db import create_engine, session_factory
+    from pos_service.core.db import create_engine, create_pool, session_factory
     from pos_service.core.realtime import EventBus
     from pos_service.core.uow import UnitOfWork
     from pos_service.kitchen import service
@@ -48,6 +51,26 @@ async def capture(url: str) -> list[tuple[str, str]]:
 
     event.listen(engine.sync_engine.pool, "connect", connected)
     event.listen(engine.sync_engine, "before_cursor_execute", before)
+    pool = await create_pool(url, size=2)
+    original = tx.lean
+
+    @asynccontextmanager
+    async def lean(pool: Any) -> AsyncIterator[Any]:
+        async with pool.acquire() as conn:  # the lean writes' connections (core.tx)
+            name = hex(id(conn))[-4:]
+
+            def logged(query: Any) -> None:
+                if capturing:
+                    statements.append((name, " ".join(query.query.split())))
+
+            conn.add_query_logger(logged)
+            try:
+                async with original(_Lent(conn)) as lent:
+                    yield lent
+            finally:
+                conn.remove_query_logger(logged)
+
+    tx.lean = lean
 
     try:
         async with session_factory(engine)() as session:
@@ -65,21 +88,35 @@ async def capture(url: str) -> list[tuple[str, str]]:
             name="Anna",
             roles=frozenset({"waiter"}),
         )
-        bus = EventBus(engine)
+        bus = EventBus(engine, pool)
         uow = UnitOfWork(
             session_factory(engine),
             caller,
             bus,
             idempotency_key="capture",
             fingerprint=b"x",
+            pool=pool,
         )
         capturing = True
-        await uow.write(service.send, check_id, CheckWrite())
+        await uow.write_tx(service.send, check_id, CheckWrite())
         await bus.flushed()
         capturing = False
     finally:
+        tx.lean = original
+        await pool.close()
         await engine.dispose()
     return statements
+
+
+class _Lent:
+    """A pool of one connection already acquired (so its query logger sees everything)."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Any]:
+        yield self._conn
 
 
 def _sql(query: str) -> Any:

@@ -27,7 +27,7 @@ from pos_service.booking.controller import (
 from pos_service.config import Settings, resolve_database_url
 from pos_service.core import hardening, logs, openapi, outbound
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
-from pos_service.core.db import asyncpg_dsn, create_engine, session_factory
+from pos_service.core.db import asyncpg_dsn, create_engine, create_pool, session_factory
 from pos_service.core.errors import EXCEPTION_HANDLERS
 from pos_service.core.health import health
 from pos_service.core.live import LiveDispatcher, SnapshotFn, live_socket, prune
@@ -170,10 +170,13 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         engine = create_engine(url, pool_size=settings.pool_size)
         app.state.database_url = url
         app.state.engine = engine
+        app.state.pool = await create_pool(url, size=settings.pool_size)
         app.state.sessions = session_factory(engine)
-        app.state.guard = SessionGuard(app.state.sessions, settings.token_ttl_seconds)
+        app.state.guard = SessionGuard(
+            app.state.sessions, settings.token_ttl_seconds, app.state.pool
+        )
         app.state.key_ring = KeyRing(app.state.sessions)
-        bus = EventBus(engine)
+        bus = EventBus(engine, app.state.pool)
         app.state.publisher = bus
         app.state.live = LiveDispatcher(asyncpg_dsn(url), Hub())
         bus.subscribe(app.state.live.committed)
@@ -190,6 +193,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             await app.state.guard.stop()
             await bus.flushed()
             await app.state.live.stop()
+            await app.state.pool.close()
             await engine.dispose()
 
     signer = TokenSigner(settings.secret_key)

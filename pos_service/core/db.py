@@ -7,11 +7,23 @@ scoped to a venue by construction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import enum
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import asyncpg
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, MetaData, event, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    MetaData,
+    event,
+    func,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -36,6 +48,19 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dt.datetime: DateTime(timezone=True), int: BigInteger}
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """The SQL condition ``column IN ('a', 'b')`` (a CHECK of the allowed values)."""
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"{column} IN ({listed})"
+
+
+def enum_check(column: str, values: type[enum.StrEnum]) -> CheckConstraint:
+    """A CHECK that ``column`` holds one of the Python enum's values, named
+    ``ck_<table>_<column>_values``: the enum is the one list; a migration renders the
+    same condition with :func:`one_of` (``tests/test_enum_checks.py`` compares them)."""
+    return CheckConstraint(one_of(column, [v.value for v in values]), name=f"{column}_values")
 
 
 def now_utc() -> dt.datetime:
@@ -95,15 +120,53 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def driver(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection under ``session``, inside the session's transaction.
 
-    Hot paths (the send) run their statements on it directly: one call of a database
-    function costs tens of microseconds of Python here against about a millisecond
-    through the ORM (docs/decisions/1104-send-in-two-round-trips.md). SQLAlchemy's
-    asyncpg adapter begins its transaction lazily, on the first statement it runs; so
-    that a statement run here is never outside it, the transaction is begun first.
+    For statements of a session's transaction that are cheaper on the driver (the event
+    log's write, the idempotency claim). Only public API: SQLAlchemy begins the driver's
+    transaction on the first statement it runs itself, so when none has run yet one
+    ``SELECT 1`` through it begins the transaction first. The hot paths do not come here:
+    they run on a connection of the plain asyncpg pool (``core.tx``, decision 1480).
     """
     connection = await session.connection()
-    adapted: Any = (await connection.get_raw_connection()).dbapi_connection
-    if adapted._transaction is None:
-        await adapted._start_transaction()
-    conn: asyncpg.Connection = adapted.driver_connection
+    raw = await connection.get_raw_connection()
+    conn: asyncpg.Connection = raw.driver_connection
+    if not conn.is_in_transaction():
+        await connection.exec_driver_sql("SELECT 1")
     return conn
+
+
+async def create_pool(database_url: str, *, size: int = 10) -> asyncpg.Pool:
+    """The plain asyncpg pool the write transactions run on (``core.tx``), beside the
+    engine, on the same database; it connects on demand and replaces a connection the
+    server closed (a restart) when it is next acquired.
+
+    A released connection is not reset with asyncpg's ``RESET ALL; UNLISTEN *; ...``
+    (a round trip per write): nothing on it sets session state; only a transaction left
+    open by a failure is rolled back."""
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        asyncpg_dsn(database_url),
+        min_size=0,
+        max_size=size,
+        max_inactive_connection_lifetime=1800,
+        reset=_rollback_if_open,
+    )
+    return pool
+
+
+@contextlib.asynccontextmanager
+async def plain(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of the plain pool. One that fails as a lost or broken connection
+    (the database restarted or cut it: asyncpg then reports closed or confused protocol
+    states) is terminated, so the pool never lends it again, and the failure is raised
+    as a lost connection, which a request answers with 503 (``core.errors``)."""
+    async with pool.acquire() as conn:
+        try:
+            yield conn
+        except (OSError, asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError) as exc:
+            with contextlib.suppress(asyncpg.InterfaceError):
+                conn.terminate()
+            raise asyncpg.ConnectionDoesNotExistError("the database connection was lost") from exc
+
+
+async def _rollback_if_open(conn: asyncpg.Connection) -> None:
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, NamedTuple
 
+import asyncpg
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,13 +44,18 @@ class Committed(msgspec.Struct, frozen=True):
 _Pending = tuple[int, str, str, dict[str, Any], str]
 
 
-def record(
-    session: AsyncSession, venue_id: int, topics: str | list[str], event: DomainEvent
-) -> None:
-    """Queue ``event`` on each topic; it is written when the transaction commits."""
+Scope = locks.Scope
+"""What a write queues its events on: an ORM session or a ``core.tx.Tx``."""
+
+
+def record(scope: Scope, venue_id: int, topics: str | list[str], event: DomainEvent) -> None:
+    """Queue ``event`` on each topic; it is written when the transaction commits.
+
+    The event is encoded here, once: the same text is written to the log and sent to
+    the live sockets."""
     data = msgspec.to_builtins(event)
     data_json = msgspec.json.encode(data).decode()
-    pending: list[_Pending] = session.info.setdefault(_PENDING, [])
+    pending: list[_Pending] = scope.info.setdefault(_PENDING, [])
     for topic in [topics] if isinstance(topics, str) else topics:
         pending.append((venue_id, topic, event.type, data, data_json))
 
@@ -87,15 +93,24 @@ async def flush(session: AsyncSession, answer: Answer | None = None) -> list[Com
     changes are flushed (``core.locks``): nothing locks a row after this.
     """
     await locks.before_counters(session)
-    pending: list[_Pending] = session.info.pop(_PENDING, [])
+    if answer is None and not session.info.get(_PENDING):
+        return []
+    return await write(await driver(session), session.info, answer)
+
+
+async def write(
+    db: asyncpg.Connection, info: dict[Any, Any], answer: Answer | None = None
+) -> list[Committed]:
+    """Number and insert the events queued in ``info`` and store ``answer`` on ``db``,
+    inside its transaction (``core.tx.finish``; :func:`flush` for a session)."""
+    pending: list[_Pending] = info.pop(_PENDING, [])
     by_venue: dict[int, list[_Pending]] = {}
     for row in pending:
         by_venue.setdefault(row[0], []).append(row)
     if answer is not None and answer.venue_id not in by_venue:
-        await idempotency.store(session, *answer)
+        await idempotency.store_on(db, *answer)
     if not by_venue:
         return []
-    db = await driver(session)
     committed: list[Committed] = []
     at = now_utc()
     for venue_id in sorted(by_venue):

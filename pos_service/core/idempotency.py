@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.auth import Caller
@@ -60,11 +61,17 @@ async def claim(
     session: AsyncSession, venue_id: int, key: str, fingerprint: bytes
 ) -> tuple[int, bytes] | None:
     """Claim ``key``; return the stored ``(status, body)`` if it was answered before."""
+    return await claim_on(await driver(session), venue_id, key, fingerprint)
+
+
+async def claim_on(
+    db: asyncpg.Connection, venue_id: int, key: str, fingerprint: bytes
+) -> tuple[int, bytes] | None:
+    """:func:`claim` on the transaction's asyncpg connection."""
     if not key or len(key) > MAX_KEY_LENGTH:
         raise Invalid(
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key"
         )
-    db = await driver(session)
     if await db.fetchval(CLAIM, venue_id, key, fingerprint) is not None:
         return None
     row = await db.fetchrow(STORED, venue_id, key)
@@ -77,4 +84,11 @@ async def claim(
 
 async def store(session: AsyncSession, venue_id: int, key: str, status: int, body: bytes) -> None:
     """Remember the answer given for ``key``."""
-    await (await driver(session)).execute(STORE, venue_id, key, status, body)
+    await store_on(await driver(session), venue_id, key, status, body)
+
+
+async def store_on(
+    db: asyncpg.Connection, venue_id: int, key: str, status: int, body: bytes
+) -> None:
+    """:func:`store` on the transaction's asyncpg connection."""
+    await db.execute(STORE, venue_id, key, status, body)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,10 +44,17 @@ class LockOrderError(RuntimeError):
     """A row lock was asked for after a counter of the same transaction."""
 
 
-def taken(session: AsyncSession, lock: Lock) -> None:
+class Scope(Protocol):
+    """Where a transaction keeps what it queued: an ORM session or a ``core.tx.Tx``."""
+
+    @property
+    def info(self) -> dict[Any, Any]: ...
+
+
+def taken(scope: Scope, lock: Lock) -> None:
     """Note that ``lock`` is (about to be) taken; refuses anything but a counter once a
     counter is held."""
-    held: list[Lock] = session.info.setdefault(_TAKEN, [])
+    held: list[Lock] = scope.info.setdefault(_TAKEN, [])
     if lock is not Lock.COUNTER and Lock.COUNTER in held:
         raise LockOrderError(f"{lock.name.lower()} locked after a counter")
     held.append(lock)

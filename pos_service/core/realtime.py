@@ -12,14 +12,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import asyncpg
 import structlog
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pos_service.core.db import plain
 from pos_service.core.events import Committed
 
 CHANNEL = "pos_events"
+NOTIFY = "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p"
 log = structlog.get_logger(__name__)
 
 Listener = Callable[[list[Committed]], None]
@@ -34,8 +37,9 @@ class EventBus:
     the request that committed does not wait for it.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, pool: asyncpg.Pool | None = None) -> None:
         self._engine = engine
+        self._pool = pool
         self._listeners: list[Listener] = []
         self._heads: dict[int, int] = {}
         self._notifier: asyncio.Task[None] | None = None
@@ -69,6 +73,10 @@ class EventBus:
 
     async def _send(self, payloads: list[str]) -> None:
         try:
+            if self._pool is not None:  # the plain pool: no SQLAlchemy checkout per NOTIFY
+                async with plain(self._pool) as conn:
+                    await conn.execute(NOTIFY, CHANNEL, payloads)
+                return
             async with self._engine.connect() as conn:
                 # autocommit: the NOTIFY needs no BEGIN and COMMIT round trips of its own
                 autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -76,7 +84,13 @@ class EventBus:
                     text("SELECT pg_notify(:c, p) FROM unnest(CAST(:p AS text[])) AS p"),
                     {"c": CHANNEL, "p": payloads},
                 )
-        except (OSError, OperationalError, DBAPIError):
+        except (
+            OSError,
+            OperationalError,
+            DBAPIError,
+            asyncpg.PostgresError,
+            asyncpg.InterfaceError,
+        ):
             # Listeners re-read the log periodically and after reconnecting: a lost
             # wake-up delays delivery, it never loses an event.
             log.warning("notify failed", heads=payloads)

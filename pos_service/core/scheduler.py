@@ -21,7 +21,7 @@ import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pos_service.core import events
+from pos_service.core import tx
 from pos_service.core.db import now_utc
 from pos_service.core.uow import Publisher
 
@@ -52,17 +52,10 @@ class Scheduler:
     async def run_task(self, name: str, now: dt.datetime | None = None) -> int:
         """Run one task once, in its own transaction."""
         task = self.tasks[name]
-        async with self._sessions() as session:
-            try:
-                async with session.begin():
-                    done = await task.run(session, now or now_utc())
-                    committed = await events.flush(session)
-            except BaseException:
-                events.discard(session)
-                raise
-        if committed:
-            await self._publisher.published(committed)
-        return done
+        at = now or now_utc()
+        return await tx.in_session(
+            self._sessions, self._publisher.published, lambda session: task.run(session, at)
+        )
 
     async def run_due(self, now: dt.datetime | None = None) -> dict[str, int]:
         """Run every task once (tests pass their own ``now``)."""

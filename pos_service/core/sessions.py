@@ -18,11 +18,12 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pos_service.core.auth import Caller
-from pos_service.core.db import driver
+from pos_service.core.db import driver, plain
 
 log = structlog.get_logger(__name__)
 
@@ -56,8 +57,14 @@ Closer = Callable[[int, str], Awaitable[None]]
 class SessionGuard:
     """See the module docstring. One per process (``app.state.guard``)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], token_ttl: int) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        token_ttl: int,
+        pool: asyncpg.Pool | None = None,
+    ) -> None:
         self._sessions = sessions
+        self._pool = pool  # the plain pool: one statement, no ORM session (decision 1480)
         self._token_ttl = token_ttl
         self._views: dict[int, _View] = {}
         self._reading: dict[int, asyncio.Future[_View]] = {}
@@ -110,9 +117,13 @@ class SessionGuard:
         self._reading[venue_id] = future
         try:
             started = time.monotonic()
-            async with self._sessions() as session, session.begin():
-                conn = await driver(session)
-                ids, epochs, devices = await conn.fetchrow(VIEW_SQL, venue_id)
+            if self._pool is not None:
+                async with plain(self._pool) as conn:
+                    ids, epochs, devices = await conn.fetchrow(VIEW_SQL, venue_id)
+            else:
+                async with self._sessions() as session, session.begin():
+                    conn = await driver(session)
+                    ids, epochs, devices = await conn.fetchrow(VIEW_SQL, venue_id)
             view = _View(dict(zip(ids, epochs, strict=True)), frozenset(devices), started)
             self._views[venue_id] = view
             future.set_result(view)

@@ -4,6 +4,11 @@ A controller asks for ``uow`` and calls ``await uow.write(service.fn, *args)``: 
 service function receives the session and the caller, works, records its events; the
 unit of work claims the ``Idempotency-Key`` in the same transaction, stores the answer,
 numbers the events, commits, and only then publishes them.
+
+A hot write is a function of ``(tx, caller, ...)`` (``core.tx``) and is called with
+``await uow.reply(service.fn, *args)``: it runs lean on the plain asyncpg pool, and the
+handler answers with the bytes stored for the key (encoded once). Both end through
+``core.tx`` (decision 1480).
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ import typing
 from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import asyncpg
 import msgspec
-from litestar import Request
+from litestar import Request, Response
 from litestar.di import NamedDependency
+from litestar.enums import MediaType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pos_service.core import events, idempotency
+from pos_service.core import events, idempotency, tx
 from pos_service.core.auth import Caller
 
 P = ParamSpec("P")
@@ -50,7 +57,9 @@ class UnitOfWork:
         idempotency_key: str | None = None,
         fingerprint: bytes = b"",
         status: int = 200,
+        pool: asyncpg.Pool | None = None,
     ) -> None:
+        self.pool = pool
         self.sessions = sessions
         self.caller = caller
         self.publisher = publisher
@@ -70,6 +79,32 @@ class UnitOfWork:
             key = idempotency.scoped(self.caller, key)
         return await self._write(key, fn, *args, **kwargs)
 
+    async def reply(self, fn: tx.TxFn[P, T], *args: P.args, **kwargs: P.kwargs) -> Response[T]:
+        """Run a write of ``core.tx`` (a function of ``(tx, caller, ...)``) and answer with
+        its bytes: those stored for the ``Idempotency-Key`` are those sent, encoded once."""
+        done = await self._run(fn, *args, **kwargs)
+        response = Response(done.body, status_code=done.status, media_type=MediaType.JSON)
+        return typing.cast(Response[T], response)
+
+    async def write_tx(self, fn: tx.TxFn[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """:meth:`reply`'s answer as a value (for callers in process: tests, the bench)."""
+        done = await self._run(fn, *args, **kwargs)
+        return typing.cast(T, msgspec.json.decode(done.body, type=_return_type(fn)))
+
+    async def _run(self, fn: tx.TxFn[P, T], *args: P.args, **kwargs: P.kwargs) -> tx.Reply:
+        key = self.idempotency_key
+        if key is not None:
+            key = idempotency.scoped(self.caller, key)
+        publish = self.publisher.published
+        caller, fingerprint, status = self.caller, self.fingerprint, self.status
+        if self.pool is None:
+            return await tx.run_with_session(
+                self.sessions, publish, caller, key, fingerprint, status, fn, *args, **kwargs
+            )
+        return await tx.run(
+            self.pool, self.sessions, publish, caller, key, fingerprint, status, fn, *args, **kwargs
+        )
+
     async def follow_up(self, fn: ServiceFn[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """A further transaction of the same request, after its :meth:`write` committed
         and something outside the database was called (claim, call, settle). It claims no
@@ -80,28 +115,28 @@ class UnitOfWork:
     async def _write(
         self, key: str | None, fn: ServiceFn[P, T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        venue_id = self.caller.venue_id
-        async with self.sessions() as session:
-            try:
-                async with session.begin():
-                    if key is not None:
-                        replay = await idempotency.claim(session, venue_id, key, self.fingerprint)
-                        if replay is not None:
-                            return typing.cast(
-                                T, msgspec.json.decode(replay[1], type=_return_type(fn))
-                            )
-                    result = await fn(session, self.caller, *args, **kwargs)
-                    answer = None
-                    if key is not None:
-                        body = msgspec.json.encode(result)
-                        answer = events.Answer(venue_id, key, self.status, body)
-                    committed = await events.flush(session, answer)
-            except BaseException:
-                events.discard(session)
-                raise
-        if committed:
-            await self.publisher.published(committed)
-        return result
+        venue_id, caller, fingerprint = self.caller.venue_id, self.caller, self.fingerprint
+
+        async def work(session: AsyncSession) -> _Replayed | T:
+            if key is not None:
+                replay = await idempotency.claim(session, venue_id, key, fingerprint)
+                if replay is not None:
+                    return _Replayed(replay[1])
+            return await fn(session, caller, *args, **kwargs)
+
+        def answer(result: _Replayed | T) -> events.Answer | None:
+            if key is None or isinstance(result, _Replayed):
+                return None
+            return events.Answer(venue_id, key, self.status, msgspec.json.encode(result))
+
+        done = await tx.in_session(self.sessions, self.publisher.published, work, answer)
+        if isinstance(done, _Replayed):
+            return typing.cast(T, msgspec.json.decode(done.body, type=_return_type(fn)))
+        return done
+
+
+class _Replayed(typing.NamedTuple):
+    body: bytes
 
 
 async def provide_uow(request: Request[Any, Any, Any]) -> UnitOfWork:
@@ -126,6 +161,7 @@ async def unit_of_work(request: Request[Any, Any, Any], caller: Caller) -> UnitO
         idempotency_key=key,
         fingerprint=fingerprint,
         status=status,
+        pool=state.pool,
     )
 
 

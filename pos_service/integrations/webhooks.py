@@ -31,8 +31,8 @@ import hashlib
 import hmac
 import secrets
 import ssl
+from typing import TYPE_CHECKING
 
-import httpx
 import msgspec
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,6 +54,9 @@ from pos_service.integrations.schemas import (
     WebhookRead,
     WebhookReplay,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 EVENT_TYPES: frozenset[str] = frozenset(t.value for t in EventType)
 """The event types offered (the catalogue of docs/integrations.md)."""
@@ -324,6 +327,8 @@ async def post(
     the TLS server name, so certificates are verified for the name. Each call has its
     own connection: one verified for a name is never reused for another name that
     resolves to the same address. Redirects are not followed."""
+    import httpx  # here, not at import: the workers answer sooner after start (decision 1105)
+
     parts = policy.check_webhook_url(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -350,6 +355,8 @@ async def _attempt(
         "X-POS-Event": d.event_type,
         "X-POS-Delivery": str(d.id),
     }
+    import httpx
+
     code: int | None = None
     try:
         answer = await post(policy, sub.url, body, headers)

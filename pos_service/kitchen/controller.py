@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from litestar import Controller, get, patch, post, put
+from litestar import Controller, Response, get, patch, post, put
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
@@ -47,9 +47,11 @@ class KitchenChecksController(Controller):
     guards = [requires("waiter")]
 
     @post("/{check_id:int}/send", status_code=200, responses=problems(404, 409))
-    async def send(self, uow: UoW, check_id: PathId, data: JSONBody[CheckWrite]) -> CheckRead:
+    async def send(
+        self, uow: UoW, check_id: PathId, data: JSONBody[CheckWrite]
+    ) -> Response[CheckRead]:
         """Send the pending lines: one ticket per station; later courses are held."""
-        return await uow.write(service.send, check_id, data)
+        return await uow.reply(service.send, check_id, data)
 
     @post("/{check_id:int}/lines/{line_id:int}/void", status_code=200, responses=problems(404, 409))
     async def void_line(

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 
 
 class TicketState(enum.StrEnum):
@@ -41,6 +41,7 @@ class KitchenTicket(VenueScoped, Base):
 
     __tablename__ = "kitchen_tickets"
     __table_args__ = (
+        enum_check("state", TicketState),
         ForeignKeyConstraint(["venue_id", "check_id"], ["checks.venue_id", "checks.id"]),
         ForeignKeyConstraint(["venue_id", "station_id"], ["stations.venue_id", "stations.id"]),
         UniqueConstraint("venue_id", "business_day", "number"),

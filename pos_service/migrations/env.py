@@ -17,5 +17,6 @@ context.configure(
     compare_server_default=False,
     transaction_per_migration=False,
 )
-with context.begin_transaction():
-    context.run_migrations()
+# The caller's transaction (``engine.begin()`` in ``pos_service.migrations``) holds all of
+# them: the upgrade commits whole or not at all.
+context.run_migrations()

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 
 
 class CheckStatus(enum.StrEnum):
@@ -45,6 +45,7 @@ class Check(VenueScoped, Base):
 
     __tablename__ = "checks"
     __table_args__ = (
+        enum_check("status", CheckStatus),
         ForeignKeyConstraint(
             ["venue_id", "table_id"], ["dining_tables.venue_id", "dining_tables.id"]
         ),
@@ -77,6 +78,7 @@ class CheckLine(VenueScoped, Base):
 
     __tablename__ = "check_lines"
     __table_args__ = (
+        enum_check("state", LineState),
         ForeignKeyConstraint(["venue_id", "check_id"], ["checks.venue_id", "checks.id"]),
         ForeignKeyConstraint(["venue_id", "item_id"], ["items.venue_id", "items.id"]),
         Index("ix_check_lines_check", "venue_id", "check_id"),

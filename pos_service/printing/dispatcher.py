@@ -27,7 +27,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pos_service.core import events
+from pos_service.core import events, tx
 from pos_service.core.db import now_utc
 from pos_service.core.scheduler import Task
 from pos_service.core.uow import Publisher
@@ -83,23 +83,13 @@ class Dispatcher:
         self._sending: set[asyncio.Task[Attempt]] = set()
         self._runner: asyncio.Task[None] | None = None
 
-    async def _transaction(self, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        async with self.sessions() as session:
-            try:
-                async with session.begin():
-                    result = await fn(session)
-                    committed = await events.flush(session)
-            except BaseException:
-                events.discard(session)
-                raise
-        if committed:
-            await self.publisher.published(committed)
-        return result
+    async def _write(self, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        return await tx.in_session(self.sessions, self.publisher.published, fn)
 
     async def claim(self, now: dt.datetime | None = None) -> list[Claim]:
         """Claim and commit the due jobs (one per idle printer)."""
         at = now or now_utc()
-        return await self._transaction(
+        return await self._write(
             lambda s: service.claim_due(s, at, self.policy.lease_seconds, agent=False)
         )
 
@@ -108,9 +98,7 @@ class Dispatcher:
         outcome = await connections.attempt(
             claim.connection, claim.address, claim.data, self.policy.timeouts(), self.pool
         )
-        await self._transaction(
-            lambda s: service.settle_claim(s, claim, outcome, now_utc(), self.policy)
-        )
+        await self._write(lambda s: service.settle_claim(s, claim, outcome, now_utc(), self.policy))
         return outcome
 
     async def run_once(self, now: dt.datetime | None = None) -> int:

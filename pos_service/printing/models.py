@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 
 
 class Connection(enum.StrEnum):
@@ -125,6 +125,7 @@ class PrintJob(VenueScoped, Base):
 
     __tablename__ = "print_jobs"
     __table_args__ = (
+        enum_check("state", JobState),
         ForeignKeyConstraint(["venue_id", "printer_id"], ["printers.venue_id", "printers.id"]),
         Index(
             "ix_print_jobs_due",

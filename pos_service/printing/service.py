@@ -237,7 +237,7 @@ class Queued(msgspec.Struct):
 
 
 def record_queued(
-    session: AsyncSession, venue_id: int, jobs: Iterable[Queued], kind: JobKind
+    session: events.Scope, venue_id: int, jobs: Iterable[Queued], kind: JobKind
 ) -> None:
     """The events of jobs queued in this transaction: ``print.queued``, and for a venue
     printing through its agent, the agent's wake-up."""

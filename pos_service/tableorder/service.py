@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.audit import service as audit
-from pos_service.core import events, qr
+from pos_service.core import events, qr, tx
 from pos_service.core.auth import Caller
 from pos_service.core.errors import Conflict, DomainError, NotFound
 from pos_service.kitchen import service as kitchen
@@ -240,7 +240,7 @@ async def place_order(
     ]
     status: Literal["sent", "waiting"] = "waiting"
     if ordering == "direct" and not waiters:
-        check = await kitchen.send(session, caller, check_id, CheckWrite())
+        check = await kitchen.send(await tx.of_session(session), caller, check_id, CheckWrite())
         status = "sent"
     events.record(
         session,

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 
 
 class TableStatus(enum.StrEnum):
@@ -61,6 +61,7 @@ class DiningTable(VenueScoped, Base):
 
     __tablename__ = "dining_tables"
     __table_args__ = (
+        enum_check("status", TableStatus),
         Index(
             "uq_dining_tables_live_name",
             "venue_id",

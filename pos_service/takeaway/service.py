@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.audit import service as audit
-from pos_service.core import events, locks
+from pos_service.core import events, locks, tx
 from pos_service.core.auth import Caller, TokenSigner
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, DomainError, Invalid, NotFound
@@ -329,7 +329,7 @@ async def _place(
     await session.flush()
     await _add_lines(session, caller, check, lines, pickup_at)
     if send and lines:
-        await kitchen.send(session, caller, check.id, CheckWrite())
+        await kitchen.send(await tx.of_session(session), caller, check.id, CheckWrite())
     order.number = await locks.counter(
         session, venue.id, f"pickup:{order.business_day.isoformat()}"
     )

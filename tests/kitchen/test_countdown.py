@@ -71,7 +71,7 @@ async def test_racing_sends_never_take_the_count_below_zero(
             {"v": demo.venue_id, "i": tiramisu["id"]},
         )
         tasks = [
-            asyncio.create_task(uow.write(service.send, check_id, CheckWrite()))
+            asyncio.create_task(uow.write_tx(service.send, check_id, CheckWrite()))
             for uow, check_id in sends
         ]
         for _ in range(500):

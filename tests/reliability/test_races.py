@@ -219,8 +219,8 @@ async def test_unsafe_last_portion_sold_twice_with_a_read_then_write_count(
     anna, ben = await waiters(demo)
     monkeypatch.setattr(orders, "count_down", read_then_write_count_down(asyncio.Barrier(2)))
     results = await asyncio.gather(
-        anna.write(kitchen.send, checks[0], CheckWrite()),
-        ben.write(kitchen.send, checks[1], CheckWrite()),
+        anna.write_tx(kitchen.send, checks[0], CheckWrite()),
+        ben.write_tx(kitchen.send, checks[1], CheckWrite()),
         return_exceptions=True,
     )
     assert [type(r).__name__ for r in results] == ["CheckRead", "CheckRead"]

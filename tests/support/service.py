@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pos_service.core import db
+from pos_service.core import db, tx
 from tests.conftest import Demo
 
 
@@ -95,7 +95,8 @@ class _Logged:
 @contextmanager
 def traced(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Trace]:
     """Trace the statements of ``engine``'s transactions: what SQLAlchemy sends, and what
-    the hot paths send on the driver's connection (``core.db.driver``), in order."""
+    the writes send on the driver's connection (``core.db.driver``) and on the plain
+    pool's (``core.tx.lean``), in order."""
     trace = Trace()
 
     def key(conn: Any) -> int:
@@ -130,6 +131,20 @@ def traced(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tra
         ("rollback", rollback),
         ("before_cursor_execute", statement),
     ]
+    original_lean = tx.lean
+
+    @asynccontextmanager
+    async def lean(pool: Any) -> AsyncIterator[Any]:
+        async with original_lean(pool) as conn:
+            trace.log(id(conn), "BEGIN")
+            try:
+                yield _Logged(conn, trace)
+            except BaseException:
+                trace.log(id(conn), "ROLLBACK")
+                raise
+            trace.log(id(conn), "COMMIT")
+
+    monkeypatch.setattr(tx, "lean", lean)
     for name, fn in hooks:
         event.listen(engine.sync_engine, name, fn)
     try:

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events, locks
 from pos_service.core.auth import Caller
-from pos_service.core.db import driver, now_utc
+from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict
+from pos_service.core.tx import Tx
 from pos_service.kitchen import courses as pacing
 from pos_service.kitchen import printouts
 from pos_service.kitchen.events import KitchenAlert, TicketCreated, TicketItemVoided
@@ -100,21 +101,23 @@ OPEN = "SELECT kitchen_send_open($1, $2, $3, $4)"
 WRITE = "SELECT kitchen_send_write($1, $2, ($3::text)::jsonb)"
 
 
-async def send(session: AsyncSession, caller: Caller, check_id: int, data: CheckWrite) -> CheckRead:
+async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> CheckRead:
     """Send the pending lines: they are marked sent (86 items counted down), stock takes
     what their recipes use, and each station gets one ticket with its lines, printed on
     its printers; courses not due yet are held on it.
 
-    Two round trips do the work (``kitchen_send_open`` and ``kitchen_send_write``, see
-    migration 0008); counted items, recipes and a table's first order add theirs.
+    A lean write (``core.tx``): two round trips do the work (``kitchen_send_open`` and
+    ``kitchen_send_write``, see migration 0008) on the plain pool's connection. The rare
+    branches (a refused send, a host-seated check, counted items, recipes, a table's first
+    order) use the ORM, so they run with a session (``tx.orm()``).
     """
     venue_id = caller.venue_id
     at = now_utc()
-    db = await driver(session)
-    locks.taken(session, locks.Lock.CHECK)
+    db = tx.conn
+    locks.taken(tx, locks.Lock.CHECK)
     raw = await db.fetchval(OPEN, venue_id, check_id, data.version, at)
     if raw is None:  # missing, not open or stale: the general path says which
-        await orders.load_for_write(session, venue_id, check_id, data.version)
+        await orders.load_for_write(tx.orm(), venue_id, check_id, data.version)
         raise Conflict(f"check {check_id} changed", field="check_id")
     opened = OPENED.decode(raw)
     check = opened.check
@@ -123,14 +126,16 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
         raise Conflict("nothing to send", field="check_id")
     menu = {m.id: m for m in opened.menu}
     if check.waiter_id is None:  # unassigned (seated by a host): the sender serves it
+        session = tx.orm()
         locked = await orders.load_for_write(session, venue_id, check_id, None)
         await orders.claim(session, caller, locked)
         check = msgspec.structs.replace(check, waiter_id=locked.waiter_id)
         opened = msgspec.structs.replace(opened, check=check, waiter=caller.name)
     if any(menu[line.item_id].counted for line in pending):
-        await orders.count_down(session, venue_id, pending)
+        await orders.count_down(tx.orm(), venue_id, pending)
     hold: bool | None = None
     if check.table_id is None:  # a takeaway order is held until pickup minus prep time
+        session = tx.orm()
         order = await pickup.for_check(session, venue_id, check.id)
         if order is not None:
             routed = [menu[line.item_id].prep_minutes for line in pending if line.station_id]
@@ -142,17 +147,17 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
     if check.table_id is not None and (
         opened.table is None or opened.table.status != TableStatus.ORDERED
     ):
-        await tables.set_state(session, venue_id, check.table_id, TableStatus.ORDERED)
+        await tables.set_state(tx.orm(), venue_id, check.table_id, TableStatus.ORDERED)
     if any(menu[line.item_id].recipe for line in pending):
-        await stock.consume(session, caller, check.id, write.line_ids)
-    await locks.before_counters(session)  # kitchen_send_write takes the ticket counter
+        await stock.consume(tx.orm(), caller, check.id, write.line_ids)
+    await tx.before_counters()  # kitchen_send_write takes the ticket counter
     written = WRITTEN.decode(
         await db.fetchval(WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
     )
     tickets = [msgspec.structs.replace(t, number=written.first - 1 + t.number) for t in tickets]
     version = check.version + 1
     events.record(
-        session,
+        tx,
         venue_id,
         orders.topics(check.id),
         OrderSent(
@@ -161,13 +166,13 @@ async def send(session: AsyncSession, caller: Caller, check_id: int, data: Check
     )
     for ticket in tickets:
         events.record(
-            session,
+            tx,
             venue_id,
             station_topics(ticket.station),
             TicketCreated(ticket=msgspec.to_builtins(ticket)),
         )
         printing.record_queued(
-            session,
+            tx,
             venue_id,
             [q for q in written.jobs if q.station_id == ticket.station_id],
             JobKind.TICKET,

@@ -1,7 +1,7 @@
 """languages: a member's own (null: the venue's) and a printer's (its kitchen's)
 
 Revision ID: 0030
-Revises: 0025
+Revises: 0029
 Create Date: 2026-12-05 05:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030"
-down_revision = "0025"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
