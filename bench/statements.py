@@ -10,9 +10,9 @@ process, on a scratch database.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 
@@ -72,6 +72,15 @@ async def capture(url: str) -> list[tuple[str, str]]:
 
     tx.lean = lean
 
+    def log(conn: Any) -> Callable[[Any], None]:
+        name = hex(id(conn))[-4:]
+
+        def logged(query: Any) -> None:
+            if capturing:
+                statements.append((name, " ".join(query.query.split())))
+
+        return logged
+
     try:
         async with session_factory(engine)() as session:
             venue_id = await session.scalar(_sql("SELECT id FROM venues WHERE slug = 'bench0'"))
@@ -88,7 +97,7 @@ async def capture(url: str) -> list[tuple[str, str]]:
             name="Anna",
             roles=frozenset({"waiter"}),
         )
-        bus = EventBus(engine, pool)
+        bus = EventBus(engine, cast(Any, _Logged(pool, log)))  # the NOTIFY after commit
         uow = UnitOfWork(
             session_factory(engine),
             caller,
@@ -106,6 +115,23 @@ async def capture(url: str) -> list[tuple[str, str]]:
         await pool.close()
         await engine.dispose()
     return statements
+
+
+class _Logged:
+    """The plain pool with each lent connection's statements logged."""
+
+    def __init__(self, pool: Any, log: Callable[[Any], Callable[[Any], None]]) -> None:
+        self._pool, self._log = pool, log
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Any]:
+        async with self._pool.acquire() as conn:
+            logged = self._log(conn)
+            conn.add_query_logger(logged)
+            try:
+                yield conn
+            finally:
+                conn.remove_query_logger(logged)
 
 
 class _Lent:

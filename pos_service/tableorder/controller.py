@@ -51,6 +51,7 @@ class TableLinksController(Controller):
         "/{table_id:int}/order-link.svg",
         media_type="image/svg+xml",
         responses=problems(404),
+        include_in_schema=False,  # a file for people; clients take `qr_svg` of /order-link
     )
     async def qr_svg(
         self, uow: UoW, state: State, request: Request[Any, Any, Any], table_id: PathId

@@ -220,4 +220,4 @@ async def test_dinars_print_three_decimals_and_euros_print_the_german_way(demo: 
     assert _row(paper, "TOTAL") == "TOTAL KWD 4.250"
     await _venue(demo, currency="EUR", locale="de-DE", tax_inclusive=True, rates={}, prices={})
     paper = await _prebill(demo, check["id"])
-    assert _row(paper, "TOTAL") == "TOTAL 42,50 €"
+    assert _row(paper, "GESAMT") == "GESAMT 42,50 €"  # a German venue prints in German

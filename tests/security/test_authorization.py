@@ -423,6 +423,7 @@ async def _ids(demo: Demo) -> dict[str, Any]:
         "device_id": (await demo.sql("SELECT max(id) FROM devices"))[0][0] + 1000,
         "area_id": (await demo.sql("SELECT min(id) FROM areas WHERE venue_id = :v", v=venue))[0][0],
         "slug": "demo",
+        "language": "nl",
         "table_token": table_links.issue(secret, venue, await demo.table_id("6"), (0, 0)),
         "booking_token": booking_links.issue(secret, venue, 999_999),
         "order_id": 1,

@@ -99,6 +99,7 @@ class Written(msgspec.Struct):
 WRITTEN = msgspec.json.Decoder(Written)
 OPEN = "SELECT kitchen_send_open($1, $2, $3, $4)"
 WRITE = "SELECT kitchen_send_write($1, $2, ($3::text)::jsonb)"
+TAKEAWAY = "SELECT true FROM takeaway_orders WHERE venue_id = $1 AND check_id = $2"
 
 
 async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> CheckRead:
@@ -134,7 +135,8 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
     if any(menu[line.item_id].counted for line in pending):
         await orders.count_down(tx.orm(), venue_id, pending)
     hold: bool | None = None
-    if check.table_id is None:  # a takeaway order is held until pickup minus prep time
+    if check.table_id is None and await db.fetchval(TAKEAWAY, venue_id, check.id):
+        # a takeaway order is held until pickup minus prep time
         session = tx.orm()
         order = await pickup.for_check(session, venue_id, check.id)
         if order is not None:
