@@ -160,16 +160,19 @@
   }
 
   // ---- pages and the bump bar -------------------------------------------------------------
+  const cards = () => [...board.querySelectorAll(".ticket")];
   const GAP = () => parseFloat(getComputedStyle(board).columnGap) || 0;
   const pageWidth = () => board.clientWidth + GAP();
   const pageOf = (el) => Math.floor((el.offsetLeft + 1) / pageWidth()); // .tickets is the offsetParent
-  function pages() { return Math.max(1, Math.round((board.scrollWidth + GAP()) / pageWidth())); }
-  function page() { return Math.round(board.scrollLeft / pageWidth()); }
+  function pages() { return Math.max(1, ...cards().map((c) => pageOf(c) + 1)); }
+  let current = 0; // the page on screen: the columns are shifted, never scrolled
+  function page() { return Math.min(current, pages() - 1); }
   function turn(n) {
-    board.scrollLeft = Math.max(0, Math.min(n, pages() - 1)) * pageWidth();
+    current = Math.max(0, Math.min(n, pages() - 1));
+    $("#pages").scrollLeft = 0;
+    board.style.transform = current ? `translateX(${-current * pageWidth()}px)` : "";
     counted();
   }
-  const cards = () => [...board.querySelectorAll(".ticket")];
   function counted() {
     const all = cards(), p = page();
     const here = all.filter((c) => pageOf(c) === p).length;
@@ -199,7 +202,8 @@
     else if (ev.key === "End") select(all[all.length - 1]);
     else if ((ev.key === "Enter" || ev.key === " ") && at >= 0 && !expo) {
       const t = S.tickets.find((x) => String(x.id) === target.dataset.id);
-      if (t) { bumpTicket(t); select(cards()[Math.min(at, cards().length - 1)]); }
+      const next = all[at + 1] || all[at - 1]; // the bump bar stays on the next ticket
+      if (t) { bumpTicket(t); select(next && cards().find((c) => c.dataset.id === next.dataset.id)); }
     } else if ((ev.key === "r" || ev.key === "R") && !expo) recallLast();
     else done = false;
     if (done) ev.preventDefault();
@@ -209,7 +213,6 @@
     timers = [];
     const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest(".ticket");
     const keep = focused && (focused.dataset.id || focused.dataset.check);
-    const at = board.scrollLeft;
     if (expo) {
       const open = S.orders;
       mount(board, open.length ? open.map(orderCard) : h("p.muted", "No open orders"));
@@ -220,7 +223,7 @@
       mount($("#allday"), allDayPanel());
       $("#summary").textContent = `${live.length} tickets · ${live.filter((t) => level(t) === "late").length} late`;
     }
-    board.scrollLeft = at;
+    turn(current);
     if (keep) {
       const again = cards().find((c) => (c.dataset.id || c.dataset.check) === keep);
       if (again) again.focus({ preventScroll: true });
@@ -258,7 +261,11 @@
 
   $("#page-prev").addEventListener("click", () => turn(page() - 1));
   $("#page-next").addEventListener("click", () => turn(page() + 1));
-  board.addEventListener("scroll", debounce(counted, 50));
+  board.addEventListener("focusin", (ev) => { // a Tab to a ticket of another page turns to it
+    const card = ev.target.closest(".ticket");
+    if (card && pageOf(card) !== page()) turn(pageOf(card));
+    else $("#pages").scrollLeft = 0;
+  });
   window.addEventListener("resize", debounce(() => turn(page()), 100));
   document.addEventListener("keydown", onKey);
   box.badge($("#outbox"));
