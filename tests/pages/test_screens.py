@@ -92,3 +92,70 @@ async def test_twelve_tickets_at_1280x800_are_all_reachable_by_page_and_bump_bar
         v=demo.venue_id,
     )
     assert [str(b[0]) for b in bumped] == [numbers[0]]
+
+
+@pytest.mark.timeout(180)
+async def test_the_pass_calls_a_course_up_and_the_waiters_handheld_shows_it(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    check_id = await send_order(demo, "12", "Burrata", "Lasagne")  # cold starter, hot main
+    (cold,) = await demo.sql(
+        "SELECT t.id FROM kitchen_tickets t JOIN stations s ON s.venue_id = t.venue_id "
+        "AND s.id = t.station_id WHERE t.check_id = :c AND s.name = 'cold'",
+        c=check_id,
+    )
+    bumped = await demo.call("POST", f"/api/kitchen/tickets/{cold[0]}/bump", "kitchen")
+    assert bumped.status_code == 200, bumped.text
+
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    expo = await (await new_device(TABLET)).open("/app/kitchen?mode=expo", pin="3333")
+    starter = expo.locator(".ticket[data-check] .expo-course[data-course='starter']")
+    await expect(starter).to_contain_text("READY")
+    await expect(starter.locator(".timer")).to_contain_text("waiting 0:")
+    await expect(
+        expo.locator(".expo-course[data-course='main'] button.pickup")
+    ).to_have_count(0)  # still cooking: nothing to call
+
+    await starter.locator("button.pickup").click()
+    notice = phone.locator(".notice[data-course='starter']")
+    await expect(notice).to_contain_text("Table 12")
+    await expect(notice).to_contain_text("starter is up for pickup")
+    await expect(starter).to_contain_text("CALLED")
+    await expect(starter.locator(".timer")).to_contain_text("called 0:")
+    await shot(expo, "expo.png")
+    # the notice sits above the page, not over it: the floor is still there to tap
+    await phone.click(".table[data-table='5']")
+    await expect(notice).to_be_visible()
+
+    await starter.locator("button.served").click()
+    await expect(notice).to_be_hidden()
+    await expect(starter).to_contain_text("served")
+    await expect(starter.locator("button")).to_have_count(0)
+    [(state,)] = await demo.sql(
+        "SELECT served_at IS NOT NULL FROM kitchen_courses WHERE check_id = :c "
+        "AND course = 'starter'",
+        c=check_id,
+    )
+    assert state is True
+
+
+@pytest.mark.timeout(180)
+async def test_a_call_for_another_waiters_check_stays_off_the_handheld(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    check = await demo.open_check("7", covers=2, role="waiter2")  # Ben's table
+    assert (await demo.add(check["id"], "Burrata", role="waiter2")).status_code == 201
+    sent = await demo.call("POST", f"/api/checks/{check['id']}/send", "waiter2", json={})
+    assert sent.status_code == 200, sent.text
+    r = await demo.call(
+        "POST", f"/api/kitchen/expo/{check['id']}/pickup", "kitchen", json={"course": "starter"}
+    )
+    assert r.status_code == 200, r.text
+    mine = await send_order(demo, "12", "Burrata")
+    r = await demo.call(
+        "POST", f"/api/kitchen/expo/{mine}/pickup", "kitchen", json={"course": "starter"}
+    )
+    assert r.status_code == 200, r.text
+    await expect(phone.locator(".notice[data-course='starter']")).to_have_count(1)
+    await expect(phone.locator(".notice")).to_contain_text("Table 12")
