@@ -127,6 +127,8 @@ PUBLIC_PATHS = [
     "^/static",
     "^/$",
     "^/app",
+    "^/sw\\.js$",
+    "^/manifest\\.webmanifest$",
 ]
 
 

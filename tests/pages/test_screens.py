@@ -159,3 +159,70 @@ async def test_a_call_for_another_waiters_check_stays_off_the_handheld(
     assert r.status_code == 200, r.text
     await expect(phone.locator(".notice[data-course='starter']")).to_have_count(1)
     await expect(phone.locator(".notice")).to_contain_text("Table 12")
+
+
+WORKER_READY = """async () => {
+  const reg = await navigator.serviceWorker.ready;
+  for (let i = 0; i < 50 && !navigator.serviceWorker.controller; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return [reg.active && reg.active.state, !!navigator.serviceWorker.controller];
+}"""
+
+
+@pytest.mark.timeout(180)
+async def test_a_handheld_reloads_offline_and_sends_what_it_took_once(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    check = await demo.open_check("7", covers=2)
+    device = await new_device(PHONE)
+    phone = await device.open("/app/handheld", pin="1111")
+    assert await phone.evaluate(WORKER_READY) == ["activated", True]
+    await phone.click(".table[data-table='7']")  # the check is kept for a start offline
+    await expect(phone.locator("button:has-text('+ Items')")).to_be_visible()
+
+    await device.context.set_offline(True)
+    await phone.reload()
+    await expect(phone.locator(".table[data-table='7']")).to_be_visible()  # not an error page
+    await phone.click(".table[data-table='7']")
+    await phone.click("button:has-text('+ Items')")
+    await phone.click(".tabs button:has-text('Starters')")
+    await phone.click("[data-item='Burrata']")
+    await phone.click("#sheet button:has-text('Add')")
+    await phone.click("button:has-text('Done')")
+    await phone.click(".actions button:has-text('Send')")
+    badge = phone.locator("#outbox")
+    await expect(badge).to_have_text("2 waiting")
+
+    await phone.reload()  # a second start offline: the queue is still there
+    await expect(badge).to_have_text("2 waiting")
+    assert await demo.sql("SELECT 1 FROM check_lines WHERE check_id = :c", c=check["id"]) == []
+
+    await device.context.set_offline(False)
+    await expect(badge).to_be_hidden(timeout=30000)
+    tickets = await demo.sql(
+        "SELECT count(*) FROM kitchen_tickets WHERE check_id = :c", c=check["id"]
+    )
+    assert tickets[0][0] == 1  # one send reached the kitchen, once
+    lines = await demo.sql(
+        "SELECT state FROM check_lines WHERE check_id = :c", c=check["id"]
+    )
+    assert [tuple(r) for r in lines] == [("sent",)]
+
+
+@pytest.mark.timeout(120)
+async def test_the_service_worker_and_manifest_are_served_from_the_root(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    device = await new_device(PHONE)
+    page = device.page
+    worker = await page.request.get(f"{device.base}/sw.js")
+    assert worker.status == 200
+    assert worker.headers["content-type"].startswith("text/javascript")
+    assert worker.headers["service-worker-allowed"] == "/"
+    assert worker.headers["cache-control"] == "no-cache"
+    body = await worker.text()
+    assert "__VERSION__" not in body and "/static/kitchen.js" in body
+    manifest = await page.request.get(f"{device.base}/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    assert (await manifest.json())["start_url"] == "/app/handheld"
