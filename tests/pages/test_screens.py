@@ -5,7 +5,9 @@ sends what it took once; the host's timeline and the manager's live figures."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Page, ViewportSize, expect
@@ -226,3 +228,44 @@ async def test_the_service_worker_and_manifest_are_served_from_the_root(
     manifest = await page.request.get(f"{device.base}/manifest.webmanifest")
     assert manifest.headers["content-type"].startswith("application/manifest+json")
     assert (await manifest.json())["start_url"] == "/app/handheld"
+
+
+# the hour labels of the host's timeline: [text, left, right] in screen pixels
+HOUR_LABELS = """() => [...document.querySelectorAll('.timeline .hours span')].map((s) => {
+  const b = s.getBoundingClientRect();
+  return [s.textContent, b.left, b.right];
+})"""
+
+
+@pytest.mark.timeout(120)
+async def test_the_host_timeline_of_a_long_day_is_readable_at_1280x800(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    [(zone,)] = await demo.sql("SELECT timezone FROM venues WHERE id = :v", v=demo.venue_id)
+    tz = ZoneInfo(zone)
+    day = dt.datetime.now(tz).date() + dt.timedelta(days=3)
+    for hhmm, name in (("12:00", "Early"), ("18:30", "Rossi"), ("22:00", "Late")):
+        at = dt.datetime.combine(day, dt.time.fromisoformat(hhmm), tz)
+        r = await demo.call(
+            "POST",
+            "/api/reservations",
+            "host",
+            json={"name": name, "party_size": 2, "starts_at": at.isoformat()},
+        )
+        assert r.status_code == 201, r.text
+    host = await (await new_device(TABLET)).open("/app/host", pin="2222")
+    await host.fill("#day", day.isoformat())
+    await host.dispatch_event("#day", "change")
+    await expect(host.locator(".resv")).to_have_count(3)
+    labels = await host.evaluate(HOUR_LABELS)
+    assert len(labels) >= 12, labels
+    for (a, _, a_right), (b, b_left, _) in zip(labels, labels[1:], strict=False):
+        assert b_left - a_right >= 8, (a, b)  # apart, with room between them
+    late = host.locator(".resv", has_text="Late")
+    await late.scroll_into_view_if_needed()
+    await expect(late).to_be_in_viewport()
+    name = host.locator(".timeline .tname").first
+    box = await name.bounding_box()
+    assert box is not None and box["x"] >= 0  # the table names stay in front when scrolled
+    await host.evaluate("document.querySelector('#book').scrollLeft = 0")
+    await shot(host, "host-timeline.png")
