@@ -47,9 +47,7 @@ def service_worker() -> bytes:
     """``web/static/sw.js`` with the version of the page files (a hash of the templates
     and static files) and the list of static files to keep: a release with any changed
     file installs a new cache in every browser (docs/pages.md, "Offline")."""
-    files = sorted(
-        p for d in ("static", "templates") for p in (WEB / d).iterdir() if p.is_file()
-    )
+    files = sorted(p for d in ("static", "templates") for p in (WEB / d).iterdir() if p.is_file())
     digest = hashlib.sha256()
     for p in files:
         digest.update(p.name.encode() + b"\0" + p.read_bytes())

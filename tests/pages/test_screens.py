@@ -269,3 +269,32 @@ async def test_the_host_timeline_of_a_long_day_is_readable_at_1280x800(
     assert box is not None and box["x"] >= 0  # the table names stay in front when scrolled
     await host.evaluate("document.querySelector('#book').scrollLeft = 0")
     await shot(host, "host-timeline.png")
+
+
+@pytest.mark.timeout(180)
+async def test_the_managers_live_figures_follow_a_send_and_a_payment_without_reload(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    await send_order(demo, "3", "Burrata")  # 13.50 open since before the page
+    manager = await (await new_device(TABLET)).open("/app/manager", pin="9999")
+    await manager.click("#nav button[data-section='live']")
+    open_total = manager.locator("[data-figure='open-total'] b")
+    sales = manager.locator("[data-figure='sales'] b")
+    await expect(open_total).to_have_text("€13.50")
+    await expect(sales).to_have_text("€0.00")
+    await manager.evaluate("window.notReloaded = true")
+
+    check_id = await send_order(demo, "12", "Lasagne")  # another device sends 18.50
+    await expect(open_total).to_have_text("€32.00")
+    await expect(manager.locator("[data-figure='open-checks'] b")).to_have_text("2")
+    hour = manager.locator(".hours-sales tbody tr")
+    await expect(hour).to_have_count(1)
+    await expect(hour).to_contain_text("€32.00")
+
+    paid = await demo.call("POST", f"/api/checks/{check_id}/payments", json={"method": "cash"})
+    assert paid.status_code in (200, 201), paid.text
+    await expect(sales).to_have_text("€18.50")
+    await expect(open_total).to_have_text("€13.50")
+    await expect(manager.locator("[data-figure='open-checks'] b")).to_have_text("1")
+    assert await manager.evaluate("window.notReloaded") is True
+    await shot(manager, "manager-live.png")
