@@ -298,3 +298,53 @@ async def test_the_managers_live_figures_follow_a_send_and_a_payment_without_rel
     await expect(manager.locator("[data-figure='open-checks'] b")).to_have_text("1")
     assert await manager.evaluate("window.notReloaded") is True
     await shot(manager, "manager-live.png")
+
+
+CLICKED = """() => document.addEventListener('click', (ev) => {
+  if (ev.target.closest('.actions button') && ev.target.textContent.includes('Send')) {
+    window.clickedAt = performance.timeOrigin + performance.now();
+  }
+}, true)"""
+
+# when each new ticket is first painted on the kitchen screen (the frame after it is added)
+PAINTS = """() => {
+  window.painted = {};
+  new MutationObserver(() => {
+    for (const t of document.querySelectorAll('#tickets .ticket')) {
+      const table = t.getAttribute('aria-label').match(/table (\\w+)/)[1];
+      if (window.painted[table]) continue;
+      window.painted[table] = -1;
+      requestAnimationFrame(() => {
+        window.painted[table] = performance.timeOrigin + performance.now();
+      });
+    }
+  }).observe(document.querySelector('#tickets'), { childList: true, subtree: true });
+}"""
+
+
+@pytest.mark.timeout(300)
+async def test_send_click_to_painted_ticket_on_the_kitchen_screen(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    kitchen = await (await new_device(TABLET)).open("/app/kitchen?station=hot", pin="3333")
+    await kitchen.evaluate(PAINTS)
+    device = await new_device(PHONE)
+    phone = await device.open("/app/handheld", pin="1111")
+    took: list[float] = []
+    for table in ("1", "2", "3", "4", "5", "6", "8", "9", "10", "11", "12"):
+        check = await demo.open_check(table, covers=2)
+        assert (await demo.add(check["id"], "Lasagne")).status_code == 201
+        await phone.reload()
+        await phone.wait_for_selector("body[data-live='live']")
+        await phone.evaluate(CLICKED)
+        await phone.click(f".table[data-table='{table}']")
+        await expect(phone.locator(".lines li.pending")).to_have_count(1)
+        await phone.click(".actions button:has-text('Send')")
+        await expect(kitchen.locator(".ticket", has_text=f"Table {table}")).to_be_visible()
+        await kitchen.wait_for_function(f"() => window.painted['{table}'] > 0")
+        painted = await kitchen.evaluate(f"window.painted['{table}']")
+        took.append(painted - await phone.evaluate("window.clickedAt"))
+    took.sort()
+    median = took[len(took) // 2]
+    print(f"send click to painted ticket: median {median:.0f} ms of {len(took)}, {took}")
+    assert 0 < median < 1000, took
