@@ -6,6 +6,7 @@ sends what it took once; the host's timeline and the manager's live figures."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -114,9 +115,9 @@ async def test_the_pass_calls_a_course_up_and_the_waiters_handheld_shows_it(
     starter = expo.locator(".ticket[data-check] .expo-course[data-course='starter']")
     await expect(starter).to_contain_text("READY")
     await expect(starter.locator(".timer")).to_contain_text("waiting 0:")
-    await expect(
-        expo.locator(".expo-course[data-course='main'] button.pickup")
-    ).to_have_count(0)  # still cooking: nothing to call
+    await expect(expo.locator(".expo-course[data-course='main'] button.pickup")).to_have_count(
+        0
+    )  # still cooking: nothing to call
 
     await starter.locator("button.pickup").click()
     notice = phone.locator(".notice[data-course='starter']")
@@ -206,9 +207,7 @@ async def test_a_handheld_reloads_offline_and_sends_what_it_took_once(
         "SELECT count(*) FROM kitchen_tickets WHERE check_id = :c", c=check["id"]
     )
     assert tickets[0][0] == 1  # one send reached the kitchen, once
-    lines = await demo.sql(
-        "SELECT state FROM check_lines WHERE check_id = :c", c=check["id"]
-    )
+    lines = await demo.sql("SELECT state FROM check_lines WHERE check_id = :c", c=check["id"])
     assert [tuple(r) for r in lines] == [("sent",)]
 
 
@@ -259,13 +258,13 @@ async def test_the_host_timeline_of_a_long_day_is_readable_at_1280x800(
     await expect(host.locator(".resv")).to_have_count(3)
     labels = await host.evaluate(HOUR_LABELS)
     assert len(labels) >= 12, labels
-    for (a, _, a_right), (b, b_left, _) in zip(labels, labels[1:], strict=False):
+    for (a, _, a_right), (b, b_left, _) in itertools.pairwise(labels):
         assert b_left - a_right >= 8, (a, b)  # apart, with room between them
     late = host.locator(".resv", has_text="Late")
     await late.scroll_into_view_if_needed()
     await expect(late).to_be_in_viewport()
-    name = host.locator(".timeline .tname").first
-    box = await name.bounding_box()
+    first_table = host.locator(".timeline .tname").first
+    box = await first_table.bounding_box()
     assert box is not None and box["x"] >= 0  # the table names stay in front when scrolled
     await host.evaluate("document.querySelector('#book').scrollLeft = 0")
     await shot(host, "host-timeline.png")
