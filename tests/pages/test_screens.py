@@ -15,6 +15,7 @@ from playwright.async_api import Page, ViewportSize, expect
 
 from tests.conftest import Demo
 from tests.pages.conftest import PHONE, NewDevice
+from tests.pages.test_friday import axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,7 @@ async def test_twelve_tickets_at_1280x800_are_all_reachable_by_page_and_bump_bar
     count = kitchen.locator("#page-count")
     await expect(count).to_contain_text("Page 1 of")
     await shot(kitchen, "kitchen-12.png")
+    assert await axe_violations(kitchen) == []
 
     seen = set(first_page)
     next_page = kitchen.locator("#page-next")
@@ -126,6 +128,8 @@ async def test_the_pass_calls_a_course_up_and_the_waiters_handheld_shows_it(
     await expect(starter).to_contain_text("CALLED")
     await expect(starter.locator(".timer")).to_contain_text("called 0:")
     await shot(expo, "expo.png")
+    assert await axe_violations(expo) == [], "expo"
+    assert await axe_violations(phone) == [], "handheld with a notice"
     # the notice sits above the page, not over it: the floor is still there to tap
     await phone.click(".table[data-table='5']")
     await expect(notice).to_be_visible()
@@ -165,7 +169,9 @@ async def test_a_call_for_another_waiters_check_stays_off_the_handheld(
 
 
 WORKER_READY = """async () => {
-  const reg = await navigator.serviceWorker.ready;
+  const late = new Promise((r) => setTimeout(() => r(null), 10000));
+  const reg = await Promise.race([navigator.serviceWorker.ready, late]);
+  if (!reg) return ["no worker", false];
   for (let i = 0; i < 50 && !navigator.serviceWorker.controller; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -261,13 +267,18 @@ async def test_the_host_timeline_of_a_long_day_is_readable_at_1280x800(
     for (a, _, a_right), (b, b_left, _) in itertools.pairwise(labels):
         assert b_left - a_right >= 8, (a, b)  # apart, with room between them
     late = host.locator(".resv", has_text="Late")
-    await late.scroll_into_view_if_needed()
+    await expect(late).not_to_be_in_viewport()  # 22:00 is past the right edge at first
+    await host.evaluate(
+        "() => [...document.querySelectorAll('.resv')].find((e) => e.textContent.includes('Late'))"
+        ".scrollIntoView({ inline: 'center' })"
+    )
     await expect(late).to_be_in_viewport()
     first_table = host.locator(".timeline .tname").first
     box = await first_table.bounding_box()
     assert box is not None and box["x"] >= 0  # the table names stay in front when scrolled
     await host.evaluate("document.querySelector('#book').scrollLeft = 0")
     await shot(host, "host-timeline.png")
+    assert await axe_violations(host) == []
 
 
 @pytest.mark.timeout(180)
@@ -297,6 +308,7 @@ async def test_the_managers_live_figures_follow_a_send_and_a_payment_without_rel
     await expect(manager.locator("[data-figure='open-checks'] b")).to_have_text("1")
     assert await manager.evaluate("window.notReloaded") is True
     await shot(manager, "manager-live.png")
+    assert await axe_violations(manager) == []
 
 
 CLICKED = """() => document.addEventListener('click', (ev) => {
