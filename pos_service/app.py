@@ -156,6 +156,8 @@ PUBLIC_PATHS = [
     "^/app",
     "^/api/public/",
     "^/order/",
+    "^/sw\\.js$",
+    "^/manifest\\.webmanifest$",
 ]
 
 

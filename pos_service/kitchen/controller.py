@@ -16,9 +16,11 @@ from pos_service.core.uow import UoW
 from pos_service.kitchen import service
 from pos_service.kitchen.schemas import (
     AllDayRead,
+    CourseRead,
     CoursesRead,
     ExpoRead,
     FireRequest,
+    PassRequest,
     PrepTimesRead,
     RecallRequest,
     StationPatch,
@@ -156,6 +158,26 @@ class KitchenController(Controller):
     async def expo(self, uow: UoW) -> ExpoRead:
         """Whole orders across stations, course by course."""
         return await uow.read(service.expo)
+
+    @post(
+        "/expo/{check_id:int}/pickup",
+        status_code=200,
+        guards=SCREEN_WRITE,
+        responses=problems(404, 409),
+    )
+    async def pickup(self, uow: UoW, check_id: PathId, data: JSONBody[PassRequest]) -> CourseRead:
+        """Call a course up for pickup: the check's waiter's handheld shows a notice."""
+        return await uow.write(service.call_pickup, check_id, data)
+
+    @post(
+        "/expo/{check_id:int}/served",
+        status_code=200,
+        guards=SCREEN_WRITE,
+        responses=problems(404, 409),
+    )
+    async def served(self, uow: UoW, check_id: PathId, data: JSONBody[PassRequest]) -> CourseRead:
+        """Mark a course served: it leaves the pass."""
+        return await uow.write(service.serve, check_id, data)
 
     @get("/all-day", guards=SCREEN_READ, responses=problems(404))
     async def all_day(self, uow: UoW, station: FromQuery[str | None] = None) -> AllDayRead:

@@ -183,6 +183,32 @@ class CourseReady(DomainEvent, frozen=True, kw_only=True):
     ready_at: dt.datetime
 
 
+class CoursePickup(DomainEvent, frozen=True, kw_only=True):
+    """The pass called a ready course up for pickup: the check's waiter's handheld shows
+    a notice with the table and course. Carries the check, table, course, the waiter it
+    is meant for (``waiter_id``, ``None`` on a check without one) and when."""
+
+    type: ClassVar[str] = "course.pickup"
+    check_id: int
+    table_id: int | None
+    table: str | None
+    course: str
+    waiter_id: int | None
+    pickup_at: dt.datetime
+
+
+class CourseServed(DomainEvent, frozen=True, kw_only=True):
+    """The pass marked a course of a check served: it leaves the pass, and the table is
+    no longer waiting for a course to be taken out. Carries the check, table and course."""
+
+    type: ClassVar[str] = "course.served"
+    check_id: int
+    table_id: int | None
+    table: str | None
+    course: str
+    served_at: dt.datetime
+
+
 class TicketMoved(DomainEvent, frozen=True, kw_only=True):
     """The ticket's check moved to another table or was merged into another check: the
     ticket now belongs to ``check_id`` at ``table``; ``moved`` is the note the screen and

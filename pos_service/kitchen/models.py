@@ -121,7 +121,8 @@ class TicketItem(VenueScoped, Base):
 
 
 class CheckCourse(VenueScoped, Base):
-    """A course of a check the kitchen has fired, and when all of it came up."""
+    """A course of a check the kitchen has fired, when all of it came up, when the pass
+    called it up for pickup and when it was served."""
 
     __tablename__ = "kitchen_courses"
     __table_args__ = (
@@ -133,3 +134,5 @@ class CheckCourse(VenueScoped, Base):
     course: Mapped[str] = mapped_column(String(32))
     fired_at: Mapped[dt.datetime]
     ready_at: Mapped[dt.datetime | None]
+    pickup_at: Mapped[dt.datetime | None]
+    served_at: Mapped[dt.datetime | None]

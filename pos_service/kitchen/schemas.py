@@ -102,13 +102,20 @@ class TicketsRead(msgspec.Struct, kw_only=True):
     tickets: list[TicketRead]
 
 
+CourseState = Literal["held", "fired", "ready", "pickup", "served"]
+"""Held (sent, waiting to be fired), fired (cooking), ready (every station bumped it),
+pickup (the pass called the waiter to take it), served."""
+
+
 class CourseRead(msgspec.Struct, kw_only=True):
-    """A course of a check: ``held`` (sent, waiting to be fired), ``fired`` or ``ready``."""
+    """A course of a check and its state (``CourseState``)."""
 
     course: str
-    state: Literal["held", "fired", "ready"]
+    state: CourseState
     fired_at: dt.datetime | None
     ready_at: dt.datetime | None
+    pickup_at: dt.datetime | None = None
+    served_at: dt.datetime | None = None
 
 
 class CoursesRead(msgspec.Struct, kw_only=True):
@@ -130,9 +137,11 @@ class ExpoItem(msgspec.Struct, kw_only=True):
 
 class ExpoCourse(msgspec.Struct, kw_only=True):
     course: str
-    state: Literal["held", "fired", "ready"]
+    state: CourseState
     fired_at: dt.datetime | None
     ready_at: dt.datetime | None
+    pickup_at: dt.datetime | None = None
+    served_at: dt.datetime | None = None
     items: list[ExpoItem]
 
 
@@ -188,3 +197,9 @@ class PrepTimesRead(msgspec.Struct, kw_only=True):
     start: dt.date
     end: dt.date
     rows: list[PrepTimeRow]
+
+
+class PassRequest(msgspec.Struct, kw_only=True):
+    """The course of the check the pass calls up for pickup or marks served."""
+
+    course: Course

@@ -7,6 +7,9 @@ on the server, so a page is never stale and never leaks what its caller may not 
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,7 +20,7 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
@@ -73,6 +76,37 @@ def inline_styles() -> tuple[str, ...]:
     return tuple(found)
 
 
+@functools.cache
+def service_worker() -> bytes:
+    """``web/static/sw.js`` with the version of the page files (a hash of the templates
+    and static files) and the list of static files to keep: a release with any changed
+    file installs a new cache in every browser (docs/pages.md, "Offline")."""
+    files = sorted(p for d in ("static", "templates") for p in (WEB / d).iterdir() if p.is_file())
+    digest = hashlib.sha256()
+    for p in files:
+        digest.update(p.name.encode() + b"\0" + p.read_bytes())
+    static = [f"/static/{p.name}" for p in files if p.parent.name == "static" and p.name != "sw.js"]
+    source = (WEB / "static" / "sw.js").read_text()
+    source = source.replace("__VERSION__", digest.hexdigest()[:16])
+    return source.replace("__STATIC__", json.dumps(static)).encode()
+
+
+MANIFEST = {
+    "name": "pos_service",
+    "short_name": "POS",
+    "description": "Handheld, kitchen screen, host stand and manager pages of the venue",
+    "start_url": "/app/handheld",
+    "scope": "/",
+    "display": "standalone",
+    "background_color": "#1f2933",
+    "theme_color": "#1f2933",
+    "icons": [
+        {"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}
+    ],
+}
+"""The web app manifest: the pages install as one app (a kitchen screen opens its own
+address, which stays in the browser's history of the installed app)."""
+
 Station = Annotated[str, QueryParameter(pattern=r"^[\w-]{1,64}$")]
 
 
@@ -93,6 +127,21 @@ class PagesController(Controller):
         async with state.sessions() as session, session.begin():
             needed = (await first_run.status(session)).needed
         return Redirect("/app/setup" if needed else "/app/handheld")
+
+    @get("/sw.js", sync_to_thread=False)
+    def worker(self) -> Response[bytes]:
+        """The service worker, from the root so that its scope covers every page; never
+        kept by a cache, so a new release is seen on the next start."""
+        return Response(
+            service_worker(),
+            media_type="text/javascript",
+            headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+        )
+
+    @get("/manifest.webmanifest", sync_to_thread=False)
+    def manifest(self) -> Response[dict[str, Any]]:
+        """The web app manifest (installable app shell)."""
+        return Response(MANIFEST, media_type="application/manifest+json")
 
     @get("/app/handheld", sync_to_thread=False)
     def handheld(self, state: State) -> Template:

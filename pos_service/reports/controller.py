@@ -25,6 +25,7 @@ from pos_service.reports.schemas import (
     GroupSalesRow,
     HoursReport,
     HoursRow,
+    LiveSales,
     Report,
     SalesGroup,
     SalesReport,
@@ -53,6 +54,12 @@ class ReportsController(Controller):
     async def close_day(self, uow: UoW, data: JSONBody[DayCloseRequest]) -> Report:
         """Close the business day (Z report) with the cash counted; settles the tip pool."""
         return await uow.write(service.close_day, data)
+
+    @get("/reports/live", responses=problems(404))
+    async def live(self, uow: UoW) -> LiveSales:
+        """Sales so far and the open checks' bills, by hour: the manager's live figures
+        (the page redraws them on the live events of sends, voids and payments)."""
+        return await uow.read(service.live_sales)
 
     @get("/days/{business_date:date}", responses=problems(404))
     async def get_day(self, uow: UoW, business_date: FromPath[dt.date]) -> Report:

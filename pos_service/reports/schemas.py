@@ -365,3 +365,27 @@ class VenueGroupRead(msgspec.Struct, kw_only=True):
     id: int
     name: str
     venues: list[GroupVenue]
+
+
+class HourSales(msgspec.Struct, kw_only=True):
+    """Sales of one hour of the open period (the venue's clock): ``closed`` of checks
+    closed in it, ``open`` of the checks opened in it and still open (not yet sales)."""
+
+    hour: int
+    closed: int
+    open: int
+
+
+class LiveSales(msgspec.Struct, kw_only=True):
+    """The manager's live figures of the open period: closed sales, the open checks'
+    bills so far, and both by hour. Amounts in minor units of ``currency``."""
+
+    at: dt.datetime
+    business_date: dt.date
+    currency: str
+    sales_total: int
+    checks: int
+    open_checks: int
+    open_total: int
+    open_covers: int
+    by_hour: list[HourSales]

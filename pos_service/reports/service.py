@@ -18,9 +18,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events, journal
@@ -38,7 +39,9 @@ from pos_service.reports.schemas import (
     DayCloseRequest,
     DrawerTotal,
     ForgottenClockOut,
+    HourSales,
     Incident,
+    LiveSales,
     MethodTotal,
     OpenCheckTotal,
     RateTotal,
@@ -490,3 +493,37 @@ async def close_due_days(session: AsyncSession, now: dt.datetime) -> int:
 async def verify_journal(session: AsyncSession, caller: Caller) -> journal.Verification:
     """Recompute the venue's journal chain (managers)."""
     return await journal.verify(session, caller.venue_id)
+
+
+async def live_sales(session: AsyncSession, caller: Caller) -> LiveSales:
+    """The open period's sales so far (closed checks) and the open checks' bills, by hour
+    of the venue's clock: what the manager page shows live."""
+    venue = await venues.get(session, caller.venue_id)
+    now = now_utc()
+    date, _, found = await _period(session, venue, now)
+    zone = ZoneInfo(venue.timezone)
+    hours: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    sales = [e for e in found if e.kind == "sale"]
+    for e in sales:
+        hours[e.at.astimezone(zone).hour][0] += in_ppm(e.data)["total"]
+    checks = await open_checks(session, venue)
+    for c in checks:
+        hours[c.opened_at.astimezone(zone).hour][1] += c.total
+    covers = (
+        await session.execute(
+            select(func.coalesce(func.sum(Check.covers), 0)).where(
+                Check.venue_id == venue.id, Check.status == CheckStatus.OPEN
+            )
+        )
+    ).scalar_one()
+    return LiveSales(
+        at=now,
+        business_date=date,
+        currency=venue.currency,
+        sales_total=sum(in_ppm(e.data)["total"] for e in sales),
+        checks=len(sales),
+        open_checks=len(checks),
+        open_total=sum(c.total for c in checks),
+        open_covers=int(covers),
+        by_hour=[HourSales(hour=h, closed=v[0], open=v[1]) for h, v in sorted(hours.items())],
+    )

@@ -112,6 +112,11 @@ async def test_course_complete_across_stations_tells_the_waiter(demo: Demo) -> N
     await post(demo, f"/api/kitchen/tickets/{hot['id']}/bump")
     readies = await events(demo, f"check:{check['id']}", "course.ready")
     assert [e["data"]["course"] for e in readies] == ["starter", "main"]
+    # cooked, not served: the courses wait on the pass until it marks them served
+    order = (await demo.call("GET", "/api/kitchen/expo", "kitchen")).json()["orders"][0]
+    assert [c["state"] for c in order["courses"]] == ["ready", "ready"]
+    for course in ("starter", "main"):
+        await post(demo, f"/api/kitchen/expo/{check['id']}/served", json={"course": course})
     assert (await demo.call("GET", "/api/kitchen/expo", "kitchen")).json()["orders"] == []
 
 

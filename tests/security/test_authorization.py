@@ -92,6 +92,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
         {"kitchen", "bar", "manager"}
     ),
     ("GET", "/api/kitchen/expo"): frozenset({"waiter", "kitchen", "bar", "manager"}),
+    ("POST", "/api/kitchen/expo/{check_id}/pickup"): frozenset({"kitchen", "bar", "manager"}),
+    ("POST", "/api/kitchen/expo/{check_id}/served"): frozenset({"kitchen", "bar", "manager"}),
     ("GET", "/api/kitchen/all-day"): frozenset({"waiter", "kitchen", "bar", "manager"}),
     ("GET", "/api/kitchen/prep-times"): frozenset({"waiter", "kitchen", "bar", "manager"}),
     ("GET", "/api/kitchen/stations"): frozenset({"waiter", "kitchen", "bar", "manager"}),
@@ -146,6 +148,9 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/guest/{token}/receipt"): PUBLIC,
     ("POST", "/api/guest/{token}/receipt/email"): PUBLIC,
     ("GET", "/api/reports/x"): MANAGER,
+    ("GET", "/api/reports/live"): MANAGER,
+    ("GET", "/sw.js"): PUBLIC,
+    ("GET", "/manifest.webmanifest"): PUBLIC,
     ("POST", "/api/days/close"): MANAGER,
     ("GET", "/api/days/{business_date}"): MANAGER,
     ("GET", "/api/journal/verify"): MANAGER,

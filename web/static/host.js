@@ -55,8 +55,21 @@
       }, `${hhmm(r.starts_at)} ${r.name} (${r.party_size})`)));
     const hourMarks = [];
     for (let x = h0; x <= h1; x++) hourMarks.push(h("span", { style: { left: pos(x) } }, `${x % 24}:00`));
-    return h("div.timeline", h("div"), h("div.hours", hourMarks),
-      tables().map((t) => [h(`div.tname.s-${t.status}`, { style: { background: "none" } }, h("i"), t.name), lane(t)]));
+    // an hour is at least --hour-px wide (pos.css): a long day scrolls sideways, its labels never overlap
+    const line = h("div.timeline", h("div.corner"), h("div.hours", hourMarks),
+      tables().map((t) => [h(`div.tname.s-${t.status}`, { style: { background: "var(--bg)" } }, h("i"), t.name), lane(t)]));
+    line.style.setProperty("--hours", h1 - h0);
+    return line;
+  }
+
+  /** On the first drawing of today, scroll the timeline so that the hour before now is first. */
+  let scrolledFor = null;
+  function nowInView() {
+    const line = $("#book .now-line");
+    if (!line || scrolledFor === dayInput.value) return;
+    scrolledFor = dayInput.value;
+    const hourPx = line.parentElement.clientWidth / Number($("#book .timeline").style.getPropertyValue("--hours"));
+    $("#book").scrollLeft = Math.max(0, line.offsetLeft - hourPx); // the names column stays in front
   }
 
   function reservationSheet(r) {
@@ -156,6 +169,7 @@
   function renderBook() {
     if (!S.floor) return;
     mount($("#book"), h("h2", `Reservations · ${S.book.filter((r) => !["cancelled", "no_show"].includes(r.status)).length} · ${S.book.reduce((n, r) => n + (["cancelled", "no_show"].includes(r.status) ? 0 : r.party_size), 0)} covers`), timeline());
+    nowInView();
   }
 
   // ---- the forms and the tab, kept over a reload of this tab ---------------------------

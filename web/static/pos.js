@@ -249,6 +249,7 @@ const POS = (() => {
         } else if (msg.type === "snapshot" || lastSeq === null || msg.seq > lastSeq) {
           if (msg.type !== "snapshot") lastSeq = msg.seq;
           on.event && on.event(msg);
+          liveHooks.forEach((f) => f(msg));
         }
       };
       socket.onclose = (e) => {
@@ -262,6 +263,15 @@ const POS = (() => {
     }
     connect();
     return { close() { stopped = true; socket.close(); } };
+  }
+
+  /** Functions a page's extra scripts add to see every live event the page receives. */
+  const liveHooks = [];
+  const onLive = (f) => liveHooks.push(f);
+
+  // ---- app shell: the service worker keeps the pages for a reload without network ----
+  if ("serviceWorker" in navigator && body.dataset.page !== "guest" && window.isSecureContext) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => { /* no worker: online only */ });
   }
 
   /** Call ``fn`` once after a burst of calls (a send records several events at once). */
@@ -378,7 +388,7 @@ const POS = (() => {
 
   return {
     h, $, mount, toast, t, tn, language, useLanguage, money, rate, taxLabel, clock, elapsed, now, syncClock, uuid, debounce,
-    api, ApiError, outbox, live, boot, session, device,
+    api, ApiError, outbox, live, onLive, boot, session, device,
     /** Manager page sections and start hooks added by their own files (manager-*.js). */
     managerSections: {}, managerStarts: [],
   };

@@ -18,6 +18,7 @@ from pos_service.kitchen.service._common import (
 )
 from pos_service.kitchen.service._courses import fire, fire_takeaway, get_courses
 from pos_service.kitchen.service._moves import merge, transfer
+from pos_service.kitchen.service._pass import call_pickup, serve
 from pos_service.kitchen.service._reports import all_day, expo, prep_times
 from pos_service.kitchen.service._screens import (
     bump,
@@ -37,6 +38,7 @@ __all__ = [
     "all_day",
     "bump",
     "bump_item",
+    "call_pickup",
     "expo",
     "fire",
     "fire_takeaway",
@@ -53,6 +55,7 @@ __all__ = [
     "recall_last",
     "release_due",
     "send",
+    "serve",
     "set_allergies",
     "start",
     "station_read",

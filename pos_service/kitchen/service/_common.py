@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import locks
 from pos_service.core.errors import NotFound
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
-from pos_service.kitchen.schemas import StationRead, TicketItemRead, TicketRead
+from pos_service.kitchen.schemas import CourseState, StationRead, TicketItemRead, TicketRead
 from pos_service.kitchen.screen import ItemStatus, item_status
 from pos_service.menu.models import Station
 from pos_service.orders.models import Check
@@ -141,9 +140,15 @@ async def read_ticket(session: AsyncSession, ticket: KitchenTicket) -> TicketRea
     return ticket_read(ticket, station.name, items[ticket.id])
 
 
-def course_state(row: CheckCourse | None) -> Literal["held", "fired", "ready"]:
+def course_state(row: CheckCourse | None) -> CourseState:
+    """Held (not fired), fired (cooking), ready (every station bumped it), pickup (the
+    pass called the waiter), served."""
     if row is None:
         return "held"
+    if row.served_at is not None:
+        return "served"
+    if row.pickup_at is not None:
+        return "pickup"
     return "fired" if row.ready_at is None else "ready"
 
 

@@ -39,7 +39,8 @@ async def mark_fired(
 ) -> None:
     """Note the courses as fired on the check (and not ready, if more of one came)."""
     stmt = pg_insert(CheckCourse).on_conflict_do_update(
-        index_elements=["venue_id", "check_id", "course"], set_={"ready_at": None}
+        index_elements=["venue_id", "check_id", "course"],
+        set_={"ready_at": None, "pickup_at": None, "served_at": None},
     )
     await session.execute(
         stmt,
@@ -232,6 +233,8 @@ async def _courses_read(session: AsyncSession, venue: Venue, check: Check) -> Co
                 state=course_state(row),
                 fired_at=row.fired_at if row else None,
                 ready_at=row.ready_at if row else None,
+                pickup_at=row.pickup_at if row else None,
+                served_at=row.served_at if row else None,
             )
         )
     return CoursesRead(check_id=check.id, version=check.version, courses=read)

@@ -32,6 +32,7 @@ from pos_service.kitchen.service._common import (
     station_names,
     status_of,
 )
+from pos_service.orders.models import Check
 from pos_service.venues import service as venues
 
 
@@ -45,6 +46,8 @@ def _expo_course(
         state=course_state(row),
         fired_at=row.fired_at if row else None,
         ready_at=row.ready_at if row else None,
+        pickup_at=row.pickup_at if row else None,
+        served_at=row.served_at if row else None,
         items=[
             ExpoItem(
                 id=i.id,
@@ -70,6 +73,24 @@ async def expo(session: AsyncSession, caller: Caller, now: dt.datetime | None = 
             await session.execute(
                 select(KitchenTicket.check_id).where(
                     KitchenTicket.venue_id == venue_id, KitchenTicket.state.in_(ACTIVE)
+                )
+            )
+        ).scalars()
+    )
+    # a course cooked but not served stays on the pass until it is served or paid for
+    check_ids |= set(
+        (
+            await session.execute(
+                select(CheckCourse.check_id)
+                .join(
+                    Check,
+                    (Check.venue_id == CheckCourse.venue_id) & (Check.id == CheckCourse.check_id),
+                )
+                .where(
+                    CheckCourse.venue_id == venue_id,
+                    CheckCourse.ready_at.is_not(None),
+                    CheckCourse.served_at.is_(None),
+                    Check.closed_at.is_(None),
                 )
             )
         ).scalars()
