@@ -66,6 +66,7 @@ from pos_service.reservations.controller import (
     ReservationsController,
     WaitlistController,
 )
+from pos_service.returns.controller import GiftCardVoidController, ReturnsController
 from pos_service.rosters.controller import RostersController
 from pos_service.setup.controller import GroupVenuesController, SetupController
 from pos_service.staff.controller import AuthController, StaffController
@@ -203,6 +204,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             PaymentsController,
             GiftCardsController,
             GuestController,
+            ReturnsController,
+            GiftCardVoidController,
             ReportsController,
             PagesController,
             static_files,

@@ -27,6 +27,7 @@ from pos_service.payments.models import Adjustment, BillPart, GiftCard, Payment
 from pos_service.printing.models import Printer, PrinterStation, PrintJob
 from pos_service.reports.models import DayClose, TipSettlement, TipShare
 from pos_service.reservations.models import Reservation, ReservationJob, WaitlistEntry
+from pos_service.returns.models import CheckReturn
 from pos_service.rosters.models import PlannedShift, Section, StaffWage
 from pos_service.setup.models import SetupCode
 from pos_service.staff.models import Shift, Staff, StaffMembership
@@ -50,6 +51,7 @@ __all__ = [
     "Check",
     "CheckCourse",
     "CheckLine",
+    "CheckReturn",
     "Counter",
     "DayClose",
     "Device",

@@ -131,6 +131,8 @@ class Report(msgspec.Struct, kw_only=True):
     paid_out: int = 0
     drawers: list[DrawerTotal] = []
     drawer_over_short: int = 0
+    returns: list[Incident] = []
+    returns_total: int = 0
 
 
 SalesGroup = Literal[
