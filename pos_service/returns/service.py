@@ -215,9 +215,9 @@ async def _record(
     await session.flush()
     await session.refresh(row)
     category = await categories(session, caller.venue_id, set(item_of.values()))
-    await journal.append(
-        session, caller.venue_id, "return", _fact(row, check, planned, item_of, category)
-    )
+    fact = _fact(row, check, planned, item_of, category)
+    fact["tax_inclusive"] = loaded.venue.tax_inclusive
+    await journal.append(session, caller.venue_id, "return", fact)
     events.record(
         session,
         caller.venue_id,
