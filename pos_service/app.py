@@ -17,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service import __version__
+from pos_service.accounting.controller import AccountingController
 from pos_service.audit.controller import AuditController
 from pos_service.auditfile.controller import AuditFileController
 from pos_service.config import Settings, resolve_database_url
@@ -216,6 +217,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ApiKeysController,
             ExportController,
             AuditFileController,
+            AccountingController,
             AuditController,
             DevicesController,
             DrawersController,
