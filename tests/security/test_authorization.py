@@ -212,6 +212,13 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/drawer-sessions/paid-out"): CASHIER,
     ("POST", "/api/drawer-sessions/no-sale"): CASHIER,
     ("POST", "/api/drawer-sessions/{session_id}/close"): CASHIER,
+    # returns, gift card voids and the books (issue #23)
+    ("POST", "/api/checks/{check_id}/returns"): WAITER,
+    ("GET", "/api/checks/{check_id}/returns"): WAITER,
+    ("POST", "/api/gift-cards/{code}/void"): MANAGER,
+    ("GET", "/api/accounting/accounts"): frozenset({"manager", "owner"}),
+    ("PUT", "/api/accounting/accounts"): frozenset({"manager", "owner"}),
+    ("GET", "/api/accounting/journal-entries"): frozenset({"manager", "owner"}),
     # first run and the venue's administration (issue #16)
     ("GET", "/app/setup"): PUBLIC,
     ("GET", "/api/setup"): PUBLIC,
