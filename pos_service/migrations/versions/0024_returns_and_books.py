@@ -1,4 +1,4 @@
-"""returns and books: returns of closed checks by line; voided gift cards
+"""returns and books: returns of closed checks by line; voided gift cards; the drawer printer
 
 Revision ID: 0024
 Revises: 0021
@@ -53,9 +53,13 @@ def upgrade() -> None:
     op.create_index("ix_check_returns_check", "check_returns", ["venue_id", "check_id"])
     op.add_column("gift_cards", sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("gift_cards", sa.Column("voided_by", sa.BigInteger(), nullable=True))
+    op.add_column(
+        "printers", sa.Column("drawer", sa.Boolean(), server_default="false", nullable=False)
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("printers", "drawer")
     op.drop_column("gift_cards", "voided_by")
     op.drop_column("gift_cards", "voided_at")
     op.drop_index("ix_check_returns_check", table_name="check_returns")
