@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from litestar import Litestar
 from sqlalchemy import text
 
 from tests.conftest import Demo
@@ -272,3 +274,22 @@ async def test_voiding_an_unused_sold_gift_card_refunds_its_sale(demo: Demo) -> 
         "POST", f"/api/gift-cards/{cards[1]['code']}/void", "manager", json={"reason": "x"}
     )
     assert spent.status_code == 409 and spent.json()["field"] == "code"
+
+
+async def test_a_card_paid_check_is_refunded_to_the_card_through_the_provider(
+    demo: Demo, app: Litestar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check = await check_with(demo, ("Burrata", 1, None), ("Espresso", 1, None))
+    lines = {x["name"]: x["line_id"] for x in (await bill(demo, check["id"]))["lines"]}
+    card = await pay(demo, check["id"], method="card")
+    monkeypatch.setattr(app.state.payment_provider, "delay_seconds", 0)
+    r = await demo.call("POST", f"/api/payments/{card['payment']['id']}/poll")
+    assert r.json()["bill"]["status"] == "closed"
+    back = await give_back(demo, check["id"], (lines["Espresso"], 1))
+    [refund] = [p for p in (await bill(demo, check["id"]))["payments"] if p["amount"] < 0]
+    assert back["payment_ids"] == [refund["id"]]
+    assert (refund["method"], refund["amount"], refund["status"]) == ("card", -290, "approved")
+    assert refund["refund_of"] == card["payment"]["id"]
+    report = await x_report(demo)
+    assert {m["method"]: m["amount"] for m in report["by_method"]} == {"card": 1350}
+    assert report["sales_total"] == 1350
