@@ -293,3 +293,30 @@ async def test_a_card_paid_check_is_refunded_to_the_card_through_the_provider(
     report = await x_report(demo)
     assert {m["method"]: m["amount"] for m in report["by_method"]} == {"card": 1350}
     assert report["sales_total"] == 1350
+
+
+async def test_the_sales_report_takes_returns_off_by_rate_item_and_method(demo: Demo) -> None:
+    check = await check_with(demo, ("Burrata", 2, None), ("Espresso", 1, None))
+    burrata = (await bill(demo, check["id"]))["lines"][0]["line_id"]
+    await pay(demo, check["id"], method="cash")
+    await give_back(demo, check["id"], (burrata, 1), tender="cash")
+    day = (await x_report(demo))["business_date"]
+
+    async def report(group: str) -> dict[str, Any]:
+        r = await demo.call(
+            "GET", f"/api/reports/sales?from={day}&to={day}&group={group}", "manager"
+        )
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    by_rate = await report("tax_rate")
+    assert (by_rate["checks"], by_rate["total"]) == (1, 2990 - 1350)
+    # 7 %: 27.00 with 1.77 tax, less 13.50 with 0.88 (177 x 1/2 = 88.5 -> 89) ... exact
+    rows = {r["key"]: (r["quantity"], r["total"], r["tax"]) for r in by_rate["rows"]}
+    assert rows == {"70000": (1, 1350, 177 - 89), "190000": (1, 290, 46)}
+    items = {r["key"]: (r["quantity"], r["net"]) for r in (await report("item"))["rows"]}
+    assert items == {"Burrata": (1, 1350), "Espresso": (1, 290)}
+    methods = {r["key"]: r["total"] for r in (await report("payment_method"))["rows"]}
+    assert methods == {"cash": 1640}
+    days = (await report("day"))["rows"]
+    assert [(r["checks"], r["total"]) for r in days] == [(1, 1640)]
