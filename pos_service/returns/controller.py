@@ -41,7 +41,7 @@ class ReturnsController(Controller):
         return made
 
     @get("/{check_id:int}/returns", responses=problems(404))
-    async def list(self, uow: UoW, check_id: PathId) -> list[ReturnRead]:
+    async def returns(self, uow: UoW, check_id: PathId) -> list[ReturnRead]:
         """The returns of a check, oldest first."""
         return await uow.read(service.list_returns, check_id)
 
