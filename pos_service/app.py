@@ -17,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service import __version__
+from pos_service.accounting.controller import AccountingController
 from pos_service.audit.controller import AuditController
 from pos_service.auditfile.controller import AuditFileController
 from pos_service.booking.controller import (
@@ -74,6 +75,7 @@ from pos_service.reservations.controller import (
     ReservationsController,
     WaitlistController,
 )
+from pos_service.returns.controller import GiftCardVoidController, ReturnsController
 from pos_service.rosters.controller import RostersController
 from pos_service.setup.controller import GroupVenuesController, SetupController
 from pos_service.staff.controller import AuthController, StaffController
@@ -238,6 +240,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             PaymentsController,
             GiftCardsController,
             GuestController,
+            ReturnsController,
+            GiftCardVoidController,
             ReportsController,
             PagesController,
             static_files,
@@ -248,6 +252,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             ApiKeysController,
             ExportController,
             AuditFileController,
+            AccountingController,
             AuditController,
             DevicesController,
             DrawersController,

@@ -28,6 +28,7 @@ from pos_service.printing.models import Printer, PrinterStation, PrintJob
 from pos_service.promotions.models import DayPartPrice, Promotion
 from pos_service.reports.models import DayClose, TipSettlement, TipShare
 from pos_service.reservations.models import Reservation, ReservationJob, WaitlistEntry
+from pos_service.returns.models import CheckReturn
 from pos_service.rosters.models import PlannedShift, Section, StaffWage
 from pos_service.setup.models import SetupCode
 from pos_service.staff.models import Shift, Staff, StaffMembership
@@ -52,6 +53,7 @@ __all__ = [
     "Check",
     "CheckCourse",
     "CheckLine",
+    "CheckReturn",
     "Counter",
     "DayClose",
     "DayPartPrice",

@@ -8,9 +8,11 @@ tax per rate and its payments, and a "sales receipt" event; each close is a "Z r
 event carrying the report. The head lists the venue, its staff, the articles and article
 groups sold, its tax rates as VAT codes and the code-list entries (``basics``) used.
 
-Not in the file yet: drawer sessions (opening float, drawer openings) and returns do not
-exist in the journal yet, and sign-ins and application starts are not journalled, so
-their events are left out. See docs/audit-file.md.
+Each return (journal ``return``) is a ``RETURNSAL`` transaction with negative ``RET``
+lines and its refunds, and a "return receipt" event; drawer sessions give their
+events (opened with a float, opened for a cash payment or with no sale, paid in and out,
+counted and closed), and the staff's shifts their log-in and log-out events.
+Application starts are not recorded, so they are left out. See docs/audit-file.md.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from pos_service.core.money import to_major
 from pos_service.reports.models import DayClose
 from pos_service.reports.sales import in_ppm, line_totals
 from pos_service.reports.service import stored_report
-from pos_service.staff.models import Staff
+from pos_service.staff.models import Shift, Staff
 from pos_service.venues import service as venues
 from pos_service.venues.models import Venue
 
@@ -51,9 +53,26 @@ PAYMENT_CODES = {
 }
 OTHER_PAYMENT = ("OTHER", "12999", "Other payment")
 CASH_SALE = ("CASHSAL", "11001", "Cash sale")
+RETURN_SALE = ("RETURNSAL", "11006", "Return sale")
 SALE_LINE = "SAL"
+RETURN_LINE = "RET"
 EVENT_RECEIPT = ("SALREC", "13012", "Sales receipt printed")
+EVENT_RETURN = ("RETREC", "13013", "Return receipt")
 EVENT_Z = ("ZREP", "13009", "Z report")
+EVENT_LOG_IN = ("EMPIN", "13003", "Employee log in")
+EVENT_LOG_OUT = ("EMPOUT", "13004", "Employee log out")
+EVENT_DRAWER_OPEN = ("DRAWOPEN", "13005", "Open cash drawer")
+EVENT_NO_SALE = ("DRAWOPENMAN", "13005", "Open cash drawer manually (no sale)")
+EVENT_DRAWER_CLOSE = ("DRAWCLOSE", "13006", "Close cash drawer (counted)")
+EVENT_PAID_OUT = ("PAYOUT", "13019", "Cash withdrawal (paid out)")
+EVENT_PAID_IN = ("PAYIN", "13999", "Cash paid in")
+DRAWER_EVENTS = {
+    "open": EVENT_DRAWER_OPEN,
+    "no_sale": EVENT_NO_SALE,
+    "paid_in": EVENT_PAID_IN,
+    "paid_out": EVENT_PAID_OUT,
+    "close": EVENT_DRAWER_CLOSE,
+}
 ARTICLE_GROUP_OTHER = "04999"
 # Norway's standard VAT codes for output tax by rate (SAF-T Financial code list).
 STANDARD_VAT_CODES = {250_000: "3", 150_000: "31", 120_000: "33", 0: "6"}
@@ -91,6 +110,12 @@ class _Book:
     articles: dict[str, tuple[str, str]] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
     payments: set[str] = field(default_factory=set)
+    events: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    returns: bool = False
+
+    def event(self, code: tuple[str, str, str]) -> str:
+        self.events.setdefault(code[0], code)
+        return code[0]
 
     def vat_code(self, rate_ppm: int) -> str:
         return self.rates.setdefault(rate_ppm, str(len(self.rates) + 1))
@@ -102,6 +127,16 @@ class _Book:
         group = self.group(category)
         art_id, _ = self.articles.setdefault(name, (str(1000 + len(self.articles)), group))
         return art_id
+
+
+@dataclass
+class _Drawer:
+    """A business day's drawer counts for its Z report."""
+
+    opening_float: int = 0
+    opened: int = 0
+    paid_in: int = 0
+    paid_out: int = 0
 
 
 class _File:
@@ -126,14 +161,14 @@ class _File:
         local = at.astimezone(self.zone)
         return local.date().isoformat(), local.strftime("%H:%M:%S")
 
-    def vat(self, parent: ET.Element, rate: int, base: int, tax: int) -> None:
+    def vat(self, parent: ET.Element, rate: int, base: int, tax: int, kind: str = "C") -> None:
         node = _sub(parent, "vat")
         _fields(
             node,
             ("vatCode", self.book.vat_code(rate)),
             ("vatPerc", _percent(rate)),
             ("vatAmnt", self.money(tax)),
-            ("vatAmntTp", "C"),
+            ("vatAmntTp", kind),
             ("vatBasAmnt", self.money(base)),
         )
 
@@ -144,9 +179,14 @@ class _File:
         paid: list[dict[str, Any]],
         period: int,
         receipt: int,
+        *,
+        returned: bool = False,
     ) -> None:
+        """A closed check (``CASHSAL``), or a return (``RETURNSAL``: every amount
+        negative and a debit, as in the tax administration's example)."""
         data = in_ppm(entry.data)
-        trans_id = str(data["check_id"])
+        sign, kind = (-1, "D") if returned else (1, "C")
+        trans_id = transaction_id(entry)
         emp = data.get("waiter_id")
         day, time = self.when(entry.at)
         tax = sum(t for _, _, t in data["taxes"])
@@ -155,10 +195,10 @@ class _File:
             node,
             ("nr", entry.seq),
             ("transID", trans_id),
-            ("transType", CASH_SALE[0]),
-            ("transAmntIn", self.money(data["total"])),
-            ("transAmntEx", self.money(data["total"] - tax)),
-            ("amntTp", "C"),
+            ("transType", (RETURN_SALE if returned else CASH_SALE)[0]),
+            ("transAmntIn", self.money(sign * data["total"])),
+            ("transAmntEx", self.money(sign * (data["total"] - tax))),
+            ("amntTp", kind),
         )
         if emp is not None:
             _sub(node, "empID", emp)
@@ -171,20 +211,20 @@ class _File:
                 ct,
                 ("nr", entry.seq),
                 ("lineID", number),
-                ("lineType", SALE_LINE),
+                ("lineType", RETURN_LINE if returned else SALE_LINE),
                 ("artGroupID", self.book.group(line["category"])),
                 ("artID", self.book.article(line["name"], line["category"])),
-                ("qnt", line["quantity"]),
-                ("lineAmntIn", self.money(total)),
-                ("lineAmntEx", self.money(total - line_tax)),
-                ("amntTp", "C"),
+                ("qnt", sign * line["quantity"]),
+                ("lineAmntIn", self.money(sign * total)),
+                ("lineAmntEx", self.money(sign * (total - line_tax))),
+                ("amntTp", kind),
             )
             if emp is not None:
                 _sub(ct, "empID", emp)
             _fields(ct, ("lineDate", day), ("lineTime", time))
-            self.vat(ct, line["tax_rate_ppm"], total - line_tax, line_tax)
+            self.vat(ct, line["tax_rate_ppm"], sign * (total - line_tax), sign * line_tax, kind)
         for rate, base, rate_tax in data["taxes"]:
-            self.vat(node, rate, base, rate_tax)
+            self.vat(node, rate, sign * base, sign * rate_tax, kind)
         _sub(_sub(node, "rounding"), "roundingAmnt", self.money(0))
         for payment in paid:
             code = PAYMENT_CODES.get(payment["method"], OTHER_PAYMENT)[0]
@@ -211,7 +251,7 @@ class _File:
             ("trainingID", "false"),
         )
 
-    def z_report(self, event: ET.Element, day: DayClose, company_id: str, emp: int | None) -> None:
+    def z_report(self, event: ET.Element, day: DayClose, company_id: str, drawer: _Drawer) -> None:
         report = stored_report(day.report)
         date, time = self.when(day.closed_at)
         node = _sub(event, "eventReport")
@@ -258,20 +298,20 @@ class _File:
                 ("vatAmnt", self.money(rate.tax)),
                 ("vatAmntTp", "C"),
             )
-        refunds = -sum(r.amount for r in report.refunds)
+        returns = report.returns_total
         voids = sum(v.amount for v in report.voids)
         discounts = sum(d.amount for d in report.discounts) + sum(c.amount for c in report.comps)
         _fields(
             node,
-            ("reportOpeningChangeFloat", self.money(0)),
+            ("reportOpeningChangeFloat", self.money(drawer.opening_float)),
             ("reportReceiptNum", report.checks),
-            ("reportOpenCashBoxNum", 0),
+            ("reportOpenCashBoxNum", drawer.opened),
             ("reportReceiptCopyNum", 0),
             ("reportReceiptCopyAmnt", self.money(0)),
             ("reportReceiptProformaNum", 0),
             ("reportReceiptProformaAmnt", self.money(0)),
-            ("reportReturnNum", len(report.refunds)),
-            ("reportReturnAmnt", self.money(refunds)),
+            ("reportReturnNum", len(report.returns)),
+            ("reportReturnAmnt", self.money(returns)),
             ("reportDiscountNum", len(report.discounts) + len(report.comps)),
             ("reportDiscountAmnt", self.money(discounts)),
             ("reportVoidTransNum", 0),
@@ -307,15 +347,32 @@ class _File:
         memos = _sub(node, "reportCreditMemos")
         _fields(memos, ("creditMemosNum", 0), ("creditMemosAmnt", self.money(0)))
         pay_in = _sub(_sub(node, "reportPayIns"), "reportPayIn")
-        _fields(pay_in, ("payInType", "None"), ("payInNum", 0), ("payInAmnt", self.money(0)))
+        _fields(
+            pay_in,
+            ("payInType", EVENT_PAID_IN[0] if drawer.paid_in else "None"),
+            ("payInNum", drawer.paid_in),
+            ("payInAmnt", self.money(report.paid_in)),
+        )
         pay_out = _sub(_sub(node, "reportPayOuts"), "reportPayOut")
-        _fields(pay_out, ("payOutType", "None"), ("payOutNum", 0), ("payOutAmnt", self.money(0)))
+        _fields(
+            pay_out,
+            ("payOutType", EVENT_PAID_OUT[0] if drawer.paid_out else "None"),
+            ("payOutNum", drawer.paid_out),
+            ("payOutAmnt", self.money(report.paid_out)),
+        )
         _fields(
             node,
-            ("reportGrandTotalSales", self.money(report.sales_total)),
-            ("reportGrandTotalReturn", self.money(refunds)),
-            ("reportGrandTotalSalesNet", self.money(report.sales_total - refunds)),
+            ("reportGrandTotalSales", self.money(report.sales_total + returns)),
+            ("reportGrandTotalReturn", self.money(returns)),
+            ("reportGrandTotalSalesNet", self.money(report.sales_total)),
         )
+
+
+def transaction_id(entry: journal.Entry) -> str:
+    """A sale's transaction is its check's id; a return's is ``R`` and the return's id."""
+    if entry.kind == "return":
+        return f"R{entry.data['return_id']}"
+    return str(entry.data["check_id"])
 
 
 def _basic(parent: ET.Element, kind: str, basic_id: str, predefined: str | None, text: str) -> None:
@@ -398,11 +455,172 @@ def _company_head(
     for category, group in out.book.groups.items():
         _basic(basics, "04", group, ARTICLE_GROUP_OTHER, category or "No category")
     _basic(basics, "05", SALE_LINE, None, "Sale line")
+    if out.book.returns:
+        _basic(basics, "05", RETURN_LINE, None, "Return line")
     _basic(basics, "11", *CASH_SALE)
+    if out.book.returns:
+        _basic(basics, "11", *RETURN_SALE)
     for method in sorted(out.book.payments):
         _basic(basics, "12", *PAYMENT_CODES.get(method, OTHER_PAYMENT))
     _basic(basics, "13", *EVENT_RECEIPT)
     _basic(basics, "13", *EVENT_Z)
+    for event_code in sorted(out.book.events.values()):
+        if event_code not in (EVENT_RECEIPT, EVENT_Z):
+            _basic(basics, "13", *event_code)
+
+
+def _event(
+    out: _File,
+    event_id: object,
+    code: tuple[str, str, str],
+    at: dt.datetime,
+    *,
+    trans_id: str | None = None,
+    emp: int | None = None,
+    text: str | None = None,
+) -> tuple[dt.datetime, ET.Element]:
+    event = ET.Element("event")
+    _fields(event, ("eventID", event_id), ("eventType", out.book.event(code)))
+    if trans_id is not None:
+        _sub(event, "transID", trans_id)
+    if emp is not None:
+        _sub(event, "empID", emp)
+    date, time = out.when(at)
+    _fields(event, ("eventDate", date), ("eventTime", time))
+    if text:
+        _sub(event, "eventText", text)
+    return at, event
+
+
+def _drawer_event(
+    out: _File, entry: journal.Entry, tally: _Drawer
+) -> tuple[dt.datetime, ET.Element]:
+    data = entry.data
+    kind = data["event"]
+    money = out.money(data.get("amount", 0))
+    if kind == "open":
+        tally.opening_float += data["opening_float"]
+        tally.opened += 1
+        text = (
+            f"Drawer session {data['session_id']} opened, float {out.money(data['opening_float'])}"
+        )
+    elif kind == "close":
+        text = (
+            f"Drawer session {data['session_id']} counted {out.money(data['counted'])}, "
+            f"expected {out.money(data['expected'])}, over/short {out.money(data['over_short'])}"
+        )
+    elif kind == "no_sale":
+        tally.opened += 1
+        text = f"No sale: {data.get('reason', '')}"
+    else:
+        tally.opened += 1
+        tally.paid_in += kind == "paid_in"
+        tally.paid_out += kind == "paid_out"
+        text = f"{kind.replace('_', ' ').capitalize()} {money}: {data.get('reason', '')}"
+    return _event(out, entry.seq, DRAWER_EVENTS[kind], entry.at, emp=data["staff_id"], text=text)
+
+
+def _day(
+    out: _File,
+    transactions: ET.Element,
+    found: list[journal.Entry],
+    day: DayClose,
+    period: int,
+    company_id: str,
+) -> list[tuple[dt.datetime, ET.Element]]:
+    """One closed business day's transactions (appended) and events (returned)."""
+    refunds = {e.data["payment_id"]: e.data for e in found if e.kind == "refund"}
+    for_returns = {i for e in found if e.kind == "return" for i in e.data["payment_ids"]}
+    paid: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    tally = _Drawer()
+    events: list[tuple[dt.datetime, ET.Element]] = []
+    receipt = 0
+    for entry in found:
+        data = entry.data
+        if entry.kind in ("payment", "refund") and data["payment_id"] not in for_returns:
+            paid[data["check_id"]].append(data)
+        elif entry.kind in ("sale", "return"):
+            receipt += 1
+            returned = entry.kind == "return"
+            if returned:
+                out.book.returns = True
+                money = [refunds[i] for i in data["payment_ids"] if i in refunds]
+            else:
+                money = paid.pop(data["check_id"], [])
+            out.transaction(transactions, entry, money, period, receipt, returned=returned)
+            trans_id = transaction_id(entry)
+            emp = data.get("returned_by") if returned else data.get("waiter_id")
+            code = EVENT_RETURN if returned else EVENT_RECEIPT
+            events.append(_event(out, entry.seq, code, entry.at, trans_id=trans_id, emp=emp))
+            if any(p["method"] == "cash" for p in money):
+                tally.opened += 1
+                events.append(
+                    _event(
+                        out,
+                        f"{entry.seq}-drawer",
+                        EVENT_DRAWER_OPEN,
+                        entry.at,
+                        trans_id=trans_id,
+                        emp=emp,
+                    )
+                )
+        elif entry.kind == "drawer":
+            events.append(_drawer_event(out, entry, tally))
+        elif entry.kind == "day_close":
+            at, event = _event(
+                out,
+                entry.seq,
+                EVENT_Z,
+                day.closed_at,
+                emp=day.closed_by,
+                text=f"Z report {day.business_date.isoformat()}",
+            )
+            out.z_report(event, day, company_id, tally)
+            events.append((at, event))
+    return events
+
+
+async def _closed_before(session: AsyncSession, venue_id: int, day: DayClose) -> dt.datetime | None:
+    """When the close before ``day`` was made (None for the venue's first)."""
+    return await session.scalar(
+        select(DayClose.closed_at)
+        .where(DayClose.venue_id == venue_id, DayClose.to_seq < day.from_seq)
+        .order_by(DayClose.to_seq.desc())
+        .limit(1)
+    )
+
+
+async def _shift_events(
+    session: AsyncSession,
+    out: _File,
+    venue_id: int,
+    since: dt.datetime | None,
+    until: dt.datetime,
+) -> list[tuple[dt.datetime, ET.Element]]:
+    """The staff's clock-ins and clock-outs after the previous close up to this one, as
+    log-in and log-out events."""
+    query = select(Shift).where(Shift.venue_id == venue_id, Shift.clock_in <= until)
+    if since is not None:
+        query = query.where((Shift.clock_in > since) | (Shift.clock_out > since))
+    found: list[tuple[dt.datetime, ET.Element]] = []
+    for shift in (await session.execute(query.order_by(Shift.id))).scalars():
+        if since is None or shift.clock_in > since:
+            found.append(
+                _event(
+                    out, f"shift-{shift.id}-in", EVENT_LOG_IN, shift.clock_in, emp=shift.staff_id
+                )
+            )
+        if (
+            shift.clock_out is not None
+            and (since is None or shift.clock_out > since)
+            and (shift.clock_out <= until)
+        ):
+            found.append(
+                _event(
+                    out, f"shift-{shift.id}-out", EVENT_LOG_OUT, shift.clock_out, emp=shift.staff_id
+                )
+            )
+    return found
 
 
 async def render(
@@ -440,39 +658,18 @@ async def render(
     _fields(register, ("registerID", REGISTER_ID), ("regDesc", f"{venue.name} server"))
     events: list[ET.Element] = []
     transactions = ET.Element("transactions")
+    previous = await _closed_before(session, venue.id, days[0]) if days else None
     for period, day in enumerate(days, start=1):
-        paid: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        receipt = 0
-        async for entry in journal.entries(session, venue.id, day.from_seq - 1, day.to_seq + 1):
-            if entry.kind in ("payment", "refund"):
-                paid[entry.data["check_id"]].append(entry.data)
-            elif entry.kind == "sale":
-                receipt += 1
-                out.transaction(
-                    transactions, entry, paid.pop(entry.data["check_id"], []), period, receipt
-                )
-                event = ET.Element("event")
-                date, time = out.when(entry.at)
-                _fields(event, ("eventID", entry.seq), ("eventType", EVENT_RECEIPT[0]))
-                _sub(event, "transID", entry.data["check_id"])
-                if entry.data.get("waiter_id") is not None:
-                    _sub(event, "empID", entry.data["waiter_id"])
-                _fields(event, ("eventDate", date), ("eventTime", time))
-                events.append(event)
-            elif entry.kind == "day_close":
-                event = ET.Element("event")
-                date, time = out.when(day.closed_at)
-                _fields(event, ("eventID", entry.seq), ("eventType", EVENT_Z[0]))
-                if day.closed_by is not None:
-                    _sub(event, "empID", day.closed_by)
-                _fields(
-                    event,
-                    ("eventDate", date),
-                    ("eventTime", time),
-                    ("eventText", f"Z report {day.business_date.isoformat()}"),
-                )
-                out.z_report(event, day, company_id, day.closed_by)
-                events.append(event)
+        found = [
+            e async for e in journal.entries(session, venue.id, day.from_seq - 1, day.to_seq + 1)
+        ]
+        day_events = [
+            *await _shift_events(session, out, venue.id, previous, day.closed_at),
+            *_day(out, transactions, found, day, period, company_id),
+        ]
+        day_events.sort(key=lambda pair: pair[0])
+        events.extend(event for _, event in day_events)
+        previous = day.closed_at
     register.extend(events)
     register.extend(list(transactions))
 

@@ -45,9 +45,19 @@ KINDS = (
     "day_close",
     "gift_card",
     "drawer",
+    "return",
 )
 Kind = Literal[
-    "sale", "void", "discount", "comp", "payment", "refund", "day_close", "gift_card", "drawer"
+    "sale",
+    "void",
+    "discount",
+    "comp",
+    "payment",
+    "refund",
+    "day_close",
+    "gift_card",
+    "drawer",
+    "return",
 ]
 
 

@@ -104,9 +104,9 @@ def _fact(s: DrawerSession, event: str, **extra: Any) -> dict[str, Any]:
 
 
 async def _pulse(session: AsyncSession, venue_id: int, reason: str) -> int | None:
-    """Queue a drawer pulse for the venue's drawer printer (its receipt printer); the job
-    id, or None when the venue has no receipt printer."""
-    printer = await printing.receipt_printer(session, venue_id)
+    """Queue a drawer pulse for the venue's drawer printer (the printer chosen with
+    ``drawer``, else its receipt printer); the job id, or None when it has neither."""
+    printer = await printing.drawer_printer(session, venue_id)
     if printer is None:
         return None
     return await printing.enqueue(

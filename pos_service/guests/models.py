@@ -22,6 +22,7 @@ from pos_service.core.db import Base, VenueScoped
 class LoyaltyKind(enum.StrEnum):
     EARN = "earn"
     REDEEM = "redeem"
+    RETURN = "return"
 
 
 class Guest(VenueScoped, Base):

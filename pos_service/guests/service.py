@@ -20,6 +20,7 @@ from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.money import round_div
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.guests.events import GuestLinked
 from pos_service.guests.models import Guest, GuestCheck, LoyaltyKind, LoyaltyMovement
@@ -438,3 +439,36 @@ async def erase(session: AsyncSession, guest: Guest) -> None:
     guest.points = 0
     guest.erased_at = now_utc()
     await session.flush()
+
+
+async def take_back(
+    session: AsyncSession, venue: Venue, check_id: int, returned_before: int, returned_now: int
+) -> int:
+    """A return of ``returned_now`` (after ``returned_before``) of the closed check takes
+    its share of the points the check earned back from its guest: cumulative, so the
+    returns of a whole check take back exactly what it earned; never below zero (points
+    already spent stay spent). The points taken back."""
+    link_row = (
+        await session.execute(
+            select(GuestCheck).where(
+                GuestCheck.venue_id == venue.id, GuestCheck.check_id == check_id
+            )
+        )
+    ).scalar_one_or_none()
+    if link_row is None or not link_row.points or not link_row.total:
+        return 0
+    earned, total = link_row.points, link_row.total
+    after = min(returned_before + returned_now, total)
+    back = round_div(earned * after, total) - round_div(earned * returned_before, total)
+    if back <= 0:
+        return 0
+    held = await session.scalar(
+        select(Guest.points).where(Guest.venue_id == venue.id, Guest.id == link_row.guest_id)
+    )
+    back = min(back, held or 0)
+    if not back:
+        return 0
+    moved = await _move(
+        session, venue.id, link_row.guest_id, LoyaltyKind.RETURN, -back, check_id, -returned_now
+    )
+    return 0 if moved is None else back

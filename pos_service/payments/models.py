@@ -87,7 +87,8 @@ class BillPart(VenueScoped, Base):
 
 class GiftCard(VenueScoped, Base):
     """A gift card or voucher; its balance only moves by a conditional UPDATE (never < 0).
-    One sold on a check names that check and line; one issued by a manager names none."""
+    One sold on a check names that check and line; one issued by a manager names none.
+    A manager voids an unused one (``voided_at``; balance 0)."""
 
     __tablename__ = "gift_cards"
     __table_args__ = (
@@ -102,6 +103,8 @@ class GiftCard(VenueScoped, Base):
     initial_balance: Mapped[int | None] = mapped_column(BigInteger)
     check_id: Mapped[int | None] = mapped_column(BigInteger)
     line_id: Mapped[int | None] = mapped_column(BigInteger)
+    voided_at: Mapped[dt.datetime | None]
+    voided_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Payment(VenueScoped, Base):

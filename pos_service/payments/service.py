@@ -493,6 +493,14 @@ async def _settle(
     return PaymentResult(payment=payment_read(payment), bill=bill_read(after))
 
 
+async def settle_payment(
+    session: AsyncSession, caller: Caller, check: Check, payment: Payment
+) -> PaymentResult:
+    """Journal and announce a payment row written by another use case (a return's cash
+    refund), as every payment here is."""
+    return await _settle(session, caller, check, payment)
+
+
 def _kind(payment: Payment) -> journal.Kind:
     return "refund" if payment.amount < 0 else "payment"
 

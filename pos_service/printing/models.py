@@ -86,6 +86,8 @@ class Printer(VenueScoped, Base):
     code_page: Mapped[str] = mapped_column(String(16), server_default="CP858")
     two_colour: Mapped[bool] = mapped_column(server_default="false")
     buzzer: Mapped[bool] = mapped_column(server_default="false")
+    drawer: Mapped[bool] = mapped_column(server_default="false")
+    """The cash drawer hangs on this printer: drawer pulses go here (one per venue)."""
     backup_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[PrinterState] = mapped_column(String(16), server_default="unknown")
     status_detail: Mapped[str | None] = mapped_column(String(300))

@@ -33,6 +33,8 @@ class PrinterCreate(msgspec.Struct, kw_only=True):
     code_page: CodePage = "CP858"
     two_colour: bool = False
     buzzer: bool = False
+    drawer: bool = False
+    """The cash drawer hangs on this printer (its pulses go here; one per venue)."""
     backup_id: Id | None = None
     station_ids: Stations = []
     language: Language | None = None
@@ -50,6 +52,7 @@ class PrinterPatch(msgspec.Struct, kw_only=True):
     code_page: CodePage | Unset = UNSET_FIELD
     two_colour: bool | Unset = UNSET_FIELD
     buzzer: bool | Unset = UNSET_FIELD
+    drawer: bool | Unset = UNSET_FIELD
     backup_id: Id | Unset | None = UNSET_FIELD
     station_ids: Stations | Unset = UNSET_FIELD
     language: Language | Unset = UNSET_FIELD
@@ -75,6 +78,7 @@ class PrinterRead(msgspec.Struct, kw_only=True):
     queued: int
     version: int = 1
     language: str = "en"
+    drawer: bool = False
 
 
 class PrintJobRead(msgspec.Struct, kw_only=True):

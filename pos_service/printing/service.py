@@ -367,6 +367,7 @@ def printer_read(printer: Printer, station_ids: list[int], queued: int) -> Print
         buzzer=printer.buzzer,
         backup_id=printer.backup_id,
         station_ids=station_ids,
+        drawer=printer.drawer,
         status=printer.status,
         status_detail=printer.status_detail,
         last_seen=printer.last_seen,
@@ -544,10 +545,12 @@ async def create_printer(
         buzzer=data.buzzer,
         backup_id=data.backup_id,
         language=data.language or i18n.language_of((await venues.get(session, v)).locale),
+        drawer=data.drawer,
     )
     session.add(printer)
     await session.flush()
     await session.refresh(printer)
+    await _one_drawer(session, printer)
     await _assign_stations(session, v, printer.id, data.station_ids)
     await audit.record(
         session,
@@ -564,8 +567,29 @@ async def create_printer(
 def _audited(printer: Printer) -> dict[str, object]:
     return {
         name: getattr(printer, name)
-        for name in ("name", "connection", "address", "role", "backup_id", "language")
+        for name in ("name", "connection", "address", "role", "backup_id", "drawer", "language")
     }
+
+
+async def _one_drawer(session: AsyncSession, printer: Printer) -> None:
+    """A venue's drawer hangs on one printer: choosing this one unchooses the others."""
+    if printer.drawer:
+        await session.execute(
+            update(Printer)
+            .where(Printer.venue_id == printer.venue_id, Printer.id != printer.id, Printer.drawer)
+            .values(drawer=False, version=Printer.version + 1)
+        )
+
+
+async def drawer_printer(session: AsyncSession, venue_id: int) -> Printer | None:
+    """The printer the venue's cash drawer hangs on: the one chosen (``drawer``), else
+    the receipt printer."""
+    chosen = (
+        await session.execute(
+            select(Printer).where(Printer.venue_id == venue_id, Printer.drawer).limit(1)
+        )
+    ).scalar_one_or_none()
+    return chosen or await receipt_printer(session, venue_id)
 
 
 async def patch_printer(
@@ -608,6 +632,7 @@ async def patch_printer(
         printer.status, printer.status_detail = PrinterState.UNKNOWN, None
     printer.version += 1
     await session.flush()
+    await _one_drawer(session, printer)
     if data.station_ids is not UNSET:
         await _assign_stations(session, v, printer.id, data.station_ids)
     after = _audited(printer)

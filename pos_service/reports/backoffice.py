@@ -103,7 +103,7 @@ async def _payments(
         text(
             "SELECT check_id, method, sum(amount) AS amount, sum(tip) AS tip FROM payments "
             "WHERE venue_id = :v AND check_id = ANY(:ids) AND status = 'approved' "
-            "AND refund_of IS NULL GROUP BY check_id, method"
+            "AND refund_of IS NULL AND amount > 0 GROUP BY check_id, method"
         ),
         {"v": venue_id, "ids": check_ids},
     )
@@ -113,23 +113,48 @@ async def _payments(
     return found
 
 
+async def _refunds(
+    session: AsyncSession, venue_id: int, returns: list[journal.Entry]
+) -> dict[int, dict[str, tuple[int, int]]]:
+    """Return -> method -> (amount, 0) of the refunds that paid it out (negative)."""
+    of_return = {i: e.data["return_id"] for e in returns for i in e.data["payment_ids"]}
+    if not of_return:
+        return {}
+    rows = await session.execute(
+        text(
+            "SELECT id, method, amount FROM payments WHERE venue_id = :v AND id = ANY(:ids)"
+            " AND status = 'approved'"
+        ),
+        {"v": venue_id, "ids": list(of_return)},
+    )
+    found: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for row in rows:
+        methods = found[of_return[row.id]]
+        was = methods.get(row.method, (0, 0))[0]
+        methods[row.method] = (was + int(row.amount), 0)
+    return found
+
+
 async def sales_of(
     session: AsyncSession, venue: Venue, start: dt.date, end: dt.date, group: SalesGroup
 ) -> SalesReport:
     """The venue's sales report (see :mod:`pos_service.reports.sales`)."""
-    entries = await _entries(session, venue, start, end, ("sale",))
+    entries = await _entries(session, venue, start, end, ("sale", "return"))
     paid = await _payments(session, venue.id, [e.data["check_id"] for e in entries])
+    refunds = await _refunds(session, venue.id, [e for e in entries if e.kind == "return"])
     zone = ZoneInfo(venue.timezone)
     found = [
         selling.Sale(
             day=venues.business_day(venue, e.at),
             hour=e.at.astimezone(zone).hour,
-            data=selling.in_ppm(e.data),
-            payments=paid.get(e.data["check_id"], {}),
+            data=selling.in_ppm(e.data) if e.kind == "sale" else selling.returned(e.data),
+            payments=paid.get(e.data["check_id"], {})
+            if e.kind == "sale"
+            else refunds.get(e.data["return_id"], {}),
         )
         for e in entries
     ]
-    checks = len(found)
+    checks = sum(not s.data.get("returned") for s in found)
     covers = sum(s.data["covers"] for s in found)
     total = sum(s.data["total"] for s in found)
     subtotal = sum(s.data["subtotal"] for s in found)

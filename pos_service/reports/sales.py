@@ -76,7 +76,9 @@ class Sale(msgspec.Struct, frozen=True, kw_only=True):
 def _shares(total: int, weights: Sequence[int]) -> list[int]:
     if not weights:
         return []
-    return allocate(total, weights if any(weights) else [1] * len(weights))
+    # a return's lines are negative: shares by size, the sign from ``total``
+    sizes = [abs(weight) for weight in weights]
+    return allocate(total, sizes if any(sizes) else [1] * len(sizes))
 
 
 def line_totals(data: dict[str, Any]) -> list[tuple[int, int, int]]:
@@ -97,6 +99,28 @@ def line_totals(data: dict[str, Any]) -> list[tuple[int, int, int]]:
     ]
 
 
+def returned(data: dict[str, Any]) -> dict[str, Any]:
+    """A journal ``return`` entry's data as a sale with every amount negative (no covers),
+    so the sales report's rows take returns off the sales they are grouped with."""
+    data = in_ppm(data)
+    return {
+        **data,
+        "returned": True,
+        "covers": 0,
+        **{k: -data[k] for k in ("subtotal", "discount_total", "service_charge", "total")},
+        "taxes": [[rate, -base, -tax] for rate, base, tax in data["taxes"]],
+        "lines": [
+            {
+                **line,
+                "quantity": -line["quantity"],
+                "gross": -line["gross"],
+                "net": -line["net"],
+            }
+            for line in data["lines"]
+        ],
+    }
+
+
 def rate_label(rate_ppm: int) -> str:
     return format_rate_percent(rate_ppm)
 
@@ -111,7 +135,7 @@ class _Rows:
     def row(self, key: str, label: str, sale: Sale) -> SalesRow:
         row = self.rows.setdefault(key, SalesRow(key=key, label=label))
         seen = self.checks.setdefault(key, set())
-        if sale.data["check_id"] not in seen:
+        if sale.data["check_id"] not in seen and not sale.data.get("returned"):
             seen.add(sale.data["check_id"])
             row.checks += 1
             row.covers += sale.data["covers"]
@@ -146,7 +170,7 @@ class _Rows:
     def add_methods(self, sale: Sale) -> None:
         methods = sorted(sale.payments) or ["none"]
         paid = [sale.payments.get(method, (0, 0)) for method in methods]
-        totals = _shares(sale.data["total"], [max(amount, 0) for amount, _ in paid])
+        totals = _shares(sale.data["total"], [abs(amount) for amount, _ in paid])
         for method, (_, tip), total in zip(methods, paid, totals, strict=True):
             row = self.row(method, method, sale)
             row.total += total

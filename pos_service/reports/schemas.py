@@ -147,6 +147,8 @@ class Report(msgspec.Struct, kw_only=True):
     labour_seconds: int = 0
     forgotten_clock_outs: list[ForgottenClockOut] = []
     """Shifts nobody clocked out of: the day close ended them (Z report)."""
+    returns: list[Incident] = []
+    returns_total: int = 0
 
 
 SalesGroup = Literal[

@@ -109,6 +109,22 @@ class _Sums:
         waiter[0] += 1
         waiter[1] += data["total"]
 
+    def returned(self, entry: journal.Entry) -> None:
+        """A return takes its amounts off the sales, rate by rate (docs/returns.md)."""
+        data = in_ppm(entry.data)
+        for key in ("subtotal", "discount_total", "service_charge"):
+            self.n[key] -= data[key]
+        self.n["sales_total"] -= data["total"]
+        self.n["returns_total"] += data["total"]
+        for rate, base, tax in data["taxes"]:
+            self.rates[rate][0] -= base
+            self.rates[rate][1] -= tax
+        for line in data["lines"]:
+            self.categories[line["category"]][0] -= line["quantity"]
+            self.categories[line["category"]][1] -= line["net"]
+        self.staff[data["waiter_id"]][1] -= data["total"]
+        self.incident("returns", entry, data["total"], data["returned_by"], data["approved_by"])
+
     def payment(self, entry: journal.Entry) -> None:
         data = entry.data
         method = self.methods[data["method"]]
@@ -154,6 +170,8 @@ class _Sums:
             self.payment(entry)
         elif entry.kind == "drawer":
             self.drawer(entry)
+        elif entry.kind == "return":
+            self.returned(entry)
         elif entry.kind == "void":
             self.incident("voids", entry, data["amount"], data["voided_by"], data["approved_by"])
         elif entry.kind in ("discount", "comp"):
@@ -226,6 +244,8 @@ def summarise(
         paid_out=n["paid_out"],
         drawers=sums.drawers,
         drawer_over_short=sum(d.over_short for d in sums.drawers),
+        returns=sums.incidents["returns"],
+        returns_total=n["returns_total"],
     )
 
 

@@ -25,6 +25,7 @@ from pos_service.core.db import Base, VenueScoped
 class MovementKind(enum.StrEnum):
     SALE = "sale"
     COUNT = "count"
+    RETURN = "return"
 
 
 class StockItem(VenueScoped, Base):

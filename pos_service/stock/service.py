@@ -303,3 +303,45 @@ async def list_movements(
         )
         for m in rows
     ]
+
+
+async def restock(
+    session: AsyncSession, caller: Caller, check_id: int, units: dict[int, int]
+) -> None:
+    """Returned items (item id -> units) put what their recipes use back on stock: one
+    ``return`` movement per stock item, the stock items locked in id order."""
+    recipes = (
+        await session.execute(
+            select(RecipeLine).where(
+                RecipeLine.venue_id == caller.venue_id, RecipeLine.item_id.in_(set(units))
+            )
+        )
+    ).scalars()
+    back: dict[int, int] = defaultdict(int)
+    for recipe in recipes:
+        back[recipe.stock_item_id] += recipe.quantity * units[recipe.item_id]
+    if not back:
+        return
+    rows = (
+        await session.execute(
+            select(StockItem)
+            .where(StockItem.venue_id == caller.venue_id, StockItem.id.in_(set(back)))
+            .order_by(StockItem.id)
+            .with_for_update()
+        )
+    ).scalars()
+    for row in rows.all():
+        row.on_hand += back[row.id]
+        session.add(
+            StockMovement(
+                venue_id=caller.venue_id,
+                stock_item_id=row.id,
+                kind=MovementKind.RETURN,
+                quantity=back[row.id],
+                on_hand=row.on_hand,
+                check_id=check_id,
+                staff_id=caller.staff_id,
+                note="returned",
+            )
+        )
+    await session.flush()

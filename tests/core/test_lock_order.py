@@ -88,6 +88,13 @@ async def _evening(demo: Demo) -> None:
         demo, "POST", f"/api/checks/{c}/transfer", json={"table_id": await demo.table_id("3")}
     )
     await _call(demo, "POST", f"/api/checks/{c}/payments", json={"method": "cash"})
+    calamari = next(line for line in sent["lines"] if line["name"] == "Calamari fritti")
+    await _call(
+        demo,
+        "POST",
+        f"/api/checks/{c}/returns",
+        json={"lines": [{"line_id": calamari["id"], "quantity": 1}], "reason": "cold"},
+    )
     await _call(demo, "POST", f"/api/tables/{await demo.table_id('3')}/clean")
     booking = await _call(
         demo,

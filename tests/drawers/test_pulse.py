@@ -62,3 +62,34 @@ async def test_a_cash_payment_and_a_no_sale_kick_the_drawer(printing: Printing) 
     assert len(drawer) == 2 and {j["state"] for j in drawer} == {"printed"}
     r = await printing.call("POST", f"/api/print-jobs/{drawer[0]['id']}/reprint", json={})
     assert r.status_code == 409
+
+
+async def test_the_pulse_goes_to_the_printer_chosen_for_the_drawer(printing: Printing) -> None:
+    printers = (await printing.call("GET", "/api/printers", "manager")).json()
+    bar = next(p for p in printers if p["name"] == "Bar")
+    assert not any(p["drawer"] for p in printers)
+    r = await printing.call("PATCH", f"/api/printers/{bar['id']}", "waiter", json={"drawer": True})
+    assert r.status_code == 403
+    r = await printing.call("PATCH", f"/api/printers/{bar['id']}", "manager", json={"drawer": True})
+    assert r.status_code == 200 and r.json()["drawer"], r.text
+    r = await printing.call("POST", "/api/drawer-sessions", json={"opening_float": 5000})
+    assert r.status_code == 201, r.text
+    r = await printing.call("POST", "/api/drawer-sessions/no-sale", json={"reason": "change"})
+    assert r.status_code == 200, r.text
+    await printing.drain(lambda: bool(decode(bytes(printing.bar.received)).pulses))
+    assert decode(bytes(printing.bar.received)).pulses == [PULSE]
+    assert _pulses(printing) == []
+    # one drawer per venue: choosing the receipt printer unchooses the bar's
+    receipt = next(p for p in printers if p["name"] == "Receipt")
+    r = await printing.call(
+        "PATCH", f"/api/printers/{receipt['id']}", "manager", json={"drawer": True}
+    )
+    assert r.status_code == 200, r.text
+    printers = (await printing.call("GET", "/api/printers", "manager")).json()
+    assert [p["name"] for p in printers if p["drawer"]] == ["Receipt"]
+    audit = await printing.sql(
+        "SELECT detail FROM audit_entries WHERE venue_id = :v AND action = 'printer.changed'",
+        v=printing.venue_id,
+    )
+    drawer_changes = [row[0]["drawer"] for row in audit if "drawer" in row[0]]
+    assert drawer_changes == [{"from": False, "to": True}] * 2

@@ -231,6 +231,13 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/promotions/prices"): MANAGER,
     ("PATCH", "/api/promotions/prices/{price_id}"): MANAGER,
     ("DELETE", "/api/promotions/prices/{price_id}"): MANAGER,
+    # returns, gift card voids and the books (issue #23)
+    ("POST", "/api/checks/{check_id}/returns"): WAITER,
+    ("GET", "/api/checks/{check_id}/returns"): WAITER,
+    ("POST", "/api/gift-cards/{code}/void"): MANAGER,
+    ("GET", "/api/accounting/accounts"): frozenset({"manager", "owner"}),
+    ("PUT", "/api/accounting/accounts"): frozenset({"manager", "owner"}),
+    ("GET", "/api/accounting/journal-entries"): frozenset({"manager", "owner"}),
     # first run and the venue's administration (issue #16)
     ("GET", "/app/setup"): PUBLIC,
     ("GET", "/api/setup"): PUBLIC,

@@ -1,7 +1,7 @@
 """takeaway: checks without a table (kind), takeaway orders with pickup time and number
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-05 05:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0023"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """course pass: when the pass called a course up for pickup and when it was served
 
 Revision ID: 0028
-Revises: 0021
+Revises: 0025
 Create Date: 2026-12-05 04:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028"
-down_revision = "0021"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

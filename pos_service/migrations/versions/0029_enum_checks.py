@@ -1,7 +1,7 @@
 """enum checks: the states the SQL functions rely on are CHECKed against the Python enums
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0028
 Create Date: 2026-12-05 05:20:00
 
 The values are written out here as they are today (a migration must not change when the
@@ -16,7 +16,7 @@ from alembic import op
 from pos_service.core.db import one_of
 
 revision = "0029"
-down_revision = "0025"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Ledger accounts set by the owner, and the daily journal entry an accountant imports."""

@@ -1,0 +1,1 @@
+"""Returns of closed checks (refund by line) and voids of unused sold gift cards."""
