@@ -95,7 +95,9 @@
   function receiptBox() {
     if (S.mailed) return h("div.receipt-mail", h("p", `The receipt is on its way to ${S.mailed}.`));
     return h("form.receipt-mail", { onsubmit: emailReceipt },
-      h("label", "Receipt by e-mail", h("input", { name: "to", type: "email", required: true, autocomplete: "email", placeholder: "you@example.com" })),
+      // what the guest types is kept in the state, so a redraw (a payment, a poll) keeps it
+      h("label", "Receipt by e-mail", h("input", { name: "to", type: "email", required: true, autocomplete: "email", placeholder: "you@example.com",
+        value: S.mailDraft || "", oninput: (e) => { S.mailDraft = e.target.value; } })),
       h("div.row", h("button", { type: "submit" }, "Send me the receipt"),
         h("a.grow", { href: `${base}/receipt`, target: "_blank", rel: "noopener" }, "View the receipt")));
   }
