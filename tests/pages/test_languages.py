@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, ViewportSize, expect
@@ -14,6 +15,7 @@ from tests.pages.conftest import PHONE, NewDevice
 pytestmark = pytest.mark.browser
 
 TABLET: ViewportSize = {"width": 1280, "height": 800}
+SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 DATA = {"Print agent", "bar", "Receipt"}
 """Names in the demo's data (a staff member, a station, a printer) that are English texts
 too."""
@@ -112,3 +114,23 @@ async def test_the_setup_page_and_the_managers_set_up_sections_speak_dutch_and_g
     await manager.click("button:has-text('{}')".format(i18n.pages_catalog(language)["Edit"]))
     await expect(manager.locator("#sheet")).to_be_visible()
     assert set(await _english_left(manager, language)) - DATA == set(), "item form"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("language", ["nl", "de"])
+async def test_the_guest_page_follows_the_guests_browser(
+    demo: Demo, new_device: NewDevice, server_url: str, language: str
+) -> None:
+    check = await demo.open_check("12", covers=2)
+    assert (await demo.add(check["id"], "Burrata")).status_code == 201
+    link = await demo.call("POST", f"/api/checks/{check['id']}/guest-link")
+    guest = (await new_device(PHONE)).page
+    await guest.set_extra_http_headers({"Accept-Language": f"{language}-NL,{language};q=0.9"})
+    await guest.goto(server_url + link.json()["url"])
+    await expect(guest.locator("html")).to_have_attribute("lang", language)
+    texts = i18n.pages_catalog(language)
+    await expect(guest.locator("h2").first).to_have_text(str(texts["What do you pay?"]))
+    await expect(guest.locator(".tips")).to_contain_text(str(texts["No tip"]))
+    assert await _english_left(guest, language) == []
+    if language == "nl":
+        await guest.screenshot(path=str(SCREENS / "guest-nl.png"))

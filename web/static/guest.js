@@ -3,7 +3,7 @@
    check and nothing else. */
 "use strict";
 (() => {
-  const { h, $, mount, toast, money, taxLabel, api, ApiError, debounce } = POS;
+  const { h, $, mount, toast, money, taxLabel, api, ApiError, debounce, t } = POS;
   const token = document.body.dataset.token;
   const base = `/api/guest/${encodeURIComponent(token)}`;
   const main = $("#main");
@@ -21,7 +21,7 @@
       if (!(err instanceof ApiError)) return toast("No connection", "error");
       S.expired = err.status === 401;
       if (S.paidInFull && err.status === 410) return render();  // closed by our own payment
-      S.done = err.status === 410 ? "This check is paid in full and closed. Thank you!" : err.status === 401 ? "This link has expired. Please ask for a new one." : err.message;
+      S.done = err.status === 410 ? t("This check is paid in full and closed. Thank you!") : err.status === 401 ? t("This link has expired. Please ask for a new one.") : err.message;
       if (S.live) S.live.close();
     }
     render();
@@ -45,8 +45,8 @@
   function options() {
     const b = S.bill;
     const opts = b.parts.filter((p) => p.due > 0).map((p) => [p.id, `${p.label}`, p.due]);
-    if (b.rest.due > 0) opts.push(["rest", b.parts.length ? "The rest" : "The whole check", b.rest.due]);
-    if (b.rest.lines.length > 1) opts.push(["items", "Only my items", null]);
+    if (b.rest.due > 0) opts.push(["rest", b.parts.length ? t("The rest") : t("The whole check"), b.rest.due]);
+    if (b.rest.lines.length > 1) opts.push(["items", t("Only my items"), null]);
     return opts;
   }
 
@@ -63,15 +63,15 @@
         r = await call("POST", `/payments/${r.payment.id}/poll`);
       }
       if (r.payment.status === "approved") {
-        toast(`Paid ${money(r.payment.amount + r.payment.tip)}. Thank you!`, "ok");
+        toast(t("Paid {amount}. Thank you!", { amount: money(r.payment.amount + r.payment.tip) }), "ok");
         if (r.bill.due === 0) {
-          S.done = `Paid in full: ${money(r.bill.paid + r.bill.tips)}. Thank you, see you soon!`;
+          S.done = t("Paid in full: {amount}. Thank you, see you soon!", { amount: money(r.bill.paid + r.bill.tips) });
           S.paidInFull = true;
         }
-      } else toast(`Card ${r.payment.status}: ${r.payment.reason || "please try again"}`, "error");
+      } else toast(t("Card {status}: {reason}", { status: r.payment.status, reason: r.payment.reason || t("please try again") }), "error");
       S.bill = r.bill;
     } catch (err) {
-      toast(err instanceof ApiError ? err.message : "No connection: please try again", "error");
+      toast(err instanceof ApiError ? err.message : t("No connection: please try again"), "error");
     }
     S.paying = false;
     S.items.clear();
@@ -87,19 +87,19 @@
       S.mailed = to;
       render();
     } catch (err) {
-      toast(err instanceof ApiError ? (err.status === 422 ? "Please check the e-mail address" : err.message) : "No connection: please try again", "error");
+      toast(err instanceof ApiError ? (err.status === 422 ? t("Please check the e-mail address") : err.message) : t("No connection: please try again"), "error");
     }
   }
 
   /** The receipt by e-mail, and a link to read it here. */
   function receiptBox() {
-    if (S.mailed) return h("div.receipt-mail", h("p", `The receipt is on its way to ${S.mailed}.`));
+    if (S.mailed) return h("div.receipt-mail", h("p", t("The receipt is on its way to {to}.", { to: S.mailed })));
     return h("form.receipt-mail", { onsubmit: emailReceipt },
       // what the guest types is kept in the state, so a redraw (a payment, a poll) keeps it
-      h("label", "Receipt by e-mail", h("input", { name: "to", type: "email", required: true, autocomplete: "email", placeholder: "you@example.com",
+      h("label", t("Receipt by e-mail"), h("input", { name: "to", type: "email", required: true, autocomplete: "email", placeholder: "you@example.com",
         value: S.mailDraft || "", oninput: (e) => { S.mailDraft = e.target.value; } })),
-      h("div.row", h("button", { type: "submit" }, "Send me the receipt"),
-        h("a.grow", { href: `${base}/receipt`, target: "_blank", rel: "noopener" }, "View the receipt")));
+      h("div.row", h("button", { type: "submit" }, t("Send me the receipt")),
+        h("a.grow", { href: `${base}/receipt`, target: "_blank", rel: "noopener" }, t("View the receipt"))));
   }
 
   // ---- the guest's choice, kept over a reload of this tab ----------------------------
@@ -130,25 +130,25 @@
     mount(main, h("div.pane",
       h("div.guest-card",
         h("table", b.lines.map((l) => row(`${l.quantity}× ${l.name}`, money(l.net))),
-          Object.values((b.promotions || []).reduce((by, p) => { (by[p.promotion_id] ||= [p.name, 0])[1] += p.amount; return by; }, {})).map(([name, off]) => row(`incl. ${name}`, money(-off), ".muted")),
-          b.service_charge ? row("Service charge", money(b.service_charge)) : null,
+          Object.values((b.promotions || []).reduce((by, p) => { (by[p.promotion_id] ||= [p.name, 0])[1] += p.amount; return by; }, {})).map(([name, off]) => row(t("incl. {promotion}", { promotion: name }), money(-off), ".muted")),
+          b.service_charge ? row(t("Service charge"), money(b.service_charge)) : null,
           b.taxes.map((t) => row(taxLabel(b, t), money(t.tax), ".muted")),
-          row("Total", money(b.total), ".total"),
-          b.paid ? row("Paid", money(b.paid), ".paid") : null,
-          row(b.paid ? "Remaining" : "To pay", money(b.due), ".total.due"))),
-      h("h2", "What do you pay?"),
+          row(t("Total"), money(b.total), ".total"),
+          b.paid ? row(t("Paid"), money(b.paid), ".paid") : null,
+          row(b.paid ? t("Remaining") : t("To pay"), money(b.due), ".total.due"))),
+      h("h2", t("What do you pay?")),
       h("div.choices", options().map(([id, label, due]) => h(`button${S.pick === id ? ".on" : ""}`, { onclick: () => { S.pick = id; render(); } },
         label, due !== null ? ` · ${money(due)}` : ""))),
       S.pick === "items" ? h("div.guest-card", b.rest.lines.map((l) => h("label.row",
         h("input", { type: "checkbox", checked: S.items.has(l.line_id), style: { width: "auto", minHeight: "28px" },
           onchange: (e) => { e.target.checked ? S.items.add(l.line_id) : S.items.delete(l.line_id); render(); } }),
-        h("span.grow", names.get(l.line_id) ? names.get(l.line_id).name : `line ${l.line_id}`), h("span.amount", money(l.amount))))) : null,
-      h("h2", "Tip"),
-      h("div.choices.tips", [0, 5, 10, 15, 20].map((p) => h(`button${S.tip === p ? ".on" : ""}`, { onclick: () => { S.tip = p; render(); } }, p ? `${p} %` : "No tip"))),
-      S.tip === null ? null : h("p.row", h("span.grow", "Tip"), h("span.amount", money(tip))),
+        h("span.grow", names.get(l.line_id) ? names.get(l.line_id).name : t("line {id}", { id: l.line_id })), h("span.amount", money(l.amount))))) : null,
+      h("h2", t("Tip")),
+      h("div.choices.tips", [0, 5, 10, 15, 20].map((p) => h(`button${S.tip === p ? ".on" : ""}`, { onclick: () => { S.tip = p; render(); } }, p ? `${p} %` : t("No tip")))),
+      S.tip === null ? null : h("p.row", h("span.grow", t("Tip")), h("span.amount", money(tip))),
       h("button.primary.big-pay", { disabled: S.paying || amount <= 0 || S.tip === null, onclick: pay },
-        S.paying ? "Waiting for your bank…" : S.tip === null ? "Choose a tip to pay" : `Pay ${money(amount + tip)} by card`),
-      h("p.muted.center", "Card details are handled by the payment provider, never by this page."),
+        S.paying ? t("Waiting for your bank…") : S.tip === null ? t("Choose a tip to pay") : t("Pay {amount} by card", { amount: money(amount + tip) })),
+      h("p.muted.center", t("Card details are handled by the payment provider, never by this page.")),
       receiptBox()));
   }
 
