@@ -9,6 +9,7 @@ import pytest
 from playwright.async_api import Page, ViewportSize, expect
 
 from pos_service import i18n
+from pos_service.core import ratelimit
 from tests.conftest import Demo
 from tests.pages.conftest import PHONE, NewDevice
 
@@ -134,3 +135,24 @@ async def test_the_guest_page_follows_the_guests_browser(
     assert await _english_left(guest, language) == []
     if language == "nl":
         await guest.screenshot(path=str(SCREENS / "guest-nl.png"))
+
+
+@pytest.mark.timeout(120)
+async def test_ordering_at_the_table_follows_the_guests_browser(
+    demo: Demo, new_device: NewDevice, server_url: str
+) -> None:
+    ratelimit._windows.counts.clear()
+    r = await demo.call(
+        "PUT", "/api/venue/guest-settings", "manager", json={"guest_ordering": "direct"}
+    )
+    assert r.status_code == 200, r.text
+    tent = await demo.call("GET", f"/api/tables/{await demo.table_id('6')}/order-link")
+    url = str(tent.json()["url"])
+    guest = (await new_device(PHONE)).page
+    await guest.set_extra_http_headers({"Accept-Language": "de-DE,de;q=0.9"})
+    await guest.goto(url if url.startswith("http") else server_url + url)
+    await expect(guest.locator("html")).to_have_attribute("lang", "de")
+    await expect(guest.locator("#heading")).to_have_text("Am Tisch bestellen")
+    await expect(guest.locator(".order-item").first).to_be_visible()
+    await expect(guest.locator("main")).to_contain_text("Tisch 6")
+    assert await _english_left(guest, "de") == []

@@ -3,7 +3,7 @@
    in the path is the only credential; it orders for this table and reads nothing else. */
 "use strict";
 (() => {
-  const { h, $, mount, toast, money, api, ApiError, uuid } = POS;
+  const { h, $, mount, toast, money, api, ApiError, uuid, t } = POS;
   const token = document.body.dataset.token;
   const base = `/api/table-order/${encodeURIComponent(token)}`;
   const main = $("#main");
@@ -13,9 +13,9 @@
     try {
       S.menu = await api("GET", base + "/", undefined, { token: null });
       money.use(S.menu.currency);
-      document.title = `${S.menu.venue} · table ${S.menu.table}`;
+      document.title = t("{venue} · table {table}", { venue: S.menu.venue, table: S.menu.table });
     } catch (err) {
-      const msg = err instanceof ApiError ? (err.status === 401 ? "This table's code is no longer valid. Please ask your waiter." : err.message) : "No connection";
+      const msg = err instanceof ApiError ? (err.status === 401 ? t("This table's code is no longer valid. Please ask your waiter.") : err.message) : t("No connection");
       return mount(main, h("div.pane", h("p.center", msg)));
     }
     render();
@@ -31,7 +31,7 @@
     if (S.choice.has(option.id)) S.choice.delete(option.id);
     else {
       if (group.max_choices === 1) chosen.forEach((o) => S.choice.delete(o.id));
-      else if (chosen.length >= group.max_choices) return toast(`${group.name}: at most ${group.max_choices}`, "error");
+      else if (chosen.length >= group.max_choices) return toast(t("{group}: at most {n}", { group: group.name, n: group.max_choices }), "error");
       S.choice.set(option.id, option);
     }
     render();
@@ -57,13 +57,13 @@
       S.basket = [];
       S.key = null;
     } catch (err) {
-      toast(err instanceof ApiError ? err.message : "No connection: please try again", "error");
+      toast(err instanceof ApiError ? err.message : t("No connection: please try again"), "error");
     }
     S.sending = false;
     render();
   }
 
-  const allergens = (item) => (item.allergens.length ? h("p.allergens.muted", "Contains: ", item.allergens.join(", ")) : null);
+  const allergens = (item) => (item.allergens.length ? h("p.allergens.muted", t("Contains: {allergens}", { allergens: item.allergens.map(POS.allergens.name).join(", ") })) : null);
 
   function itemView(item) {
     const open = S.open === item.id;
@@ -77,7 +77,7 @@
           h("legend", g.name, g.min_choices ? h("span.required", " (required)") : ""),
           h("div.choices", g.options.map((o) => h(`button${S.choice.has(o.id) ? ".on" : ""}`, { onclick: () => toggle(g, o) },
             o.name, o.price_delta ? ` +${money(o.price_delta)}` : ""))))),
-        h("button.primary.add", { disabled: !groupsOk(item), onclick: () => add(item) }, "Add"),
+        h("button.primary.add", { disabled: !groupsOk(item), onclick: () => add(item) }, t("Add")),
       ] : null);
   }
 
@@ -85,19 +85,19 @@
     if (!S.basket.length) return null;
     const total = S.basket.reduce((n, b) => n + b.quantity * (b.item.price + b.options.reduce((m, o) => m + o.price_delta, 0)), 0);
     return h("div.guest-card.basket",
-      h("h2", "Your order"),
+      h("h2", t("Your order")),
       S.basket.map((b, i) => h("p.row", h("span.grow", `${b.quantity}× ${b.item.name}`, b.options.length ? h("span.muted", ` · ${b.options.map((o) => o.name).join(", ")}`) : ""),
-        h("button.link", { "aria-label": `remove ${b.item.name}`, onclick: () => { S.basket.splice(i, 1); S.key = null; render(); } }, "✕"))),
-      h("p.row.total", h("span.grow", "Total"), h("span.amount", money(total))),
-      h("button.primary.big-pay.send", { disabled: S.sending, onclick: send }, S.sending ? "Sending…" : "Send order"));
+        h("button.link", { "aria-label": t("remove {item}", { item: b.item.name }), onclick: () => { S.basket.splice(i, 1); S.key = null; render(); } }, "✕"))),
+      h("p.row.total", h("span.grow", t("Total")), h("span.amount", money(total))),
+      h("button.primary.big-pay.send", { disabled: S.sending, onclick: send }, S.sending ? t("Sending…") : t("Send order")));
   }
 
   function render() {
     const m = S.menu;
-    if (m.ordering === "off") return mount(main, h("div.pane", h("p.center", `${m.venue}, table ${m.table}: please order with your waiter.`)));
+    if (m.ordering === "off") return mount(main, h("div.pane", h("p.center", t("{venue}, table {table}: please order with your waiter.", { venue: m.venue, table: m.table }))));
     mount(main, h("div.pane",
-      h("p.muted", `${m.venue} · table ${m.table}`),
-      S.sent ? h("div.guest-card.sent", h("p", S.sent.status === "sent" ? "Your order is on its way to the kitchen." : "Thank you! Your waiter will confirm your order shortly.")) : null,
+      h("p.muted", t("{venue} · table {table}", { venue: m.venue, table: m.table })),
+      S.sent ? h("div.guest-card.sent", h("p", S.sent.status === "sent" ? t("Your order is on its way to the kitchen.") : t("Thank you! Your waiter will confirm your order shortly."))) : null,
       basketView(),
       m.categories.map((c) => h("section.category", h("h2", c.name), c.items.map(itemView)))));
   }
