@@ -61,6 +61,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     mail_max_attempts: int = 5
     mail_retry_seconds: float = 30.0
     mail_timeout_seconds: float = 20.0
+    public_url: str | None = None
+    """The address guests reach the server at (``POS_PUBLIC_URL``, e.g.
+    ``https://pos.example.com``): links in e-mails and on table tents use it, never the
+    ``Host`` header a request brought. Unset (a demo, a test), the request's own address."""
     public_per_address_per_minute: int = 60
     """Requests one address may make to the public pages' API in a minute
     (``POS_PUBLIC_PER_ADDRESS_PER_MINUTE``); past it, 429 with ``Retry-After``."""
@@ -89,7 +93,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
                 values[name] = tuple(e.strip() for e in raw.split(",") if e.strip())
         if values["demo"] and "printer_allow" not in values:
             values["printer_allow"] = ("127.0.0.1",)  # the demo's fake printers
-        for name in ("smtp_host", "smtp_user", "smtp_tls", "smtp_from"):
+        for name in ("smtp_host", "smtp_user", "smtp_tls", "smtp_from", "public_url"):
             if env.get(f"POS_{name.upper()}"):
                 values[name] = env[f"POS_{name.upper()}"]
         if env.get("POS_SMTP_PASSWORD_FILE"):

@@ -34,6 +34,7 @@ from pos_service.payments.schemas import (
     RefundCreate,
     SplitRequest,
 )
+from pos_service.public.guard import base_url
 
 
 def provide_provider(state: State) -> PaymentProvider:
@@ -217,7 +218,7 @@ class GuestController(Controller):
         data: JSONBody[ReceiptEmail],
     ) -> ReceiptSent:
         """The guest asks for the receipt by e-mail; it links back to this receipt."""
-        link = str(request.base_url).rstrip("/") + f"/api/guest/{token}/receipt"
+        link = base_url(request) + f"/api/guest/{token}/receipt"
         return await guest.write(documents.guest_email_receipt, data, link)
 
     @post("/payments/{payment_id:int}/poll", status_code=200, responses=problems(404, 409))

@@ -27,5 +27,8 @@ async def guest_uow(request: Request[Any, Any, Any], venue_of: Callable[[], int]
 
 
 def base_url(request: Request[Any, Any, Any]) -> str:
-    """The server's address as the guest reached it, for links in e-mails and QR codes."""
-    return str(request.base_url).rstrip("/")
+    """The server's address for links in e-mails and QR codes: ``POS_PUBLIC_URL`` where it
+    is set, so a forged ``Host`` header cannot send a guest's link elsewhere; else the
+    address the request reached (a demo or a test)."""
+    configured: str | None = request.app.state.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
