@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import msgspec
 import pytest
 
 from pos_service.core import ratelimit
@@ -150,3 +151,23 @@ async def test_a_flood_from_one_address_is_throttled_with_retry_after(demo: Demo
     # a forged table link or an unknown venue from the same address is throttled too
     assert (await public(demo, "GET", "/api/table-order/1-1-forged/")).status_code == 429
     assert (await public(demo, "GET", "/api/book/nowhere")).status_code == 429
+
+
+async def test_a_forged_host_cannot_send_the_guests_link_elsewhere(demo: Demo) -> None:
+    settings = demo.app.state.settings
+    demo.app.state.settings = msgspec.structs.replace(settings, public_url="https://pos.test")
+    try:
+        starts_at = await first_slot(demo, 2)
+        r = await public(
+            demo,
+            "POST",
+            "/api/book/demo/reservations",
+            json={**BOOKING, "party_size": 2, "starts_at": starts_at},
+            headers={"Host": "evil.example"},
+        )
+    finally:
+        demo.app.state.settings = settings
+    assert r.status_code == 201, r.text
+    assert r.json()["manage_url"].startswith("https://pos.test/book/manage/")
+    [(body,)] = await demo.sql("SELECT text_body FROM mail_outbox")
+    assert "https://pos.test/book/manage/" in body and "evil.example" not in body
