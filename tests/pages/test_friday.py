@@ -184,15 +184,20 @@ async def test_the_keyboard_focus_can_be_seen(
 ) -> None:
     page = await (await new_device(viewport)).open(path, pin=pin)
     await page.wait_for_selector(target)
+    style, ratio = ["", ""], 0.0
     for _ in range(3):  # a live redraw may replace the focused element: tab to it again
         focused = await tab_to(page, target)
-        style = await focused.evaluate(
-            "(e) => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }"
-        )
+        try:
+            style = await focused.evaluate(
+                "(e) => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }"
+            )
+            ratio = await contrast(focused, "outlineColor")
+        except (PlaywrightError, AssertionError):
+            continue
         if style[0]:
             break
     assert style[0] == "solid" and float(style[1].removesuffix("px")) >= 2, style
-    assert await contrast(focused, "outlineColor") >= 3
+    assert ratio >= 3
 
 
 # inputs on screen a screen reader can name only by their placeholder, if at all
