@@ -1,7 +1,10 @@
 """Events of reservations and the waitlist, recorded on the ``reservations`` topic.
 
-A reservation event carries the whole reservation as it now is (``ReservationRead``);
-table changes that come with it are recorded on ``floor`` by ``tables.service``.
+A reservation event carries the whole reservation as it now is (``ReservationRead``, with
+its ``version``, which every change bumps); a waitlist event the whole entry
+(``WaitlistRead`` with its ``version``). A page applies an event whose version is newer
+than its copy and drops an older one (docs/live.md). Table changes that come with it are
+recorded on ``floor`` by ``tables.service``.
 """
 
 from __future__ import annotations
@@ -96,7 +99,8 @@ class WaitlistCancelled(_WaitlistEvent, frozen=True, kw_only=True):
 
 class WaitlistTableReady(DomainEvent, frozen=True, kw_only=True):
     """Free tables suit a waiting party (the first in the queue they suit). Fires once per
-    entry and set of tables. Carries the entry, party and the tables."""
+    entry and set of tables. Carries the entry, party and the tables, and the entry's new
+    ``version`` (its ``ready_table_ids`` are now ``table_ids``)."""
 
     type: ClassVar[str] = "waitlist.table_ready"
     entry_id: int
@@ -104,3 +108,4 @@ class WaitlistTableReady(DomainEvent, frozen=True, kw_only=True):
     party_size: int
     table_ids: list[int]
     table_names: list[str]
+    version: int = 1

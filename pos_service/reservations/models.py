@@ -90,6 +90,7 @@ class Reservation(VenueScoped, Base):
     seated_at: Mapped[dt.datetime | None]
     check_id: Mapped[int | None] = mapped_column(BigInteger)
     booked_by: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class WaitlistEntry(VenueScoped, Base):
@@ -120,6 +121,7 @@ class WaitlistEntry(VenueScoped, Base):
     table_id: Mapped[int | None] = mapped_column(BigInteger)
     check_id: Mapped[int | None] = mapped_column(BigInteger)
     closed_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class ReservationJob(VenueScoped, Base):

@@ -91,6 +91,7 @@ class ReservationRead(msgspec.Struct, kw_only=True):
     seated_at: dt.datetime | None
     check_id: int | None
     created_at: dt.datetime
+    version: int = 1
 
 
 class SeatRequest(msgspec.Struct, kw_only=True):
@@ -136,6 +137,7 @@ class WaitlistRead(msgspec.Struct, kw_only=True):
     seated_at: dt.datetime | None = None
     table_id: int | None = None
     check_id: int | None = None
+    version: int = 1
 
 
 class GuestVisit(msgspec.Struct, kw_only=True):

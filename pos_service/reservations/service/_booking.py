@@ -355,6 +355,7 @@ async def _move(
     r = await lock_for(session, venue.id, reservation_id, to)
     r.status = to
     r.status_changed_at = now
+    r.version += 1
     read = reservation_read(r, venue.timezone)
     events.record(session, venue.id, TOPIC, event(reservation=msgspec.to_builtins(read)))
     if to not in HOLDING and r.day == venues.business_day(venue, now):
@@ -436,6 +437,7 @@ async def seat(
     r.status_changed_at = r.seated_at = now
     r.ends_at = now + rules.turn(r.party_size)
     r.check_id = check.id
+    r.version += 1
     await link_booked_guest(session, caller, r.guest_id, check.id)
     read = reservation_read(r, venue.timezone)
     events.record(
@@ -463,6 +465,7 @@ async def complete(
             await tables.set_state(session, venue.id, table, joined, open_check=None)
     r.status = S.COMPLETED
     r.status_changed_at = now
+    r.version += 1
     read = reservation_read(r, venue.timezone)
     events.record(
         session, venue.id, TOPIC, ReservationCompleted(reservation=msgspec.to_builtins(read))

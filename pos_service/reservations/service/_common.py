@@ -198,6 +198,7 @@ def reservation_read(r: Reservation, timezone: str) -> ReservationRead:
         seated_at=r.seated_at,
         check_id=r.check_id,
         created_at=r.created_at,
+        version=r.version,
     )
 
 

@@ -73,6 +73,7 @@ async def release_no_shows(session: AsyncSession, now: dt.datetime) -> int:
         venue = await venues.get(session, r.venue_id)
         r.status = ReservationStatus.NO_SHOW
         r.status_changed_at = now
+        r.version += 1
         read = reservation_read(r, venue.timezone)
         events.record(
             session, r.venue_id, TOPIC, ReservationNoShow(reservation=msgspec.to_builtins(read))

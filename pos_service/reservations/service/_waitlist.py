@@ -70,6 +70,7 @@ def entry_read(
         seated_at=e.seated_at,
         table_id=e.table_id,
         check_id=e.check_id,
+        version=e.version,
     )
 
 
@@ -169,6 +170,7 @@ async def seat_from_waitlist(
     entry.seated_at = entry.closed_at = now
     entry.table_id = table.id
     entry.check_id = check.id
+    entry.version += 1
     await link_booked_guest(session, caller, entry.guest_id, check.id)
     read = entry_read(entry, now)
     events.record(session, venue.id, TOPIC, WaitlistSeated(entry=msgspec.to_builtins(read)))
@@ -181,6 +183,7 @@ async def cancel_waitlist(session: AsyncSession, caller: Caller, entry_id: int) 
     entry = await _lock_waiting(session, caller.venue_id, entry_id)
     entry.status = WaitlistStatus.CANCELLED
     entry.closed_at = now
+    entry.version += 1
     read = entry_read(entry, now)
     events.record(
         session, caller.venue_id, TOPIC, WaitlistCancelled(entry=msgspec.to_builtins(read))
@@ -220,6 +223,7 @@ async def announce_ready(
         if ids == entry.ready_table_ids:
             continue
         entry.ready_table_ids = ids
+        entry.version += 1
         if ids is not None:
             announced += 1
             events.record(
@@ -232,6 +236,7 @@ async def announce_ready(
                     party_size=entry.party_size,
                     table_ids=ids,
                     table_names=[names[i] for i in ids],
+                    version=entry.version,
                 ),
             )
     return announced
