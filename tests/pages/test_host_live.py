@@ -30,7 +30,10 @@ DROPPABLE = """(() => {
       sockets.push(this);
     }
   };
-  window.dropSockets = () => { window.socketsBlocked = true; sockets.splice(0).forEach((s) => s.close()); };
+  window.dropSockets = () => {
+    window.socketsBlocked = true;
+    sockets.splice(0).forEach((s) => s.close());
+  };
 })()"""
 """Lets a test cut the page's sockets and keep it from reconnecting until it says so."""
 
@@ -39,9 +42,11 @@ STATE = """() => ({
   book: [...document.querySelectorAll('#book .resv')].map((e) =>
     [e.dataset.reservation, e.className, e.textContent, e.title, e.style.left, e.style.width,
      e.closest('.lane').previousElementSibling.textContent]),
-  tables: [...document.querySelectorAll('#book .tname')].map((e) => e.className + ' ' + e.textContent),
+  tables: [...document.querySelectorAll('#book .tname')]
+    .map((e) => e.className + ' ' + e.textContent),
   side: document.querySelector('#side').innerText.replace(/waited \\d+ min/g, 'waited'),
-  floor: [...document.querySelectorAll('#side .table')].map((e) => [e.dataset.table, e.dataset.status, e.textContent]),
+  floor: [...document.querySelectorAll('#side .table')]
+    .map((e) => [e.dataset.table, e.dataset.status, e.textContent]),
 })"""
 """What a host sees: the book, the tables' states, the open side panel."""
 
@@ -188,7 +193,9 @@ async def test_a_host_stand_whose_socket_dropped_through_ten_changes_ends_as_one
     for tab in ("waitlist", "floor"):
         for page in (steady, dropped):
             await page.click(f"#side .tabs button[data-tab='{tab}']")
-        await expect(dropped.locator("#side .tabs button[data-tab].on")).to_have_attribute("data-tab", tab)
+        await expect(dropped.locator("#side .tabs button[data-tab].on")).to_have_attribute(
+            "data-tab", tab
+        )
         seen = await steady.evaluate(STATE)
         assert await dropped.evaluate(STATE) == seen
     assert {r[2][6:] for r in seen["book"]} == {"Adler (2)", "Berg (2)", "Conti (2)"}

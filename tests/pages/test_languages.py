@@ -156,3 +156,119 @@ async def test_ordering_at_the_table_follows_the_guests_browser(
     await expect(guest.locator(".order-item").first).to_be_visible()
     await expect(guest.locator("main")).to_contain_text("Tisch 6")
     assert await _english_left(guest, "de") == []
+
+
+async def _speaks(demo: Demo, member: str, language: str) -> None:
+    """``member`` reads the pages in ``language`` from their next sign-in."""
+    [(member_id,)] = await demo.sql("SELECT id FROM staff WHERE name = :n", n=member)
+    r = await demo.call("PATCH", f"/api/staff/{member_id}", "manager", json={"language": language})
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("language", ["nl", "de"])
+async def test_the_host_stand_speaks_dutch_and_german(
+    demo: Demo, new_device: NewDevice, language: str
+) -> None:
+    [(today,)] = await demo.sql(
+        "SELECT (now() AT TIME ZONE timezone)::date FROM venues WHERE id = :v", v=demo.venue_id
+    )
+    found = await demo.call("GET", f"/api/reservations/availability?date={today}&party_size=2")
+    assert found.status_code == 200, found.text
+    slots = found.json()["slots"]
+    assert slots, "no free time left today"
+    r = await demo.call(
+        "POST",
+        "/api/reservations",
+        "host",
+        json={
+            "name": "Weber",
+            "party_size": 2,
+            "starts_at": slots[-1]["starts_at"],
+            "allergens": ["nuts"],
+            "phone": "+49 30 555 1234",
+        },
+    )
+    assert r.status_code == 201, r.text
+    r = await demo.call("POST", "/api/waitlist", "host", json={"name": "Rossi", "party_size": 2})
+    assert r.status_code == 201, r.text
+    await _speaks(demo, "Clara", language)
+    texts = i18n.pages_catalog(language)
+
+    host = await (await new_device(TABLET)).open("/app/host", pin="2222")
+    await expect(host.locator("html")).to_have_attribute("lang", language)
+    await expect(host.locator("#side .wait")).to_contain_text("Rossi")
+    await expect(host.locator("#side .tabs button[data-tab='waitlist']")).to_have_text(
+        str(texts["Waitlist"])
+    )
+    assert await _english_left(host, language) == [], "waitlist"
+
+    await host.locator(".resv", has_text="Weber").click()
+    await expect(host.locator("#sheet")).to_be_visible()
+    await expect(host.locator("#sheet .actions")).to_contain_text(str(texts["Seat"]))
+    assert await _english_left(host, language) == [], "reservation"
+    await host.click("#sheet .actions button:last-child")
+
+    await host.click("#side .tabs button[data-tab='book']")
+    await host.click("#side button:has-text('{}')".format(texts["Find free times"]))
+    await expect(host.locator("#side .slots button").first).to_be_visible()
+    assert await _english_left(host, language) == [], "book"
+
+    await host.click("#side .tabs button[data-tab='floor']")
+    await expect(host.locator("#side .legend")).to_contain_text(str(texts["free"]))
+    assert await _english_left(host, language) == [], "floor"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("language", ["nl", "de"])
+async def test_the_pickup_screen_speaks_dutch_and_german(
+    demo: Demo, new_device: NewDevice, language: str
+) -> None:
+    await _speaks(demo, "Clara", language)
+    board = await (await new_device(TABLET)).open("/app/pickup", pin="2222")
+    await expect(board.locator("html")).to_have_attribute("lang", language)
+    await expect(board.locator(".pickup-col h2").first).not_to_have_text("Preparing")
+    assert await _english_left(board, language) == []
+
+
+ONLY_PANELS = """() => {
+  const keep = [...document.querySelectorAll('#sheet, #notices, #my-shifts-button')];
+  for (const el of [...document.body.querySelectorAll('*')]) {
+    if (el.isConnected && !keep.some((k) => k.contains(el) || el.contains(k))) el.remove();
+  }
+}"""
+"""Leave only the shift and notice panels on the handheld (the rest is not theirs)."""
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("language", ["nl", "de"])
+async def test_the_handhelds_shift_and_notice_panels_speak_dutch_and_german(
+    demo: Demo, new_device: NewDevice, language: str
+) -> None:
+    await _speaks(demo, "Anna", language)
+    texts = i18n.pages_catalog(language)
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    await expect(phone.locator("html")).to_have_attribute("lang", language)
+    await expect(phone.locator("#my-shifts-button")).to_have_text(str(texts["Shifts"]))
+
+    check = await demo.open_check("12", covers=2)  # Anna's
+    assert (await demo.add(check["id"], "Burrata")).status_code == 201
+    sent = await demo.call("POST", f"/api/checks/{check['id']}/send", json={})
+    assert sent.status_code == 200, sent.text
+    [(ticket,)] = await demo.sql(
+        "SELECT id FROM kitchen_tickets WHERE check_id = :c", c=check["id"]
+    )
+    bumped = await demo.call("POST", f"/api/kitchen/tickets/{ticket}/bump", "kitchen")
+    assert bumped.status_code == 200, bumped.text
+    called = await demo.call(
+        "POST", f"/api/kitchen/expo/{check['id']}/pickup", "kitchen", json={"course": "starter"}
+    )
+    assert called.status_code == 200, called.text
+    notice = phone.locator(".notice[data-course='starter']")
+    await expect(notice).to_contain_text(str(texts["Table {table}"]).format(table="12"))
+
+    await phone.click("#my-shifts-button")
+    await expect(phone.locator("#clock")).to_be_visible()
+    await expect(phone.locator("#sheet h2").first).to_have_text(str(texts["My shifts"]))
+    await phone.evaluate(ONLY_PANELS)
+    assert await _english_left(phone, language) == []

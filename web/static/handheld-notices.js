@@ -4,7 +4,7 @@
    the course is served. Kept apart from handheld.js; it only listens to live events. */
 "use strict";
 (() => {
-  const { h, $ } = POS;
+  const { h, $, t } = POS;
   const FRESH = 10 * 60000; // a call replayed after a long gap is old news
   const shown = new Map(); // "check/course" -> banner
 
@@ -29,8 +29,8 @@
     const key = `${d.check_id}/${d.course}`;
     dismiss(key);
     const el = h("div.notice", { "data-check": d.check_id, "data-course": d.course },
-      h("span", h("b", `Table ${d.table || "–"}`), ` · ${d.course} is up for pickup`),
-      h("button", { "aria-label": "dismiss", onclick: () => dismiss(key) }, "OK"));
+      h("span", h("b", t("Table {table}", { table: d.table || "–" })), " · " + t("{course} is up for pickup", { course: d.course })),
+      h("button", { "aria-label": t("dismiss"), onclick: () => dismiss(key) }, t("OK")));
     shown.set(key, el);
     tray().append(el);
     if (navigator.vibrate) navigator.vibrate([120, 60, 120]);

@@ -207,7 +207,8 @@
       arrived: [seat, cancel],
       seated: [step("complete", POS.t("Complete"))],
     }[r.status] || [];
-    openSheet(h("h2", `${hhmm(r.starts_at)}–${hhmm(r.ends_at)} · ${r.name} · ${POS.tn("{n} guest", "{n} guests", r.party_size)}`),
+    const guests = POS.tn("{n} guest", "{n} guests", r.party_size);
+    openSheet(h("h2", `${hhmm(r.starts_at)}–${hhmm(r.ends_at)} · ${r.name} · ${guests}`),
       h("p", POS.t("Tables {tables} · {status}", { tables: r.table_ids.map(tableName).join(" + "), status: status(r.status) })),
       r.phone ? h("p.muted", r.phone) : null,
       r.allergens.length || r.allergy_note ? h("p.allergy-band", h("span", POS.t("Allergies: {allergies}", { allergies: POS.allergens.band(r.allergens, r.allergy_note) }))) : null,
@@ -306,7 +307,8 @@
     if (!S.floor) return;
     const live = book().filter((r) => !["cancelled", "no_show"].includes(r.status));
     const covers = live.reduce((n, r) => n + r.party_size, 0);
-    mount($("#book"), h("h2", POS.t("Reservations · {n} · {covers}", { n: live.length, covers: POS.tn("{n} cover", "{n} covers", covers) })), timeline());
+    const coversText = POS.tn("{n} cover", "{n} covers", covers);
+    mount($("#book"), h("h2", POS.t("Reservations · {n} · {covers}", { n: live.length, covers: coversText })), timeline());
     nowInView();
   }
 

@@ -18,9 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     for table in ("reservations", "waitlist_entries"):
-        op.add_column(
-            table, sa.Column("version", sa.Integer(), server_default="1", nullable=False)
-        )
+        op.add_column(table, sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
 
 def downgrade() -> None:
