@@ -342,7 +342,7 @@
   box.badge($("#outbox"));
   // another day chosen by the host: its book is read; the floor and the waitlist are kept
   dayInput.addEventListener("change", () => { S.slots = null; S.book = new Map(); load({ book: true }); });
-  setInterval(render, 60000); // the now-line and the waits move on
+  setInterval(() => (S.tab === "waitlist" ? render() : renderBook()), 60000); // the now-line and the waits move on
   POS.boot({
     roles: ["host"],
     async start() {
@@ -351,6 +351,7 @@
       } catch (err) { S.tz = undefined; }
       dayInput.value = venueNow().day;
       restorePlace();
+      const all = { floor: true, book: true, waitlist: true };
       let started = false;
       loading++; // events before the first reading wait for it
       POS.live(["floor", "reservations"], {
@@ -359,10 +360,12 @@
           if (started) return; // a reconnect: pos.js asked with `since`, the replay brings the rest
           started = true;
           loading--;
-          load({ floor: true, book: true, waitlist: true }); // read after the head: nothing falls between
+          load(all); // read after the head: nothing committed falls between the two
         },
         event: apply,
       });
+      // no socket yet: show the lists meanwhile; they are read again at the first `ready`
+      setTimeout(() => { if (!started && !S.floor) load(all); }, 5000);
     },
     resumed: () => box.flush(),
   });

@@ -126,7 +126,7 @@
 
   // Editors in their own files (manager-*.js) add or replace sections through
   // POS.managerSections: key -> [label, render(ctx)], ctx = { view, show, failed, box }.
-  const SECTIONS = { reports: ["Reports", reports], menu: ["Menu & 86", menu], floor: ["Floor", floor], printers: ["Printers", printers], approvals: ["Approvals", approvals], day: ["End of day", day],
+  const SECTIONS = { reports: ["Reports", reports], menu: ["Menu & 86", menu], floor: [POS.t("Floor"), floor], printers: ["Printers", printers], approvals: ["Approvals", approvals], day: ["End of day", day],
     ...(POS.managerSections || {}) };
   const LIVE = { floor: "floor", plan: "floor", printers: "printers" };
 
