@@ -5,6 +5,7 @@ ends as one that never dropped."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -68,16 +69,29 @@ async def opened(page: Page) -> Page:
     return page
 
 
-async def free_times(demo: Demo, party: int) -> list[str]:
+async def free_times(demo: Demo, party: int, at_least: int) -> tuple[str, list[str]]:
+    """A day with ``at_least`` free times for ``party``: today, or tomorrow late at night."""
     [(today,)] = await demo.sql(
         "SELECT (now() AT TIME ZONE v.timezone)::date FROM venues v WHERE v.id = :v",
         v=demo.venue_id,
     )
-    found = await demo.call(
-        "GET", f"/api/reservations/availability?date={today}&party_size={party}", "host"
-    )
-    assert found.status_code == 200, found.text
-    return [s["starts_at"] for s in found.json()["slots"]]
+    for day in (today, today + dt.timedelta(days=1)):
+        found = await demo.call(
+            "GET", f"/api/reservations/availability?date={day}&party_size={party}", "host"
+        )
+        assert found.status_code == 200, found.text
+        times = [s["starts_at"] for s in found.json()["slots"]]
+        if len(times) >= at_least:
+            return day.isoformat(), times
+    raise AssertionError("no free times today or tomorrow")
+
+
+async def show_day(page: Page, day: str) -> None:
+    """The host picks the day (the one reading a day change makes, before counting)."""
+    if await page.input_value("#day") != day:
+        await page.fill("#day", day)
+        await page.dispatch_event("#day", "change")
+        await page.wait_for_load_state("networkidle")
 
 
 async def book(demo: Demo, name: str, starts_at: str) -> dict[str, Any]:
@@ -118,11 +132,11 @@ async def test_the_host_stand_follows_others_changes_without_reading_the_lists_a
     demo: Demo, new_device: NewDevice
 ) -> None:
     host = await opened(await (await new_device(TABLET)).open("/app/host", pin="2222"))
+    day, times = await free_times(demo, 2, 1)
+    await show_day(host, day)
     reads = count_reads(host)
 
     # a booking made on another device
-    times = await free_times(demo, 2)
-    assert times, "no free time left today"
     weber = await book(demo, "Weber", times[-1])
     resv = host.locator(f".resv[data-reservation='{weber['id']}']")
     await expect(resv).to_have_text(re.compile("Weber \\(2\\)"))
@@ -163,13 +177,14 @@ async def test_a_host_stand_whose_socket_dropped_through_ten_changes_ends_as_one
     device = await new_device(TABLET)
     await device.context.add_init_script(DROPPABLE)
     dropped = await opened(await device.open("/app/host", pin="2222"))
+    day, times = await free_times(demo, 2, 3)
+    for page in (steady, dropped):
+        await show_day(page, day)
     reads = count_reads(steady), count_reads(dropped)
 
     await dropped.evaluate("window.dropSockets()")
     await expect(dropped.locator("body")).to_have_attribute("data-live", "offline")
 
-    times = await free_times(demo, 2)
-    assert len(times) >= 3, times
     a = await book(demo, "Adler", times[-1])  # 1
     b = await book(demo, "Berg", times[-2])  # 2
     await book(demo, "Conti", times[-3])  # 3
