@@ -134,7 +134,8 @@
     const pending = c.lines.filter((l) => l.state === "pending").length + queuedLines().length;
     return [
       h("div.head", h("button", { onclick: () => { hold(null); show("floor"); } }, t("← Floor")),
-        h("h2", tn("Table {table} · {n} guest", "Table {table} · {n} guests", c.covers, { table: tableName(c.table_id) })), h("span.muted", `#${c.id}`)),
+        h("h2", tn("Table {table} · {n} guest", "Table {table} · {n} guests", c.covers, { table: tableName(c.table_id) })),
+        c.status === "closed" ? h("span.badge", { "data-closed": "" }, t("Paid")) : null, h("span.muted", `#${c.id}`)),
       h("div.pane",
         h("p.allergy-band", { hidden: !(c.allergens.length || c.allergy_note) },
           h("span", t("Allergies: {band}", { band: POS.allergens.band(c.allergens, c.allergy_note) }))),
