@@ -108,9 +108,7 @@ async def test_a_merge_carries_the_moved_lines_and_the_new_covers(demo: Demo) ->
     keep = await demo.open_check("12", covers=2)
     other = await demo.open_check("11", covers=3)
     assert (await demo.add(other["id"], "Tiramisu")).status_code == 201
-    r = await demo.call(
-        "POST", f"/api/checks/{keep['id']}/merge", json={"check_id": other["id"]}
-    )
+    r = await demo.call("POST", f"/api/checks/{keep['id']}/merge", json={"check_id": other["id"]})
     assert r.status_code == 200, r.text
     (merged,) = await events(demo, f"check:{keep['id']}", "check.merged")
     (told,) = await events(demo, f"check:{other['id']}", "check.merged")
