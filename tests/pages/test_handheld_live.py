@@ -164,7 +164,7 @@ async def test_a_socket_dropped_through_ten_changes_ends_like_one_that_never_dro
 ) -> None:
     check = await demo.open_check("12", covers=2)
     assert (await demo.add(check["id"], "Burrata")).status_code == 201
-    steady_device, steady = await handheld(new_device, "1111")
+    _, steady = await handheld(new_device, "1111")
     dropped_device = await new_device(PHONE)
     await dropped_device.page.add_init_script(f"({SOCKETS})()")
     dropped = await dropped_device.open("/app/handheld", pin="1112")
