@@ -124,7 +124,7 @@
       line.allergens && line.allergens.length ? `⚠ ${line.allergens.join(", ")}` : ""];
     return h(`li.${line.state}`, { "data-line": line.id, onclick: () => line.state !== "voided" && lineSheet(line) },
       h("span.q", `${line.quantity}×`),
-      h("span.what", line.name, h("small", bits.filter(Boolean).join(" · "))),
+      h("span.what", { "data-pending": line.state === "pending" ? t("not sent") : null }, line.name, h("small", bits.filter(Boolean).join(" · "))),
       h("span.amount", money(line.amount)));
   }
 
