@@ -241,6 +241,7 @@ const POS = (() => {
       socket = new WebSocket(proto + location.host + "/ws");
       socket.onopen = () => socket.send(JSON.stringify({ token: token || session.token, topics, since: lastSeq }));
       socket.onmessage = (m) => {
+        if (stopped) return;
         const msg = JSON.parse(m.data);
         if (msg.topic === null) {
           if (msg.type !== "ready") return;
@@ -264,7 +265,14 @@ const POS = (() => {
       };
     }
     connect();
-    return { close() { stopped = true; socket.close(); }, seq: () => lastSeq };
+    return {
+      close() {
+        stopped = true; // a socket still connecting is closed once open (no console error)
+        if (socket.readyState === WebSocket.CONNECTING) socket.onopen = () => socket.close();
+        else socket.close();
+      },
+      seq: () => lastSeq,
+    };
   }
 
   /** Functions a page's extra scripts add to see every live event the page receives. */
