@@ -50,6 +50,7 @@ from pos_service.integrations.keys import KeyRing
 from pos_service.kitchen import service as kitchen
 from pos_service.kitchen.controller import KitchenChecksController, KitchenController
 from pos_service.mail import service as mail
+from pos_service.menu import service as menu_service
 from pos_service.menu.controller import MenuController
 from pos_service.orders import service as orders_service
 from pos_service.orders.controller import ChecksController
@@ -125,6 +126,7 @@ def tasks(settings: Settings, provider: PaymentProvider, state: State) -> list[T
 # What a screen that missed too much gets instead of the events, per topic prefix.
 SNAPSHOTS: dict[str, SnapshotFn] = {
     "floor": lambda session, caller, _topic: tables_service.get_floor(session, caller),
+    "menu": lambda session, caller, _topic: menu_service.get_menu(session, caller),
     "orders": lambda session, caller, _topic: orders_service.open_checks(session, caller),
     "kitchen:": lambda session, caller, topic: kitchen.list_tickets(
         session, caller, topic.removeprefix("kitchen:")

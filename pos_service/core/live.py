@@ -66,11 +66,21 @@ REPLAY_SQL = (
 SnapshotFn = Callable[[AsyncSession, Caller, str], Awaitable[Any]]
 
 ROLE_TOPICS: dict[str, tuple[str, ...]] = {
-    "kitchen": ("kitchen:", "expo", "stock", "pickup"),
-    "bar": ("kitchen:", "expo", "stock", "pickup"),
+    "kitchen": ("kitchen:", "expo", "stock", "pickup", "menu"),
+    "bar": ("kitchen:", "expo", "stock", "pickup", "menu"),
     "host": ("floor", "reservations", "pickup"),
     "printer": ("printers",),
-    "waiter": ("floor", "orders", "kitchen", "kitchen:", "expo", "payments", "check:", "pickup"),
+    "waiter": (
+        "floor",
+        "orders",
+        "kitchen",
+        "kitchen:",
+        "expo",
+        "payments",
+        "check:",
+        "pickup",
+        "menu",
+    ),
 }
 
 

@@ -37,7 +37,8 @@ from pos_service.menu.schemas import (
 )
 from pos_service.venues import service as venues
 
-MENU_TOPICS = ["orders"]
+MENU_TOPICS = ["menu"]
+"""Where menu events go: the handheld and the menu editor follow ``menu`` (docs/live.md)."""
 
 
 COURSES_COUNTER = "menu_courses"

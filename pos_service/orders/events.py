@@ -8,13 +8,14 @@ from pos_service.core.events import DomainEvent
 
 
 class CheckOpened(DomainEvent, frozen=True, kw_only=True):
-    """A check was opened on a table. Carries the table, covers and waiter."""
+    """A check was opened on a table. Carries the table, covers, waiter and version."""
 
     type: ClassVar[str] = "check.opened"
     check_id: int
     table_id: int | None
     covers: int
     waiter_id: int | None
+    version: int | None = None
 
 
 class CheckAllergiesChanged(DomainEvent, frozen=True, kw_only=True):
@@ -47,17 +48,20 @@ class LineChanged(DomainEvent, frozen=True, kw_only=True):
 
 
 class OrderSent(DomainEvent, frozen=True, kw_only=True):
-    """Pending lines were sent to the kitchen. Carries the check, table and line ids."""
+    """Pending lines were sent to the kitchen. Carries the check, table and line ids, and
+    the sent lines as ``GET /api/checks/{id}`` shows them now (``state``, ``sent_at``)."""
 
     type: ClassVar[str] = "order.sent"
     check_id: int
     table_id: int | None
     version: int
     line_ids: list[int]
+    lines: list[dict[str, Any]] = []
 
 
 class LineVoided(DomainEvent, frozen=True, kw_only=True):
-    """A line was voided; ``was_sent`` tells whether the kitchen had it already."""
+    """A line was voided; ``was_sent`` tells whether the kitchen had it already. Carries
+    the voided line as ``GET /api/checks/{id}`` shows it now."""
 
     type: ClassVar[str] = "line.voided"
     check_id: int
@@ -67,6 +71,7 @@ class LineVoided(DomainEvent, frozen=True, kw_only=True):
     reason: str
     voided_by: int
     approved_by: int | None
+    line: dict[str, Any] | None = None
 
 
 class CheckTransferred(DomainEvent, frozen=True, kw_only=True):
@@ -80,10 +85,16 @@ class CheckTransferred(DomainEvent, frozen=True, kw_only=True):
 
 
 class ChecksMerged(DomainEvent, frozen=True, kw_only=True):
-    """Another check's lines and covers were merged into this one, which stays open."""
+    """Another check's lines and covers were merged into this one, which stays open.
+    Carries the moved lines as ``GET /api/checks/{id}`` shows them, and this check's new
+    covers and allergies; recorded on both checks' ``check:<id>`` topics."""
 
     type: ClassVar[str] = "check.merged"
     check_id: int
     version: int
     merged_check_id: int
     moved_line_ids: list[int]
+    covers: int | None = None
+    allergens: list[str] | None = None
+    allergy_note: str | None = None
+    lines: list[dict[str, Any]] = []

@@ -267,7 +267,11 @@ async def open_check_for(
         caller.venue_id,
         topics(check.id),
         CheckOpened(
-            check_id=check.id, table_id=table.id, covers=check.covers, waiter_id=check.waiter_id
+            check_id=check.id,
+            table_id=table.id,
+            covers=check.covers,
+            waiter_id=check.waiter_id,
+            version=check.version,
         ),
     )
     return await check_read(session, check)
@@ -704,6 +708,7 @@ async def void_line(
             reason=data.reason,
             voided_by=caller.actor,
             approved_by=approver,
+            line=msgspec.to_builtins(line_read(line)),
         ),
     )
     return await check_read(session, check)
@@ -777,26 +782,16 @@ async def merge(
             session, caller.venue_id, other.table_id, TableStatus.FREE, open_check=None
         )
     await session.flush()
-    events.record(
-        session,
-        caller.venue_id,
-        topics(check.id),
-        ChecksMerged(
-            check_id=check.id,
-            version=check.version,
-            merged_check_id=other.id,
-            moved_line_ids=[line.id for line in moved],
-        ),
+    merged = ChecksMerged(
+        check_id=check.id,
+        version=check.version,
+        merged_check_id=other.id,
+        moved_line_ids=[line.id for line in moved],
+        covers=check.covers,
+        allergens=list(check.allergens),
+        allergy_note=check.allergy_note,
+        lines=[msgspec.to_builtins(line_read(line)) for line in moved],
     )
-    events.record(
-        session,
-        caller.venue_id,
-        f"check:{other.id}",
-        ChecksMerged(
-            check_id=check.id,
-            version=check.version,
-            merged_check_id=other.id,
-            moved_line_ids=[line.id for line in moved],
-        ),
-    )
+    events.record(session, caller.venue_id, topics(check.id), merged)
+    events.record(session, caller.venue_id, f"check:{other.id}", merged)
     return await check_read(session, check)

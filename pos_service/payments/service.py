@@ -172,9 +172,11 @@ async def _adjust(
             added_by=adjustment.added_by,
             approved_by=adjustment.approved_by,
             total=after.bill.total,
+            version=loaded.check.version,
+            bill=msgspec.to_builtins(bill := bill_read(after)),
         ),
     )
-    return bill_read(after)
+    return bill
 
 
 def _adjustment_amount(before: Loaded, after: Loaded, adjustment: Adjustment) -> int:
@@ -282,9 +284,11 @@ async def split(
             mode=data.mode,
             part_ids=[s.id for s in after.ledger.parts if s.id is not None],
             amounts=[s.part.amount for s in after.ledger.parts],
+            version=loaded.check.version,
+            bill=msgspec.to_builtins(bill := bill_read(after)),
         ),
     )
-    return bill_read(after)
+    return bill
 
 
 # --- payments
@@ -486,11 +490,13 @@ async def _settle(
             amount=payment.amount,
             tip=payment.tip,
             due=after.ledger.due,
+            bill=msgspec.to_builtins(bill := bill_read(after)),
         ),
     )
     if check.status == CheckStatus.OPEN and after.ledger.settled:
         after = await _close(session, caller, after)
-    return PaymentResult(payment=payment_read(payment), bill=bill_read(after))
+        bill = bill_read(after)
+    return PaymentResult(payment=payment_read(payment), bill=bill)
 
 
 async def settle_payment(
@@ -833,6 +839,7 @@ async def _close(session: AsyncSession, caller: Caller, loaded: Loaded) -> Loade
         session, loaded.venue, check.id, loaded.bill.total, loaded.bill.total - sold
     )
     await journal.append(session, caller.venue_id, "sale", await _sale(session, loaded))
+    closed = await load(session, check)
     events.record(
         session,
         caller.venue_id,
@@ -842,10 +849,12 @@ async def _close(session: AsyncSession, caller: Caller, loaded: Loaded) -> Loade
             table_id=check.table_id,
             total=loaded.bill.total,
             paid=loaded.ledger.paid,
+            version=check.version,
+            bill=msgspec.to_builtins(bill_read(closed)),
         ),
     )
     await documents.print_after_payment(session, caller, check.id, loaded.venue.settings)
-    return await load(session, check)
+    return closed
 
 
 async def _sale(session: AsyncSession, loaded: Loaded) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from pos_service.tableorder.schemas import (
     TableLinkRead,
     TableMenuRead,
 )
+from pos_service.tables import service as tables
 from pos_service.tables.models import DiningTable
 from pos_service.venues import service as venues
 from pos_service.venues.models import Venue
@@ -245,7 +246,7 @@ async def place_order(
     events.record(
         session,
         caller.venue_id,
-        orders.topics(check_id),
+        [*orders.topics(check_id), tables.FLOOR_TOPIC],
         GuestOrdered(
             check_id=check_id,
             table_id=table.id,

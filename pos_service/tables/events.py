@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from pos_service.core.events import DomainEvent
 
 
 class TableStatusChanged(DomainEvent, frozen=True, kw_only=True):
-    """A table's live state changed (seated, ordered, course ready, paid, to clean, free).
-    Carries the table, its new status and its open check if any."""
+    """A table's live state changed (seated, ordered, course ready, paid, to clean, free),
+    or its open check's brief did (opened, claimed, moved). Carries the table, its new
+    status and its open check's id, and the whole live state as ``GET /api/floor`` shows
+    it (``status_changed_at``, ``open_check``: id, covers, waiter), so a floor applies it
+    without a request."""
 
     type: ClassVar[str] = "table.status_changed"
     table_id: int
     name: str
     status: str
     check_id: int | None
+    status_changed_at: dt.datetime | None = None
+    open_check: dict[str, Any] | None = None
 
 
 class TableNextReservationChanged(DomainEvent, frozen=True, kw_only=True):

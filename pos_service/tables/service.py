@@ -77,7 +77,12 @@ async def set_state(
             venue_id,
             FLOOR_TOPIC,
             TableStatusChanged(
-                table_id=table.id, name=table.name, status=status, check_id=check_id
+                table_id=table.id,
+                name=table.name,
+                status=status,
+                check_id=check_id,
+                status_changed_at=table.status_changed_at,
+                open_check=table.open_check,
             ),
         )
     return table

@@ -272,3 +272,54 @@ async def test_the_handhelds_shift_and_notice_panels_speak_dutch_and_german(
     await expect(phone.locator("#sheet h2").first).to_have_text(str(texts["My shifts"]))
     await phone.evaluate(ONLY_PANELS)
     assert await _english_left(phone, language) == []
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("language", ["nl", "de"])
+async def test_the_handheld_speaks_dutch_and_german(
+    demo: Demo, new_device: NewDevice, language: str
+) -> None:
+    [(anna,)] = await demo.sql("SELECT id FROM staff WHERE name = 'Anna'")
+    r = await demo.call("PATCH", f"/api/staff/{anna}", "manager", json={"language": language})
+    assert r.status_code == 200, r.text
+    check = await demo.open_check("12", covers=2)
+    assert (await demo.add(check["id"], "Burrata", seat=1)).status_code == 201
+    r = await demo.call("POST", f"/api/checks/{check['id']}/send", json={})
+    assert r.status_code == 200, r.text
+    assert (await demo.add(check["id"], "Tiramisu", seat=2)).status_code == 201
+    texts = i18n.pages_catalog(language)
+
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")  # Anna
+    await expect(phone.locator("html")).to_have_attribute("lang", language)
+    await expect(phone.locator(".table[data-table='12']")).to_be_visible()
+    await expect(phone.locator(".legend")).to_contain_text(str(texts["to clean"]))
+    assert set(await _english_left(phone, language)) - DATA == set(), "floor"
+
+    await phone.click(".table[data-table='12']")
+    await expect(phone.locator(".lines li")).to_have_count(2)
+    await expect(phone.locator(".head h2")).to_contain_text(
+        {"nl": "Tafel 12 · 2 gasten", "de": "Tisch 12 · 2 Gäste"}[language]
+    )
+    assert set(await _english_left(phone, language)) - DATA == set(), "check"
+    await expect(phone.locator(".amount.total")).to_contain_text("€")
+    if language == "nl":
+        await expect(phone.locator(".amount.total")).to_contain_text(",")
+        await phone.screenshot(path=str(SCREENS / "handheld-nl.png"))
+
+    await phone.click(".lines li:has-text('Tiramisu')")
+    await expect(phone.locator("#sheet")).to_be_visible()
+    assert set(await _english_left(phone, language)) - DATA == set(), "line sheet"
+    await phone.click("#sheet .actions button")
+    await phone.click("button:has-text('{}')".format(texts["+ Items"]))
+    await expect(phone.locator("input[type=search]")).to_be_visible()
+    assert set(await _english_left(phone, language)) - DATA == set(), "menu"
+    await phone.click("[data-item='Burrata']")
+    await expect(phone.locator("#sheet")).to_be_visible()
+    assert set(await _english_left(phone, language)) - DATA == set(), "item sheet"
+    await phone.click("#sheet .actions button >> nth=0")
+    await phone.click(".head button")
+
+    await phone.click("button:has-text('{}')".format(texts["Bill & pay"]))
+    await expect(phone.locator(".part")).to_have_count(1)
+    assert set(await _english_left(phone, language)) - DATA == set(), "pay"
+    await phone.click(".part button >> nth=0")  # cash
+    await expect(phone.locator("#sheet [data-change]")).to_be_visible()
+    assert set(await _english_left(phone, language)) - DATA == set(), "cash"

@@ -21,6 +21,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
+from pos_service import i18n
 from printers.decoder import decode
 from printers.fake import FakePrinter
 from tests.pages.conftest import KDS, PHONE
@@ -375,13 +376,14 @@ async def test_a_new_owner_opens_a_restaurant_and_takes_the_first_order(
         await phone.click("#sheet .choices button:text-is('2')")
         await phone.click(".tabs button:has-text('Mains')")
         await phone.click("[data-item='Steak']")
-        add = phone.locator("#sheet button:has-text('Add')")
+        dutch = i18n.pages_catalog("nl")  # the venue's language, Wanda's too
+        add = phone.locator(f"#sheet button:has-text('{dutch['Add']}')")
         await expect(add).to_be_disabled()  # the cooking is required
         await phone.click("#sheet button:has-text('well done')")
         await add.click()
-        await phone.click("button:has-text('Done')")
+        await phone.click(f"button:has-text('{dutch['Done']}')")
         await expect(phone.locator(".lines")).to_contain_text("Steak")
-        await phone.click("button:has-text('Send')")
+        await phone.click(f"button:has-text('{dutch['Send']}')")
 
         ticket = screen.locator(".ticket", has_text="Table 3")
         await expect(ticket).to_contain_text("Steak", timeout=20000)

@@ -75,7 +75,7 @@ async def test_running_low_alerts_and_running_out_86s_the_items(demo: Demo) -> N
         ("orders", "stock.low", 2, False, None),
         ("stock", "stock.low", 0, True, None),
         ("orders", "stock.low", 0, True, None),
-        ("orders", "menu.item_changed", None, None, False),
+        ("menu", "menu.item_changed", None, None, False),
     ]
     demo._menu = None
     assert (await demo.item("Burrata"))["available"] is False

@@ -327,7 +327,7 @@
     async start() {
       try { await load(); } catch (err) { return failed(err); }
       const changed = debounce(async () => { if (sheet.hidden && S.section !== "transfer") { await load(); show(); } }, 300);
-      POS.live(["orders"], { event: (msg) => { if (msg.type && msg.type.startsWith("menu.")) changed(); } });
+      POS.live(["menu"], { event: (msg) => { if (msg.type && msg.type.startsWith("menu.")) changed(); } });
       show();
     },
   });

@@ -230,15 +230,18 @@ const POS = (() => {
   // ---- live: the /ws protocol of docs/live.md --------------------------------------
   /** Follow ``topics``. ``on.event(msg)`` for events and snapshots (duplicates dropped by
       seq), ``on.ready(msg)`` after every (re)connect's replay, ``on.state(s)``.
-      Reconnects with a jittered doubling delay reset by ``ready``; 4400/4401/4403 stop. */
-  function live(topics, on, { token } = {}) {
-    let lastSeq = null, delay = 200, socket = null, stopped = false;
+      Reconnects with a jittered doubling delay reset by ``ready``; 4400/4401/4403 stop.
+      ``since``: replay from there (a seq the page has seen on another socket); ``seq()``
+      is the last seq this socket has seen (null before its first ``ready``). */
+  function live(topics, on, { token, since = null } = {}) {
+    let lastSeq = since, delay = 200, socket = null, stopped = false;
     const state = (s) => { body.dataset.live = s; on.state && on.state(s); };
     function connect() {
       const proto = location.protocol === "https:" ? "wss://" : "ws://";
       socket = new WebSocket(proto + location.host + "/ws");
       socket.onopen = () => socket.send(JSON.stringify({ token: token || session.token, topics, since: lastSeq }));
       socket.onmessage = (m) => {
+        if (stopped) return;
         const msg = JSON.parse(m.data);
         if (msg.topic === null) {
           if (msg.type !== "ready") return;
@@ -253,8 +256,8 @@ const POS = (() => {
         }
       };
       socket.onclose = (e) => {
+        if (stopped) return; // closed by the page: another socket may still be live
         state("offline");
-        if (stopped) return;
         if (e.code === 4401 && !token) return signedOut();
         if (e.code >= 4400 && e.code < 4404) return toast(`live updates refused: ${e.reason}`, "error");
         setTimeout(connect, delay * (0.5 + Math.random() / 2));
@@ -262,7 +265,14 @@ const POS = (() => {
       };
     }
     connect();
-    return { close() { stopped = true; socket.close(); } };
+    return {
+      close() {
+        stopped = true; // a socket still connecting is closed once open (no console error)
+        if (socket.readyState === WebSocket.CONNECTING) socket.onopen = () => socket.close();
+        else socket.close();
+      },
+      seq: () => lastSeq,
+    };
   }
 
   /** Functions a page's extra scripts add to see every live event the page receives. */

@@ -77,7 +77,7 @@ async def call_pickup(
     events.record(
         session,
         caller.venue_id,
-        [*orders.topics(check.id), EXPO_TOPIC],
+        [*orders.topics(check.id), EXPO_TOPIC, tables.FLOOR_TOPIC],
         CoursePickup(
             check_id=check.id,
             table_id=check.table_id,
@@ -109,7 +109,7 @@ async def serve(
     events.record(
         session,
         caller.venue_id,
-        [*orders.topics(check.id), EXPO_TOPIC],
+        [*orders.topics(check.id), EXPO_TOPIC, tables.FLOOR_TOPIC],
         CourseServed(
             check_id=check.id,
             table_id=check.table_id,

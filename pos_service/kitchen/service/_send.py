@@ -158,12 +158,21 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
     )
     tickets = [msgspec.structs.replace(t, number=written.first - 1 + t.number) for t in tickets]
     version = check.version + 1
+    sent = {line.id for line in pending}
+    lines = [
+        msgspec.structs.replace(line, state=LineState.SENT, sent_at=at) if line.id in sent else line
+        for line in opened.lines
+    ]
     events.record(
         tx,
         venue_id,
         orders.topics(check.id),
         OrderSent(
-            check_id=check.id, table_id=check.table_id, version=version, line_ids=write.line_ids
+            check_id=check.id,
+            table_id=check.table_id,
+            version=version,
+            line_ids=write.line_ids,
+            lines=[msgspec.to_builtins(line) for line in lines if line.id in sent],
         ),
     )
     for ticket in tickets:
@@ -179,11 +188,6 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
             [q for q in written.jobs if q.station_id == ticket.station_id],
             JobKind.TICKET,
         )
-    sent = {line.id for line in pending}
-    lines = [
-        msgspec.structs.replace(line, state=LineState.SENT, sent_at=at) if line.id in sent else line
-        for line in opened.lines
-    ]
     return msgspec.structs.replace(
         check,
         version=version,
