@@ -21,6 +21,7 @@ from pos_service.kitchen.schemas import (
     ExpoItem,
     ExpoOrder,
     ExpoRead,
+    ExpoTicket,
     PrepTimeRow,
     PrepTimesRead,
 )
@@ -141,9 +142,16 @@ async def expo(session: AsyncSession, caller: Caller, now: dt.datetime | None = 
                     _expo_course(c, rows.get((check_id, c)), courses[c])
                     for c in sorted(courses, key=lambda c: pacing.rank(venue.courses, c))
                 ],
+                tickets=[
+                    ExpoTicket(id=t.id, state=t.state)
+                    for t in sorted(
+                        {i[1].id: i[1] for v in courses.values() for i in v}.values(),
+                        key=lambda t: t.id,
+                    )
+                ],
             )
         )
-    return ExpoRead(at=now or now_utc(), orders=orders_read)
+    return ExpoRead(at=now or now_utc(), orders=orders_read, courses=list(venue.courses))
 
 
 _ALL_DAY_ITEMS = text(

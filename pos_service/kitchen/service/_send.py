@@ -166,12 +166,13 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
             check_id=check.id, table_id=check.table_id, version=version, line_ids=write.line_ids
         ),
     )
+    earlier = any(line.state != LineState.PENDING and line.station_id for line in opened.lines)
     for ticket in tickets:
         events.record(
             tx,
             venue_id,
             station_topics(ticket.station),
-            TicketCreated(ticket=msgspec.to_builtins(ticket)),
+            TicketCreated(ticket=msgspec.to_builtins(ticket), earlier_tickets=earlier),
         )
         printing.record_queued(
             tx,
