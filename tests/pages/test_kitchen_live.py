@@ -17,13 +17,15 @@ from tests.pages.conftest import KDS, NewDevice
 
 pytestmark = pytest.mark.browser
 
-# the page's sockets, and a switch that points new ones at a closed port (a dead network)
+# the page's sockets, and a switch that points new ones where no socket answers (a dead
+# network, as far as the page can tell)
 CUT = """(() => {
   const Real = window.WebSocket;
   window.__sockets = [];
   window.__down = false;
   window.WebSocket = function (url, protocols) {
-    const s = new Real(window.__down ? "ws://127.0.0.1:9/ws" : url, protocols);
+    const to = window.__down ? url.replace(new RegExp("/ws$"), "/ws-down") : url;
+    const s = new Real(to, protocols);
     window.__sockets.push(s);
     return s;
   };
@@ -75,21 +77,9 @@ async def ok(change: Awaitable[Any]) -> Any:
     return r.json()
 
 
-@pytest.mark.timeout(240)
-async def test_a_screen_that_dropped_through_twenty_changes_ends_as_one_that_did_not(
-    demo: Demo, new_device: NewDevice
-) -> None:
-    dropping = await new_device(KDS)
-    await dropping.context.add_init_script(CUT)
-    cook = await dropping.open("/app/kitchen?station=hot", pin="3333")
-    steady = await (await new_device(KDS)).open("/app/kitchen?station=hot", pin="3333")
-    await cook.wait_for_selector("#allday h2")
-    await steady.wait_for_selector("#allday h2")
-    cook_reads, steady_reads = reads_of(cook), reads_of(steady)
-
-    await cook.evaluate("window.__down = true; window.__sockets.forEach((s) => s.close())")
-    await cook.wait_for_selector("body[data-live='offline']")
-
+async def twenty_changes(demo: Demo) -> None:
+    """Sends, starts, bumps, a void, a fire, recalls, allergies, a transfer, the pass's
+    calls: twenty-two changes to the hot station and the pass."""
     post, kitchen = demo.call, "kitchen"
     changes = 0
 
@@ -158,12 +148,37 @@ async def test_a_screen_that_dropped_through_twenty_changes_ends_as_one_that_did
     await demo.add(e["id"], "Risotto ai funghi", 2)
     await change(send(demo, e["id"]))  # 19
     await change(ok(post("POST", f"/api/kitchen/tickets/{td['id']}/bump", kitchen)))  # 20
-    assert changes == 20
+    await change(
+        ok(post("POST", f"/api/kitchen/expo/{b['id']}/pickup", kitchen, json={"course": "main"}))
+    )
+    await change(
+        ok(post("POST", f"/api/kitchen/expo/{b['id']}/served", kitchen, json={"course": "main"}))
+    )
+    assert changes == 22
+
+
+@pytest.mark.timeout(240)
+async def test_a_screen_that_dropped_through_twenty_changes_ends_as_one_that_did_not(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    dropping = await new_device(KDS)
+    await dropping.context.add_init_script(CUT)
+    cook = await dropping.open("/app/kitchen?station=hot", pin="3333")
+    steady = await (await new_device(KDS)).open("/app/kitchen?station=hot", pin="3333")
+    await cook.wait_for_selector("#allday h2")
+    await steady.wait_for_selector("#allday h2")
+    cook_reads, steady_reads = reads_of(cook), reads_of(steady)
+
+    await cook.evaluate("window.__down = true; window.__sockets.forEach((s) => s.close())")
+    await cook.wait_for_selector("body[data-live='offline']")
+
+    await twenty_changes(demo)
 
     # the steady screen has it all already; the dropped one has not
     live = [t["id"] for t in await screen(demo, "hot")]
     assert [int(x["id"]) for x in (await steady.evaluate(SEEN))["tickets"]] == live
     assert await cook.locator("body[data-live='offline']").count() == 1
+    assert await cook.evaluate(SEEN) != await steady.evaluate(SEEN)
 
     await cook.evaluate("window.__down = false")
     await cook.wait_for_selector("body[data-live='live']", timeout=20000)
@@ -173,3 +188,56 @@ async def test_a_screen_that_dropped_through_twenty_changes_ends_as_one_that_did
     assert "Risotto ai funghi" in seen_cook["allDay"]
     # the reconnect asked for what it missed (since) and applied it: no re-read
     assert cook_reads == [] and steady_reads == []
+
+
+PASS_SEEN = """() => ({
+  orders: [...document.querySelectorAll('#tickets .ticket')].map((card) => ({
+    check: card.dataset.check,
+    head: [...card.querySelectorAll('header span')].map((s) => s.textContent),
+    allergy: card.querySelector('.allergy') && card.querySelector('.allergy').textContent,
+    courses: [...card.querySelectorAll('.expo-course')].map((c) => ({
+      course: c.dataset.course,
+      classes: c.className,
+      state: c.querySelector('.state').textContent,
+      buttons: [...c.querySelectorAll('button')].map((b) => b.textContent),
+      items: c.querySelector('.expo-items').textContent,
+    })),
+  })),
+  summary: document.querySelector('#summary').textContent,
+})"""
+
+
+@pytest.mark.timeout(240)
+async def test_a_pass_that_dropped_through_the_changes_ends_as_one_that_did_not(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    dropping = await new_device(KDS)
+    await dropping.context.add_init_script(CUT)
+    expo = await dropping.open("/app/kitchen?mode=expo", pin="3333")
+    steady = await (await new_device(KDS)).open("/app/kitchen?mode=expo", pin="3333")
+    await expo.wait_for_selector("#summary:not(:empty)")
+    await steady.wait_for_selector("#summary:not(:empty)")
+    expo_reads, steady_reads = reads_of(expo), reads_of(steady)
+
+    await expo.evaluate("window.__down = true; window.__sockets.forEach((s) => s.close())")
+    await expo.wait_for_selector("body[data-live='offline']")
+    await twenty_changes(demo)
+    server = (await demo.call("GET", "/api/kitchen/expo", "kitchen")).json()
+    for _ in range(100):
+        seen = await steady.evaluate(PASS_SEEN)
+        if [int(o["check"]) for o in seen["orders"]] == [o["check_id"] for o in server["orders"]]:
+            break
+        await asyncio.sleep(0.1)
+    assert [int(o["check"]) for o in seen["orders"]] == [o["check_id"] for o in server["orders"]]
+
+    assert await expo.evaluate(PASS_SEEN) != seen  # the dropped pass missed them
+    await expo.evaluate("window.__down = false")
+    await expo.wait_for_selector("body[data-live='live']", timeout=20000)
+    for _ in range(150):
+        seen_expo, seen_steady = await expo.evaluate(PASS_SEEN), await steady.evaluate(PASS_SEEN)
+        if seen_expo == seen_steady:
+            break
+        await asyncio.sleep(0.1)
+    assert seen_expo == seen_steady
+    # the transfer regroups the pass: one read for it, nothing else
+    assert len(expo_reads) == 1 and len(steady_reads) == 1
