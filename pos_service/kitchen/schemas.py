@@ -155,7 +155,8 @@ class ExpoTicket(msgspec.Struct, kw_only=True):
 class ExpoOrder(msgspec.Struct, kw_only=True):
     """One check across all stations, course by course in the venue's order;
     ``allergies`` is the band of its latest ticket; ``tickets`` are its tickets with their
-    states (the pass keeps an order while one of them is live)."""
+    states (the pass keeps an order while one of them is live, or, until it is paid,
+    while a course of it is ready and not served)."""
 
     check_id: int
     table_id: int | None
@@ -165,6 +166,8 @@ class ExpoOrder(msgspec.Struct, kw_only=True):
     allergies: list[str]
     courses: list[ExpoCourse]
     tickets: list[ExpoTicket] = msgspec.field(default_factory=list)
+    closed: bool = False
+    """The check is paid (it stays on the pass while one of its tickets is live)."""
 
 
 class ExpoRead(msgspec.Struct, kw_only=True):

@@ -181,6 +181,15 @@ async def test_the_page_folds_the_recorded_events_as_the_server_does(
     await demo.add(a["id"], "Lasagne", course="main")
     await step("send a again", send(demo, a["id"]))
     await step("merge", post("POST", f"/api/checks/{a['id']}/merge", json={"check_id": b["id"]}))
+    # a paid check leaves the pass though its course was never marked served
+    c = await demo.open_check("3", covers=1)
+    await demo.add(c["id"], "Burger", 1, ("medium", "fries"))
+    await step("send c", send(demo, c["id"]))
+    (tc,) = [t for t in await screen(demo, "hot") if t["check_id"] == c["id"]]
+    await step("bump c", post("POST", f"/api/kitchen/tickets/{tc['id']}/bump", kitchen))
+    assert c["id"] in {o["check_id"] for o in step.steps[-1]["pass"]["orders"]}
+    await step("pay c", post("POST", f"/api/checks/{c['id']}/payments", json={"method": "cash"}))
+    assert c["id"] not in {o["check_id"] for o in step.steps[-1]["pass"]["orders"]}
 
     kinds = {e["type"] for s in step.steps for e in s["station"]}
     assert kinds >= {

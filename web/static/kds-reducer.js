@@ -161,7 +161,7 @@
       if (order && order.tickets.some((x) => x.id === t.id)) return state; // seen: a re-read held it
       if (!order) {
         if (d.earlier_tickets) return null; // the pass shows the check's earlier tickets too
-        order = { check_id: t.check_id, table_id: t.table_id, table: t.table, waiter: t.waiter, covers: t.covers, allergies: [], courses: [], tickets: [] };
+        order = { check_id: t.check_id, table_id: t.table_id, table: t.table, waiter: t.waiter, covers: t.covers, allergies: [], courses: [], tickets: [], closed: false };
         next.orders.push(order);
       }
       addTicket(next, order, t);
@@ -211,6 +211,10 @@
       else if (kind === "course.served") c.served_at = d.served_at;
       else return state;
       c.state = courseState(c);
+    } else if (kind === "check.closed") {
+      const order = next.orders.find((o) => o.check_id === d.check_id);
+      if (!order) return state;
+      order.closed = true;
     } else {
       return state;
     }
@@ -218,10 +222,11 @@
   }
 
   /** The orders the pass shows: a check leaves it when none of its tickets is live and no
-      course waits there (the state keeps it: a bump and the course's ``course.ready``
-      come one after the other, and a check may come back with its next round). */
+      course waits there, or it is paid (the state keeps it: a bump and the course's
+      ``course.ready`` come one after the other, and a check may come back with its next
+      round). */
   const expoOrders = (state) => state.orders.filter((o) => o.tickets.some((t) => LIVE.has(t.state))
-    || o.courses.some((c) => c.ready_at && !c.served_at));
+    || (!o.closed && o.courses.some((c) => c.ready_at && !c.served_at)));
 
   const KDS = { itemStatus, apply, tickets, screen, allDay, expo, expoOrders };
   if (typeof module === "object" && module.exports) module.exports = KDS;

@@ -27,6 +27,8 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
   const failed = (err) => toast(err instanceof ApiError ? err.message : t("No connection to the server"), "error");
   const q = encodeURIComponent(station);
   const byArrival = (a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id;
+  /** A table's band or an item's flags in the reader's words (codes named, notes as written). */
+  const allergies = (list) => list.map(POS.allergens.name).join(", ");
   const shown = () => KDS.tickets(S.screen).filter((x) => x.state !== "bumped").sort(byArrival);
 
   const load = () => api("GET", expo ? "/api/kitchen/expo" : `/api/kitchen/tickets?station=${q}`);
@@ -122,7 +124,7 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
     item.seat ? h("span.muted", ` ${t("s{seat}", { seat: item.seat })}`) : null,
     item.modifiers.length ? h("small", item.modifiers.join(", ")) : null,
     item.note ? h("small.note", `“${item.note}”`) : null,
-    item.allergy_flags.length ? h("small.flag", `⚠ ${t("ALLERGY: {allergies}", { allergies: item.allergy_flags.join(", ") })}`) : null,
+    item.allergy_flags.length ? h("small.flag", `⚠ ${t("ALLERGY: {allergies}", { allergies: allergies(item.allergy_flags) })}`) : null,
     item.status === "voided" && item.void_reason ? h("small", item.void_reason) : null);
   }
 
@@ -156,7 +158,7 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
         h("span.num", `#${tk.number}`), h("span", place(tk.table)), timer,
         h("span.meta", `${tk.waiter} · ${tn("{n} cover", "{n} covers", tk.covers)} · ${clock(new Date(tk.created_at))}`)),
       tk.moved ? h("div.moved", tk.moved) : null,
-      tk.allergies.length ? h("div.allergy", t("ALLERGY: {allergies}", { allergies: tk.allergies.join(", ") })) : null,
+      tk.allergies.length ? h("div.allergy", t("ALLERGY: {allergies}", { allergies: allergies(tk.allergies) })) : null,
       courses.map((c) => [courses.length > 1 ? h("h3.course-h", c) : null,
         h("ul", tk.items.filter((i) => i.course === c).map((i) => itemRow(tk, i)))]));
   }
@@ -203,7 +205,7 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
     return h("article.ticket", { "data-check": o.check_id, tabindex: 0, "aria-label": place(o.table) },
       h("header", h("span.num", place(o.table)), h("span.timer", `${done}/${o.courses.length}`),
         h("span.meta", `${o.waiter} · ${tn("{n} cover", "{n} covers", o.covers)} · ${t("check {id}", { id: o.check_id })}`)),
-      o.allergies.length ? h("div.allergy", t("ALLERGY: {allergies}", { allergies: o.allergies.join(", ") })) : null,
+      o.allergies.length ? h("div.allergy", t("ALLERGY: {allergies}", { allergies: allergies(o.allergies) })) : null,
       o.courses.map((c) => expoCourse(o, c)));
   }
 

@@ -116,6 +116,17 @@ async def expo(session: AsyncSession, caller: Caller, now: dt.datetime | None = 
             )
         ).scalars()
     }
+    closed = set(
+        (
+            await session.execute(
+                select(Check.id).where(
+                    Check.venue_id == venue_id,
+                    Check.id.in_(check_ids),
+                    Check.closed_at.is_not(None),
+                )
+            )
+        ).scalars()
+    )
     grouped: dict[int, dict[str, list[tuple[TicketItem, KitchenTicket, str]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -149,6 +160,7 @@ async def expo(session: AsyncSession, caller: Caller, now: dt.datetime | None = 
                         key=lambda t: t.id,
                     )
                 ],
+                closed=check_id in closed,
             )
         )
     return ExpoRead(at=now or now_utc(), orders=orders_read, courses=list(venue.courses))
