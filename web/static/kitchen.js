@@ -22,6 +22,7 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
   const kept = `pos.cache.kitchen.${expo ? "expo" : station}`; // the last screen, for a start offline
   let timers = [];
   let held = null; // events that came while the page was reading: applied after the answer
+  const bumping = new Set(); // tickets bumped here whose bump the server has not confirmed yet
   let reading = null;
 
   const failed = (err) => toast(err instanceof ApiError ? err.message : t("No connection to the server"), "error");
@@ -41,13 +42,18 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
       const mine = (r.stations || []).find((s) => s.name === station);
       if (mine) { S.warn = mine.warn_minutes; S.late = mine.late_minutes; }
       S.screen = KDS.screen(r.tickets);
+      bumping.clear();
     }
   }
 
   /** One event of the page's topic, folded into its state; the pass re-reads what its
       reducer cannot apply exactly. */
   function fold(msg) {
-    if (!expo) { S.screen = KDS.apply(S.screen, msg); return; }
+    if (!expo) {
+      S.screen = KDS.apply(S.screen, msg);
+      if (msg.type === "ticket.bumped") bumping.delete(msg.data.ticket_id);
+      return;
+    }
     const next = KDS.expo(S.pass, msg);
     if (next === null) reload();
     else S.pass = next;
@@ -111,7 +117,7 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
   function itemRow(tk, item) {
     const tagEl = h("span.tag", tag(item));
     if (item.status === "waiting") timers.push(() => { tagEl.textContent = tag(item); });
-    const bumpable = ["waiting", "released", "started"].includes(item.status) && tk.state !== "bumped";
+    const bumpable = ["waiting", "released", "started"].includes(item.status) && tk.state !== "bumped" && !bumping.has(tk.id);
     return h(`li.${item.status}`, {
       "data-item": item.name,
       onclick: () => {
@@ -128,9 +134,10 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
     item.status === "voided" && item.void_reason ? h("small", item.void_reason) : null);
   }
 
+  /** Bump a ticket: greyed at once, gone when its ``ticket.bumped`` event comes. */
   function bumpTicket(tk) {
-    if (tk.state === "bumped") return;
-    tk.state = "bumped";
+    if (tk.state === "bumped" || bumping.has(tk.id)) return;
+    bumping.add(tk.id);
     render();
     write(`/api/kitchen/tickets/${tk.id}/bump`, undefined, `bump #${tk.number}`);
   }
@@ -143,7 +150,8 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
 
   function ticketCard(tk) {
     const timer = h("span.timer", tk.fired_at ? elapsed(age(tk)) : t("held"));
-    const card = h(`article.ticket.${level(tk)}${tk.state === "bumped" || tk.state === "held" ? `.${tk.state}` : ""}`, {
+    const look = bumping.has(tk.id) ? "bumped" : tk.state;
+    const card = h(`article.ticket.${level(tk)}${look === "bumped" || look === "held" ? `.${look}` : ""}`, {
       "data-ticket": tk.number, "data-id": tk.id, tabindex: 0, "aria-label": cardLabel(tk),
     });
     timers.push(() => {
@@ -269,8 +277,8 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
       mount(board, open.length ? open.map(orderCard) : h("p.muted", t("No open orders")));
       $("#summary").textContent = `${tn("{n} order", "{n} orders", open.length)} · ${t("{n} ready", { n: ready })}`;
     } else {
-      const live = shown();
-      mount(board, live.length ? live.map(ticketCard) : h("p.muted", t("No tickets. All clear.")));
+      const all = shown(), live = all.filter((x) => !bumping.has(x.id));
+      mount(board, all.length ? all.map(ticketCard) : h("p.muted", t("No tickets. All clear.")));
       mount($("#allday"), allDayPanel());
       $("#summary").textContent = `${tn("{n} ticket", "{n} tickets", live.length)} · ${t("{n} late", { n: live.filter((x) => level(x) === "late").length })}`;
     }
