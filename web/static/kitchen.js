@@ -37,7 +37,7 @@ const place = (table) => (table && table.startsWith("Pickup ") ? table : POS.t("
   /** Take a read (or a topic's snapshot, the same answer) as the page's whole state. */
   function take(r) {
     syncClock(r.at);
-    if (expo) S.pass = { orders: r.orders, courses: r.courses || [] };
+    if (expo) S.pass = { orders: r.orders.map((o) => ({ tickets: [], closed: false, ...o })), courses: r.courses || [] };
     else {
       const mine = (r.stations || []).find((s) => s.name === station);
       if (mine) { S.warn = mine.warn_minutes; S.late = mine.late_minutes; }
