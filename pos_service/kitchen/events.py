@@ -15,10 +15,13 @@ from pos_service.core.events import DomainEvent
 
 class TicketCreated(DomainEvent, frozen=True, kw_only=True):
     """A send created a ticket for a station. Carries the whole ticket as the screens read
-    it: number, table, waiter, covers, allergies and items (held ones included)."""
+    it: number, table, waiter, covers, allergies and items (held ones included), and
+    ``earlier_tickets``: whether the check had tickets before this send (the pass shows
+    the whole check again, so a pass that does not hold it re-reads it)."""
 
     type: ClassVar[str] = "ticket.created"
     ticket: dict[str, Any]
+    earlier_tickets: bool = False
 
 
 class TicketFired(DomainEvent, frozen=True, kw_only=True):
@@ -93,7 +96,9 @@ class TicketBumped(DomainEvent, frozen=True, kw_only=True):
 
 
 class TicketRecalled(DomainEvent, frozen=True, kw_only=True):
-    """A bumped ticket was brought back to the screen with the items its bump closed."""
+    """A bumped ticket was brought back to the screen with the items its bump closed.
+    ``ticket`` is the whole ticket as it now is (a screen that started after the bump
+    does not hold it); events recorded before it was added lack it."""
 
     type: ClassVar[str] = "ticket.recalled"
     ticket_id: int
@@ -101,6 +106,7 @@ class TicketRecalled(DomainEvent, frozen=True, kw_only=True):
     station: str
     state: str
     item_ids: list[int]
+    ticket: dict[str, Any] | None = None
 
 
 class TicketItemVoided(DomainEvent, frozen=True, kw_only=True):

@@ -145,9 +145,18 @@ class ExpoCourse(msgspec.Struct, kw_only=True):
     items: list[ExpoItem]
 
 
+class ExpoTicket(msgspec.Struct, kw_only=True):
+    """A ticket of an order on the pass and where it is on its station's screen."""
+
+    id: int
+    state: str
+
+
 class ExpoOrder(msgspec.Struct, kw_only=True):
     """One check across all stations, course by course in the venue's order;
-    ``allergies`` is the band of its latest ticket."""
+    ``allergies`` is the band of its latest ticket; ``tickets`` are its tickets with their
+    states (the pass keeps an order while one of them is live, or, until it is paid,
+    while a course of it is ready and not served)."""
 
     check_id: int
     table_id: int | None
@@ -156,11 +165,18 @@ class ExpoOrder(msgspec.Struct, kw_only=True):
     covers: int
     allergies: list[str]
     courses: list[ExpoCourse]
+    tickets: list[ExpoTicket] = msgspec.field(default_factory=list)
+    closed: bool = False
+    """The check is paid (it stays on the pass while one of its tickets is live)."""
 
 
 class ExpoRead(msgspec.Struct, kw_only=True):
+    """The pass: its orders, and the venue's courses in their order (the order a page
+    puts a course in when an event brings one)."""
+
     at: dt.datetime
     orders: list[ExpoOrder]
+    courses: list[str] = msgspec.field(default_factory=list)
 
 
 class AllDayItem(msgspec.Struct, kw_only=True):

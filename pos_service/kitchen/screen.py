@@ -4,6 +4,10 @@
 tickets (id -> the ticket exactly as ``GET /api/kitchen/tickets`` returns it, in JSON
 form). Replaying a station's events from the start rebuilds what the server shows; a
 screen that reconnects can apply the events it missed instead of reloading.
+
+The kitchen page applies the same events with ``web/static/kds-reducer.js``, a line by
+line port of this module: a change here is a change there, and the shared vectors of
+``tests/kitchen/test_reducer_vectors.py`` prove the two agree (docs/live.md).
 """
 
 from __future__ import annotations
@@ -114,10 +118,11 @@ _CHANGES: dict[str, Callable[[Ticket, Mapping[str, Any]], Ticket]] = {
 def apply(state: Screen, event: Mapping[str, Any]) -> Screen:
     """The screen after ``event`` (a mapping with ``type`` and ``data``); pure.
 
-    Events of other kinds, and of tickets the screen does not hold, leave it unchanged.
+    Events of other kinds, and of tickets the screen does not hold, leave it unchanged;
+    a recall that carries its ticket puts it back whole.
     """
     kind, data = event["type"], event["data"]
-    if kind == "ticket.created":
+    if kind == "ticket.created" or (kind == "ticket.recalled" and data.get("ticket")):
         ticket = data["ticket"]
         return {**state, ticket["id"]: ticket}
     change = _CHANGES.get(kind)
@@ -129,3 +134,28 @@ def apply(state: Screen, event: Mapping[str, Any]) -> Screen:
 def tickets(state: Screen) -> list[Ticket]:
     """The screen's tickets in the order the server lists them."""
     return [state[i] for i in sorted(state)]
+
+
+def all_day(state: Screen) -> dict[str, list[dict[str, Any]]]:
+    """The all-day counts of the screen's tickets, as ``GET /api/kitchen/all-day`` gives
+    them: outstanding portions (neither bumped nor voided) per item name, ``held`` of
+    them not fired yet, and per item and modifier; sorted by name."""
+    items: dict[str, dict[str, Any]] = {}
+    modifiers: dict[tuple[str, str], int] = {}
+    for ticket in tickets(state):
+        for i in ticket["items"]:
+            if i["status"] in ("bumped", "voided"):
+                continue
+            row = items.setdefault(i["name"], {"name": i["name"], "quantity": 0, "held": 0})
+            row["quantity"] += i["quantity"]
+            if i["fired_at"] is None:
+                row["held"] += i["quantity"]
+            for m in i["modifiers"]:
+                modifiers[i["name"], m] = modifiers.get((i["name"], m), 0) + i["quantity"]
+    return {
+        "items": [items[n] for n in sorted(items)],
+        "modifiers": [
+            {"item": item, "modifier": m, "quantity": q}
+            for (item, m), q in sorted(modifiers.items())
+        ],
+    }

@@ -843,7 +843,7 @@ async def _close(session: AsyncSession, caller: Caller, loaded: Loaded) -> Loade
     events.record(
         session,
         caller.venue_id,
-        topics(check.id),
+        [*topics(check.id), "expo"],  # the pass drops a paid check's waiting courses
         CheckClosed(
             check_id=check.id,
             table_id=check.table_id,

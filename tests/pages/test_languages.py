@@ -323,3 +323,49 @@ async def test_the_handheld_speaks_dutch_and_german(
     await phone.click(".part button >> nth=0")  # cash
     await expect(phone.locator("#sheet [data-change]")).to_be_visible()
     assert set(await _english_left(phone, language)) - DATA == set(), "cash"
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("language", ["nl", "de"])
+async def test_the_kitchen_screen_and_the_pass_speak_dutch_and_german(
+    demo: Demo, new_device: NewDevice, language: str
+) -> None:
+    [(dario,)] = await demo.sql("SELECT id FROM staff WHERE name = 'Dario'")
+    r = await demo.call("PATCH", f"/api/staff/{dario}", "manager", json={"language": language})
+    assert r.status_code == 200, r.text
+    check = await demo.open_check("12", covers=2)
+    await demo.add(check["id"], "Lasagne", course="starter", seat=1)
+    await demo.add(check["id"], "Ribeye", 1, ("rare", "fries"), note="no salt")
+    r = await demo.call("POST", f"/api/checks/{check['id']}/send", json={})
+    assert r.status_code == 200, r.text
+    r = await demo.call(
+        "PUT", f"/api/checks/{check['id']}/allergies", json={"allergens": ["gluten"]}
+    )
+    assert r.status_code == 200, r.text
+    other = await demo.open_check("5", covers=1)
+    await demo.add(other["id"], "Burger", 1, ("medium", "fries"))
+    r = await demo.call("POST", f"/api/checks/{other['id']}/send", json={})
+    assert r.status_code == 200, r.text
+    texts = i18n.pages_catalog(language)
+
+    device = await new_device(TABLET)
+    kitchen = await device.open("/app/kitchen?station=hot", pin="3333")
+    await expect(kitchen.locator("html")).to_have_attribute("lang", language)
+    await expect(kitchen.locator(".ticket")).to_have_count(2)
+    await expect(kitchen.locator("#allday h2").first).to_have_text(str(texts["All day"]))
+    assert set(await _english_left(kitchen, language)) - DATA == set(), "kitchen"
+
+    # the other ticket is done: its course waits on the pass, called for the waiter
+    (burger,) = [
+        t
+        for t in (await demo.call("GET", "/api/kitchen/tickets", "kitchen")).json()["tickets"]
+        if t["check_id"] == other["id"]
+    ]
+    r = await demo.call("POST", f"/api/kitchen/tickets/{burger['id']}/bump", "kitchen")
+    assert r.status_code == 200, r.text
+    await kitchen.goto(device.base + "/app/kitchen?mode=expo")
+    await kitchen.wait_for_selector("body[data-live='live']")
+    await expect(kitchen.locator(".ticket")).to_have_count(2)
+    await expect(kitchen.locator("button.served")).to_have_text(str(texts["Served"]))
+    assert set(await _english_left(kitchen, language)) - DATA == set(), "expo"
+    await kitchen.click("button.pickup")
+    await expect(kitchen.locator(".expo-course.pickup .state")).to_have_text(str(texts["CALLED"]))
+    assert set(await _english_left(kitchen, language)) - DATA == set(), "expo, called"

@@ -367,7 +367,8 @@ async def test_a_new_owner_opens_a_restaurant_and_takes_the_first_order(
         await sign_in(
             screen, empty_server.url + "/app/kitchen?station=kitchen", "luigis", "1357", screen_code
         )
-        await expect(screen.locator("#tickets")).to_contain_text("No tickets")
+        # the venue speaks Dutch (its locale), and so does its kitchen screen
+        await expect(screen.locator("#tickets")).to_contain_text("Geen bonnen")
 
         phone = await device(PHONE)
         await sign_in(phone, empty_server.url + "/app/handheld", "luigis", "2468", phone_code)
@@ -385,7 +386,7 @@ async def test_a_new_owner_opens_a_restaurant_and_takes_the_first_order(
         await expect(phone.locator(".lines")).to_contain_text("Steak")
         await phone.click(f"button:has-text('{dutch['Send']}')")
 
-        ticket = screen.locator(".ticket", has_text="Table 3")
+        ticket = screen.locator(".ticket", has_text="Tafel 3")
         await expect(ticket).to_contain_text("Steak", timeout=20000)
         printed = await asyncio.wait_for(kitchen_printer.wait_for_jobs(1), 20)
         text = decode(printed[0]).text

@@ -21,6 +21,7 @@ from pos_service.kitchen.schemas import (
     ExpoItem,
     ExpoOrder,
     ExpoRead,
+    ExpoTicket,
     PrepTimeRow,
     PrepTimesRead,
 )
@@ -115,6 +116,17 @@ async def expo(session: AsyncSession, caller: Caller, now: dt.datetime | None = 
             )
         ).scalars()
     }
+    closed = set(
+        (
+            await session.execute(
+                select(Check.id).where(
+                    Check.venue_id == venue_id,
+                    Check.id.in_(check_ids),
+                    Check.closed_at.is_not(None),
+                )
+            )
+        ).scalars()
+    )
     grouped: dict[int, dict[str, list[tuple[TicketItem, KitchenTicket, str]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -141,9 +153,17 @@ async def expo(session: AsyncSession, caller: Caller, now: dt.datetime | None = 
                     _expo_course(c, rows.get((check_id, c)), courses[c])
                     for c in sorted(courses, key=lambda c: pacing.rank(venue.courses, c))
                 ],
+                tickets=[
+                    ExpoTicket(id=t.id, state=t.state)
+                    for t in sorted(
+                        {i[1].id: i[1] for v in courses.values() for i in v}.values(),
+                        key=lambda t: t.id,
+                    )
+                ],
+                closed=check_id in closed,
             )
         )
-    return ExpoRead(at=now or now_utc(), orders=orders_read)
+    return ExpoRead(at=now or now_utc(), orders=orders_read, courses=list(venue.courses))
 
 
 _ALL_DAY_ITEMS = text(

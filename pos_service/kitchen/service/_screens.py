@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -181,6 +182,7 @@ async def recall(session: AsyncSession, caller: Caller, ticket_id: int) -> Ticke
             station=read.station,
             state=ticket.state,
             item_ids=[i.id for i in back],
+            ticket=msgspec.to_builtins(read),
         ),
     )
     return read

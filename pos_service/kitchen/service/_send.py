@@ -175,12 +175,13 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
             lines=[msgspec.to_builtins(line) for line in lines if line.id in sent],
         ),
     )
+    earlier = any(line.state != LineState.PENDING and line.station_id for line in opened.lines)
     for ticket in tickets:
         events.record(
             tx,
             venue_id,
             station_topics(ticket.station),
-            TicketCreated(ticket=msgspec.to_builtins(ticket)),
+            TicketCreated(ticket=msgspec.to_builtins(ticket), earlier_tickets=earlier),
         )
         printing.record_queued(
             tx,
