@@ -44,7 +44,9 @@ class BillRequested(DomainEvent, frozen=True, kw_only=True):
 
 class PaymentChanged(DomainEvent, frozen=True, kw_only=True):
     """A payment was started (pending), approved, declined, or a refund made. Carries the
-    payment's part, method, status and amounts, and what is still due on the check."""
+    payment's part, method, status and amounts, what is still due on the check, and the
+    check's bill total (``total``, from which the manager's live figures follow the open
+    bills; absent in events recorded before it was added)."""
 
     type: ClassVar[str] = "payment.changed"
     check_id: int
@@ -55,6 +57,7 @@ class PaymentChanged(DomainEvent, frozen=True, kw_only=True):
     amount: int
     tip: int
     due: int
+    total: int | None = None
 
 
 class CheckClosed(DomainEvent, frozen=True, kw_only=True):

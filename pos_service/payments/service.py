@@ -486,6 +486,7 @@ async def _settle(
             amount=payment.amount,
             tip=payment.tip,
             due=after.ledger.due,
+            total=after.bill.total,
         ),
     )
     if check.status == CheckStatus.OPEN and after.ledger.settled:
