@@ -41,7 +41,7 @@
         h("button.primary", { type: "submit" }, t("Save"))),
       h("p", t("Booking page:"), " ", h("a", { href: booking, target: "_blank", rel: "noopener" }, booking)),
       h("h2", t("Table tents")),
-      h("div.row", h("button", { onclick: () => window.print() }, t("Print")),
+      h("div.row", h("button", { onclick: () => window.print() }, t("Print the table tents")),
         h("button.danger", { onclick: () => rotate("/api/tables/order-links/rotate", t("New codes for every table?")) }, t("New codes for all tables"))),
       h("div.tents", tents.map((tent) => h("figure.tent", { "data-table": tent.table },
         h("img", { src: svgSrc(tent.qr_svg), alt: t("QR code of table {table}", { table: tent.table }), width: 160, height: 160 }),
