@@ -100,3 +100,28 @@ async def test_the_live_figures_apply_a_waiters_changes_and_end_as_a_fresh_page_
 
     fresh = await (await new_device(TABLET)).open("/app/manager", pin="9999")
     assert await live_figures(fresh) == await live_figures(manager)
+
+
+@pytest.mark.timeout(120)
+async def test_closing_the_day_has_the_live_figures_read_once_for_the_new_day(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    paid = await check_of(demo, "3", 2, "Lasagne")
+    await ok(demo, "POST", f"/api/checks/{paid['id']}/payments", method="cash")
+    await check_of(demo, "12", 2, "Burrata")  # stays open, carried into the next day
+    manager = await (await new_device(TABLET)).open("/app/manager", pin="9999")
+    await manager.wait_for_selector("body[data-live='live']")
+    await live_figures(manager)
+    sales = manager.locator("[data-figure='sales'] b")
+    await expect(sales).to_have_text("€18.50")
+    asked: list[str] = []
+    manager.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
+
+    r = await demo.call(
+        "POST", "/api/days/close", "manager", json={"counted_cash": 1850, "open_checks": "carry"}
+    )
+    assert r.status_code in (200, 201), r.text
+    await expect(sales).to_have_text("€0.00")
+    await expect(manager.locator("[data-figure='open-total'] b")).to_have_text("€13.50")
+    await manager.wait_for_timeout(500)
+    assert [url.split("/api/")[1] for url in asked] == ["reports/live"]

@@ -174,8 +174,11 @@
     load().then(redraw, () => { /* shown as the section's error on its next show */ });
   }
 
+  /** A reconnect's gap could not be replayed: one snapshot message per topic, one read. */
+  const gap = POS.debounce(() => { if (L.loading) L.stale = true; else if (L.figures) reload(); }, 100);
+
   function event(msg) {
-    if (msg.type === "snapshot") { if (L.loading) L.stale = true; else if (L.figures) reload(); return; }
+    if (msg.type === "snapshot") return gap();
     if (L.loading) { L.early.push(msg); return; }
     const F = L.figures;
     if (!F || msg.seq <= F.seq) return;
