@@ -164,7 +164,11 @@
       const early = L.early;
       L.early = [];
       L.figures = F;
-      for (const msg of early) if (msg.seq > F.seq && !apply(F, msg)) L.stale = true;
+      for (const msg of early) {
+        if (msg.seq <= F.seq) continue;
+        F.seq = msg.seq;
+        if (!apply(F, msg)) L.stale = true;
+      }
       return F;
     }).finally(() => { L.loading = null; if (L.stale) reload(); });
     return L.loading;
