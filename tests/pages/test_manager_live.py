@@ -3,10 +3,11 @@ and end where a page opened afterwards starts (docs/live.md, "Page reducers").""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, Request, ViewportSize, expect
+from playwright.async_api import Page, Request, Route, ViewportSize, expect
 
 from tests.conftest import Demo
 from tests.pages.conftest import NewDevice
@@ -125,3 +126,28 @@ async def test_closing_the_day_has_the_live_figures_read_once_for_the_new_day(
     await expect(manager.locator("[data-figure='open-total'] b")).to_have_text("€13.50")
     await manager.wait_for_timeout(500)
     assert [url.split("/api/")[1] for url in asked] == ["reports/live"]
+
+
+@pytest.mark.timeout(120)
+async def test_what_happens_while_the_figures_are_read_counts_once(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    before_read = await check_of(demo, "3", 2, "Lasagne")  # paid before the server reads
+    after_read = await check_of(demo, "12", 2, "Burrata")  # paid before the page gets it
+    manager = await (await new_device(TABLET)).open("/app/manager", pin="9999")
+    await manager.wait_for_selector("body[data-live='live']")
+
+    async def read_between_two_payments(route: Route) -> None:
+        await ok(demo, "POST", f"/api/checks/{before_read['id']}/payments", method="cash")
+        await asyncio.sleep(0.5)  # its events reach the page while it waits for the read
+        answer = await route.fetch()
+        await ok(demo, "POST", f"/api/checks/{after_read['id']}/payments", method="cash")
+        await asyncio.sleep(0.5)  # and these, while the answer is on its way
+        await route.fulfill(response=answer)
+
+    await manager.route("**/api/reports/live", read_between_two_payments)
+    await live_figures(manager)
+    await expect(manager.locator("[data-figure='sales'] b")).to_have_text("€32.00")
+    await expect(manager.locator("[data-figure='checks'] b")).to_have_text("2")
+    await expect(manager.locator("[data-figure='open-total'] b")).to_have_text("€0.00")
+    await expect(manager.locator("[data-figure='open-checks'] b")).to_have_text("0")
