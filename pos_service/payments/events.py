@@ -53,7 +53,8 @@ class BillRequested(DomainEvent, frozen=True, kw_only=True):
 class PaymentChanged(DomainEvent, frozen=True, kw_only=True):
     """A payment was started (pending), approved, declined, or a refund made. Carries the
     payment's part, method, status and amounts, what is still due on the check, and the
-    bill after it."""
+    bill after it, and the check's bill total (``total``, from which the manager's live
+    figures follow the open bills; absent in events recorded before it was added)."""
 
     type: ClassVar[str] = "payment.changed"
     check_id: int
@@ -65,6 +66,7 @@ class PaymentChanged(DomainEvent, frozen=True, kw_only=True):
     tip: int
     due: int
     bill: dict[str, Any] | None = None
+    total: int | None = None
 
 
 class CheckClosed(DomainEvent, frozen=True, kw_only=True):

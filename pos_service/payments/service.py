@@ -491,6 +491,7 @@ async def _settle(
             tip=payment.tip,
             due=after.ledger.due,
             bill=msgspec.to_builtins(bill := bill_read(after)),
+            total=after.bill.total,
         ),
     )
     if check.status == CheckStatus.OPEN and after.ledger.settled:

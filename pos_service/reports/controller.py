@@ -57,8 +57,9 @@ class ReportsController(Controller):
 
     @get("/reports/live", responses=problems(404))
     async def live(self, uow: UoW) -> LiveSales:
-        """Sales so far and the open checks' bills, by hour: the manager's live figures
-        (the page redraws them on the live events of sends, voids and payments)."""
+        """Sales so far and the open checks' bills, by hour: the manager's live figures, a
+        snapshot named by its event ``seq`` that the page keeps by applying the events of
+        ``orders`` and ``payments`` after it (docs/live.md, "Page reducers")."""
         return await uow.read(service.live_sales)
 
     @get("/days/{business_date:date}", responses=problems(404))

@@ -378,9 +378,23 @@ class HourSales(msgspec.Struct, kw_only=True):
     open: int
 
 
+class LiveCheck(msgspec.Struct, kw_only=True):
+    """An open check as the live figures keep it: its covers, the hour it opened (the
+    venue's clock), its bill so far, and the amounts of its lines not voided (by line
+    id), from which the page follows the check's line events (docs/live.md)."""
+
+    check_id: int
+    covers: int
+    hour: int
+    total: int
+    lines: dict[int, int]
+
+
 class LiveSales(msgspec.Struct, kw_only=True):
-    """The manager's live figures of the open period: closed sales, the open checks'
-    bills so far, and both by hour. Amounts in minor units of ``currency``."""
+    """The manager's live figures of the open period: closed sales, tips, the open
+    checks' bills so far, and both by hour. Amounts in minor units of ``currency``. The
+    page applies the ``orders`` and ``payments`` events to it from ``seq`` on (the
+    snapshot's last event); ``open`` and ``timezone`` are what it needs for that."""
 
     at: dt.datetime
     business_date: dt.date
@@ -391,3 +405,7 @@ class LiveSales(msgspec.Struct, kw_only=True):
     open_total: int
     open_covers: int
     by_hour: list[HourSales]
+    tips: int = 0
+    timezone: str = "UTC"
+    open: list[LiveCheck] = msgspec.field(default_factory=list)
+    seq: int = 0

@@ -21,14 +21,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core import events, journal
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, NotFound
-from pos_service.orders.models import Check, CheckStatus
+from pos_service.orders.models import Check, CheckStatus, LineState
 from pos_service.payments._load import load
 from pos_service.reports import labour, tips
 from pos_service.reports.events import DayClosed
@@ -41,6 +41,7 @@ from pos_service.reports.schemas import (
     ForgottenClockOut,
     HourSales,
     Incident,
+    LiveCheck,
     LiveSales,
     MethodTotal,
     OpenCheckTotal,
@@ -517,7 +518,16 @@ async def verify_journal(session: AsyncSession, caller: Caller) -> journal.Verif
 
 async def live_sales(session: AsyncSession, caller: Caller) -> LiveSales:
     """The open period's sales so far (closed checks) and the open checks' bills, by hour
-    of the venue's clock: what the manager page shows live."""
+    of the venue's clock: what the manager page shows live. Read in one snapshot of the
+    database with the venue's event ``seq`` at that moment, so that the page applies
+    exactly the events after it (docs/live.md, "Page reducers")."""
+    await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+    seq = (
+        await session.execute(
+            text("SELECT value FROM counters WHERE venue_id = :v AND name = 'event_seq'"),
+            {"v": caller.venue_id},
+        )
+    ).scalar_one_or_none()
     venue = await venues.get(session, caller.venue_id)
     now = now_utc()
     date, _, found = await _period(session, venue, now)
@@ -526,24 +536,43 @@ async def live_sales(session: AsyncSession, caller: Caller) -> LiveSales:
     sales = [e for e in found if e.kind == "sale"]
     for e in sales:
         hours[e.at.astimezone(zone).hour][0] += in_ppm(e.data)["total"]
-    checks = await open_checks(session, venue)
-    for c in checks:
-        hours[c.opened_at.astimezone(zone).hour][1] += c.total
-    covers = (
+    checks = (
         await session.execute(
-            select(func.coalesce(func.sum(Check.covers), 0)).where(
-                Check.venue_id == venue.id, Check.status == CheckStatus.OPEN
+            select(Check)
+            .where(Check.venue_id == venue.id, Check.status == CheckStatus.OPEN)
+            .order_by(Check.id)
+        )
+    ).scalars()
+    still_open = []
+    for check in list(checks):
+        loaded = await load(session, check)
+        hour = check.created_at.astimezone(zone).hour
+        hours[hour][1] += loaded.bill.total
+        still_open.append(
+            LiveCheck(
+                check_id=check.id,
+                covers=check.covers,
+                hour=hour,
+                total=loaded.bill.total,
+                lines={
+                    line.id: line.unit_price * line.quantity
+                    for line in loaded.lines
+                    if line.state != LineState.VOIDED
+                },
             )
         )
-    ).scalar_one()
     return LiveSales(
         at=now,
         business_date=date,
         currency=venue.currency,
         sales_total=sum(in_ppm(e.data)["total"] for e in sales),
         checks=len(sales),
-        open_checks=len(checks),
-        open_total=sum(c.total for c in checks),
-        open_covers=int(covers),
+        open_checks=len(still_open),
+        open_total=sum(c.total for c in still_open),
+        open_covers=sum(c.covers for c in still_open),
         by_hour=[HourSales(hour=h, closed=v[0], open=v[1]) for h, v in sorted(hours.items())],
+        tips=sum(e.data["tip"] for e in found if e.kind in ("payment", "refund")),
+        timezone=venue.timezone,
+        open=still_open,
+        seq=int(seq or 0),
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Page, ViewportSize, expect
@@ -369,3 +371,118 @@ async def test_the_kitchen_screen_and_the_pass_speak_dutch_and_german(
     await kitchen.click("button.pickup")
     await expect(kitchen.locator(".expo-course.pickup .state")).to_have_text(str(texts["CALLED"]))
     assert set(await _english_left(kitchen, language)) - DATA == set(), "expo, called"
+async def _a_day_of_service(demo: Demo) -> None:
+    """Sales, a discount, a comp, a void, a tip, a roster, a promotion, a day-part price
+    and a wage: something in every section of the manager's page."""
+
+    async def ok(verb: str, path: str, role: str = "waiter", /, **body: object) -> dict[str, Any]:
+        r = await demo.call(verb, path, role, json=body)
+        assert r.status_code in (200, 201), r.text
+        return dict(r.json()) if r.content else {}
+
+    async def approval(action: str) -> str:
+        return str((await ok("POST", "/api/auth/approve", pin="9999", action=action))["approval"])
+
+    paid = await demo.open_check("3", covers=2)
+    for item in ("Burrata", "Lasagne"):
+        assert (await demo.add(paid["id"], item)).status_code == 201
+    lines = (await ok("POST", f"/api/checks/{paid['id']}/send"))["lines"]
+    await ok("POST", f"/api/checks/{paid['id']}/discounts", kind="amount", value=300,
+             reason="late", line_id=lines[0]["id"])  # fmt: skip
+    await ok("POST", f"/api/checks/{paid['id']}/payments", method="cash", tip=150)
+
+    still_open = await demo.open_check("12", covers=3)
+    for item in ("Lasagne", "Burrata", "Burrata"):
+        assert (await demo.add(still_open["id"], item)).status_code == 201
+    sent = (await ok("POST", f"/api/checks/{still_open['id']}/send"))["lines"]
+    await ok("POST", f"/api/checks/{still_open['id']}/lines/{sent[0]['id']}/void",
+             reason="guest changed mind", approval=await approval("void"))  # fmt: skip
+    await ok("POST", f"/api/checks/{still_open['id']}/comps", line_id=sent[1]["id"],
+             reason="birthday", approval=await approval("comp"))  # fmt: skip
+
+    [(anna,)] = await demo.sql(
+        "SELECT id FROM staff WHERE venue_id = :v AND name = 'Anna'", v=demo.venue_id
+    )
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=1)
+    await ok("POST", "/api/rosters/shifts", "manager", staff_id=anna, role="waiter",
+             starts_at=start.isoformat(), ends_at=(start + dt.timedelta(hours=4)).isoformat(),
+             break_minutes=30, station="bar")  # fmt: skip
+    await ok("PUT", "/api/wages", "manager", staff_id=anna, hourly_wage=1450)
+    menu = (await demo.call("GET", "/api/menu")).json()
+    drinks = next(c for c in menu["categories"] if c["name"] == "Drinks")
+    week = [1, 2, 3, 4, 5, 6, 7]
+    await ok("POST", "/api/promotions", "manager", name="Happy hour", kind="percent_off",
+             percent_bp=5000, category_ids=[drinks["id"]], item_ids=[],
+             windows=[{"weekdays": week, "starts": "17:00:00", "ends": "19:00:00"}])  # fmt: skip
+    await ok("POST", "/api/promotions", "manager", name="Lunch deal", kind="buy_n_get_m",
+             buy=2, get=1, item_ids=[drinks["items"][0]["id"]], category_ids=[],
+             windows=[{"weekdays": [1, 2, 3, 4, 5], "starts": "12:00:00", "ends": "14:00:00"}],
+             starts_on=start.date().isoformat())  # fmt: skip
+    await ok("POST", "/api/promotions/prices", "manager", item_id=drinks["items"][0]["id"],
+             name="Early bird", price=300,
+             windows=[{"weekdays": [6, 7], "starts": "16:00:00", "ends": "18:00:00"}])  # fmt: skip
+
+
+MANAGER_DATA = DATA | {"grill", "Happy hour"}
+"""Names of the demo's data on the manager's page that are English texts of the catalogs
+too (a station, a promotion named as the placeholder suggests)."""
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("language", ["nl", "de"])
+async def test_every_section_of_the_managers_page_speaks_dutch_and_german(
+    demo: Demo, new_device: NewDevice, language: str
+) -> None:
+    await _a_day_of_service(demo)
+    [(marco,)] = await demo.sql(
+        "SELECT id FROM staff WHERE venue_id = :v AND name = 'Marco'", v=demo.venue_id
+    )
+    r = await demo.call("PATCH", f"/api/staff/{marco}", "manager", json={"language": language})
+    assert r.status_code == 200, r.text
+    device = await new_device(TABLET)
+    manager = await device.open("/app/manager", pin="9999")
+    await expect(manager.locator("html")).to_have_attribute("lang", language)
+    await manager.wait_for_selector("body[data-live='live']")
+    texts = i18n.pages_catalog(language)
+
+    sections = await manager.eval_on_selector_all(
+        "#nav button[data-section]", "(bs) => bs.map((b) => b.dataset.section)"
+    )
+    assert {"reports", "live", "roster", "labour", "promotions", "accounting", "guests",
+            "approvals", "day", "menu", "floor", "staff", "printers"} <= set(sections)  # fmt: skip
+    for section in sections:
+        await manager.click(f"#nav button[data-section='{section}']")
+        await expect(manager.locator(f"#nav button.on[data-section='{section}']")).to_be_visible()
+        await manager.wait_for_load_state("networkidle")
+        await manager.wait_for_timeout(200)
+        assert set(await _english_left(manager, language)) - MANAGER_DATA == set(), section
+        if section == "approvals":  # the void, the discount and the comp, by kind
+            rows = manager.locator("#view table.grid tr")
+            await expect(rows).to_have_count(4)
+            for kind in ("void", "discount", "comp"):
+                await expect(manager.locator("#view table.grid")).to_contain_text(str(texts[kind]))
+
+    # money, numbers and dates in the page's language, not by hand
+    await manager.click("#nav button[data-section='live']")
+    sales = manager.locator("[data-figure='sales'] b")
+    expected = await manager.evaluate(
+        "(lang) => new Intl.NumberFormat(lang, { style: 'currency', currency: 'EUR' }).format(29)",
+        language,
+    )
+    await expect(sales).to_have_text(expected)  # 13.50 + 18.50 - 3.00, the tip apart
+    await expect(manager.locator("[data-figure='tips'] b")).to_contain_text("1,50")
+
+    # the day closed: the Z report in the page's language too
+    for (check,) in await demo.sql(
+        "SELECT id FROM checks WHERE venue_id = :v AND status = 'open'", v=demo.venue_id
+    ):
+        paid = await demo.call("POST", f"/api/checks/{check}/payments", json={"method": "cash"})
+        assert paid.status_code == 201, paid.text
+    await manager.click("#nav button[data-section='day']")
+    await manager.fill("#view input[inputmode=decimal]", "20,00")
+    manager.once("dialog", lambda d: d.accept())
+    await manager.click("#view button.danger")
+    await expect(manager.locator("#view h2")).to_contain_text(
+        str(texts["Z report · {date}"]).split("·")[0].strip()
+    )
+    assert set(await _english_left(manager, language)) - MANAGER_DATA == set(), "Z report"

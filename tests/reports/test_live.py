@@ -40,3 +40,44 @@ async def test_only_managers_see_the_live_figures(demo: Demo) -> None:
     for role in ("waiter", "kitchen", "host"):
         r = await demo.call("GET", "/api/reports/live", role)
         assert r.status_code == 403, role
+
+
+async def test_the_figures_name_their_seq_and_the_open_checks_lines_to_apply_events_to(
+    demo: Demo,
+) -> None:
+    check = await demo.open_check("3", covers=2)
+    assert (await demo.add(check["id"], "Burrata")).status_code == 201  # 13.50
+    [(line_id,)] = await demo.sql("SELECT id FROM check_lines WHERE check_id = :c", c=check["id"])
+    [(head,)] = await demo.sql(
+        "SELECT value FROM counters WHERE venue_id = :v AND name = 'event_seq'", v=demo.venue_id
+    )
+    now = await live(demo)
+    assert now["seq"] == head
+    [(zone,)] = await demo.sql("SELECT timezone FROM venues WHERE id = :v", v=demo.venue_id)
+    hour = dt.datetime.now(ZoneInfo(zone)).hour
+    assert now["timezone"] == zone
+    assert now["open"] == [
+        {
+            "check_id": check["id"],
+            "covers": 2,
+            "hour": hour,
+            "total": 1350,
+            "lines": {str(line_id): 1350},
+        }
+    ]
+
+    paid = await demo.call(
+        "POST", f"/api/checks/{check['id']}/payments", json={"method": "cash", "tip": 150}
+    )
+    assert paid.status_code in (200, 201), paid.text
+    after = await live(demo)
+    assert (after["tips"], after["open"], after["sales_total"]) == (150, [], 1350)
+    assert after["seq"] > head
+    # the payment's event tells the bill's total, from which the page follows open bills
+    [(data,)] = await demo.sql(
+        "SELECT data FROM events WHERE venue_id = :v AND topic = 'payments' "
+        "AND type = 'payment.changed' AND seq > :s",
+        v=demo.venue_id,
+        s=head,
+    )
+    assert (data["total"], data["tip"], data["status"]) == (1350, 150, "approved")

@@ -3,14 +3,15 @@
    entry of a closed business day, downloaded as CSV (docs/accounting.md). */
 "use strict";
 (() => {
-  const { h, toast, api, ApiError, session } = POS;
+  const { h, toast, api, ApiError, session, t, rate } = POS;
   const SINGLE = [
-    ["sales_default", "Sales (other rates)"], ["tax_default", "Tax (other rates)"],
-    ["service_charge", "Service charge"], ["cash", "Cash"], ["card", "Card"], ["tips", "Tips"],
-    ["gift_cards", "Gift cards (liability)"], ["cash_over_short", "Cash over/short"],
-    ["cash_movements", "Cash paid in and out"], ["open_checks", "Open checks"],
+    ["sales_default", t("Sales (other rates)")], ["tax_default", t("Tax (other rates)")],
+    ["service_charge", t("Service charge")], ["cash", t("Cash")], ["card", t("Card")], ["tips", t("Tips")],
+    ["gift_cards", t("Gift cards (liability)")], ["cash_over_short", t("Cash over/short")],
+    ["cash_movements", t("Cash paid in and out")], ["open_checks", t("Open checks")],
   ];
-  const percent = (p) => `${Math.floor(p / 10000)}${p % 10000 ? "." + String(p % 10000).padStart(4, "0").replace(/0+$/, "") : ""} %`;
+  /** A tax rate in parts per million as the page's language writes a percentage. */
+  const percent = rate;
   const problemText = (err) => (err instanceof ApiError && err.problem.field ? `${err.message} (${err.problem.field})` : err.message);
 
   async function download(day) {
@@ -35,8 +36,8 @@
     const of = (list, rate) => (list.find((r) => r.rate_ppm === rate) || {}).account || "";
     const input = (name, value, label) => h("input", { name, value, maxLength: 32, "aria-label": label });
     const rows = rates.map((rate) => h("div.row.rate", { "data-rate": String(rate) }, h("span.grow", percent(rate)),
-      h("label.grow", "Sales", input("sales", of(accounts.sales, rate), `sales ${percent(rate)}`)),
-      h("label.grow", "Tax", input("tax", of(accounts.tax, rate), `tax ${percent(rate)}`))));
+      h("label.grow", t("Sales"), input("sales", of(accounts.sales, rate), t("sales {rate}", { rate: percent(rate) }))),
+      h("label.grow", t("Tax"), input("tax", of(accounts.tax, rate), t("tax {rate}", { rate: percent(rate) })))));
     const form = h("form.setup", { "data-form": "accounts", onsubmit: (ev) => {
       ev.preventDefault();
       const body = { sales: [], tax: [] };
@@ -48,19 +49,19 @@
         }
       }
       for (const [name] of SINGLE) body[name] = form.elements[name].value.trim();
-      api("PUT", "/api/accounting/accounts", body).then(() => { toast("Accounts saved", "ok"); show("accounting"); }, failed);
+      api("PUT", "/api/accounting/accounts", body).then(() => { toast(t("Accounts saved"), "ok"); show("accounting"); }, failed);
     } },
-    h("h3", "Ledger accounts"), ...rows,
+    h("h3", t("Ledger accounts")), ...rows,
     ...SINGLE.map(([name, label]) => h("label", label, input(name, accounts[name], label))),
-    h("button", { type: "submit" }, "Save accounts"));
+    h("button", { type: "submit" }, t("Save accounts")));
     const today = new Date().toISOString().slice(0, 10);
-    const day = h("input", { type: "date", name: "day", value: today, required: true, "aria-label": "business day" });
+    const day = h("input", { type: "date", name: "day", value: today, required: true, "aria-label": t("business day") });
     const export_ = h("form.panel", { "data-form": "journal-entry", onsubmit: (ev) => {
       ev.preventDefault();
-      download(day.value).then(() => toast("Journal entry downloaded", "ok"), (err) => toast(problemText(err), "error"));
-    } }, h("label", "Business day", day), h("button", { type: "submit" }, "Download journal entry"));
-    return [h("p.muted", "The daily journal entry of a closed business day (CSV), debits equal to credits, on the accounts below."), export_, form];
+      download(day.value).then(() => toast(t("Journal entry downloaded"), "ok"), (err) => toast(problemText(err), "error"));
+    } }, h("label", t("Business day"), day), h("button", { type: "submit" }, t("Download journal entry")));
+    return [h("p.muted", t("The daily journal entry of a closed business day (CSV), debits equal to credits, on the accounts below.")), export_, form];
   }
 
-  (POS.managerSections = POS.managerSections || {}).accounting = ["Books", books];
+  (POS.managerSections = POS.managerSections || {}).accounting = [t("Books"), books];
 })();

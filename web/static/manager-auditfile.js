@@ -26,7 +26,7 @@
     const to = h("input", { type: "date", name: "to", value: today, required: true, "aria-label": t("last business day") });
     const form = h("form.panel", { "data-form": "audit-file", onsubmit: (ev) => {
       ev.preventDefault();
-      download(from.value, to.value).then(() => toast("Audit file downloaded", "ok"), (err) =>
+      download(from.value, to.value).then(() => toast(t("Audit file downloaded"), "ok"), (err) =>
         toast(err instanceof ApiError && err.problem.field ? `${err.message} (${err.problem.field})` : err.message, "error"));
     } },
     h("label", t("From"), from), h("label", t("To"), to), h("button", { type: "submit" }, t("Download audit file")));

@@ -44,8 +44,8 @@
       areas.map((a) => h(`button${a.id === E.area ? ".on" : ""}`, { "data-area": a.name, onclick: () => { E.area = a.id; E.selected = null; show("plan"); } }, a.name)),
       h("form.row", { onsubmit: (ev) => {
         ev.preventDefault();
-        if (!newArea.value.trim()) return toast("Name the area", "error");
-        write("POST", "/api/floor/areas", { name: newArea.value.trim(), position: areas.length }, `Area ${newArea.value.trim()} added`)
+        if (!newArea.value.trim()) return toast(POS.t("Name the area"), "error");
+        write("POST", "/api/floor/areas", { name: newArea.value.trim(), position: areas.length }, POS.t("Area {name} added", { name: newArea.value.trim() }))
           .then((a) => { E.area = a.id; show("plan"); }, refuse);
       } }, newArea, h("button", { type: "submit" }, POS.t("+ Area"))));
     if (!area) return [h("p.muted", POS.t("No areas yet: add a room or a terrace, then place its tables.")), tabs];
@@ -75,7 +75,7 @@
     canvas.append(links);
 
     for (const t of tables) {
-      const el = h(`div.ptable${t.shape === POS.t("round") ? ".round" : ""}${t.id === E.selected ? ".sel" : ""}`,
+      const el = h(`div.ptable${t.shape === "round" ? ".round" : ""}${t.id === E.selected ? ".sel" : ""}`,
         { "data-table": t.name, title: POS.t("{name}: {n} seats", { name: t.name, n: t.capacity }) }, t.name, h("small", POS.t("{n} seats", { n: t.capacity })));
       place(el, t);
       el.addEventListener("pointerdown", (ev) => {
@@ -97,7 +97,7 @@
           E.dragging = false;
           E.selected = t.id;
           if (moved.x === t.x && moved.y === t.y) return show("plan");
-          write("PATCH", `/api/floor/tables/${t.id}`, { version: t.version, x: moved.x, y: moved.y }, `Table ${t.name} moved`)
+          write("PATCH", `/api/floor/tables/${t.id}`, { version: t.version, x: moved.x, y: moved.y }, POS.t("Table {name} moved", { name: t.name }))
             .then(() => show("plan"), refuse);
         };
         el.addEventListener("pointermove", move);
@@ -123,7 +123,7 @@
         ev.preventDefault();
         write("PATCH", `/api/floor/tables/${sel.id}`, { version: sel.version, ...read(form) }, POS.t("Table {name} saved", { name: sel.name })).then(() => show("plan"), refuse);
       } },
-      h("h2", `Table ${sel.name}`),
+      h("h2", POS.t("Table {name}", { name: sel.name })),
       h("label", POS.t("Name"), f("name", { value: sel.name, maxLength: 32, required: true })),
       h("label", POS.t("Seats"), f("capacity", { type: "number", min: 1, max: 99, value: sel.capacity })),
       h("label", POS.t("Shape"), shapeSelect(sel.shape)),
@@ -134,7 +134,7 @@
         h("button", { type: "button", onclick: () => { E.selected = null; show("plan"); } }, POS.t("Close")),
         h("button.danger", { type: "button", onclick: () => {
           if (!confirm(POS.t("Remove table {name} from the floor?", { name: sel.name }))) return;
-          write("DELETE", `/api/floor/tables/${sel.id}?version=${sel.version}`, undefined, `Table ${sel.name} removed`)
+          write("DELETE", `/api/floor/tables/${sel.id}?version=${sel.version}`, undefined, POS.t("Table {name} removed", { name: sel.name }))
             .then(() => { E.selected = null; show("plan"); }, refuse);
         } }, POS.t("Remove"))));
       panel = form;
@@ -142,12 +142,12 @@
       const form = h("form", { id: "new-table", onsubmit: (ev) => {
         ev.preventDefault();
         const body = read(form);
-        if (!body.name) return toast("Name the table", "error");
+        if (!body.name) return toast(POS.t("Name the table"), "error");
         const spot = freeSpot(tables, body.width, body.height);
-        write("POST", "/api/floor/tables", { area_id: area.id, ...body, ...spot }, `Table ${body.name} added`)
+        write("POST", "/api/floor/tables", { area_id: area.id, ...body, ...spot }, POS.t("Table {name} added", { name: body.name }))
           .then((t) => { E.selected = t.id; show("plan"); }, refuse);
       } },
-      h("h2", `New table in ${area.name}`),
+      h("h2", POS.t("New table in {area}", { area: area.name })),
       h("label", POS.t("Name"), f("name", { maxLength: 32, placeholder: String(tables.length + 1) })),
       h("label", POS.t("Seats"), f("capacity", { type: "number", min: 1, max: 99, value: 4 })),
       h("label", POS.t("Shape"), shapeSelect("square")),

@@ -4,8 +4,8 @@
    and new codes when a tent went missing (docs/guests.md). */
 "use strict";
 (() => {
-  const { h, mount, toast, api, ApiError } = POS;
-  const failed = (err) => toast(err instanceof ApiError ? err.message : "No connection", "error");
+  const { h, mount, toast, api, ApiError, t } = POS;
+  const failed = (err) => toast(err instanceof ApiError ? err.message : t("No connection"), "error");
   const svgSrc = (svg) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 
   async function guests() {
@@ -13,18 +13,19 @@
     const [settings, tents, venue] = await Promise.all([
       api("GET", "/api/venue/guest-settings"), api("GET", "/api/tables/order-links"), api("GET", "/api/venue")]);
     const mode = h("select", { name: "guest_ordering" },
-      [["off", "Off"], ["confirm", "The waiter confirms"], ["direct", "Straight to the kitchen"]].map(([v, label]) => h("option", { value: v, selected: settings.guest_ordering === v }, label)));
+      [["off", t("Off")], ["confirm", t("The waiter confirms")], ["direct", t("Straight to the kitchen")]].map(([v, label]) => h("option", { value: v, selected: settings.guest_ordering === v }, label)));
     const receipt = h("input", { type: "checkbox", name: "print_receipt_after_payment", checked: settings.print_receipt_after_payment, style: { width: "auto" } });
     const party = h("input", { type: "number", name: "booking_max_party", min: 1, max: 99, value: settings.booking_max_party });
     async function save(ev) {
       ev.preventDefault();
       try {
         await api("PUT", "/api/venue/guest-settings", { guest_ordering: mode.value, print_receipt_after_payment: receipt.checked, booking_max_party: Number(party.value) });
-        toast("Saved", "ok");
+        toast(t("Saved"), "ok");
       } catch (err) { failed(err); }
     }
     async function rotate(path, what) {
-      if (!confirm(`${what} The printed codes stop working.`)) return;
+      const stop = t("The printed codes stop working.");
+      if (!confirm(`${what} ${stop}`)) return;
       try {
         await api("POST", path, {});
         mount(view, await guests());
@@ -32,24 +33,24 @@
     }
     const booking = `${location.origin}/book/${venue.slug}`;
     return [
-      h("h2", "Guests"),
+      h("h2", t("Guests")),
       h("form.guest-settings", { onsubmit: save },
-        h("label", "Ordering at the table by QR ", mode),
-        h("label.row", receipt, "Print the receipt when a check is paid"),
-        h("label", "Largest party booked online ", party),
-        h("button.primary", { type: "submit" }, "Save")),
-      h("p", "Booking page: ", h("a", { href: booking, target: "_blank", rel: "noopener" }, booking)),
-      h("h2", "Table tents"),
-      h("div.row", h("button", { onclick: () => window.print() }, "Print"),
-        h("button.danger", { onclick: () => rotate("/api/tables/order-links/rotate", "New codes for every table?") }, "New codes for all tables")),
-      h("div.tents", tents.map((t) => h("figure.tent", { "data-table": t.table },
-        h("img", { src: svgSrc(t.qr_svg), alt: `QR code of table ${t.table}`, width: 160, height: 160 }),
-        h("figcaption", `Table ${t.table}`),
+        h("label", t("Ordering at the table by QR"), " ", mode),
+        h("label.row", receipt, t("Print the receipt when a check is paid")),
+        h("label", t("Largest party booked online"), " ", party),
+        h("button.primary", { type: "submit" }, t("Save"))),
+      h("p", t("Booking page:"), " ", h("a", { href: booking, target: "_blank", rel: "noopener" }, booking)),
+      h("h2", t("Table tents")),
+      h("div.row", h("button", { onclick: () => window.print() }, t("Print the table tents")),
+        h("button.danger", { onclick: () => rotate("/api/tables/order-links/rotate", t("New codes for every table?")) }, t("New codes for all tables"))),
+      h("div.tents", tents.map((tent) => h("figure.tent", { "data-table": tent.table },
+        h("img", { src: svgSrc(tent.qr_svg), alt: t("QR code of table {table}", { table: tent.table }), width: 160, height: 160 }),
+        h("figcaption", t("Table {table}", { table: tent.table })),
         h("div.row",
-          h("a", { href: svgSrc(t.qr_svg), download: `table-${t.table}.svg` }, "Download"),
-          h("button.link", { onclick: () => rotate(`/api/tables/${t.table_id}/order-link/rotate`, `A new code for table ${t.table}?`) }, "New code"))))),
+          h("a", { href: svgSrc(tent.qr_svg), download: `table-${tent.table}.svg` }, t("Download")),
+          h("button.link", { onclick: () => rotate(`/api/tables/${tent.table_id}/order-link/rotate`, t("A new code for table {table}?", { table: tent.table })) }, t("New code")))))),
     ];
   }
 
-  POS.managerSections.guests = ["Guests", guests];
+  POS.managerSections.guests = [t("Guests"), guests];
 })();

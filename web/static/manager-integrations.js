@@ -33,7 +33,7 @@
     async function make(ev) {
       ev.preventDefault();
       const scopes = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
-      if (!scopes.length) { toast("Choose at least one scope", "error"); return; }
+      if (!scopes.length) { toast(t("Choose at least one scope"), "error"); return; }
       try {
         const r = await api("POST", "/api/api-keys", { name: name.value.trim(), scopes, rate_per_minute: Number(rate.value) });
         mount(view, await integrations(r));

@@ -4,6 +4,10 @@
 (() => {
   const { h, toast, api, ApiError, clock, t } = POS;
 
+  /** A printer's state and role as staff read them (the API sends codes). */
+  const STATES = { online: t("online"), offline: t("offline"), paper_out: t("paper out"), cover_open: t("cover open"), unknown: t("unknown") };
+  const ROLES = { kitchen: t("kitchen"), bar: t("bar"), receipt: t("receipts") };
+
   async function printers({ show, failed, box }) {
     const [list, menu] = await Promise.all([api("GET", "/api/printers"), api("GET", "/api/menu")]);
     const stations = menu.stations || [];
@@ -42,10 +46,10 @@
 
     return [
       h("table.grid", h("tr", [t("Printer"), t("Role"), t("Connection"), t("Stations"), t("Backup"), t("Status"), t("Last seen"), t("Waiting jobs")].map((x) => h("th", x))),
-        list.map((p) => h("tr", h("td", p.name), h("td", p.role), h("td", `${p.connection} ${p.address}`),
+        list.map((p) => h("tr", h("td", p.name), h("td", ROLES[p.role] || p.role), h("td", `${p.connection} ${p.address}`),
           h("td", stations.filter((s) => p.station_ids.includes(s.id)).map((s) => s.name).join(", ") || "–"),
           h("td", p.backup_id ? names.get(p.backup_id) || `#${p.backup_id}` : "–"),
-          h("td", h(`span.status-${p.status}`, p.status), p.status_detail ? h("small.muted", ` ${p.status_detail}`) : null),
+          h("td", h(`span.status-${p.status}`, STATES[p.status] || p.status), p.status_detail ? h("small.muted", ` ${p.status_detail}`) : null),
           h("td", p.last_seen ? clock(new Date(p.last_seen)) : "–"), h("td.amount", p.queued)))),
       h("div.row", { style: { alignItems: "flex-start" } }, form(null), list.map(form)),
     ];

@@ -5,9 +5,10 @@
    the venue's local times, whatever the browser's timezone. */
 "use strict";
 (() => {
-  const { h, toast, money, api, ApiError, debounce } = POS;
+  const { h, toast, money, api, ApiError, debounce, t, tn } = POS;
+  const { date, number, decimal, percent, weekday } = POS.intl;
   const S = { week: null, tz: "UTC", show: null };
-  const refuse = (err) => toast(err instanceof ApiError && err.problem.field ? `${err.message} (${err.problem.field})` : (err.message || "No connection"), "error");
+  const refuse = (err) => toast(err instanceof ApiError && err.problem.field ? `${err.message} (${err.problem.field})` : (err.message || t("No connection")), "error");
   const DAY = 86400000;
 
   /** Parts of an instant in the venue's timezone. */
@@ -25,7 +26,10 @@
   }
   const addDays = (date, n) => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
   const monday = (date) => addDays(date, -((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7));
-  const hours = (seconds) => (seconds / 3600).toFixed(2);
+  const hours = (seconds) => number(seconds / 3600, 2);
+  /** Each role's name as staff read it. */
+  const ROLE_NAMES = { waiter: t("waiter"), host: t("host"), kitchen: t("kitchen"), bar: t("bar"), manager: t("manager"), owner: t("owner") };
+  const STATES = { cancelled: t("cancelled"), draft: t("draft"), changed: t("changed"), published: t("published") };
 
   async function venueZone() {
     const v = await api("GET", "/api/venue");
@@ -47,12 +51,12 @@
     const write = (method, path, body, label) => box.push(method, path, body, label).then(() => { toast(label, "ok"); show("roster"); }, refuse);
     const go = (n) => { S.week = addDays(S.week, 7 * n); show("roster"); };
 
-    const person = h("select", { name: "staff_id", id: "plan-staff", "aria-label": "person" }, people.map((m) => h("option", { value: m.id }, m.name)));
-    const role = h("select", { name: "role", id: "plan-role", "aria-label": "role" });
-    const section = h("select", { name: "section_id", id: "plan-section", "aria-label": "section" }, h("option", { value: "" }, "no section"), sections.map((s) => h("option", { value: s.id }, s.name)));
+    const person = h("select", { name: "staff_id", id: "plan-staff", "aria-label": t("person") }, people.map((m) => h("option", { value: m.id }, m.name)));
+    const role = h("select", { name: "role", id: "plan-role", "aria-label": t("role") });
+    const section = h("select", { name: "section_id", id: "plan-section", "aria-label": t("section") }, h("option", { value: "" }, t("no section")), sections.map((s) => h("option", { value: s.id }, s.name)));
     const fillRoles = () => {
       const m = people.find((x) => String(x.id) === person.value);
-      role.replaceChildren(...(m ? m.roles.filter((r) => r !== "printer") : []).map((r) => h("option", { value: r }, r)));
+      role.replaceChildren(...(m ? m.roles.filter((r) => r !== "printer") : []).map((r) => h("option", { value: r }, ROLE_NAMES[r] || r)));
     };
     person.addEventListener("change", fillRoles);
     fillRoles();
@@ -65,43 +69,43 @@
         break_minutes: Number(e.break_minutes.value || 0), station: e.station.value.trim(),
       };
       if (section.value) body.section_id = Number(section.value);
-      write("POST", "/api/rosters/shifts", body, `Shift planned for ${person.selectedOptions[0].textContent}`);
+      write("POST", "/api/rosters/shifts", body, t("Shift planned for {name}", { name: person.selectedOptions[0].textContent }));
     } },
-    h("h2", "Plan a shift"),
+    h("h2", t("Plan a shift")),
     h("div.form-grid",
-      h("label", "Person", person), h("label", "Role", role),
-      h("label", "Day", h("input", { name: "day", type: "date", required: true, value: today >= S.week && today <= addDays(S.week, 6) ? today : S.week, min: S.week, max: addDays(S.week, 6) })),
-      h("label", "Start", h("input", { name: "start", type: "time", required: true, value: "17:00" })),
-      h("label", "End", h("input", { name: "end", type: "time", required: true, value: "23:00" })),
-      h("label", "Break (minutes)", h("input", { name: "break_minutes", type: "number", min: 0, max: 720, value: 0 })),
-      h("label", "Station", h("input", { name: "station", maxLength: 64, placeholder: "e.g. bar" })),
-      h("label", "Section", section)),
-    h("button.primary", { type: "submit" }, "Add shift"));
+      h("label", t("Person"), person), h("label", t("Role"), role),
+      h("label", t("Day"), h("input", { name: "day", type: "date", required: true, value: today >= S.week && today <= addDays(S.week, 6) ? today : S.week, min: S.week, max: addDays(S.week, 6) })),
+      h("label", t("From"), h("input", { name: "start", type: "time", required: true, value: "17:00" })),
+      h("label", t("Until"), h("input", { name: "end", type: "time", required: true, value: "23:00" })),
+      h("label", t("Break (minutes)"), h("input", { name: "break_minutes", type: "number", min: 0, max: 720, value: 0 })),
+      h("label", t("Station"), h("input", { name: "station", maxLength: 64, placeholder: t("e.g. bar") })),
+      h("label", t("Section"), section)),
+    h("button.primary", { type: "submit" }, t("Add shift")));
 
     const drafts = week.shifts.filter((x) => !x.published).length;
     const state = (x) => (x.cancelled ? "cancelled" : !x.published ? "draft" : x.changed ? "changed" : "published");
     const rows = week.shifts.map((x) => {
       const a = local(x.starts_at), b = local(x.ends_at);
       return h(`tr${x.cancelled ? ".muted" : ""}`, { "data-shift": x.id, "data-state": state(x) },
-        h("td", `${a.weekday} ${a.date}`), h("td", `${a.time}–${b.time}`), h("td", x.staff_name), h("td", x.role),
-        h("td", x.section_name || x.station || ""), h("td.amount", x.break_minutes ? `${x.break_minutes} min` : ""),
-        h("td", h(`span.tag`, state(x))),
+        h("td", `${weekday(((new Date(`${a.date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1)} ${date(a.date)}`), h("td", `${a.time}–${b.time}`), h("td", x.staff_name), h("td", ROLE_NAMES[x.role] || x.role),
+        h("td", x.section_name || x.station || ""), h("td.amount", x.break_minutes ? t("{n} min", { n: number(x.break_minutes) }) : ""),
+        h("td", h(`span.tag`, STATES[state(x)])),
         h("td", x.cancelled ? "" : h("button", { onclick: () => {
-          if (x.published && !confirm(`Cancel ${x.staff_name}'s published shift? They will see it.`)) return;
-          write("DELETE", `/api/rosters/shifts/${x.id}`, undefined, x.published ? "Shift cancelled" : "Shift removed");
-        } }, x.published ? "Cancel" : "Remove")));
+          if (x.published && !confirm(t("Cancel the published shift of {name}? They will see it.", { name: x.staff_name }))) return;
+          write("DELETE", `/api/rosters/shifts/${x.id}`, undefined, x.published ? t("Shift cancelled") : t("Shift removed"));
+        } }, x.published ? t("Cancel") : t("Remove"))));
     });
     return [
       h("div.row", { id: "roster-week" },
-        h("button", { onclick: () => go(-1), "aria-label": "previous week" }, "‹"),
-        h("h2.grow", { "data-week": S.week }, `Week of ${S.week}`),
-        h("button", { onclick: () => go(1), "aria-label": "next week" }, "›"),
-        h("button", { id: "roster-copy", onclick: () => write("POST", "/api/rosters/copy-previous", { week: S.week }, "Last week copied") }, "Copy last week"),
-        h("button.primary", { id: "roster-publish", disabled: !drafts, onclick: () => write("POST", "/api/rosters/publish", { week: S.week }, "Week published") },
-          drafts ? `Publish ${drafts} draft${drafts > 1 ? "s" : ""}` : "Published")),
+        h("button", { onclick: () => go(-1), "aria-label": t("previous week") }, "‹"),
+        h("h2.grow", { "data-week": S.week }, t("Week of {date}", { date: date(S.week) })),
+        h("button", { onclick: () => go(1), "aria-label": t("next week") }, "›"),
+        h("button", { id: "roster-copy", onclick: () => write("POST", "/api/rosters/copy-previous", { week: S.week }, t("Last week copied")) }, t("Copy last week")),
+        h("button.primary", { id: "roster-publish", disabled: !drafts, onclick: () => write("POST", "/api/rosters/publish", { week: S.week }, t("Week published")) },
+          drafts ? tn("Publish {n} draft", "Publish {n} drafts", drafts) : t("Published"))),
       h("table.grid", { id: "roster" },
-        h("tr", ["Day", "Time", "Person", "Role", "Where", "Break", "State", ""].map((x) => h("th", x))),
-        rows.length ? rows : h("tr", h("td.muted", { colSpan: 8 }, "No shifts planned this week."))),
+        h("tr", [t("Day"), t("Time"), t("Person"), t("Role"), t("Where"), t("Break"), t("State"), ""].map((x) => h("th", x))),
+        rows.length ? rows : h("tr", h("td.muted", { colSpan: 8 }, t("No shifts planned this week.")))),
       form,
     ];
   }
@@ -127,43 +131,43 @@
       api("GET", `/api/reports/labour?from=${from}&to=${addDays(from, 6)}`), api("GET", "/api/wages"), api("GET", "/api/staff"),
     ]);
     const cur = v.currency;
-    const share = (cost, sales) => (sales ? `${Math.round((cost / sales) * 100)} %` : "–");
+    const share = (cost, sales) => (sales ? percent(Math.round((cost / sales) * 100) / 100) : "–");
     const wageOf = Object.fromEntries(wages.map((w) => [w.staff_id, w.hourly_wage]));
     const minor = (text) => { const m = /^\s*(\d+)(?:[.,](\d{0,2}))?\s*$/.exec(text); return m ? Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0")) : null; };
     const wageRows = staff.filter((m) => m.active && !m.roles.every((r) => r === "printer" || r === "owner")).map((m) => {
-      const input = h("input", { inputMode: "decimal", value: m.id in wageOf ? (wageOf[m.id] / 100).toFixed(2) : "", placeholder: "0.00", "aria-label": `hourly wage of ${m.name}` });
+      const input = h("input", { inputMode: "decimal", value: m.id in wageOf ? decimal(wageOf[m.id] / 100) : "", placeholder: decimal(0), "aria-label": t("hourly wage of {name}", { name: m.name }) });
       return h("tr", { "data-staff": m.name }, h("td", m.name), h("td", input), h("td", h("button", { onclick: () => {
         const value = minor(input.value);
-        if (value === null) return toast("Enter the hourly wage, e.g. 14.50", "error");
-        box.push("PUT", "/api/wages", { staff_id: m.id, hourly_wage: value }, `${m.name}: wage saved`).then(() => { toast(`${m.name}: wage saved`, "ok"); show("labour"); }, refuse);
-      } }, "Save")));
+        if (value === null) return toast(t("Enter the hourly wage, e.g. {amount}", { amount: decimal(14.5) }), "error");
+        box.push("PUT", "/api/wages", { staff_id: m.id, hourly_wage: value }, t("{name}: wage saved", { name: m.name })).then(() => { toast(t("{name}: wage saved", { name: m.name }), "ok"); show("labour"); }, refuse);
+      } }, t("Save"))));
     });
     return [
-      h("h2", `Labour · ${today.start}`),
+      h("h2", t("Labour · {date}", { date: date(today.start) })),
       h("div.cards", { id: "labour-today" },
-        h("div.stat", h("span.muted", "Sales"), h("b", money(today.sales, cur))),
-        h("div.stat", h("span.muted", "Labour cost"), h("b", money(today.labour_cost, cur))),
-        h("div.stat", h("span.muted", "Labour %"), h("b", share(today.labour_cost, today.sales))),
-        h("div.stat", h("span.muted", "Hours"), h("b", hours(today.labour_seconds || 0)))),
+        h("div.stat", h("span.muted", t("Sales")), h("b", money(today.sales, cur))),
+        h("div.stat", h("span.muted", t("Labour cost")), h("b", money(today.labour_cost, cur))),
+        h("div.stat", h("span.muted", t("Labour %")), h("b", share(today.labour_cost, today.sales))),
+        h("div.stat", h("span.muted", t("Hours")), h("b", hours(today.labour_seconds || 0)))),
       h("table.grid", { id: "labour-hours" },
-        h("tr", h("th", "Hour"), h("th.amount", "Sales"), h("th.amount", "Labour cost"), h("th.amount", "Labour %"), h("th.amount", "Hours")),
+        h("tr", h("th", t("Hour")), h("th.amount", t("Sales")), h("th.amount", t("Labour cost")), h("th.amount", t("Labour %")), h("th.amount", t("Hours"))),
         today.rows.length ? today.rows.map((r) => h("tr", { "data-hour": r.hour },
           h("td", r.label), h("td.amount", money(r.sales, cur)), h("td.amount", money(r.labour_cost, cur)),
           h("td.amount", share(r.labour_cost, r.sales)), h("td.amount", hours(r.labour_seconds))))
-          : h("tr", h("td.muted", { colSpan: 5 }, "Nobody clocked in and nothing sold yet today."))),
-      h("h2", `Week of ${from}`),
+          : h("tr", h("td.muted", { colSpan: 5 }, t("Nobody clocked in and nothing sold yet today.")))),
+      h("h2", t("Week of {date}", { date: date(from) })),
       h("table.grid", { id: "labour-week" },
-        h("tr", h("th", "Day"), h("th.amount", "Sales"), h("th.amount", "Labour cost"), h("th.amount", "Labour %"), h("th.amount", "Hours")),
+        h("tr", h("th", t("Day")), h("th.amount", t("Sales")), h("th.amount", t("Labour cost")), h("th.amount", t("Labour %")), h("th.amount", t("Hours"))),
         week.days.map((d) => h("tr", { "data-day": d.business_date },
-          h("td", d.business_date), h("td.amount", money(d.sales, cur)), h("td.amount", money(d.labour_cost, cur)),
+          h("td", date(d.business_date)), h("td.amount", money(d.sales, cur)), h("td.amount", money(d.labour_cost, cur)),
           h("td.amount", share(d.labour_cost, d.sales)), h("td.amount", hours(d.labour_seconds)))),
-        h("tr", h("th", "Week"), h("th.amount", money(week.sales, cur)), h("th.amount", money(week.labour_cost, cur)),
+        h("tr", h("th", t("Week")), h("th.amount", money(week.sales, cur)), h("th.amount", money(week.labour_cost, cur)),
           h("th.amount", share(week.labour_cost, week.sales)), h("th.amount", hours(week.labour_seconds || 0)))),
       h("p", h("button", { id: "performance-csv", onclick: () => download(`/api/reports/performance?from=${from}&to=${addDays(from, 6)}&format=csv`).catch(refuse) },
-        "Performance of the week (CSV, with hours for payroll)")),
-      h("h2", "Hourly wages"),
-      h("p.muted", "Seen by owners and managers only."),
-      h("table.grid", { id: "wages" }, h("tr", h("th", "Name"), h("th", "Per hour"), h("th", "")), wageRows),
+        t("Performance of the week (CSV, with hours for payroll)"))),
+      h("h2", t("Hourly wages")),
+      h("p.muted", t("Seen by owners and managers only.")),
+      h("table.grid", { id: "wages" }, h("tr", h("th", t("Name")), h("th", t("Per hour")), h("th", "")), wageRows),
     ];
   }
 
@@ -179,7 +183,7 @@
     POS.live(["staff", "payments", "orders", "rosters"], { event: redraw });
   }
 
-  POS.managerSections.roster = ["Roster", roster];
-  POS.managerSections.labour = ["Labour", labour];
+  POS.managerSections.roster = [t("Roster"), roster];
+  POS.managerSections.labour = [t("Labour"), labour];
   POS.managerStarts.push(follow);
 })();

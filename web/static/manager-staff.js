@@ -38,7 +38,7 @@
         h("td", m.name, m.home_venue ? h("small.muted", " ", t("from {venue}", { venue: m.home_venue })) : null),
         h("td", roles, h("button", { onclick: () => patch({ roles: picked(roles, `roles-${m.id}`) }, t("{name}: roles saved", { name: m.name })) }, t("Save roles"))),
         h("td", m.home_venue ? h("span.muted", t("kept at home venue")) : h("div.row", pin, h("button", { onclick: () => {
-          if (!/^\d{4,8}$/.test(pin.value)) return toast("A PIN is 4 to 8 digits", "error");
+          if (!/^\d{4,8}$/.test(pin.value)) return toast(t("A PIN is 4 to 8 digits"), "error");
           patch({ pin: pin.value }, t("{name}: PIN reset", { name: m.name }));
         } }, t("Reset PIN")))),
         h("td", h("select", { name: "language", "aria-label": t("Language of {name}", { name: m.name }),

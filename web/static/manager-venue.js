@@ -26,12 +26,12 @@
       const e = form.elements;
       const taxRates = [...form.querySelectorAll(".rate")].map((r) => ({ name: r.querySelector("[name=rate_name]").value.trim(), rate_ppm: ppm(r.querySelector("[name=rate_pct]").value) }));
       const charge = ppm(e.service_pct.value || "0");
-      if (taxRates.some((r) => r.rate_ppm === null) || charge === null) return toast("Rates are percentages, e.g. 7 or 8.875", "error");
+      if (taxRates.some((r) => r.rate_ppm === null) || charge === null) return toast(t("Rates are percentages, e.g. 7 or 8.875"), "error");
       const body = { version: v.version, name: e.name.value.trim(), slug: e.slug.value.trim(), currency: e.currency.value.trim().toUpperCase(),
         timezone: e.timezone.value.trim(), locale: e.locale.value, tax_mode: e.tax_mode.value, tax_rates: taxRates, tax_rounding: e.tax_rounding.value,
         day_cutoff: `${e.day_cutoff.value}:00`.slice(0, 8), service_charge: { rate_bp: Math.floor(charge / 100), min_covers: Number(e.min_covers.value || 0) } };
-      box.push("PATCH", "/api/venue", body, t("Venue saved")).then(() => { toast("Venue saved", "ok"); show("venue"); }, (err) => {
-        if (err instanceof ApiError && err.status === 409) { toast("Changed meanwhile by someone else; reloaded", "error"); return show("venue"); }
+      box.push("PATCH", "/api/venue", body, t("Venue saved")).then(() => { toast(t("Venue saved"), "ok"); show("venue"); }, (err) => {
+        if (err instanceof ApiError && err.status === 409) { toast(t("Changed meanwhile by someone else; reloaded"), "error"); return show("venue"); }
         failed(err);
       });
     } },
