@@ -29,7 +29,7 @@
     }
     const sizes = Array.from({ length: venue.max_party }, (_, i) => i + 1);
     return [
-      h("label", t("Guests"), h("select", { name: "party_size", onchange: (e) => { S.party = Number(e.target.value); find(); } },
+      h("label", t("Number of guests"), h("select", { name: "party_size", onchange: (e) => { S.party = Number(e.target.value); find(); } },
         sizes.map((n) => h("option", { value: n, selected: n === S.party }, count(n))))),
       h("p.muted", t("For more than {n} guests, please call us.", { n: count(venue.max_party) })),
       h("label", t("Date"), h("input", { type: "date", name: "date", value: S.date, min: new Date().toISOString().slice(0, 10), onchange: (e) => { S.date = e.target.value; find(); } })),
