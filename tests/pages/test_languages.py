@@ -206,6 +206,9 @@ async def test_the_public_order_page_follows_the_guests_browser_to_the_order_sta
     await guest.select_option("#place select[name=pickup_at]", slot)
     assert set(await _english_left(guest, language)) - DATA == set(), "checkout"
     await guest.fill("#place input[name=name]", "Carla")
+    await guest.click("#place button[type=submit]")  # no phone, no e-mail: 422 naming email
+    await expect(guest.locator("#place input[name=email]")).to_have_class(re.compile("invalid"))
+    await expect(guest.locator("#place-error")).not_to_contain_text("(email)")
     await guest.fill("#place input[name=email]", "carla@example.org")
     await guest.check("#place input[value=at_pickup]")
     await guest.click("#place button[type=submit]")

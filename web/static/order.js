@@ -166,8 +166,12 @@
       follow();
       render();
     } catch (err) {
-      const field = err instanceof ApiError && err.problem.field ? ` (${err.problem.field})` : "";
-      $("#place-error").textContent = problem(err) + field;
+      // the field named by the problem is marked, not named: its name is the API's, not the guest's
+      const field = err instanceof ApiError && err.problem.field;
+      const input = field && e.target.querySelector(`[name='${field}']`);
+      e.target.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+      if (input) { input.classList.add("invalid"); input.focus(); }
+      $("#place-error").textContent = problem(err);
       if (err instanceof ApiError && err.status === 409) await loadSlots().catch(() => null);
     } finally {
       S.placing = false;
