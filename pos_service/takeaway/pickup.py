@@ -1,8 +1,9 @@
 """What the kitchen asks of a takeaway order: hold its send until pickup minus prep
 time, and turn it ready once every ticket item is bumped (the guest is e-mailed).
 
-A leaf of the kitchen (it imports ``orders``, ``mail`` and ``venues`` only), so the send
-and the bump can reach it without importing the takeaway API.
+A leaf of the kitchen (it imports ``orders``, ``mail``, ``venues`` and the takeaway
+e-mails' wording only), so the send and the bump can reach it without importing the
+takeaway API.
 """
 
 from __future__ import annotations
