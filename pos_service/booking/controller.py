@@ -23,7 +23,7 @@ from pos_service.core.auth import Caller
 from pos_service.core.errors import NotFound, problems
 from pos_service.core.ratelimit import public_limit
 from pos_service.core.uow import UnitOfWork, unit_of_work
-from pos_service.public.guard import base_url, guest_uow
+from pos_service.public.guard import base_url, guest_language, guest_uow
 
 PartySize = Annotated[int, QueryParameter(ge=1, le=99)]
 
@@ -73,9 +73,12 @@ class BookingController(Controller):
     async def book(
         self, request: Request[Any, Any, Any], slug: FromPath[str], data: JSONBody[BookingCreate]
     ) -> BookingRead:
-        """Book; the confirmation e-mail carries the link to change or cancel."""
+        """Book; the confirmation e-mail carries the link to change or cancel, and it and
+        the reminder are written in the page's language (``Accept-Language``, or the
+        page's language switch)."""
         uow = await _venue(request, slug)
-        return await uow.write(service.book, data, _link(request, uow.caller.venue_id))
+        link = _link(request, uow.caller.venue_id)
+        return await uow.write(service.book, data, link, guest_language(request))
 
 
 class BookingManageController(Controller):
@@ -111,9 +114,8 @@ class BookingManageController(Controller):
     ) -> BookingRead:
         """Move the booking to another time or party size (a new link is e-mailed)."""
         uow, reservation_id = await _own(request, booking_token)
-        return await uow.write(
-            service.change, reservation_id, data, _link(request, uow.caller.venue_id)
-        )
+        link = _link(request, uow.caller.venue_id)
+        return await uow.write(service.change, reservation_id, data, link, guest_language(request))
 
 
 async def _own(request: Request[Any, Any, Any], token: str) -> tuple[UnitOfWork, int]:

@@ -103,9 +103,14 @@ async def _read(
 
 
 async def book(
-    session: AsyncSession, caller: Caller, data: BookingCreate, link: Link
+    session: AsyncSession,
+    caller: Caller,
+    data: BookingCreate,
+    link: Link,
+    language: str | None = None,
 ) -> BookingRead:
-    """Book from the public page; the confirmation e-mail carries the manage link."""
+    """Book from the public page; the confirmation e-mail carries the manage link and,
+    like the reminder, is written in ``language``, the page's (None: the venue's)."""
     venue = await venues.get(session, caller.venue_id)
     await _check_size(session, venue, data.party_size)
     made = await reservations.book(
@@ -122,6 +127,7 @@ async def book(
             allergy_note=data.allergy_note,
         ),
         manage_url=link,
+        language=language,
     )
     return await _read(session, venue, made, link(made.id))
 
@@ -158,10 +164,16 @@ async def cancel(
 
 
 async def change(
-    session: AsyncSession, caller: Caller, reservation_id: int, data: BookingChange, link: Link
+    session: AsyncSession,
+    caller: Caller,
+    reservation_id: int,
+    data: BookingChange,
+    link: Link,
+    language: str | None = None,
 ) -> BookingRead:
     """Move the booking: a new one at the new time (its own confirmation and link), the
-    old one cancelled, in one transaction."""
+    old one cancelled, in one transaction. The new one speaks ``language`` (the page's
+    of the change), else the old one's."""
     old = await _own(session, caller, reservation_id)
     _changeable(old)
     venue = await venues.get(session, caller.venue_id)
@@ -177,5 +189,7 @@ async def change(
         allergy_note=old.allergy_note,
     )
     await reservations.cancel(session, caller, reservation_id)
-    made = await reservations.book(session, caller, keep, manage_url=link)
+    made = await reservations.book(
+        session, caller, keep, manage_url=link, language=language or old.language
+    )
     return await _read(session, venue, made, link(made.id))

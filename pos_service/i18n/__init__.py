@@ -70,6 +70,20 @@ def negotiate(accept_language: str | None) -> str | None:
     return min(ranked)[2] if ranked else None
 
 
+COOKIE = "pos_lang"
+"""The cookie the pages set for the language their reader chose (the pages' switch, or
+the language of the member who signed in); it wins over ``Accept-Language``."""
+
+
+def reader_language(chosen: str | None, accept_language: str | None) -> str | None:
+    """The language a reader chose (the ``pos_lang`` cookie of the pages' switch), else
+    the best of their browser's ``Accept-Language``; ``None`` when neither names one of
+    :data:`LANGUAGES` (the page then speaks English, an e-mail the venue's language)."""
+    if chosen in LANGUAGES:
+        return chosen
+    return negotiate(accept_language)
+
+
 def catalog_path(language: str, domain: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po"
 

@@ -37,10 +37,12 @@ guest's choice); it wins over ``Accept-Language``."""
 def page_language(request: Request[Any, Any, Any]) -> str:
     """The language a page is rendered in: the ``pos_lang`` cookie, else the browser's
     ``Accept-Language``, else English."""
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in i18n.LANGUAGES:
-        return str(chosen)
-    return i18n.negotiate(request.headers.get("accept-language")) or i18n.SOURCE
+    return (
+        i18n.reader_language(
+            request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+        )
+        or i18n.SOURCE
+    )
 
 
 def _translate(context: Mapping[str, Any], /, message: str, **values: object) -> str:

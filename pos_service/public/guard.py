@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Request
 
+from pos_service import i18n
 from pos_service.core.auth import Caller
 from pos_service.core.ratelimit import public_limit
 from pos_service.core.uow import UnitOfWork, unit_of_work
@@ -32,3 +33,12 @@ def base_url(request: Request[Any, Any, Any]) -> str:
     address the request reached (a demo or a test)."""
     configured: str | None = request.app.state.settings.public_url
     return (configured or str(request.base_url)).rstrip("/")
+
+
+def guest_language(request: Request[Any, Any, Any]) -> str | None:
+    """The language the guest reads the public pages in (the pages' switch, the
+    ``pos_lang`` cookie, else the browser's ``Accept-Language``): kept with a booking or
+    an order, their e-mails are written in it. ``None``: the venue's language."""
+    return i18n.reader_language(
+        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+    )

@@ -70,6 +70,7 @@ class Reservation(VenueScoped, Base):
         Index("ix_reservations_day", "venue_id", "day", "starts_at"),
         Index("ix_reservations_guest", "venue_id", "guest_id"),
         CheckConstraint("party_size > 0", name="party_size_positive"),
+        CheckConstraint("language IS NULL OR language IN ('en', 'nl', 'de')", name="language"),
     )
 
     guest_id: Mapped[int] = mapped_column(BigInteger)
@@ -91,6 +92,9 @@ class Reservation(VenueScoped, Base):
     check_id: Mapped[int | None] = mapped_column(BigInteger)
     booked_by: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    language: Mapped[str | None] = mapped_column(String(8))
+    """The language the guest booked in (the public page's); its e-mails are written in
+    it. None (booked at the host stand): the venue's."""
 
 
 class WaitlistEntry(VenueScoped, Base):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import msgspec
 import structlog
-from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service import i18n
 from pos_service.mail import service as mail
+from pos_service.mail.words import Words, words
 from pos_service.venues import service as venues
 
 log = structlog.get_logger(__name__)
@@ -36,6 +36,8 @@ class Reminder(msgspec.Struct, frozen=True, kw_only=True):
     starts_at: dt.datetime
     manage_url: str | None = None
     """The guest's signed link to change or cancel (a booking made on the public page)."""
+    language: str | None = None
+    """The language the guest booked in; None: the venue's. The e-mail is written in it."""
 
 
 class Notifier(abc.ABC):
@@ -46,26 +48,39 @@ class Notifier(abc.ABC):
     async def remind(self, session: AsyncSession, reminder: Reminder) -> None: ...
 
 
-async def _when(session: AsyncSession, venue_id: int, at: dt.datetime) -> tuple[str, str]:
-    """The venue's name and ``at`` written in its timezone and locale."""
-    venue = await venues.get(session, venue_id)
-    local = at.astimezone(ZoneInfo(venue.timezone))
-    return venue.name, format_datetime(local, "EEEE d MMMM, HH:mm", locale=venue.locale)
+async def _when(session: AsyncSession, reminder: Reminder) -> tuple[Words, str, str]:
+    """The wording of the guest's e-mail, the venue's name and the time of the booking
+    written in the venue's timezone and the guest's language."""
+    venue = await venues.get(session, reminder.venue_id)
+    said = words(reminder.language, venue.locale)
+    return said, venue.name, said.when(reminder.starts_at, venue.timezone)
 
 
 async def send_confirmation(session: AsyncSession, reminder: Reminder) -> None:
     """Queue the booking confirmation, if the guest gave an e-mail address."""
     if not reminder.email:
         return
-    venue, when = await _when(session, reminder.venue_id, reminder.starts_at)
-    text = (
-        f"Dear {reminder.name},\n\nyour table for {reminder.party_size} at {venue} is booked "
-        f"for {when}.\n\nSee you soon,\n{venue}\n"
+    said, venue, when = await _when(session, reminder)
+    n = reminder.party_size
+    text = i18n.gettext(said.language, "Dear {name},", name=reminder.name) + "\n\n"
+    text += i18n.ngettext(
+        said.language,
+        "your table for {n} at {venue} is booked for {when}.",
+        "your table for {n} at {venue} is booked for {when}.",
+        n,
+        venue=venue,
+        when=when,
     )
+    text += "\n\n" + i18n.gettext(said.language, "See you soon,") + f"\n{venue}\n"
     if reminder.manage_url:
-        text += f"\nTo change or cancel your booking: {reminder.manage_url}\n"
-    message = mail.Message(to=reminder.email, subject=f"Your booking at {venue}", text=text)
-    await mail.enqueue(session, reminder.venue_id, message)
+        text += "\n" + i18n.gettext(
+            said.language, "To change or cancel your booking: {link}", link=reminder.manage_url
+        )
+        text += "\n"
+    subject = i18n.gettext(said.language, "Your booking at {venue}", venue=venue)
+    await mail.enqueue(
+        session, reminder.venue_id, mail.Message(to=reminder.email, subject=subject, text=text)
+    )
 
 
 class OutboxNotifier(Notifier):
@@ -75,10 +90,17 @@ class OutboxNotifier(Notifier):
         if not reminder.email:
             log.info("reminder not sent: no e-mail", reservation_id=reminder.reservation_id)
             return
-        venue, when = await _when(session, reminder.venue_id, reminder.starts_at)
-        text = (
-            f"Dear {reminder.name},\n\na reminder of your table for {reminder.party_size} "
-            f"at {venue} on {when}.\n\nSee you soon,\n{venue}\n"
+        said, venue, when = await _when(session, reminder)
+        text = i18n.gettext(said.language, "Dear {name},", name=reminder.name) + "\n\n"
+        text += i18n.ngettext(
+            said.language,
+            "a reminder of your table for {n} at {venue} on {when}.",
+            "a reminder of your table for {n} at {venue} on {when}.",
+            reminder.party_size,
+            venue=venue,
+            when=when,
         )
-        message = mail.Message(to=reminder.email, subject=f"Reminder: {venue}, {when}", text=text)
+        text += "\n\n" + i18n.gettext(said.language, "See you soon,") + f"\n{venue}\n"
+        subject = i18n.gettext(said.language, "Reminder: {venue}, {when}", venue=venue, when=when)
+        message = mail.Message(to=reminder.email, subject=subject, text=text)
         await mail.enqueue(session, reminder.venue_id, message)

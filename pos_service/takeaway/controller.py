@@ -16,6 +16,7 @@ from pos_service.core.errors import Invalid, Unauthorized, problems
 from pos_service.core.ratelimit import public_limit
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW, unit_of_work
+from pos_service.public.guard import base_url, guest_language
 from pos_service.public.venue import SLUG, venue_guard, venue_of
 from pos_service.takeaway import service
 from pos_service.takeaway.schemas import (
@@ -126,11 +127,13 @@ class PublicOrderController(Controller):
     ) -> PublicOrderRead:
         """Place an order: checked whole (opening hours, slot cap, availability at the
         pickup time, required options), or nothing is written. The answer carries the
-        signed link to the order."""
+        signed link to the order; the guest's e-mails (the confirmation with that link,
+        "ready") are in the page's language."""
         venue = venue_of(request)
         uow = await unit_of_work(request, Caller(kind="guest", venue_id=venue.id))
         ttl: int = state.settings.guest_link_ttl_seconds
-        return await uow.write(service.place_public, venue, data, state.signer, ttl)
+        language, base = guest_language(request), base_url(request)
+        return await uow.write(service.place_public, venue, data, state.signer, ttl, language, base)
 
     @get("/orders/{token:str}", responses=problems(404, 429))
     async def order(

@@ -13,6 +13,7 @@ import enum
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Date,
     ForeignKeyConstraint,
     Index,
@@ -47,6 +48,7 @@ class TakeawayOrder(VenueScoped, Base):
         ForeignKeyConstraint(["venue_id", "check_id"], ["checks.venue_id", "checks.id"]),
         UniqueConstraint("venue_id", "check_id"),
         UniqueConstraint("venue_id", "business_day", "number"),
+        CheckConstraint("language IS NULL OR language IN ('en', 'nl', 'de')", name="language"),
         Index("ix_takeaway_orders_pickup", "venue_id", "pickup_at"),
         Index(
             "ix_takeaway_orders_fire_due",
@@ -69,3 +71,6 @@ class TakeawayOrder(VenueScoped, Base):
     fired_at: Mapped[dt.datetime | None]
     ready_at: Mapped[dt.datetime | None]
     collected_at: Mapped[dt.datetime | None]
+    language: Mapped[str | None] = mapped_column(String(8))
+    """The language the guest ordered in (the public order page's); its e-mails are
+    written in it. None (taken by staff): the venue's."""

@@ -1,8 +1,9 @@
 """What the kitchen asks of a takeaway order: hold its send until pickup minus prep
 time, and turn it ready once every ticket item is bumped (the guest is e-mailed).
 
-A leaf of the kitchen (it imports ``orders``, ``mail`` and ``venues`` only), so the send
-and the bump can reach it without importing the takeaway API.
+A leaf of the kitchen (it imports ``orders``, ``mail``, ``venues`` and the takeaway
+e-mails' wording only), so the send and the bump can reach it without importing the
+takeaway API.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pos_service.core import events
 from pos_service.kitchen.models import TicketItem
 from pos_service.mail import service as mail
 from pos_service.orders.models import Check, CheckKind
+from pos_service.takeaway import mails
 from pos_service.takeaway.events import PickupChanged
 from pos_service.takeaway.models import PickupState, TakeawayOrder
 from pos_service.venues import service as venues
@@ -113,20 +115,6 @@ def fired(session: AsyncSession, order: TakeawayOrder, now: dt.datetime) -> None
     changed(session, order)
 
 
-def ready_mail(order: TakeawayOrder, venue_name: str) -> mail.Message:
-    number = order.number if order.number is not None else ""
-    return mail.Message(
-        to=order.customer_email or "",
-        subject=f"Your order {number} is ready",
-        text=(
-            f"Hello {order.customer_name},\n\n"
-            f"your order {number} at {venue_name} is ready for pickup.\n"
-            "Please give the number at the counter.\n\n"
-            f"{venue_name}\n"
-        ),
-    )
-
-
 async def ready_if_done(session: AsyncSession, check: Check, now: dt.datetime) -> None:
     """After a bump or a void: a takeaway order whose fired ticket items are all bumped
     (voided ones aside) and none held is ready; the guest is e-mailed."""
@@ -152,4 +140,4 @@ async def ready_if_done(session: AsyncSession, check: Check, now: dt.datetime) -
     changed(session, order)
     if order.customer_email:
         venue = await venues.get(session, check.venue_id)
-        await mail.enqueue(session, check.venue_id, ready_mail(order, venue.name))
+        await mail.enqueue(session, check.venue_id, mails.ready(order, venue))

@@ -177,6 +177,8 @@ class PublicOrderRead(msgspec.Struct, kw_only=True):
 
     venue: str
     currency: str
+    timezone: str
+    """The venue's: the pickup time is shown in it."""
     check_id: int
     number: int | None
     state: str

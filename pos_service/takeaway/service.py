@@ -25,13 +25,14 @@ from pos_service.core.auth import Caller, TokenSigner
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, DomainError, Invalid, NotFound
 from pos_service.kitchen import service as kitchen
+from pos_service.mail import service as mail
 from pos_service.menu import schedules
 from pos_service.menu import service as menus
 from pos_service.orders import service as orders
 from pos_service.orders.models import Check
 from pos_service.orders.schemas import CheckWrite, LineAdd
 from pos_service.payments._load import bill_read, load
-from pos_service.takeaway import pickup
+from pos_service.takeaway import mails, pickup
 from pos_service.takeaway.events import TakeawayPlaced
 from pos_service.takeaway.models import Channel, PickupState, TakeawayOrder
 from pos_service.takeaway.schemas import (
@@ -311,6 +312,7 @@ async def _place(
     send: bool,
     payment: str,
     notes: str = "",
+    language: str | None = None,
 ) -> TakeawayOrder:
     check = await orders.open_takeaway(session, caller, notes)
     order = TakeawayOrder(
@@ -324,6 +326,7 @@ async def _place(
         pickup_at=pickup_at,
         payment=payment,
         state=PickupState.HELD,
+        language=language,
     )
     session.add(order)
     await session.flush()
@@ -386,10 +389,14 @@ async def place_public(
     data: PublicOrderCreate,
     signer: TokenSigner,
     ttl: int,
+    language: str | None = None,
+    base: str = "",
 ) -> PublicOrderRead:
     """An order from the public page: checked whole (pickup time within the opening
     hours and the lead time, the slot's cap, each item available at pickup: schedules,
-    86 and counts, required modifiers), then sent to the kitchen, held to its time."""
+    86 and counts, required modifiers), then sent to the kitchen, held to its time.
+    ``language`` is the page's: the guest's e-mails (the confirmation, sent here with
+    the link to the order under ``base``, and "ready") are written in it."""
     if not data.phone and not data.email:
         raise Invalid("a phone number or an e-mail address is needed", field="email")
     _check_pickup(venue, data.pickup_at, now_utc(), lead_minutes(venue))
@@ -406,8 +413,13 @@ async def place_public(
         lines=data.lines,
         send=True,
         payment=data.payment,
+        language=language,
     )
-    return await public_read(session, order, order_token(signer, order, ttl))
+    read = await public_read(session, order, order_token(signer, order, ttl))
+    if order.customer_email:
+        placed = mails.placed(order, venue, read, base + read.status_url)
+        await mail.enqueue(session, venue.id, placed)
+    return read
 
 
 async def public_read(session: AsyncSession, order: TakeawayOrder, token: str) -> PublicOrderRead:
@@ -419,6 +431,7 @@ async def public_read(session: AsyncSession, order: TakeawayOrder, token: str) -
     return PublicOrderRead(
         venue=venue.name,
         currency=venue.currency,
+        timezone=venue.timezone,
         check_id=order.check_id,
         number=order.number,
         state=order.state,

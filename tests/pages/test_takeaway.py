@@ -1,8 +1,8 @@
 """A takeaway order placed on the venue's public page for 19:30 and paid by card is
 held, fired by the scheduler at 19:30 minus its longest prep time so that every item is
 done at 19:30, turns "ready" on the pickup screen and on the guest's own page when the
-kitchen bumps its tickets, and the "ready" e-mail reaches a real SMTP server. Saves the
-screenshots of the order page (a phone) and the pickup screen."""
+kitchen bumps its tickets, and the order's confirmation and "ready" e-mails reach a real
+SMTP server. Saves the screenshots of the order page (a phone) and the pickup screen."""
 
 from __future__ import annotations
 
@@ -100,11 +100,12 @@ async def test_a_takeaway_order_is_ready_at_its_pickup_time(
     server, port = await smtp_server(inbox)
     try:
         config = SmtpConfig(host="127.0.0.1", port=port, tls="none", timeout_seconds=5)
-        assert await Mailer(demo.sessions, config).run_once() == 1
+        assert await Mailer(demo.sessions, config).run_once() == 2
     finally:
         server.close()
         await server.wait_closed()
-    (mail,) = inbox.messages
+    placed, mail = sorted(inbox.messages, key=lambda m: "ready" in str(m["Subject"]))
+    assert placed["Subject"] == "Your order 1 at Trattoria Demo"
     assert mail["To"] == "carla@example.org"
     assert mail["Subject"] == "Your order 1 is ready"
     body_text = mail.get_body(("plain",))

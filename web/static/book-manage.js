@@ -2,8 +2,8 @@
    another time or party size, or cancel it. The signed token is the only credential. */
 "use strict";
 (() => {
-  const { h, $, mount, toast, api, ApiError, uuid } = POS;
-  const { dayOf, whenPicker } = POS.booking;
+  const { h, $, mount, toast, api, ApiError, uuid, t } = POS;
+  const { dayOf, whenPicker, party } = POS.booking;
   const token = document.body.dataset.token;
   const base = `/api/booking/${encodeURIComponent(token)}`;
   const main = $("#main");
@@ -13,7 +13,7 @@
     try {
       S.booking = await api("GET", base + "/", undefined, { token: null });
     } catch (err) {
-      return mount(main, h("div.pane", h("p.center", err instanceof ApiError ? err.message : "No connection")));
+      return mount(main, h("div.pane", h("p.center", err instanceof ApiError ? err.message : t("No connection"))));
     }
     render();
   }
@@ -25,7 +25,7 @@
       toast(done, "ok");
       if (path === "/change") return location.replace(S.booking.manage_url);
     } catch (err) {
-      toast(err instanceof ApiError ? err.message : "No connection: please try again", "error");
+      toast(err instanceof ApiError ? err.message : t("No connection: please try again"), "error");
     }
     render();
   }
@@ -51,14 +51,14 @@
     mount(main, h("div.pane",
       h("div.guest-card.booking", { "data-status": b.status },
         h("h2", b.venue),
-        h("p", `${b.name}: a table for ${b.party_size}, ${dayOf(b.starts_at, b.timezone)}.`),
-        b.status === "cancelled" ? h("p.total", "Cancelled") : null,
-        b.allergens.length || b.allergy_note ? h("p.muted", `Allergies: ${POS.allergens.band(b.allergens, b.allergy_note)}`) : null),
+        h("p", t("{name}: {party}, {when}.", { name: b.name, party: party(b.party_size), when: dayOf(b.starts_at, b.timezone) })),
+        b.status === "cancelled" ? h("p.total", t("Cancelled")) : null,
+        b.allergens.length || b.allergy_note ? h("p.muted", t("Allergies: {allergies}", { allergies: POS.allergens.band(b.allergens, b.allergy_note) })) : null),
       open && !S.changing ? h("div.choices",
-        h("button", { onclick: change }, "Change"),
-        h("button.danger", { onclick: () => act("/cancel", undefined, "Your booking is cancelled") }, "Cancel the booking")) : null,
+        h("button", { onclick: change }, t("Change")),
+        h("button.danger", { onclick: () => act("/cancel", undefined, t("Your booking is cancelled")) }, t("Cancel the booking"))) : null,
       S.changing ? h("div.guest-card", picker,
-        h("button.primary", { disabled: !S.slot, onclick: () => act("/change", { party_size: S.party, starts_at: S.slot }, "Your booking is moved") }, "Move my booking")) : null));
+        h("button.primary", { disabled: !S.slot, onclick: () => act("/change", { party_size: S.party, starts_at: S.slot }, t("Your booking is moved")) }, t("Move my booking"))) : null));
   }
 
   load();

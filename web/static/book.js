@@ -4,11 +4,15 @@
    (book-manage.js) through POS.booking. */
 "use strict";
 (() => {
-  const { h, $, mount, toast, api, ApiError, uuid } = POS;
+  const { h, $, mount, toast, api, ApiError, uuid, t, tn, language } = POS;
 
   /** "19:30" of a slot, in the venue's timezone. */
-  const timeOf = (iso, tz) => new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: tz }).format(new Date(iso));
-  const dayOf = (iso, tz) => new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: tz }).format(new Date(iso));
+  const timeOf = (iso, tz) => new Intl.DateTimeFormat(language, { hour: "2-digit", minute: "2-digit", timeZone: tz }).format(new Date(iso));
+  const dayOf = (iso, tz) => new Intl.DateTimeFormat(language, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: tz }).format(new Date(iso));
+  /** A number of guests as the page's language writes it. */
+  const count = (n) => new Intl.NumberFormat(language).format(n);
+  /** "a table for 4" (singular and plural by the party's size). */
+  const party = (n) => tn("a table for {n}", "a table for {n}", n, { n: count(n) });
   const tomorrow = () => new Date(Date.now() + 86400000).toISOString().slice(0, 10);
 
   /** The party, date and time pickers; ``S`` {party, date, slot, slots} changes in place. */
@@ -19,19 +23,19 @@
         S.slots = (await api("GET", `${base}/availability?date=${S.date}&party_size=${S.party}`, undefined, { token: null })).slots;
       } catch (err) {
         S.slots = [];
-        toast(err instanceof ApiError ? err.message : "No connection", "error");
+        toast(err instanceof ApiError ? err.message : t("No connection"), "error");
       }
       render();
     }
     const sizes = Array.from({ length: venue.max_party }, (_, i) => i + 1);
     return [
-      h("label", "Guests", h("select", { name: "party_size", onchange: (e) => { S.party = Number(e.target.value); find(); } },
-        sizes.map((n) => h("option", { value: n, selected: n === S.party }, String(n))))),
-      h("p.muted", `For more than ${venue.max_party}, please call us.`),
-      h("label", "Date", h("input", { type: "date", name: "date", value: S.date, min: new Date().toISOString().slice(0, 10), onchange: (e) => { S.date = e.target.value; find(); } })),
+      h("label", t("Number of guests"), h("select", { name: "party_size", onchange: (e) => { S.party = Number(e.target.value); find(); } },
+        sizes.map((n) => h("option", { value: n, selected: n === S.party }, count(n))))),
+      h("p.muted", t("For more than {n} guests, please call us.", { n: count(venue.max_party) })),
+      h("label", t("Date"), h("input", { type: "date", name: "date", value: S.date, min: new Date().toISOString().slice(0, 10), onchange: (e) => { S.date = e.target.value; find(); } })),
       S.slots === null ? null : S.slots.length
         ? h("div.choices.slots", S.slots.map((s) => h(`button${S.slot === s.starts_at ? ".on" : ""}`, { type: "button", onclick: () => { S.slot = s.starts_at; render(); } }, timeOf(s.starts_at, venue.timezone))))
-        : h("p.muted", "No table free that day for your party. Please try another day."),
+        : h("p.muted", t("No table free that day for your party. Please try another day.")),
       find,
     ];
   }
@@ -43,7 +47,7 @@
     if (el) { el.classList.add("invalid"); el.focus(); }
   }
 
-  POS.booking = { timeOf, dayOf, tomorrow, whenPicker, markField };
+  POS.booking = { timeOf, dayOf, tomorrow, whenPicker, markField, party };
 
   if (document.body.dataset.page !== "book") return;
   const slug = document.body.dataset.slug;
@@ -65,10 +69,10 @@
       render();
     } catch (err) {
       S.sending = false;
-      if (err instanceof ApiError && err.status === 409) { S.key = uuid(); toast(`${err.message}: please pick another time`, "error"); return find(); }
+      if (err instanceof ApiError && err.status === 409) { S.key = uuid(); toast(t("{problem}: please pick another time", { problem: err.message }), "error"); return find(); }
       if (err instanceof ApiError && err.status === 422) S.key = uuid();
       markField(e.target, err instanceof ApiError ? err.problem : null);
-      toast(err instanceof ApiError ? err.message : "No connection: please try again", "error");
+      toast(err instanceof ApiError ? err.message : t("No connection: please try again"), "error");
     }
   }
 
@@ -76,9 +80,9 @@
     const v = S.venue;
     if (S.done) {
       return mount(main, h("div.pane", h("div.guest-card.booked",
-        h("h2", "Booked!"),
-        h("p", `${S.done.name}, a table for ${S.done.party_size} at ${v.name}, ${dayOf(S.done.starts_at, v.timezone)}.`),
-        h("p", "We sent a confirmation with a link to change or cancel."))));
+        h("h2", t("Booked!")),
+        h("p", t("{name}, {party} at {venue}, {when}.", { name: S.done.name, party: party(S.done.party_size), venue: v.name, when: dayOf(S.done.starts_at, v.timezone) })),
+        h("p", t("We sent a confirmation with a link to change or cancel.")))));
     }
     const picker = whenPicker(S, v, base, render);
     find = picker.pop();
@@ -87,12 +91,12 @@
       h("form.booking", { onsubmit: book, novalidate: true },
         picker,
         S.slot ? [
-          h("label", "Name", h("input", { name: "name", required: true, maxLength: 100, autocomplete: "name" })),
-          h("label", "E-mail", h("input", { name: "email", type: "email", required: true, maxLength: 254, autocomplete: "email" })),
-          h("label", "Phone (optional)", h("input", { name: "phone", type: "tel", maxLength: 40, autocomplete: "tel" })),
-          POS.allergens.picker(S.who, () => {}, { legend: "Allergies in your party" }),
-          h("label", "Note", h("textarea", { name: "notes", maxLength: 500, rows: 2, placeholder: "A birthday, a high chair…" })),
-          h("button.primary.big-pay", { type: "submit", disabled: S.sending }, `Book for ${S.party} at ${timeOf(S.slot, v.timezone)}`),
+          h("label", t("Name"), h("input", { name: "name", required: true, maxLength: 100, autocomplete: "name" })),
+          h("label", t("E-mail"), h("input", { name: "email", type: "email", required: true, maxLength: 254, autocomplete: "email" })),
+          h("label", t("Phone (optional)"), h("input", { name: "phone", type: "tel", maxLength: 40, autocomplete: "tel" })),
+          POS.allergens.picker(S.who, () => {}, { legend: t("Allergies in your party") }),
+          h("label", t("Note"), h("textarea", { name: "notes", maxLength: 500, rows: 2, placeholder: t("A birthday, a high chair…") })),
+          h("button.primary.big-pay", { type: "submit", disabled: S.sending }, tn("Book for {n} at {time}", "Book for {n} at {time}", S.party, { n: count(S.party), time: timeOf(S.slot, v.timezone) })),
         ] : null)));
   }
 
@@ -100,7 +104,7 @@
     try {
       S.venue = await api("GET", base, undefined, { token: null });
     } catch (err) {
-      return mount(main, h("div.pane", h("p.center", err instanceof ApiError ? err.message : "No connection")));
+      return mount(main, h("div.pane", h("p.center", err instanceof ApiError ? err.message : t("No connection"))));
     }
     S.party = Math.min(2, S.venue.max_party);
     render();

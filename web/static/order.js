@@ -3,7 +3,7 @@
    the order's own status page (its signed link), kept live over /ws. No sign-in. */
 "use strict";
 (() => {
-  const { h, $, mount, toast, money, api, ApiError, uuid } = POS;
+  const { h, $, mount, toast, money, api, ApiError, uuid, t, tn, language } = POS;
   const slug = document.body.dataset.slug;
   const token = document.body.dataset.token;
   const base = `/api/public/venues/${encodeURIComponent(slug)}`;
@@ -11,7 +11,7 @@
   const sheet = $("#sheet");
   const S = { draft: {}, menu: null, slots: [], cart: [], placing: false, order: null, live: null, paying: false };
   const call = (method, path, data, key) => api(method, path, data, { token: null, key });
-  const problem = (err) => (err instanceof ApiError ? err.message : "No connection: please try again");
+  const problem = (err) => (err instanceof ApiError ? err.message : t("No connection: please try again"));
 
   // ---- availability, as the server judges it (menu/schedules.py)
   const dayOf = (d) => ((d.getDay() + 6) % 7) + 1;
@@ -35,7 +35,7 @@
 
   // ---- the menu
   const total = () => S.cart.reduce((n, l) => n + l.price * l.quantity, 0);
-  const time = (iso) => new Intl.DateTimeFormat(undefined, { timeZone: S.menu ? S.menu.timezone : undefined, hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+  const time = (iso) => new Intl.DateTimeFormat(language, { timeZone: S.order ? S.order.timezone : S.menu ? S.menu.timezone : undefined, hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 
   async function start() {
     try {
@@ -58,12 +58,20 @@
     if (!day && !S.slots.length && S.day === days()[0]) return loadSlots(days()[1]);
     if (!S.slots.some((s) => s.starts === S.pickup)) S.pickup = S.slots.length ? S.slots[0].starts : null;
   }
-  const dayLabel = (d, n) => (n === 0 ? "Today" : n === 1 ? "Tomorrow" : new Intl.DateTimeFormat(undefined, { weekday: "long" }).format(new Date(`${d}T12:00:00`)));
+  const dayLabel = (d, n) => (n === 0 ? t("Today") : n === 1 ? t("Tomorrow") : weekday(d));
+  const weekday = (d) => new Intl.DateTimeFormat(language, { weekday: "long" }).format(new Date(`${d}T12:00:00`));
+  /** "Pickup today from 12:00", in the page's language. */
+  function firstPickup(d, n, at) {
+    if (n === 0) return t("Pickup today from {time}", { time: at });
+    if (n === 1) return t("Pickup tomorrow from {time}", { time: at });
+    return t("Pickup on {day} from {time}", { day: weekday(d), time: at });
+  }
+  const count = (n) => new Intl.NumberFormat(language).format(n);
 
   function add(item, modifiers, names) {
     const delta = item.modifier_groups.flatMap((g) => g.options).filter((o) => modifiers.includes(o.id)).reduce((n, o) => n + o.price_delta, 0);
     S.cart.push({ item_id: item.id, name: item.name, modifiers, names, quantity: 1, price: item.price + delta });
-    toast(`${item.name} added`, "ok");
+    toast(t("{name} added", { name: item.name }), "ok");
     render();
   }
 
@@ -74,18 +82,18 @@
       const picked = [...form.querySelectorAll("input:checked")].map((i) => Number(i.value));
       for (const g of item.modifier_groups) {
         const n = g.options.filter((o) => picked.includes(o.id)).length;
-        if (n < g.min_choices) return toast(`${g.name}: please choose ${g.min_choices}`, "error");
-        if (n > g.max_choices) return toast(`${g.name}: at most ${g.max_choices}`, "error");
+        if (n < g.min_choices) return toast(t("{group}: please choose {n}", { group: g.name, n: count(g.min_choices) }), "error");
+        if (n > g.max_choices) return toast(t("{group}: at most {n}", { group: g.name, n: count(g.max_choices) }), "error");
       }
       const names = item.modifier_groups.flatMap((g) => g.options).filter((o) => picked.includes(o.id)).map((o) => o.name);
       sheet.hidden = true;
       add(item, picked, names);
     } },
     h("h2", item.name),
-    item.modifier_groups.map((g) => h("fieldset.choices", h("legend", `${g.name}${g.min_choices ? " (required)" : ""}`),
+    item.modifier_groups.map((g) => h("fieldset.choices", h("legend", g.min_choices ? t("{group} (required)", { group: g.name }) : g.name),
       g.options.map((o) => h("label", h("input", { type: g.max_choices === 1 ? "radio" : "checkbox", name: `g${g.id}`, value: o.id }),
         o.name, o.price_delta ? ` +${money(o.price_delta)}` : "")))),
-    h("div.row", h("button.ghost", { type: "button", onclick: () => { sheet.hidden = true; } }, "Cancel"), h("span.spacer"), h("button.primary", { type: "submit" }, "Add")));
+    h("div.row", h("button.ghost", { type: "button", onclick: () => { sheet.hidden = true; } }, t("Cancel")), h("span.spacer"), h("button.primary", { type: "submit" }, t("Add"))));
     mount(sheet, form);
     sheet.hidden = false;
   }
@@ -94,43 +102,43 @@
     if (S.order) return renderOrder();
     const m = S.menu;
     mount(main,
-      h("p.muted", S.slots.length ? `Pickup ${dayLabel(S.day, days().indexOf(S.day)).toLowerCase()} from ${time(S.slots[0].starts)}` : "No pickup times left today."),
+      h("p.muted", S.slots.length ? firstPickup(S.day, days().indexOf(S.day), time(S.slots[0].starts)) : t("No pickup times left today.")),
       m.categories.map((c) => [
         h("h2", c.name),
         c.items.map((i) => {
           const ok = orderable(i, c);
           return h("div.menu-item" + (ok ? "" : ".off"), { "data-item": i.name },
             h("div.grow", h("strong", i.name), i.description ? h("small", i.description) : null,
-              i.allergens.length ? h("small", `Contains: ${i.allergens.join(", ")}`) : null,
-              ok ? null : h("small", "Not available")),
+              i.allergens.length ? h("small", t("Contains: {allergens}", { allergens: i.allergens.map(POS.allergens.name).join(", ") })) : null,
+              ok ? null : h("small", t("Not available"))),
             h("span.amount", money(i.price)),
-            h("button.primary", { disabled: !ok, "aria-label": `Add ${i.name}`, onclick: () => choose(i) }, "+"));
+            h("button.primary", { disabled: !ok, "aria-label": t("Add {name}", { name: i.name }), onclick: () => choose(i) }, "+"));
         }),
       ]),
-      S.cart.length ? h("div.order-bar", h("span.grow", `${S.cart.reduce((n, l) => n + l.quantity, 0)} items · ${money(total())}`),
-        h("button.primary", { id: "checkout", onclick: checkout }, "Checkout")) : null);
+      S.cart.length ? h("div.order-bar", h("span.grow", tn("{n} item", "{n} items", S.cart.reduce((n, l) => n + l.quantity, 0)) + " · " + money(total())),
+        h("button.primary", { id: "checkout", onclick: checkout }, t("Checkout"))) : null);
   }
 
   function checkout() {
     const form = h("form", { id: "place", onsubmit: place, oninput: (e) => { if (e.target.name) S.draft[e.target.name] = e.target.value; } },
-      h("h2", "Your order"),
+      h("h2", t("Your order")),
       h("ul", S.cart.map((l, n) => h("li", `${l.quantity} × ${l.name}${l.names.length ? ` (${l.names.join(", ")})` : ""} `, h("span.muted", money(l.price * l.quantity)), " ",
-        h("button.link", { type: "button", "aria-label": `Remove ${l.name}`, onclick: () => { S.cart.splice(n, 1); sheet.hidden = true; render(); } }, "✕")))),
-      h("p", h("strong", `Total ${money(total())}`)),
-      h("label", "Name", h("input", { name: "name", required: true, maxLength: 100, autocomplete: "name", value: S.draft.name || "" })),
-      h("label", "Phone", h("input", { name: "phone", type: "tel", maxLength: 40, autocomplete: "tel", value: S.draft.phone || "" })),
-      h("label", "E-mail (we tell you when it is ready)", h("input", { name: "email", type: "email", maxLength: 254, autocomplete: "email", value: S.draft.email || "" })),
+        h("button.link", { type: "button", "aria-label": t("Remove {name}", { name: l.name }), onclick: () => { S.cart.splice(n, 1); sheet.hidden = true; render(); } }, "✕")))),
+      h("p", h("strong", t("Total {amount}", { amount: money(total()) }))),
+      h("label", t("Name"), h("input", { name: "name", required: true, maxLength: 100, autocomplete: "name", value: S.draft.name || "" })),
+      h("label", t("Phone"), h("input", { name: "phone", type: "tel", maxLength: 40, autocomplete: "tel", value: S.draft.phone || "" })),
+      h("label", t("E-mail (we tell you when it is ready)"), h("input", { name: "email", type: "email", maxLength: 254, autocomplete: "email", value: S.draft.email || "" })),
       h("div.row",
-        h("label.grow", "Pickup day", h("select", { name: "day", onchange: async (e) => { await loadSlots(e.target.value).catch(() => null); checkout(); } },
+        h("label.grow", t("Pickup day"), h("select", { name: "day", onchange: async (e) => { await loadSlots(e.target.value).catch(() => null); checkout(); } },
           days().map((d, n) => h("option", { value: d, selected: d === S.day }, dayLabel(d, n))))),
-        h("label.grow", "Time", h("select", { name: "pickup_at", required: true, onchange: (e) => { S.pickup = e.target.value; } },
+        h("label.grow", t("Time"), h("select", { name: "pickup_at", required: true, onchange: (e) => { S.pickup = e.target.value; } },
           S.slots.map((s) => h("option", { value: s.starts, selected: s.starts === S.pickup }, time(s.starts)))))),
-      h("fieldset.choices", h("legend", "Payment"),
-        h("label", h("input", { type: "radio", name: "payment", value: "card", checked: true }), "Pay now by card"),
-        h("label", h("input", { type: "radio", name: "payment", value: "at_pickup" }), "Pay at pickup")),
+      h("fieldset.choices", h("legend", t("Payment")),
+        h("label", h("input", { type: "radio", name: "payment", value: "card", checked: true }), t("Pay now by card")),
+        h("label", h("input", { type: "radio", name: "payment", value: "at_pickup" }), t("Pay at pickup"))),
       h("p.error", { id: "place-error" }),
-      h("div.row", h("button.ghost", { type: "button", onclick: () => { sheet.hidden = true; } }, "Back"), h("span.spacer"),
-        h("button.primary", { type: "submit" }, "Place order")));
+      h("div.row", h("button.ghost", { type: "button", onclick: () => { sheet.hidden = true; } }, t("Back")), h("span.spacer"),
+        h("button.primary", { type: "submit" }, t("Place order"))));
     mount(sheet, form);
     sheet.hidden = false;
   }
@@ -158,8 +166,12 @@
       follow();
       render();
     } catch (err) {
-      const field = err instanceof ApiError && err.problem.field ? ` (${err.problem.field})` : "";
-      $("#place-error").textContent = problem(err) + field;
+      // the field named by the problem is marked, not named: its name is the API's, not the guest's
+      const field = err instanceof ApiError && err.problem.field;
+      const input = field && e.target.querySelector(`[name='${field}']`);
+      e.target.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+      if (input) { input.classList.add("invalid"); input.focus(); }
+      $("#place-error").textContent = problem(err);
       if (err instanceof ApiError && err.status === 409) await loadSlots().catch(() => null);
     } finally {
       S.placing = false;
@@ -177,8 +189,8 @@
         await new Promise((ok) => setTimeout(ok, 1000));
         r = await call("POST", `${guest}/payments/${r.payment.id}/poll`);
       }
-      if (r.payment.status === "approved") toast("Paid. Thank you!", "ok");
-      else toast(`Card ${r.payment.status}: you can pay at pickup`, "error");
+      if (r.payment.status === "approved") toast(t("Paid. Thank you!"), "ok");
+      else toast(t("The card payment did not go through: you can pay at pickup"), "error");
     } catch (err) {
       toast(problem(err), "error");
     }
@@ -201,19 +213,28 @@
     if (!S.live) S.live = POS.live([`check:${S.order.check_id}`], { event: (m) => { if (m.type === "pickup.changed" || m.type.startsWith("payment")) refresh(); } }, { token: S.order.token });
   }
 
-  const STATES = { held: "Order received", preparing: "Preparing", ready: "Ready for pickup", collected: "Collected" };
+  const STATES = { held: t("Order received"), preparing: t("Preparing"), ready: t("Ready for pickup"), collected: t("Collected") };
+  /** The pickup's day as the guest reads it: "today", "tomorrow" or the date. */
+  function pickupDay(iso) {
+    const tz = S.order.timezone;
+    const ymd = (d) => d.toLocaleDateString("sv-SE", { timeZone: tz });
+    const day = ymd(new Date(iso));
+    if (day === ymd(new Date())) return t("today");
+    if (day === ymd(new Date(Date.now() + 864e5))) return t("tomorrow");
+    return new Intl.DateTimeFormat(language, { weekday: "long", day: "numeric", month: "long", timeZone: tz }).format(new Date(iso));
+  }
   function renderOrder() {
     const o = S.order;
     const due = o.total - o.paid;
     mount(main,
-      h("p.center.muted", "Your order number"),
+      h("p.center.muted", t("Your order number")),
       h("p.order-number", { id: "number" }, o.number === null ? "–" : String(o.number)),
       h("p.order-state", { id: "state", "data-state": o.state }, STATES[o.state] || o.state),
-      h("p.center", `Pickup at ${time(o.pickup_at)}`),
+      h("p.center", t("Pickup {day} at {time}", { day: pickupDay(o.pickup_at), time: time(o.pickup_at) })),
       h("ul", o.lines.map((l) => h("li", `${l.quantity} × ${l.name}${l.modifiers.length ? ` (${l.modifiers.join(", ")})` : ""} `, h("span.muted", money(l.amount))))),
-      h("p", h("strong", `Total ${money(o.total)}`), " ", due <= 0 ? h("span.badge", "Paid") : h("span.muted", o.payment === "card" ? "" : "Pay at pickup")),
-      due > 0 && o.payment === "card" ? h("button.primary.big-pay", { disabled: S.paying, onclick: pay }, S.paying ? "Paying…" : `Pay ${money(due)} by card`) : null,
-      h("p.muted.center", "Keep this page: it shows when your order is ready."));
+      h("p", h("strong", t("Total {amount}", { amount: money(o.total) })), " ", due <= 0 ? h("span.badge", t("Paid")) : h("span.muted", o.payment === "card" ? "" : t("Pay at pickup"))),
+      due > 0 && o.payment === "card" ? h("button.primary.big-pay", { disabled: S.paying, onclick: pay }, S.paying ? t("Paying…") : t("Pay {amount} by card", { amount: money(due) })) : null,
+      h("p.muted.center", t("Keep this page: it shows when your order is ready.")));
   }
 
   if (token) {

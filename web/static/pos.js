@@ -50,6 +50,9 @@ const POS = (() => {
     location.reload();
     return true;
   }
+  // the guest pages' language switch (web/templates/_languages.html)
+  const languageSwitch = document.getElementById("language-switch");
+  if (languageSwitch) languageSwitch.addEventListener("change", () => useLanguage(languageSwitch.value));
   const mount = (el, ...children) => { el.replaceChildren(...children.flat(Infinity).filter(Boolean)); return el; };
 
   function toast(message, kind = "info") {

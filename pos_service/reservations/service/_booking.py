@@ -226,11 +226,13 @@ async def book(
     data: ReservationCreate,
     *,
     manage_url: Callable[[int], str] | None = None,
+    language: str | None = None,
 ) -> ReservationRead:
     """Book a party on the host's tables or by best fit; 409 if the slot has no room.
     Takes the venue's day lock before looking at the tables (docs/reservations.md).
     ``manage_url`` makes the guest's change-or-cancel link of a reservation id (the
-    public booking page's), put in the confirmation."""
+    public booking page's), put in the confirmation; ``language`` is the guest's (the
+    public page's), which the reservation's e-mails are written in (None: the venue's)."""
     venue, rules = await venue_rules(session, caller.venue_id)
     now = now_utc()
     _check_party(rules, data.party_size)
@@ -270,6 +272,7 @@ async def book(
         allergy_note=data.allergy_note.strip(),
         table_ids=table_ids,
         booked_by=caller.actor,
+        language=language,
     )
     session.add(r)
     await session.flush()
@@ -292,6 +295,7 @@ async def book(
             party_size=r.party_size,
             starts_at=r.starts_at,
             manage_url=manage_url(r.id) if manage_url else None,
+            language=language,
         ),
     )
     return read

@@ -104,6 +104,7 @@ def send_reminders(notifier: Notifier) -> Task:
                 email=r.email,
                 party_size=r.party_size,
                 starts_at=r.starts_at,
+                language=r.language,
             )
             await notifier.remind(session, reminder)
             events.record(
