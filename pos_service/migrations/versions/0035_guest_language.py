@@ -1,7 +1,7 @@
 """guest language: the language a guest booked or ordered in (null: the venue's)
 
 Revision ID: 0035
-Revises: 0030
+Revises: 0034
 Create Date: 2026-12-05 07:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0035"
-down_revision = "0030"
+down_revision = "0034"
 branch_labels = None
 depends_on = None
 
