@@ -166,6 +166,8 @@ async def _speaks(demo: Demo, member: str, language: str) -> None:
     [(member_id,)] = await demo.sql("SELECT id FROM staff WHERE name = :n", n=member)
     r = await demo.call("PATCH", f"/api/staff/{member_id}", "manager", json={"language": language})
     assert r.status_code == 200, r.text
+
+
 async def _guest(new_device: NewDevice, language: str) -> Page:
     """A guest's phone whose browser asks for ``language``."""
     page = (await new_device(PHONE)).page
@@ -225,6 +227,8 @@ async def test_the_host_stand_speaks_dutch_and_german(
     await host.click("#side .tabs button[data-tab='floor']")
     await expect(host.locator("#side .legend")).to_contain_text(str(texts["free"]))
     assert await _english_left(host, language) == [], "floor"
+
+
 async def test_the_public_order_page_follows_the_guests_browser_to_the_order_status(
     demo: Demo, new_device: NewDevice, server_url: str, language: str
 ) -> None:
@@ -409,6 +413,8 @@ async def test_the_handhelds_shift_and_notice_panels_speak_dutch_and_german(
     await expect(phone.locator("#sheet h2").first).to_have_text(str(texts["My shifts"]))
     await phone.evaluate(ONLY_PANELS)
     assert await _english_left(phone, language) == []
+
+
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("language", ["nl", "de"])
 async def test_the_handheld_speaks_dutch_and_german(
@@ -460,6 +466,8 @@ async def test_the_handheld_speaks_dutch_and_german(
     await phone.click(".part button >> nth=0")  # cash
     await expect(phone.locator("#sheet [data-change]")).to_be_visible()
     assert set(await _english_left(phone, language)) - DATA == set(), "cash"
+
+
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("language", ["nl", "de"])
 async def test_the_kitchen_screen_and_the_pass_speak_dutch_and_german(
@@ -506,6 +514,8 @@ async def test_the_kitchen_screen_and_the_pass_speak_dutch_and_german(
     await kitchen.click("button.pickup")
     await expect(kitchen.locator(".expo-course.pickup .state")).to_have_text(str(texts["CALLED"]))
     assert set(await _english_left(kitchen, language)) - DATA == set(), "expo, called"
+
+
 async def _a_day_of_service(demo: Demo) -> None:
     """Sales, a discount, a comp, a void, a tip, a roster, a promotion, a day-part price
     and a wage: something in every section of the manager's page."""
