@@ -3,9 +3,10 @@
 ``serve`` on a database without a venue (and without ``--demo``) prints a one-time setup
 code for ``/app/setup``; ``init`` sets the first venue up from the command line instead.
 
-``serve`` starts quickly: this supervisor process imports neither the application nor
-Alembic when the database is already at the head revision (see
-``pos_service.migrations.upgrade_if_behind``); only the workers import the application.
+``serve`` starts quickly: Alembic is imported only when the database is behind the head
+revision (see ``pos_service.migrations.upgrade_if_behind``), and the application is
+imported once, by the supervisor, and the workers forked from it, beside one process for
+the scheduled tasks (``pos_service.supervisor``).
 Without ``--demo`` it logs for production (``plain`` lines, no access log); with it, as
 for development (``console``, with the access log). ``--log-format``/``POS_LOG_FORMAT``
 and ``--access-log``/``POS_ACCESS_LOG`` choose otherwise.
@@ -364,8 +365,6 @@ def logging_of(args: argparse.Namespace) -> tuple[LogFormat, bool]:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
-
     url = _prepare(settings, demo=args.demo)
     if not args.demo:
         _issue_setup_code(url, args.host, args.port)
@@ -377,12 +376,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     os.environ["POS_LOG_FORMAT"] = log_format
     if args.demo:
         os.environ["POS_DEMO"] = "1"
-    uvicorn.run(
-        "pos_service.app:create_app",
-        factory=True,
+    from pos_service import supervisor
+
+    supervisor.serve(
+        Settings.from_env(),
+        args.workers,
         host=args.host,
         port=args.port,
-        workers=args.workers,
         log_level="info",
         access_log=access_log,
         proxy_headers=False,
