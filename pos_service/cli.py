@@ -378,7 +378,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         os.environ["POS_DEMO"] = "1"
     from pos_service import supervisor
 
-    supervisor.serve(
+    status = supervisor.serve(
         Settings.from_env(),
         args.workers,
         host=args.host,
@@ -393,6 +393,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         # CPU per event and about 40 KiB of zlib state per browser screen
         ws_per_message_deflate=False,
     )
+    if status:
+        sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,10 @@ servers on one database the tasks still never do the same work twice (they claim
 rows with ``SKIP LOCKED``).
 
 A worker or the scheduler that dies is forked again from the supervisor (at most once
-a second per role). ``SIGTERM`` or ``SIGINT`` stops them all: the supervisor passes
-``SIGTERM`` on and waits for them. On Linux a child also stops when the supervisor
-dies (``PR_SET_PDEATHSIG``).
+a second per role). A worker whose application never started (its lifespan failed: no
+database, say) stops the server with exit status 3, as uvicorn does. ``SIGTERM`` or
+``SIGINT`` stops them all: the supervisor passes ``SIGTERM`` on and waits for them. On
+Linux a child also stops when the supervisor dies (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ SCHEDULER_NAME = b"pos-scheduler"
 """The scheduler process's name (``/proc/<pid>/comm``), to tell it from the workers."""
 
 RESTART_GAP = 1.0
+STARTUP_FAILURE = 3
 
 _PR_SET_NAME = 15
 _PR_SET_PDEATHSIG = 1
@@ -104,6 +106,7 @@ class Supervisor:
         self._children: dict[int, str] = {}
         self._started: dict[str, float] = {}
         self._stopping = False
+        self.status = 0
 
     def _fork(self, role: str) -> None:
         pid = os.fork()
@@ -149,6 +152,11 @@ class Supervisor:
             if ended is None or self._stopping:
                 continue
             role = ended
+            if os.waitstatus_to_exitcode(status) == STARTUP_FAILURE:
+                log.error("the application did not start; stopping", role=role, pid=pid)
+                self.status = STARTUP_FAILURE
+                self._stop(signal.SIGTERM, None)
+                continue
             began = self._started.pop(f"{role}:{pid}", 0.0)
             log.warning(
                 "process ended, starting it again",
@@ -161,9 +169,9 @@ class Supervisor:
                 self._fork(role)
 
 
-def serve(settings: Settings, workers: int, **uvicorn_options: Any) -> None:
+def serve(settings: Settings, workers: int, **uvicorn_options: Any) -> int:
     """Import and build the application once, bind, fork ``workers`` workers and the
-    scheduler process; return when they have all stopped."""
+    scheduler process; when they have all stopped, the exit status."""
     import uvicorn
 
     from pos_service.app import create_app
@@ -175,16 +183,21 @@ def serve(settings: Settings, workers: int, **uvicorn_options: Any) -> None:
     sock: socket.socket = config.bind_socket()
 
     def worker() -> None:
-        uvicorn.Server(config).run(sockets=[sock])
+        server = uvicorn.Server(config)
+        server.run(sockets=[sock])
+        if not server.started:
+            sys.exit(STARTUP_FAILURE)
 
     def scheduler() -> None:
         sock.close()
         asyncio.run(scheduled(settings))
 
+    supervisor = Supervisor({"worker": worker, "scheduler": scheduler}, workers)
     try:
-        Supervisor({"worker": worker, "scheduler": scheduler}, workers).run()
+        supervisor.run()
     finally:
         sock.close()
+    return supervisor.status
 
 
 def settings_without_scheduler(settings: Settings) -> Settings:

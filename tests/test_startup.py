@@ -223,3 +223,25 @@ async def test_serve_runs_its_workers_and_one_scheduler_that_comes_back(scratch:
         await asyncio.wait_for(process.wait(), 30)
     assert process.returncode == 0
     assert children(process.pid) == {}
+
+
+async def test_serve_stops_when_its_application_cannot_start(scratch: str) -> None:
+    await upgrade_async(scratch)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environment = {
+        **os.environ,
+        "DATABASE_URL": scratch,
+        "POS_SECRET_KEY_FILE": secret_key_file("k"),
+        "POS_POOL_SIZE": "0",  # no pool can be made: the lifespan fails
+    }
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "pos_service.cli", "serve", "--port", str(port), "--workers", "2"),
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert await asyncio.wait_for(process.wait(), 60) == 3
+    assert children(process.pid) == {}
