@@ -141,6 +141,7 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         gc.freeze()  # what is imported stays shared with the children (copy-on-write)
+        gc.enable()  # off while the application was imported and built (see :func:`serve`)
         for role in self._wanted:
             self._fork(role)
         while self._children:
@@ -172,6 +173,9 @@ class Supervisor:
 def serve(settings: Settings, workers: int, **uvicorn_options: Any) -> int:
     """Import and build the application once, bind, fork ``workers`` workers and the
     scheduler process; when they have all stopped, the exit status."""
+    # The import and the build make hundreds of thousands of objects that live as long as
+    # the process: collecting them meanwhile is wasted work (about an eighth of it).
+    gc.disable()
     import uvicorn
 
     from pos_service.app import create_app
