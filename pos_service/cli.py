@@ -261,6 +261,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="seed the demo venue first")
     serve.add_argument(
+        "--in-process",
+        action="store_true",
+        help="one worker in this process, the scheduled tasks in it too, no fork "
+        "(for a profiler or a debugger; --workers is ignored)",
+    )
+    serve.add_argument(
         "--log-format",
         choices=get_args(LogFormat),
         default=os.environ.get("POS_LOG_FORMAT"),
@@ -380,7 +386,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     status = supervisor.serve(
         Settings.from_env(),
-        args.workers,
+        0 if args.in_process else args.workers,
         host=args.host,
         port=args.port,
         log_level="info",

@@ -172,7 +172,17 @@ class Supervisor:
 
 def serve(settings: Settings, workers: int, **uvicorn_options: Any) -> int:
     """Import and build the application once, bind, fork ``workers`` workers and the
-    scheduler process; when they have all stopped, the exit status."""
+    scheduler process; when they have all stopped, the exit status. With no workers, the
+    application (and its scheduler) runs in this process, unforked."""
+    if workers == 0:
+        import uvicorn
+
+        from pos_service.app import create_app
+
+        server = uvicorn.Server(uvicorn.Config(create_app(settings), **uvicorn_options))
+        server.run()
+        return 0 if server.started else STARTUP_FAILURE
+
     # The import and the build make hundreds of thousands of objects that live as long as
     # the process: collecting them meanwhile is wasted work (about an eighth of it).
     gc.disable()

@@ -245,3 +245,36 @@ async def test_serve_stops_when_its_application_cannot_start(scratch: str) -> No
     )
     assert await asyncio.wait_for(process.wait(), 60) == 3
     assert children(process.pid) == {}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+async def test_serve_in_process_answers_from_the_process_itself(scratch: str) -> None:
+    """``--in-process`` (for a profiler or a debugger): no child processes."""
+    await upgrade_async(scratch)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environment = {
+        **os.environ,
+        "DATABASE_URL": scratch,
+        "POS_SECRET_KEY_FILE": secret_key_file("k"),
+    }
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "pos_service.cli", "serve", "--port", str(port), "--in-process"),
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(600):
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/health")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+            assert (await client.get("/health")).status_code == 200
+            assert children(process.pid) == {}
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 30)
