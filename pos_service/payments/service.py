@@ -246,25 +246,8 @@ async def add_comp(
 # --- splits
 
 
-SPLIT = """
-WITH replaced AS (
-    UPDATE bill_parts SET active = false
-    WHERE venue_id = $1 AND check_id = $2 AND id = ANY($3::bigint[])
-), moved AS (
-    UPDATE bill_parts SET position = position + $4
-    WHERE venue_id = $1 AND check_id = $2 AND active AND position >= $5
-      AND NOT id = ANY($3::bigint[])
-), versioned AS (
-    UPDATE checks SET version = version + 1 WHERE venue_id = $1 AND id = $2
-)
-INSERT INTO bill_parts
-    (venue_id, check_id, position, label, amount, service_charge, taxes, line_shares, basis)
-SELECT $1, $2, p.position, p.label, p.amount, p.service_charge, p.taxes, p.line_shares, $6
-FROM jsonb_to_recordset(($7::text)::jsonb) AS p(
-    position int, label text, amount bigint, service_charge bigint, taxes jsonb,
-    line_shares jsonb)
-RETURNING id, position
-"""
+SPLIT_WRITE = "SELECT bill_split_write($1, $2, $3, $4, $5, ($6::text)::jsonb)::text"
+IDS = msgspec.json.Decoder(list[int])
 
 
 async def split(tx: Tx, caller: Caller, check_id: int, data: SplitRequest) -> BillRead:
@@ -272,7 +255,7 @@ async def split(tx: Tx, caller: Caller, check_id: int, data: SplitRequest) -> Bi
 
     A lean write (``core.tx``): the check and its bill in one round trip
     (``open_for_write``), the parts replaced, moved and added and the check's version
-    raised in one statement."""
+    raised in another (``bill_split_write``, migration 0033)."""
     loaded = await open_for_write(tx, caller.venue_id, check_id)
     replaced_ids, pieces = plan_split(loaded.ledger, [p.id for p in loaded.parts], data)
     replaced = [p for p in loaded.parts if p.id in replaced_ids]
@@ -288,23 +271,23 @@ async def split(tx: Tx, caller: Caller, check_id: int, data: SplitRequest) -> Bi
         }
         for i, piece in enumerate(pieces)
     ]
-    written = await tx.conn.fetch(
-        SPLIT,
-        caller.venue_id,
-        check_id,
-        sorted(replaced_ids),
-        len(pieces),
-        position,
-        loaded.ledger.basis,
-        msgspec.json.encode(new).decode(),
+    ids = IDS.decode(
+        await tx.conn.fetchval(
+            SPLIT_WRITE,
+            caller.venue_id,
+            check_id,
+            sorted(replaced_ids),
+            position,
+            loaded.ledger.basis,
+            msgspec.json.encode(new).decode(),
+        )
     )
-    ids = {r["position"]: r["id"] for r in written}
     kept = [
         moved(p, len(pieces)) if p.position >= position else p
         for p in loaded.parts
         if p.id not in replaced_ids
     ]
-    rows = [new_part(ids[row["position"]], loaded.ledger.basis, row) for row in new]
+    rows = [new_part(i, loaded.ledger.basis, row) for i, row in zip(ids, new, strict=True)]
     after = with_parts(loaded, [*kept, *rows])
     events.record(
         tx,

@@ -1,4 +1,4 @@
-"""bill_open: a check locked and its bill's rows read, in one round trip (the split)
+"""bill_open, bill_split_write: the split's two round trips (lock and read, write)
 
 Revision ID: 0033
 Revises: 0030
@@ -61,9 +61,45 @@ $$
 """
 
 
+# The parts a split replaced are kept inactive, those after them move down, the new ones
+# are inserted in their place, and the check's version goes up; the new parts' ids, in
+# the order of their positions.
+BILL_SPLIT_WRITE = """
+CREATE FUNCTION bill_split_write(
+    p_venue bigint, p_check bigint, p_replaced bigint[], p_from int, p_basis text,
+    p_parts jsonb
+) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+    n int := jsonb_array_length(p_parts);
+    ids json;
+BEGIN
+    UPDATE bill_parts SET active = false
+    WHERE venue_id = p_venue AND check_id = p_check AND id = ANY(p_replaced);
+    UPDATE bill_parts SET position = position + n
+    WHERE venue_id = p_venue AND check_id = p_check AND active AND position >= p_from;
+    UPDATE checks SET version = version + 1 WHERE venue_id = p_venue AND id = p_check;
+    WITH added AS (
+        INSERT INTO bill_parts (venue_id, check_id, position, label, amount, service_charge,
+                                taxes, line_shares, basis)
+        SELECT p_venue, p_check, p.position, p.label, p.amount, p.service_charge, p.taxes,
+               p.line_shares, p_basis
+        FROM jsonb_to_recordset(p_parts) AS p(position int, label text, amount bigint,
+             service_charge bigint, taxes jsonb, line_shares jsonb)
+        RETURNING id, position
+    )
+    SELECT COALESCE(json_agg(id ORDER BY position), '[]') INTO ids FROM added;
+    RETURN ids;
+END
+$$
+"""
+
+
 def upgrade() -> None:
     op.execute(BILL_OPEN)
+    op.execute(BILL_SPLIT_WRITE)
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION bill_split_write(bigint, bigint, bigint[], int, text, jsonb)")
     op.execute("DROP FUNCTION bill_open(bigint, bigint, text)")
