@@ -43,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     profile.add_argument("--rate", type=float, default=200)
     profile.add_argument("--seconds", type=float, default=20)
     sub.add_parser("statements", help="print the SQL one send issues")
-    sub.add_parser("txpath", help="CPU per send in process: lean transaction against a session")
+    sub.add_parser(
+        "txpath", help="CPU per send and per split in process: lean transaction against a session"
+    )
     return parser
 
 

@@ -179,11 +179,10 @@ class Server:
         self.stop()
 
     def worker_pids(self) -> list[int]:
-        """The serving processes: the workers with ``--workers`` > 1, else the process itself."""
+        """The serving processes: the supervisor's children (the workers and the process of
+        the scheduled tasks, whose CPU is the server's too)."""
         if self.proc is None:
             return []
-        if self.workers == 1:
-            return [self.proc.pid]
         return _children(self.proc.pid)
 
     def rss(self) -> int:

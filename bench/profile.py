@@ -36,6 +36,7 @@ def main(rate: float, seconds: float) -> None:
             str(saved),
             "-m",
             *command[2:],
+            "--in-process",  # the worker is this process: the profiler sees its requests
         ]
         server.start(profiled)
         venues = env.run(env.venues(url, server.url, VENUES))

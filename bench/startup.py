@@ -24,7 +24,7 @@ def startup(ctx: Context) -> list[Figure]:
             f"process start to healthy /health ({ctx.server.workers} workers)",
             "s",
             seconds,
-            Target(2),
+            Target(1.5),
             f"{STARTS} starts per repeat; migrations checked on every start",
         )
     ]

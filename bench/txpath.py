@@ -1,10 +1,12 @@
-"""The send's cost in process, by way of running its transaction: ``python -m bench txpath``.
+"""The lean writes' cost in process, by way of running their transaction:
+``python -m bench txpath``.
 
 The same sends (5 lines, 3 stations, the idempotency key, the events and the NOTIFY after
 commit; no HTTP, no sockets) run alternately in blocks, lean on the plain asyncpg pool
 (``core.tx.run``) and with an ORM session owning the transaction
 (``core.tx.run_with_session``), and the process's CPU time per send is reported for each.
 Interleaving the blocks lets a busy machine slow both alike; the ratio is the figure.
+Then the same for splits of a 50-line bill 7 ways by items (scenario 5's split).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ async def measure(url: str) -> dict[str, list[float]]:
             roles=frozenset({"waiter"}),
         )
         bus = EventBus(engine, pool)
+        found.update(await _splits(url, venue, caller, sessions, pool, bus))
         for n in range(BLOCKS * 2 + 1):
             way = "lean" if n % 2 else "session"
             checks = await env.prepare_checks(url, venue, BLOCK)
@@ -76,6 +79,46 @@ async def measure(url: str) -> dict[str, list[float]]:
     return found
 
 
+SPLITS = 20
+
+
+async def _splits(
+    url: str, venue: Any, caller: Any, sessions: Any, pool: Any, bus: Any
+) -> dict[str, list[float]]:
+    """CPU milliseconds per split of each block, by way."""
+    from bench import floor
+    from bench.kitchen import BILL_LINES, BILL_WAYS
+    from pos_service.core.uow import UnitOfWork
+    from pos_service.payments import service
+    from pos_service.payments.schemas import SplitRequest
+
+    seats = [(i % BILL_WAYS) + 1 for i in range(BILL_LINES)]
+    names = list(venue.items)
+    lines = [(names[i % len(names)], seat) for i, seat in enumerate(seats)]
+    found: dict[str, list[float]] = {"split lean": [], "split session": []}
+    for n in range(BLOCKS * 2 + 1):
+        way = "split lean" if n % 2 else "split session"
+        checks = await env.prepare_checks(url, venue, SPLITS, lines)
+        line_ids = await floor.sent_lines(url, venue.id, checks)
+        started = time.process_time()
+        for i, check_id in enumerate(checks):
+            assignment = {k: seat - 1 for k, seat in zip(line_ids[check_id], seats, strict=True)}
+            uow = UnitOfWork(
+                sessions,
+                caller,
+                bus,
+                idempotency_key=f"split-{n}-{i}",
+                fingerprint=b"x",
+                pool=pool if way == "split lean" else None,
+            )
+            request = SplitRequest(mode="items", parts=BILL_WAYS, assignment=assignment)
+            await uow.write_tx(service.split, check_id, request)
+        await bus.flushed()
+        if n:
+            found[way].append((time.process_time() - started) * 1000 / SPLITS)
+    return found
+
+
 def _sql(query: str) -> Any:
     from sqlalchemy import text
 
@@ -92,9 +135,11 @@ def main() -> None:
     url = env.fresh_database("bench_txpath")
     found = env.run(measure(url))
     for way, values in found.items():
+        what = "split" if way.startswith("split") else "send"
         print(
-            f"{way:8} CPU per send: median {statistics.median(values):.2f} ms "
+            f"{way:13} CPU per {what}: median {statistics.median(values):.2f} ms "
             f"(blocks: {', '.join(f'{v:.2f}' for v in values)})"
         )
-    ratio = statistics.median(found["lean"]) / statistics.median(found["session"])
-    print(f"lean / session: {ratio:.2f}")
+    for lean, session in (("lean", "session"), ("split lean", "split session")):
+        ratio = statistics.median(found[lean]) / statistics.median(found[session])
+        print(f"{lean} / {session}: {ratio:.2f}")

@@ -190,7 +190,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         app.state.scheduler = Scheduler(
             app.state.sessions, bus, tasks(settings, app.state.payment_provider, app.state)
         )
-        if settings.run_background:
+        if settings.run_background and settings.scheduler:
             app.state.scheduler.start()
         try:
             yield

@@ -3,9 +3,10 @@
 ``serve`` on a database without a venue (and without ``--demo``) prints a one-time setup
 code for ``/app/setup``; ``init`` sets the first venue up from the command line instead.
 
-``serve`` starts quickly: this supervisor process imports neither the application nor
-Alembic when the database is already at the head revision (see
-``pos_service.migrations.upgrade_if_behind``); only the workers import the application.
+``serve`` starts quickly: Alembic is imported only when the database is behind the head
+revision (see ``pos_service.migrations.upgrade_if_behind``), and the application is
+imported once, by the supervisor, and the workers forked from it, beside one process for
+the scheduled tasks (``pos_service.supervisor``).
 Without ``--demo`` it logs for production (``plain`` lines, no access log); with it, as
 for development (``console``, with the access log). ``--log-format``/``POS_LOG_FORMAT``
 and ``--access-log``/``POS_ACCESS_LOG`` choose otherwise.
@@ -260,6 +261,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="seed the demo venue first")
     serve.add_argument(
+        "--in-process",
+        action="store_true",
+        help="one worker in this process, the scheduled tasks in it too, no fork "
+        "(for a profiler or a debugger; --workers is ignored)",
+    )
+    serve.add_argument(
         "--log-format",
         choices=get_args(LogFormat),
         default=os.environ.get("POS_LOG_FORMAT"),
@@ -364,8 +371,6 @@ def logging_of(args: argparse.Namespace) -> tuple[LogFormat, bool]:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
-
     url = _prepare(settings, demo=args.demo)
     if not args.demo:
         _issue_setup_code(url, args.host, args.port)
@@ -377,12 +382,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     os.environ["POS_LOG_FORMAT"] = log_format
     if args.demo:
         os.environ["POS_DEMO"] = "1"
-    uvicorn.run(
-        "pos_service.app:create_app",
-        factory=True,
+    from pos_service import supervisor
+
+    status = supervisor.serve(
+        Settings.from_env(),
+        0 if args.in_process else args.workers,
         host=args.host,
         port=args.port,
-        workers=args.workers,
         log_level="info",
         access_log=access_log,
         proxy_headers=False,
@@ -393,6 +399,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         # CPU per event and about 40 KiB of zlib state per browser screen
         ws_per_message_deflate=False,
     )
+    if status:
+        sys.exit(status)
 
 
 if __name__ == "__main__":

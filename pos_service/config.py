@@ -33,6 +33,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     pool_size: int = 10
     demo: bool = False
     run_background: bool = True
+    scheduler: bool = True
+    """Run the scheduled tasks in this process (with ``run_background``). ``pos-service
+    serve`` turns it off in its workers and runs them in a process of their own
+    (``pos_service.supervisor``)."""
     print_max_attempts: int = 3
     print_retry_seconds: float = 2.0
     print_timeout_seconds: float = 5.0

@@ -1,6 +1,7 @@
-"""Start-up: migrations run only when the database is behind, the supervisor of
-``pos-service serve`` imports neither the application nor Alembic when it is not, and
-``serve`` logs for production unless told otherwise."""
+"""Start-up: migrations run only when the database is behind, ``pos-service serve``
+checks them without importing the application or Alembic, forks its workers from one
+import of the application beside one process for the scheduled tasks, and logs for
+production unless told otherwise."""
 
 from __future__ import annotations
 
@@ -155,3 +156,125 @@ def test_serve_chooses_its_logging(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     assert cli.logging_of(cli.parser().parse_args(argv)) == expected
+
+
+def children(pid: int) -> dict[int, str]:
+    """The child processes of ``pid`` and their names."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            stat = (entry / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found[int(entry.name)] = (entry / "comm").read_text().strip()
+    return found
+
+
+async def until(condition: object, seconds: float = 30) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition() and loop.time() < deadline:  # type: ignore[operator]
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+async def test_serve_runs_its_workers_and_one_scheduler_that_comes_back(scratch: str) -> None:
+    await upgrade_async(scratch)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environment = {
+        **os.environ,
+        "DATABASE_URL": scratch,
+        "POS_SECRET_KEY_FILE": secret_key_file("k"),
+    }
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "pos_service.cli", "serve", "--port", str(port), "--workers", "2"),
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            await until(lambda: len(children(process.pid)) == 3)
+            names = sorted(children(process.pid).values())
+            assert names.count("pos-scheduler") == 1
+            assert len(names) == 3  # two answering workers and the scheduler
+            (scheduler,) = [p for p, n in children(process.pid).items() if n == "pos-scheduler"]
+
+            os.kill(scheduler, 9)
+            await until(
+                lambda: any(
+                    n == "pos-scheduler" and p != scheduler
+                    for p, n in children(process.pid).items()
+                )
+            )
+            assert sorted(children(process.pid).values()).count("pos-scheduler") == 1
+            for _ in range(50):
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/health")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+            assert (await client.get("/health")).status_code == 200
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 30)
+    assert process.returncode == 0
+    assert children(process.pid) == {}
+
+
+async def test_serve_stops_when_its_application_cannot_start(scratch: str) -> None:
+    await upgrade_async(scratch)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environment = {
+        **os.environ,
+        "DATABASE_URL": scratch,
+        "POS_SECRET_KEY_FILE": secret_key_file("k"),
+        "POS_POOL_SIZE": "0",  # no pool can be made: the lifespan fails
+    }
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "pos_service.cli", "serve", "--port", str(port), "--workers", "2"),
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert await asyncio.wait_for(process.wait(), 60) == 3
+    assert children(process.pid) == {}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+async def test_serve_in_process_answers_from_the_process_itself(scratch: str) -> None:
+    """``--in-process`` (for a profiler or a debugger): no child processes."""
+    await upgrade_async(scratch)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environment = {
+        **os.environ,
+        "DATABASE_URL": scratch,
+        "POS_SECRET_KEY_FILE": secret_key_file("k"),
+    }
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "pos_service.cli", "serve", "--port", str(port), "--in-process"),
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(600):
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/health")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+            assert (await client.get("/health")).status_code == 200
+            assert children(process.pid) == {}
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 30)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, cast
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service.core import locks
 from pos_service.core.errors import NotFound
 from pos_service.core.money import tax_rounding
+from pos_service.core.tx import Tx
 from pos_service.menu.models import Category, Item
-from pos_service.orders.models import Check, CheckLine, LineState
+from pos_service.orders import service as orders
+from pos_service.orders.models import Check, CheckLine, CheckStatus, LineState
 from pos_service.payments.billing import (
     Bill,
     BillLine,
@@ -188,6 +193,146 @@ def _ledger(bill: Bill, parts: list[BillPart], payments: list[Payment]) -> Ledge
             if p.amount > 0 or p.status != "pending"  # a refund counts once approved
         ],
     )
+
+
+# -- the lean load (core.tx): the same rows as :func:`load`, from ``bill_open`` (migration 0033)
+
+
+class _Check(msgspec.Struct):
+    id: int
+    venue_id: int
+    status: str
+    covers: int
+    version: int
+    table_id: int | None
+
+
+class _Venue(msgspec.Struct):
+    id: int
+    currency: str
+    timezone: str
+    tax_inclusive: bool
+    settings: dict[str, Any]
+
+
+class _Line(msgspec.Struct):
+    id: int
+    item_id: int
+    name: str
+    quantity: int
+    unit_price: int
+    tax_rate_ppm: int
+    seat: int | None
+    state: str
+    created_at: dt.datetime
+
+
+class _Adjustment(msgspec.Struct):
+    id: int
+    kind: str
+    line_id: int | None
+    discount_kind: str | None
+    value: int
+    reason: str
+
+
+class _Part(msgspec.Struct):
+    id: int
+    position: int
+    label: str
+    amount: int
+    service_charge: int
+    taxes: list[Any]
+    line_shares: list[Any]
+    basis: str
+    active: bool
+
+
+class _Payment(msgspec.Struct):
+    id: int
+    check_id: int
+    part_id: int | None
+    method: str
+    status: str
+    amount: int
+    tip: int
+    tendered: int | None
+    change: int
+    reference: str | None
+    brand: str | None
+    last4: str | None
+    refund_of: int | None
+    reason: str | None
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+
+
+class _Opened(msgspec.Struct):
+    refused: Literal["missing", "not_open"] | None = None
+    check: _Check | None = None
+    venue: _Venue | None = None
+    lines: list[_Line] = []
+    adjustments: list[_Adjustment] = []
+    parts: list[_Part] = []
+    payments: list[_Payment] = []
+    promoted: bool = False
+
+
+_OPENED = msgspec.json.Decoder(_Opened)
+BILL_OPEN = "SELECT bill_open($1, $2, $3)::text"
+
+
+async def open_for_write(tx: Tx, venue_id: int, check_id: int) -> Loaded:
+    """The open check, locked, with its bill and ledger, in one round trip on ``tx.conn``
+    (``bill_open``). The rows come back as plain structs with the models' attribute
+    names, so :func:`compute`, the ledger and :func:`bill_read` take them as they are.
+    A check that is missing is a 404; one not open, a 409 with the check as it is (read
+    through the ORM: ``tx.orm()``); a venue with promotions has them applied through the
+    ORM as well."""
+    locks.taken(tx, locks.Lock.CHECK)
+    raw = await tx.conn.fetchval(BILL_OPEN, venue_id, check_id, CheckStatus.OPEN.value)
+    opened = _OPENED.decode(raw)
+    if opened.refused == "missing":
+        raise NotFound(f"no check {check_id}", field="check_id")
+    if opened.refused is not None or opened.check is None or opened.venue is None:
+        # the 409 carries the whole check as it is: the ORM's read of it
+        await orders.load_for_write(tx.orm(), venue_id, check_id, None)
+        raise AssertionError("bill_open refused an open check")
+    # duck-typed stand-ins for the model rows (same attribute names, read only)
+    venue = cast(Venue, opened.venue)
+    check = cast(Check, opened.check)
+    lines = cast(list[CheckLine], opened.lines)
+    adjustments = cast(list[Adjustment], opened.adjustments)
+    parts = cast(list[BillPart], opened.parts)
+    payments = cast(list[Payment], opened.payments)
+    promoted: list[Applied] = []
+    if opened.promoted:  # the promotions engine reads them, and the venue, through the ORM
+        session = tx.orm()
+        promoted = await promoted_lines(
+            session, await venues.get(session, venue_id), lines, adjustments
+        )
+    bill = compute(venue, check, lines, adjustments, promoted)
+    return Loaded(
+        venue,
+        check,
+        lines,
+        adjustments,
+        parts,
+        payments,
+        bill,
+        _ledger(bill, parts, payments),
+        promoted,
+    )
+
+
+def new_part(part_id: int, basis: str, row: dict[str, Any]) -> BillPart:
+    """A part just written by a lean write, as :func:`with_parts` takes it."""
+    return cast(BillPart, _Part(id=part_id, active=True, basis=basis, **row))
+
+
+def moved(part: BillPart, by: int) -> BillPart:
+    """A part of a lean load moved ``by`` places down."""
+    return cast(BillPart, msgspec.structs.replace(cast(_Part, part), position=part.position + by))
 
 
 def with_parts(loaded: Loaded, parts: list[BillPart]) -> Loaded:

@@ -80,9 +80,11 @@ class BillsController(Controller):
         return await uow.write(service.add_comp, check_id, data)
 
     @post("/{check_id:int}/split", status_code=200, responses=problems(404, 409))
-    async def split(self, uow: UoW, check_id: PathId, data: JSONBody[SplitRequest]) -> BillRead:
+    async def split(
+        self, uow: UoW, check_id: PathId, data: JSONBody[SplitRequest]
+    ) -> Response[BillRead]:
         """Split what is not being paid (or one part); paid parts are kept as they are."""
-        return await uow.write(service.split, check_id, data)
+        return await uow.reply(service.split, check_id, data)
 
     @post("/{check_id:int}/payments", responses=problems(404, 409))
     async def pay(

@@ -21,11 +21,12 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pos_service.core import events, journal, locks
+from pos_service.core import events, journal, locks, tx
 from pos_service.core.auth import Caller, TokenSigner
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from pos_service.core.money import BP_SCALE
+from pos_service.core.tx import Tx
 from pos_service.drawers import service as drawers
 from pos_service.guests import service as guests
 from pos_service.guests.schemas import LoyaltyRedeem
@@ -40,6 +41,9 @@ from pos_service.payments._load import (
     compute,
     find_check,
     load,
+    moved,
+    new_part,
+    open_for_write,
     payment_read,
     with_parts,
 )
@@ -244,39 +248,51 @@ async def add_comp(
 # --- splits
 
 
-async def split(
-    session: AsyncSession, caller: Caller, check_id: int, data: SplitRequest
-) -> BillRead:
-    """Split what nobody has paid on yet (or one part, ``part_id``); paid parts stay."""
-    loaded = await _locked(session, caller, check_id)
+SPLIT_WRITE = "SELECT bill_split_write($1, $2, $3, $4, $5, ($6::text)::jsonb)::text"
+IDS = msgspec.json.Decoder(list[int])
+
+
+async def split(tx: Tx, caller: Caller, check_id: int, data: SplitRequest) -> BillRead:
+    """Split what nobody has paid on yet (or one part, ``part_id``); paid parts stay.
+
+    A lean write (``core.tx``): the check and its bill in one round trip
+    (``open_for_write``), the parts replaced, moved and added and the check's version
+    raised in another (``bill_split_write``, migration 0033)."""
+    loaded = await open_for_write(tx, caller.venue_id, check_id)
     replaced_ids, pieces = plan_split(loaded.ledger, [p.id for p in loaded.parts], data)
     replaced = [p for p in loaded.parts if p.id in replaced_ids]
     position = min((p.position for p in replaced), default=len(loaded.parts))
-    for row in replaced:
-        row.active = False
-    for row in loaded.parts:
-        if row.active and row.position >= position:
-            row.position += len(pieces)
-    rows = [
-        BillPart(
-            venue_id=caller.venue_id,
-            check_id=check_id,
-            position=position + i,
-            label=piece.label,
-            amount=piece.amount,
-            service_charge=piece.service_charge,
-            taxes=[[t.rate_ppm, t.base, t.tax] for t in piece.taxes],
-            line_shares=[list(share) for share in piece.line_shares],
-            basis=loaded.ledger.basis,
-        )
+    new = [
+        {
+            "position": position + i,
+            "label": piece.label,
+            "amount": piece.amount,
+            "service_charge": piece.service_charge,
+            "taxes": [[t.rate_ppm, t.base, t.tax] for t in piece.taxes],
+            "line_shares": [list(share) for share in piece.line_shares],
+        }
         for i, piece in enumerate(pieces)
     ]
-    session.add_all(rows)
-    loaded.check.version += 1
-    await session.flush()
-    after = with_parts(loaded, [*loaded.parts, *rows])
+    ids = IDS.decode(
+        await tx.conn.fetchval(
+            SPLIT_WRITE,
+            caller.venue_id,
+            check_id,
+            sorted(replaced_ids),
+            position,
+            loaded.ledger.basis,
+            msgspec.json.encode(new).decode(),
+        )
+    )
+    kept = [
+        moved(p, len(pieces)) if p.position >= position else p
+        for p in loaded.parts
+        if p.id not in replaced_ids
+    ]
+    rows = [new_part(i, loaded.ledger.basis, row) for i, row in zip(ids, new, strict=True)]
+    after = with_parts(loaded, [*kept, *rows])
     events.record(
-        session,
+        tx,
         caller.venue_id,
         topics(check_id),
         BillSplit(
@@ -998,7 +1014,13 @@ async def _carve_items(
     request = SplitRequest(
         mode="items", parts=parts, assignment={k: min(v, parts - 1) for k, v in assignment.items()}
     )
-    await split(session, caller, loaded.check.id, request)
+    await session.flush()
+    await split(await tx.of_session(session), caller, loaded.check.id, request)
+    # the split wrote past the session: the check's version and the parts it replaced
+    # or moved are read again
+    await session.refresh(loaded.check)
+    for part in loaded.parts:
+        session.expire(part)
     after = await load(session, loaded.check)
     return next(
         s.id

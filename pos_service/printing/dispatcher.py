@@ -206,7 +206,8 @@ async def running(app: Litestar, settings: Settings) -> AsyncIterator[None]:
     app.state.publisher.subscribe(dispatcher.wake)
     fakes = await demo.start_fake_printers() if settings.demo else []
     if settings.run_background:
-        await app.state.scheduler.run_task("printing.recover")
+        if settings.scheduler:  # else the scheduler's own process runs it as it starts
+            await app.state.scheduler.run_task("printing.recover")
         dispatcher.start()
     try:
         yield
