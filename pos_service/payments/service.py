@@ -291,6 +291,7 @@ async def split(tx: Tx, caller: Caller, check_id: int, data: SplitRequest) -> Bi
     ]
     rows = [new_part(i, loaded.ledger.basis, row) for i, row in zip(ids, new, strict=True)]
     after = with_parts(loaded, [*kept, *rows])
+    loaded.check.version += 1  # as bill_split_write raised it
     events.record(
         tx,
         caller.venue_id,

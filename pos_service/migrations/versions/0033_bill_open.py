@@ -1,7 +1,7 @@
 """bill_open, bill_split_write: the split's two round trips (lock and read, write)
 
 Revision ID: 0033
-Revises: 0030
+Revises: 0035
 Create Date: 2026-12-05 08:00:00
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0033"
-down_revision = "0030"
+down_revision = "0035"
 branch_labels = None
 depends_on = None
 
