@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pos_service import i18n
 from pos_service.core import events
 from pos_service.kitchen.models import TicketItem
 from pos_service.mail import service as mail
@@ -68,10 +69,17 @@ async def for_check_read(
 
 
 async def label(session: AsyncSession, order: TakeawayOrder) -> str:
-    """What a kitchen ticket shows instead of a table: the pickup time and the name."""
+    """What a kitchen ticket shows instead of a table: the pickup time and the name, in
+    the venue's language (the kitchen's paper and screens speak it)."""
     venue = await venues.get(session, order.venue_id)
     local = order.pickup_at.astimezone(ZoneInfo(venue.timezone))
-    return f"Pickup {local:%H:%M} {order.customer_name}"[:32]
+    text = i18n.gettext(
+        i18n.language_of(venue.locale),
+        "Pickup {time} {name}",
+        time=f"{local:%H:%M}",
+        name=order.customer_name,
+    )
+    return text[:32]
 
 
 async def _held_prep(session: AsyncSession, order: TakeawayOrder) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from pos_service.mail.models import MailMessage
 from tests.conftest import Demo
@@ -122,3 +122,21 @@ async def test_the_pickup_screen_needs_staff(demo: Demo) -> None:
     r = await demo.client.get("/api/pickup")
     assert r.status_code == 401
     assert (await demo.call("GET", "/api/pickup", "kitchen")).status_code == 200
+
+
+async def test_a_takeaway_ticket_names_the_pickup_in_the_venues_language(demo: Demo) -> None:
+    async with demo.sessions() as session, session.begin():
+        await session.execute(
+            text("UPDATE venues SET locale = 'nl_NL' WHERE id = :v"), {"v": demo.venue_id}
+        )
+    body = {
+        "channel": "phone",
+        "name": "Anna",
+        "pickup_at": next_local(19, 30).isoformat(),
+        "lines": [await line(demo, "Burrata")],
+        "send": True,
+    }
+    r = await demo.call("POST", "/api/takeaway", json=body)
+    assert r.status_code == 201, r.text
+    tickets = await screen(demo, state="all")
+    assert tickets and all(t["table"] == "Afhalen 19:30 Anna" for t in tickets)
