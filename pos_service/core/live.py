@@ -324,6 +324,9 @@ async def _replay(
     return head
 
 
+_UNSTARTED = object()
+
+
 def _text(message: str) -> WebSocketSendEvent:
     return {"type": "websocket.send", "text": message, "bytes": None}
 
@@ -393,6 +396,12 @@ class _Writer:
         (a task finishes the send, then sends ``rest`` and the queue) or gone (its reader
         sees the disconnect)."""
         send = self.send(_text(message))
+        if not isinstance(send, Coroutine):  # not steppable by hand: awaited by the task
+            self.sub.sink = None
+            self.task = asyncio.get_running_loop().create_task(
+                self._catch_up(send, _UNSTARTED, rest)
+            )
+            return False
         try:
             waiting = send.send(None)
         except StopIteration:
@@ -411,12 +420,13 @@ class _Writer:
         if self.task is None and (self.sub.pending or self.sub.overflowed):
             self.task = asyncio.get_running_loop().create_task(self._catch_up(None, None, []))
 
-    async def _catch_up(
-        self, send: Coroutine[Any, Any, None] | None, waiting: Any, rest: list[str]
-    ) -> None:
+    async def _catch_up(self, send: Awaitable[None] | None, waiting: Any, rest: list[str]) -> None:
         sub = self.sub
         try:
-            if send is not None:
+            if waiting is _UNSTARTED:
+                assert send is not None
+                await send
+            elif isinstance(send, Coroutine):
                 await _resume(send, waiting)
             for message in rest:
                 await self.send(_text(message))
