@@ -335,7 +335,7 @@ async def _waiters(
             start = time.monotonic()
             try:
                 status = (
-                    await http.post(f"/api/checks/{check_id}/send", headers=headers)
+                    await http.post(f"/api/checks/{check_id}/send", json={}, headers=headers)
                 ).status_code
             except httpx.HTTPError:
                 status = 0
