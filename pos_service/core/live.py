@@ -465,6 +465,7 @@ async def live_socket(socket: WebSocket[Any, Any, Any], state: State) -> None:
     watched = guard.watch(caller, lambda code, reason: socket.close(code, reason))
     try:
         await _replay(socket, state, caller, hello, sub)
+        del greeted, hello  # the hello's token and topics: not kept for the socket's life
         writer.start()
         await _read_until_closed(socket)
     except Exception as exc:

@@ -91,7 +91,7 @@ class Subscriber:
         self.venue_id = venue_id
         self.topics = topics
         self.maxsize = queue_size
-        self.pending: deque[tuple[int, str]] = deque()
+        self.pending: deque[tuple[int, str]] | None = None  # made when first needed
         self.last_seq = 0
         self.overflowed = False
         self.on_ready: Callable[[], None] | None = None
@@ -103,12 +103,15 @@ class Subscriber:
 
     def put(self, seq: int, message: str) -> bool:
         """Queue one message; False (and `overflowed`) if the queue was full."""
-        if len(self.pending) >= self.maxsize:
+        pending = self.pending
+        if pending is None:  # most sockets never queue: an empty deque is 760 bytes
+            pending = self.pending = deque()
+        if len(pending) >= self.maxsize:
             self.overflowed = True
-            self.pending.clear()
+            pending.clear()
         else:
-            self.pending.append((seq, message))
-            if len(self.pending) > 1:
+            pending.append((seq, message))
+            if len(pending) > 1:
                 return True
         if self.on_ready is not None:
             self.on_ready()
@@ -116,7 +119,7 @@ class Subscriber:
 
     def take(self) -> list[str]:
         """Everything queued with `seq > last_seq`, in order; advances `last_seq`."""
-        taken = []
+        taken: list[str] = []
         pending = self.pending
         while pending:
             seq, message = pending.popleft()

@@ -64,7 +64,7 @@ def test_the_writer_is_woken_when_the_queue_stops_being_empty_and_on_overflow() 
     hub = Hub()
     sub = hub.subscribe(1, frozenset({"orders"}), queue_size=3)
     wakes: list[int] = []
-    sub.on_ready = lambda: wakes.append(len(sub.pending))
+    sub.on_ready = lambda: wakes.append(len(sub.pending or ()))
 
     for seq in (1, 2):
         hub.publish(1, seq, "orders", message(seq))
