@@ -92,6 +92,9 @@ def sockets_per_worker(server: env.Server) -> list[int]:
                     established.add(fields[9])  # the socket's inode
     counts = []
     for pid in server.worker_pids():
+        with contextlib.suppress(OSError):  # the supervisor's resource tracker is no worker
+            if b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                continue
         held = 0
         with contextlib.suppress(OSError):
             for fd in Path(f"/proc/{pid}/fd").iterdir():
