@@ -398,11 +398,26 @@ def _latencies(
     return first, sum(len(v) for v in starts.values()) - len(reached)
 
 
-def _per_send_max(latencies: dict[tuple[SendKey, int], float]) -> list[float]:
+def _per_send_max_by_key(latencies: dict[tuple[SendKey, int], float]) -> dict[SendKey, float]:
     worst: dict[SendKey, float] = {}
     for (send, _device), seconds in latencies.items():
         worst[send] = max(worst.get(send, 0.0), seconds)
-    return list(worst.values())
+    return worst
+
+
+def _per_send_max(latencies: dict[tuple[SendKey, int], float]) -> list[float]:
+    return list(_per_send_max_by_key(latencies).values())
+
+
+def _answers(sends: list[Send]) -> dict[SendKey, tuple[float, float]]:
+    """Each answered send's (start, end), by the key ``_latencies`` gives it."""
+    out: dict[SendKey, tuple[float, float]] = {}
+    count: dict[int, int] = defaultdict(int)
+    for s in sorted(sends, key=lambda s: s.start):
+        if s.status == 200:
+            out[(s.venue_id, count[s.venue_id])] = (s.start, s.end)
+            count[s.venue_id] += 1
+    return out
 
 
 def venue_devices(ctx: Context) -> list[Figure]:
@@ -448,6 +463,16 @@ def venue_devices(ctx: Context) -> list[Figure]:
             kinds = [devices[d].kind for (_s, d) in latencies]
             per_send = [v * 1000 for v in _per_send_max(latencies)]
             values["every p99"].append(percentile(per_send, 99))
+            # the live part alone: from the send's answer to its last screen
+            answers = _answers(sends)
+            after = [
+                (worst - (answers[key][1] - answers[key][0])) * 1000
+                for key, worst in _per_send_max_by_key(latencies).items()
+            ]
+            values["after answer p99"].append(percentile(after, 99))
+            values["answer p99"].append(
+                percentile([(s.end - s.start) * 1000 for s in sends if s.status == 200], 99)
+            )
             values["screen p50"].append(percentile(all_ms, 50))
             values["screen p99"].append(percentile(all_ms, 99))
             for kind in ("kitchen", "handheld"):
@@ -478,6 +503,13 @@ def venue_devices(ctx: Context) -> list[Figure]:
                 every,
                 notes["sockets"],
             ),
+            Figure(f"{p}: the send's HTTP answer p99", "ms", values["answer p99"]),
+            Figure(
+                f"{p}: answer to the last screen, p99 of sends",
+                "ms",
+                values["after answer p99"],
+                note="the live part alone: from the send's answer to its last screen",
+            ),
             Figure(f"{p}: send to a screen p50", "ms", values["screen p50"]),
             Figure(f"{p}: send to a screen p99", "ms", values["screen p99"]),
             Figure(f"{p}: send to a kitchen screen p99", "ms", values["kitchen p99"]),
@@ -493,7 +525,13 @@ def venue_devices(ctx: Context) -> list[Figure]:
             Figure(f"{p}: server CPU per send, screens connected", "ms", values["cpu"]),
             Figure(f"{p}: server CPU per send, no screen", "ms", values["bare cpu"]),
             Figure(f"{p}: CPU with screens / without", "x", values["ratio"], Target(2)),
-            Figure(f"{p}: server memory per socket", "KiB", values["memory"], Target(24)),
+            Figure(
+                f"{p}: server memory per socket",
+                "KiB",
+                values["memory"],
+                note="RSS growth over the opening, the pages' start reads (and the caches"
+                " they warm) included; per idle socket: scenario 3",
+            ),
             Figure(
                 f"{p}: failed (sockets, reads, sends, unreached)", "", values["failed"], Target(0)
             ),
