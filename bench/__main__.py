@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="venues: pages re-read on every event (as before they applied events)",
     )
+    run.add_argument(
+        "--venues",
+        type=lambda v: tuple(int(n) for n in v.split(",")),
+        default=(),
+        help="venues: how many venues, comma-separated (default 1,10,100)",
+    )
     profile = sub.add_parser("profile", help="profile one worker under the order-to-kitchen load")
     profile.add_argument("--rate", type=float, default=200)
     profile.add_argument("--seconds", type=float, default=20)
@@ -77,7 +83,8 @@ def run(names: list[str], *, quick: bool, repeat: int, workers: int, refetch: bo
         print(f"== {title}", flush=True)
         # each scenario gets a server of its own: an overloaded one cannot spoil the next
         with env.Server(url, workers=workers, log_name=name) as server:
-            ctx = Context(url, server, [], "quick" if quick else "full", repeat, refetch=refetch)
+            size = "quick" if quick else "full"
+            ctx = Context(url, server, [], size, repeat, refetch=refetch, venue_sizes=venue_sizes)
             try:
                 if name not in WITHOUT_SERVER:
                     server.start()
@@ -119,7 +126,12 @@ def main(argv: list[str] | None = None) -> None:
         names = args.scenario or ORDER
         repeat = args.repeat or (1 if args.quick else 3)
         failed = run(
-            names, quick=args.quick, repeat=repeat, workers=args.workers, refetch=args.refetch
+            names,
+            quick=args.quick,
+            repeat=repeat,
+            workers=args.workers,
+            refetch=args.refetch,
+            venue_sizes=args.venues,
         )
         sys.exit(1 if failed else 0)
 
