@@ -61,7 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(names: list[str], *, quick: bool, repeat: int, workers: int, refetch: bool = False) -> int:
+def run(
+    names: list[str],
+    *,
+    quick: bool,
+    repeat: int,
+    workers: int,
+    refetch: bool = False,
+    venue_sizes: tuple[int, ...] = (),
+) -> int:
     """Run ``names`` on a fresh database and server; returns how many scenarios failed."""
     env.raise_open_files()
     load = os.getloadavg()[0]

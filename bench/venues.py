@@ -202,6 +202,14 @@ class _Process:
         self.tasks: set[asyncio.Task[None]] = set()
 
 
+async def _settle(proc: _Process) -> None:
+    """Wait for the re-reads in flight; cancel those an overloaded server never answers."""
+    if proc.tasks:
+        await asyncio.wait(set(proc.tasks), timeout=10)
+        for task in proc.tasks:
+            task.cancel()
+
+
 def devices_main(conn: Connection, base_url: str, ws_url: str) -> None:
     """A process holding some venues' device sockets; commands come over ``conn``."""
     env.raise_open_files()
@@ -233,10 +241,7 @@ async def _devices(conn: Connection, base_url: str, ws_url: str) -> None:
             conn.send("reset")
         elif command == "collect":
             await asyncio.sleep(arg)  # the last sends' events and reads
-            if proc.tasks:
-                await asyncio.wait(set(proc.tasks), timeout=10)
-                for task in proc.tasks:  # reads an overloaded server never answered
-                    task.cancel()
+            await _settle(proc)
             conn.send((proc.arrivals, proc.refreshed, proc.requests, proc.failed))
         elif command == "close":
             for task in listeners:
