@@ -10,7 +10,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-from bench import env, fanout, kitchen, printing, report, startup
+from bench import env, fanout, kitchen, printing, report, startup, venues
 from bench.context import Context
 from bench.stats import Figure
 
@@ -25,8 +25,11 @@ SCENARIOS: dict[str, tuple[str, Scenario]] = {
     "bill": ("5. A split bill under load", kitchen.bill_split),
     "printing": ("6. Ticket render and printer hand-off", printing.printing),
     "startup": ("7. Start-up", startup.startup),
+    "venues": ("9. A venue's devices", venues.venue_devices),
 }
 ORDER = list(SCENARIOS)
+REFETCH = {"venues": "venues-refetch"}  # recorded apart: both models are reported
+RECORDED = [*ORDER, *REFETCH.values()]
 WITHOUT_SERVER = {"printing", "startup"}
 VENUES = 10
 
@@ -39,6 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--scenario", action="append", choices=ORDER, help="only these (repeatable)")
     run.add_argument("--repeat", type=int, help="runs of each scenario (default 3, quick 1)")
     run.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="server workers")
+    run.add_argument(
+        "--refetch",
+        action="store_true",
+        help="venues: pages re-read on every event (as before they applied events)",
+    )
+    run.add_argument(
+        "--venues",
+        type=lambda v: tuple(int(n) for n in v.split(",")),
+        default=(),
+        help="venues: how many venues, comma-separated (default 1,10,100)",
+    )
     profile = sub.add_parser("profile", help="profile one worker under the order-to-kitchen load")
     profile.add_argument("--rate", type=float, default=200)
     profile.add_argument("--seconds", type=float, default=20)
@@ -49,7 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(names: list[str], *, quick: bool, repeat: int, workers: int) -> int:
+def run(
+    names: list[str],
+    *,
+    quick: bool,
+    repeat: int,
+    workers: int,
+    refetch: bool = False,
+    venue_sizes: tuple[int, ...] = (),
+) -> int:
     """Run ``names`` on a fresh database and server; returns how many scenarios failed."""
     env.raise_open_files()
     load = os.getloadavg()[0]
@@ -71,7 +93,8 @@ def run(names: list[str], *, quick: bool, repeat: int, workers: int) -> int:
         print(f"== {title}", flush=True)
         # each scenario gets a server of its own: an overloaded one cannot spoil the next
         with env.Server(url, workers=workers, log_name=name) as server:
-            ctx = Context(url, server, [], "quick" if quick else "full", repeat)
+            size = "quick" if quick else "full"
+            ctx = Context(url, server, [], size, repeat, refetch=refetch, venue_sizes=venue_sizes)
             try:
                 if name not in WITHOUT_SERVER:
                     server.start()
@@ -88,8 +111,10 @@ def run(names: list[str], *, quick: bool, repeat: int, workers: int) -> int:
         took = f"{time.monotonic() - began:.0f} s"
         options = {"repeats": repeat, "quick": quick, "workers": workers, "took": took}
         options["command"] = " ".join([".venv/bin/python -m bench", *sys.argv[1:]])
+        if refetch and name in REFETCH:
+            name, title = REFETCH[name], f"{title}, pages re-reading on every event"
         report.record(results, name, title, figures, ctx.notes, options)
-        report.save(results, ORDER)
+        report.save(results, RECORDED)
     return failures
 
 
@@ -110,7 +135,15 @@ def main(argv: list[str] | None = None) -> None:
     else:
         names = args.scenario or ORDER
         repeat = args.repeat or (1 if args.quick else 3)
-        sys.exit(1 if run(names, quick=args.quick, repeat=repeat, workers=args.workers) else 0)
+        failed = run(
+            names,
+            quick=args.quick,
+            repeat=repeat,
+            workers=args.workers,
+            refetch=args.refetch,
+            venue_sizes=args.venues,
+        )
+        sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

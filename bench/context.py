@@ -20,6 +20,8 @@ class Context:
     size: str  # "full", "quick" (--quick) or "smoke" (the test suite's tiny runs)
     repeat: int
     notes: list[str] = field(default_factory=list)
+    refetch: bool = False  # the venue scenario's pages re-read on every event (--refetch)
+    venue_sizes: tuple[int, ...] = ()  # the venue scenario's sizes (--venues), else 1, 10, 100
 
     def pick(self, full: Any, quick: Any, smoke: Any) -> Any:
         """The setting for this run's size."""

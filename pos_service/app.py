@@ -26,7 +26,7 @@ from pos_service.booking.controller import (
     BookingPages,
 )
 from pos_service.config import Settings, resolve_database_url
-from pos_service.core import hardening, logs, openapi, outbound
+from pos_service.core import gctune, hardening, logs, openapi, outbound
 from pos_service.core.auth import BearerAuthMiddleware, PinHasher, TokenSigner
 from pos_service.core.db import asyncpg_dsn, create_engine, create_pool, session_factory
 from pos_service.core.errors import EXCEPTION_HANDLERS
@@ -192,6 +192,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         )
         if settings.run_background and settings.scheduler:
             app.state.scheduler.start()
+        gctune.tune_for_long_lived_connections()  # many long-lived sockets (docs/live.md)
         try:
             yield
         finally:

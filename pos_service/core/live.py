@@ -12,8 +12,9 @@ which publishes a venue's new events to the in-process :class:`Hub` in ``seq`` o
 The listening connection is a plain asyncpg connection that reconnects by itself; it is
 also the process's one reader of the log: each wake-up marks a venue, and one query
 reads every marked venue's new events, their ``data`` as JSON text that is spliced
-into the message unparsed. Each event is encoded once and the same string is queued
-for every socket; a socket's writer task exists only while it has something to send.
+into the message unparsed. Each event is encoded once and the same string is written
+to every socket at once while its transport takes data; only a socket that is behind
+queues, with one task until it has caught up.
 See docs/live.md for the protocol.
 """
 
@@ -23,7 +24,7 @@ import asyncio
 import contextlib
 import datetime as dt
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import asyncpg
@@ -333,43 +334,119 @@ async def _replay(
     return head
 
 
-class _Writer:
-    """Sends a subscriber's queued messages on its socket.
+_UNSTARTED = object()
 
-    Its task exists only while there is something to send: an idle socket costs no task
-    of its own. An overflowed subscriber's socket is closed with 4408.
+
+def _text(message: str) -> WebSocketSendEvent:
+    return {"type": "websocket.send", "text": message, "bytes": None}
+
+
+async def _resume(send: Coroutine[Any, Any, None], waiting: Any) -> None:
+    """Drive a send that suspended on ``waiting`` (what it yielded) to its end."""
+    while True:
+        try:
+            if waiting is None:  # a bare yield: one turn of the loop
+                await asyncio.sleep(0)
+            else:
+                await waiting
+        except BaseException as exc:  # its own failure, or this task's cancellation
+            try:
+                waiting = send.throw(exc)
+            except StopIteration:
+                return
+        else:
+            try:
+                waiting = send.send(None)
+            except StopIteration:
+                return
+
+
+class _Writer:
+    """Writes a subscriber's messages on its socket.
+
+    Live, the hub calls :meth:`write` (the subscriber's ``sink``) for each event: the
+    ASGI send is stepped by hand and, while the transport takes data, finishes without
+    suspending, so the frame is written with no task, no queue and no await. A send that
+    does suspend (the transport's buffer is above its high-water mark: the client is not
+    reading) makes the socket *behind*: the sink is removed, the hub queues the next
+    messages (bounded), and one task finishes that send, sends the queue and, once it is
+    empty, sets the sink again. An overflowed subscriber's socket is closed with 4408.
     """
 
-    __slots__ = ("loop", "socket", "sub", "task")
+    __slots__ = ("send", "socket", "sub", "task")
 
     def __init__(self, socket: WebSocket[Any, Any, Any], sub: Subscriber) -> None:
         self.socket = socket
+        self.send = socket.send
         self.sub = sub
-        self.loop = asyncio.get_running_loop()
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        """Send what queued up during the replay, then whatever the hub queues."""
+        """Write what queued up during the replay, then go live."""
         self.sub.on_ready = self.kick
-        self.kick()
+        messages = self.sub.take()
+        for i, message in enumerate(messages):
+            if not self._write(message, messages[i + 1 :]):
+                return
+        if not self.sub.overflowed:
+            self.sub.sink = self.write
 
     def stop(self) -> None:
+        self.sub.sink = None
         self.sub.on_ready = None
         if self.task is not None:
             self.task.cancel()
 
-    def kick(self) -> None:
-        if self.task is None and (self.sub.pending or self.sub.overflowed):
-            self.task = self.loop.create_task(self._run())
+    def write(self, message: str) -> None:
+        """The sink: write ``message`` now, or fall behind (see the class)."""
+        self._write(message, [])
 
-    async def _run(self) -> None:
+    def _write(self, message: str, rest: list[str]) -> bool:
+        """Whether ``message`` went out without suspending. If not, the socket is behind
+        (a task finishes the send, then sends ``rest`` and the queue) or gone (its reader
+        sees the disconnect)."""
+        send = self.send(_text(message))
+        if not isinstance(send, Coroutine):  # not steppable by hand: awaited by the task
+            self.sub.sink = None
+            self.task = asyncio.get_running_loop().create_task(
+                self._catch_up(send, _UNSTARTED, rest)
+            )
+            return False
+        try:
+            waiting = send.send(None)
+        except StopIteration:
+            return True
+        except Exception as exc:  # closed or gone: nothing more to write
+            self.sub.sink = None
+            self.sub.on_ready = None
+            log.debug("live socket write failed", error=repr(exc))
+            return False
+        self.sub.sink = None
+        self.task = asyncio.get_running_loop().create_task(self._catch_up(send, waiting, rest))
+        return False
+
+    def kick(self) -> None:
+        """The queue stopped being empty (or overflowed) while the socket had no sink."""
+        if self.task is None and (self.sub.pending or self.sub.overflowed):
+            self.task = asyncio.get_running_loop().create_task(self._catch_up(None, None, []))
+
+    async def _catch_up(self, send: Awaitable[None] | None, waiting: Any, rest: list[str]) -> None:
         sub = self.sub
         try:
+            if waiting is _UNSTARTED:
+                assert send is not None
+                await send
+            elif isinstance(send, Coroutine):
+                await _resume(send, waiting)
+            for message in rest:
+                await self.send(_text(message))
             while not sub.overflowed and (messages := sub.take()):
                 for message in messages:
-                    await _send_text(self.socket, message)
+                    await self.send(_text(message))
             if sub.overflowed:
                 await self.socket.close(4408, "too slow: reconnect with your last seq")
+            elif sub.on_ready is not None:  # caught up (and not stopped): live again
+                sub.sink = self.write
         except Exception as exc:  # the socket is gone: its reader sees the disconnect
             log.debug("live socket write failed", error=repr(exc))
         finally:
@@ -398,6 +475,7 @@ async def live_socket(socket: WebSocket[Any, Any, Any], state: State) -> None:
     watched = guard.watch(caller, lambda code, reason: socket.close(code, reason))
     try:
         await _replay(socket, state, caller, hello, sub)
+        del greeted, hello  # the hello's token and topics: not kept for the socket's life
         writer.start()
         await _read_until_closed(socket)
     except Exception as exc:

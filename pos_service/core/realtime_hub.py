@@ -3,12 +3,15 @@
 No database and no web framework here: whoever reads the event log calls
 `Hub.publish` once per event, in `seq` order, with the message text made by
 `encode_event` (or `encode_stored` for an event read from the log as JSON text): the
-message is encoded once and the same string is queued for every socket. `publish`
-never awaits: it appends to each matching subscriber's bounded queue and calls the
-subscriber's `on_ready` when its queue stops being empty, so a socket's writer only
-exists while it has something to send. A subscriber whose queue is full is marked
-`overflowed` and removed, so one slow screen never holds up the others; its socket is
-then closed with 4408 and the client resumes from its last `seq`.
+message is encoded once and the same string goes to every socket. `publish` never
+awaits. A subscriber that is live has a `sink` (its socket's synchronous write): the
+message is written there and then, with no task and no queue. A subscriber without a
+sink (still replaying, or behind because its socket's transport stopped taking data)
+gets the message appended to its bounded queue, and its `on_ready` is called when the
+queue stops being empty, so a socket's writer task only exists while it is behind. A
+subscriber whose queue is full is marked `overflowed` and removed, so one slow screen
+never holds up the others; its socket is then closed with 4408 and the client resumes
+from its last `seq`.
 
 A `/ws` handler joins the live stream without losing or repeating an event like this:
 
@@ -17,15 +20,15 @@ A `/ws` handler joins the live stream without losing or repeating an event like 
         head = await replay(ws, since)        # 2. send the log's events up to its head
         sub.last_seq = head                   #    (those queued meanwhile are now stale)
         await ws.send(encode_event(head, None, "ready", {"topics": [...]}, now))
-        sub.on_ready = start_writer           # 3. the writer sends `sub.take()` until empty
-        start_writer()                        #    (`take` skips seq <= last_seq), then ends;
-        await read_until_closed(ws)           #    `overflowed` makes it close with 4408
+        writer.start()                        # 3. write `sub.take()` (skips seq <= last_seq),
+                                              #    then set `sub.sink`: live from now on;
+        await read_until_closed(ws)           #    behind: queue and one task until caught up
     finally:
         hub.unsubscribe(sub)
 
 Subscribing before reading the head is what makes it safe: an event committed before
 the head was read is in the log (replayed), one committed after it is published after
-the subscription (queued).
+the subscription (queued, or written once the sink is set).
 """
 
 from __future__ import annotations
@@ -62,23 +65,37 @@ def encode_stored(seq: int, topic: str, type: str, data_json: str, at: datetime)
 
 
 class Subscriber:
-    """One socket's share of a venue's events: a bounded queue of `(seq, message)` pairs.
+    """One socket's share of a venue's events.
 
     `topics` are matched exactly, except that `kitchen` matches every `kitchen:<station>`.
     `last_seq` is the last `seq` the socket was given; anything at or below it is skipped.
-    `on_ready`, once set, is called when the queue stops being empty or overflows.
+    `sink`, while set, takes each message at once (the socket is live and keeping up);
+    whoever sets it guarantees that `pending` is empty, and clears it when the socket
+    falls behind. Without a sink, messages wait in `pending`, a bounded queue of
+    `(seq, message)` pairs; `on_ready`, once set, is called when the queue stops being
+    empty or overflows.
     """
 
-    __slots__ = ("last_seq", "maxsize", "on_ready", "overflowed", "pending", "topics", "venue_id")
+    __slots__ = (
+        "last_seq",
+        "maxsize",
+        "on_ready",
+        "overflowed",
+        "pending",
+        "sink",
+        "topics",
+        "venue_id",
+    )
 
     def __init__(self, venue_id: int, topics: frozenset[str], queue_size: int = 1000) -> None:
         self.venue_id = venue_id
         self.topics = topics
         self.maxsize = queue_size
-        self.pending: deque[tuple[int, str]] = deque()
+        self.pending: deque[tuple[int, str]] | None = None  # made when first needed
         self.last_seq = 0
         self.overflowed = False
         self.on_ready: Callable[[], None] | None = None
+        self.sink: Callable[[str], None] | None = None
 
     def matches(self, topic: str) -> bool:
         """Whether an event on `topic` is for this subscriber."""
@@ -86,12 +103,15 @@ class Subscriber:
 
     def put(self, seq: int, message: str) -> bool:
         """Queue one message; False (and `overflowed`) if the queue was full."""
-        if len(self.pending) >= self.maxsize:
+        pending = self.pending
+        if pending is None:  # most sockets never queue: an empty deque is 760 bytes
+            pending = self.pending = deque()
+        if len(pending) >= self.maxsize:
             self.overflowed = True
-            self.pending.clear()
+            pending.clear()
         else:
-            self.pending.append((seq, message))
-            if len(self.pending) > 1:
+            pending.append((seq, message))
+            if len(pending) > 1:
                 return True
         if self.on_ready is not None:
             self.on_ready()
@@ -99,7 +119,7 @@ class Subscriber:
 
     def take(self) -> list[str]:
         """Everything queued with `seq > last_seq`, in order; advances `last_seq`."""
-        taken = []
+        taken: list[str] = []
         pending = self.pending
         while pending:
             seq, message = pending.popleft()
@@ -140,14 +160,20 @@ class Hub:
                 del self._venues[sub.venue_id]
 
     def publish(self, venue_id: int, seq: int, topic: str, message: str) -> None:
-        """Queue the encoded event for every matching subscriber of the venue, at once.
+        """Hand the encoded event to every matching subscriber of the venue, at once.
 
-        A subscriber whose queue is full is marked overflowed and removed.
+        A live subscriber's sink writes it now; the others queue it. A subscriber whose
+        queue is full is marked overflowed and removed.
         """
-        overflowed = [
-            sub
-            for sub in self._venues.get(venue_id, ())
-            if seq > sub.last_seq and sub.matches(topic) and not sub.put(seq, message)
-        ]
+        overflowed: list[Subscriber] = []
+        for sub in self._venues.get(venue_id, ()):
+            if seq <= sub.last_seq or not sub.matches(topic):
+                continue
+            sink = sub.sink
+            if sink is not None:
+                sub.last_seq = seq
+                sink(message)
+            elif not sub.put(seq, message):
+                overflowed.append(sub)
         for sub in overflowed:
             self.unsubscribe(sub)

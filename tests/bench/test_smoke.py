@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench import env, fanout, kitchen, printing, startup
+from bench import env, fanout, kitchen, printing, startup, venues
 from bench.context import Context
 from bench.stats import Figure
 from pos_service.kitchen.service import _send as send
@@ -68,14 +68,48 @@ def test_ceiling_measures_the_server_and_the_floor(bench: Context) -> None:
 
 
 def test_fanout_reaches_every_socket(bench: Context) -> None:
+    figures = fanout.fanout(bench)
     got = measured(
-        fanout.fanout(bench),
+        figures,
         "one event to 20 sockets: last one has it",
         "one event to 60 sockets: last one has it",
         "server memory per idle subscribed socket",
         "sockets that never got the event",
     )
     assert got["sockets that never got the event"] == 0
+    share = next(f for f in figures if f.name.startswith("share of the sockets"))
+    assert share.values == [100.0]  # the smoke server's one worker holds every socket
+    assert share.note.startswith("sockets per worker: ")
+
+
+def test_venue_devices_reach_every_screen_applying_events(bench: Context) -> None:
+    got = measured(
+        venues.venue_devices(bench),
+        "2 venues, apply: send to every screen, p99 of sends",
+        "2 venues, apply: send to a kitchen screen p99",
+        "2 venues, apply: screens' HTTP reads per send",
+        "2 venues, apply: CPU with screens / without",
+        "2 venues, apply: server memory per socket",
+        "2 venues, apply: failed (sockets, reads, sends, unreached)",
+    )
+    assert got["2 venues, apply: failed (sockets, reads, sends, unreached)"] == 0
+    # applying events, the screens read only on start: no read per send
+    assert got["2 venues, apply: screens' HTTP reads per send"] == 0
+
+
+def test_venue_devices_refetching_read_on_every_event(bench: Context) -> None:
+    bench.refetch = True
+    try:
+        got = measured(
+            venues.venue_devices(bench),
+            "1 venue, refetch: send to a re-read screen p99",
+            "1 venue, refetch: screens' HTTP reads per send",
+            "1 venue, refetch: failed (sockets, reads, sends, unreached)",
+        )
+    finally:
+        bench.refetch = False
+    assert got["1 venue, refetch: failed (sockets, reads, sends, unreached)"] == 0
+    assert got["1 venue, refetch: screens' HTTP reads per send"] > 0
 
 
 def test_catch_up_replays_the_missed_events(bench: Context) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import time
 from typing import Any
 
@@ -18,6 +19,7 @@ from tests.conftest import Demo
 from tests.support.servers import serve, server_process, ws_url
 
 pytestmark = pytest.mark.timeout(240)
+AT = datetime.datetime(2025, 3, 1, 18, 30, tzinfo=datetime.UTC)
 
 
 async def _token(demo: Demo, role: str) -> str:
@@ -206,33 +208,69 @@ async def test_topic_rules_and_expired_tokens(demo: Demo, fresh_app: Litestar) -
 async def test_client_too_slow_is_closed_4408_and_others_keep_everything(
     demo: Demo, settings: Any
 ) -> None:
+    import socket
+
     import msgspec
 
     from pos_service.app import create_app
+    from pos_service.core.realtime_hub import encode_event
 
     check = await demo.open_check()
     small = create_app(msgspec.structs.replace(settings, live_queue_size=2))
     token = await _token(demo, "manager")
+    loop = asyncio.get_running_loop()
     async with serve(small) as url:
+        hub = small.state.live.hub
+        # a screen that stops reading after its `ready`, with a small receive buffer: the
+        # server's writes soon stop going out and its socket falls behind
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.setblocking(False)
+        await loop.sock_connect(slow, ("127.0.0.1", int(url.rsplit(":", 1)[1])))
+        await loop.sock_sendall(
+            slow,
+            b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        )
+        received = b""
+        async with asyncio.timeout(10):
+            while b"\r\n\r\n" not in received:
+                received += await loop.sock_recv(slow, 4096)
         hello = '{"token": "%s", "topics": ["check:%d", "orders", "floor"], "since": null}'
-        slow = await websockets.connect(ws_url(url), ping_interval=None)
-        await slow.send(hello % (token, check["id"]))
-        await slow.recv()
+        payload = (hello % (token, check["id"])).encode()
+        frame = bytes([0x81, 0x80 | 126]) + len(payload).to_bytes(2, "big") + b"\0" * 4
+        await loop.sock_sendall(slow, frame + payload)
+        async with asyncio.timeout(10):
+            while b'"ready"' not in received:
+                received += await loop.sock_recv(slow, 4096)
         async with collecting(url, token, ["orders"]) as fast:
-            # one merge commits several events at once: more than the slow queue holds
+            subs = hub.count()
+            big = {"pad": "x" * 60_000}
+            topic = f"check:{check['id']}"
+            for i in range(1, 2000):  # on the slow screen's topic only
+                seq = 10**9 + i
+                hub.publish(demo.venue_id, seq, topic, encode_event(seq, topic, "big", big, AT))
+                await asyncio.sleep(0)
+                if hub.count() < subs:
+                    break
+            assert hub.count() == subs - 1  # overflowed: dropped from the hub
+            # the others keep everything: one merge commits several events at once
             other = await demo.open_check("3")
             async with httpx.AsyncClient(base_url=url, headers=demo.headers["waiter"]) as http:
                 r = await http.post(
                     f"/api/checks/{check['id']}/merge", json={"check_id": other["id"]}
                 )
                 assert r.status_code == 200
-            with pytest.raises(websockets.ConnectionClosed) as closed:
-                while True:
-                    await asyncio.wait_for(slow.recv(), 5)
-            assert closed.value.rcvd is not None
-            assert closed.value.rcvd.code == 4408
             got = await fast.take(2)
             assert [e.type for e in got] == ["check.opened", "check.merged"]
+            # reading again, the slow screen gets what was in flight, then a close 4408
+            closing = (4408).to_bytes(2, "big") + b"too slow"
+            async with asyncio.timeout(20):
+                while closing not in received[-200_000:]:
+                    chunk = await loop.sock_recv(slow, 1 << 16)
+                    assert chunk, "closed without 4408"
+                    received += chunk
+        slow.close()
 
 
 async def test_dead_client_is_dropped_by_pings(demo: Demo, fresh_app: Litestar) -> None:
@@ -284,6 +322,11 @@ async def test_idle_sockets_cost_no_task_of_their_own_and_still_get_every_event(
         for ws in sockets:
             got = [await asyncio.wait_for(ws.recv(), 10) for _ in range(3)]
             assert all('"line.added"' in message for message in got)
+        # written at once while the transports took them: no writer task was left behind
+        assert len(asyncio.all_tasks()) - before <= 2 * len(sockets)
+        assert not any("_catch_up" in repr(task.get_coro()) for task in asyncio.all_tasks()), (
+            "a socket that keeps up needs no writer task"
+        )
         for ws in sockets:
             await ws.close()
         await waiter.close()

@@ -64,7 +64,7 @@ def test_the_writer_is_woken_when_the_queue_stops_being_empty_and_on_overflow() 
     hub = Hub()
     sub = hub.subscribe(1, frozenset({"orders"}), queue_size=3)
     wakes: list[int] = []
-    sub.on_ready = lambda: wakes.append(len(sub.pending))
+    sub.on_ready = lambda: wakes.append(len(sub.pending or ()))
 
     for seq in (1, 2):
         hub.publish(1, seq, "orders", message(seq))
@@ -140,3 +140,27 @@ def test_unsubscribed_sockets_get_nothing_more() -> None:
     hub.publish(1, 1, "floor", message(1, "floor"))
 
     assert not sub.pending
+
+
+def test_a_live_subscriber_is_written_at_once_and_one_behind_queues_until_caught_up() -> None:
+    hub = Hub()
+    sub = hub.subscribe(1, frozenset({"orders"}), queue_size=3)
+    written: list[str] = []
+    sub.sink = written.append
+
+    hub.publish(1, 1, "orders", message(1))
+    hub.publish(1, 2, "floor", message(2, "floor"))
+    assert written == [message(1)] and not sub.pending and sub.last_seq == 1
+    sub.sink = None  # its transport stopped taking data: behind
+    for seq in (3, 4):
+        hub.publish(1, seq, "orders", message(seq))
+    assert written == [message(1)]
+    assert sent(sub) == [3, 4]  # what the catch-up sends, in order
+    sub.sink = written.append  # caught up: written at once again
+    hub.publish(1, 5, "orders", message(5))
+
+    assert written == [message(1), message(5)]
+    sub.sink = None
+    for seq in range(6, 10):
+        hub.publish(1, seq, "orders", message(seq))
+    assert sub.overflowed and hub.count() == 0
