@@ -51,7 +51,7 @@ async def _check_size(session: AsyncSession, venue: Venue, party_size: int) -> N
     cap = await _cap(session, venue)
     if party_size > cap:
         raise Invalid(
-            f"we take bookings online for up to {cap}; please call us for larger parties",
+            "we take bookings online for up to {max_party}; please call us for larger parties",
             field="party_size",
             max_party=cap,
         )
@@ -144,7 +144,9 @@ async def get_booking(
 
 def _changeable(r: Reservation) -> None:
     if r.status not in ("booked", "confirmed"):
-        raise Conflict(f"this booking is {r.status}; it can no longer change", field="token")
+        raise Conflict(
+            "this booking is {state}; it can no longer change", state=r.status, field="token"
+        )
 
 
 async def cancel(

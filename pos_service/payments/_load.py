@@ -200,7 +200,7 @@ def with_parts(loaded: Loaded, parts: list[BillPart]) -> Loaded:
 async def find_check(session: AsyncSession, venue_id: int, check_id: int) -> Check:
     check = await session.get(Check, (venue_id, check_id))
     if check is None:
-        raise NotFound(f"no check {check_id}", field="check_id")
+        raise NotFound("no check {check_id}", check_id=check_id, field="check_id")
     return check
 
 
