@@ -424,8 +424,14 @@ async def add_line(
     ordered_at = now_utc()
     await schedules.refuse_outside(session, caller.venue_id, item, available_at or ordered_at)
     if not item.available or (item.remaining is not None and item.remaining < data.quantity):
-        left = "" if item.remaining is None else f" ({item.remaining} left)"
-        raise Conflict("{item} is not available{left}", left=left, field="item_id", item=item.name)
+        if item.remaining is None:
+            raise Conflict("{item} is not available", field="item_id", item=item.name)
+        raise Conflict(
+            "{item} is not available ({remaining} left)",
+            remaining=item.remaining,
+            field="item_id",
+            item=item.name,
+        )
     category = await session.get(Category, (caller.venue_id, item.category_id))
     assert category is not None
     await claim(session, caller, check)

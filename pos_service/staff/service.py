@@ -128,8 +128,9 @@ async def _check_pin_free(
             )
         )
         if taken is not None and (other.id, taken) != (venue_id, keep):
-            where = "venue" if other.id == venue_id else "venue group"
-            raise Conflict("this PIN is already in use in the {where}", where=where, field="pin")
+            if other.id == venue_id:
+                raise Conflict("this PIN is already in use in the venue", field="pin")
+            raise Conflict("this PIN is already in use in the venue group", field="pin")
 
 
 async def _find_by_pin(
