@@ -9,9 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import expect
 
 from pos_service.core import ratelimit
 from tests.conftest import Demo
+from tests.pages.conftest import PHONE, NewDevice
 
 
 @pytest.fixture(autouse=True)
@@ -208,3 +210,36 @@ async def test_an_unknown_route_has_a_translated_title(demo: Demo) -> None:
     assert r.json()["title"] == "Niet gevonden"
     english = await demo.client.get("/api/no-such-thing")
     assert english.json()["title"] == "NotFoundException"
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+async def test_the_table_ordering_page_shows_a_refusal_in_dutch(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    """The guest's page is Dutch by its cookie alone (the browser asks for nothing): the
+    refusal reads in Dutch because the page asks the API in its own language."""
+    r = await demo.call(
+        "PUT", "/api/venue/guest-settings", "manager", json={"guest_ordering": "direct"}
+    )
+    assert r.status_code == 200, r.text
+    tent = await demo.call("GET", f"/api/tables/{await demo.table_id('6')}/order-link")
+    device = await new_device(PHONE)
+    guest = device.page
+    await device.context.add_cookies([{"name": "pos_lang", "value": "nl", "url": device.base}])
+    url = str(tent.json()["url"])
+    await guest.goto(url if url.startswith("http") else device.base + url)
+    await expect(guest.locator("html")).to_have_attribute("lang", "nl")
+    burrata = guest.locator(".order-item[data-item='Burrata']")
+    await burrata.locator(".item-head").click()
+    await burrata.locator("button.add").click()
+
+    # the kitchen runs out while the guest chooses
+    item = await demo.item("Burrata")
+    r = await demo.call(
+        "PATCH", f"/api/menu/items/{item['id']}", "kitchen", json={"available": False}
+    )
+    assert r.status_code == 200, r.text
+    await guest.click(".basket button.send")
+    await expect(guest.locator("#toasts")).to_contain_text("Burrata is niet beschikbaar")
+    assert await demo.sql("SELECT id FROM check_lines WHERE name = 'Burrata'") == []

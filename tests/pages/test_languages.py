@@ -11,6 +11,7 @@ from playwright.async_api import Page, ViewportSize, expect
 from pos_service import i18n
 from pos_service.core import ratelimit
 from tests.conftest import Demo
+from tests.pages import languages
 from tests.pages.conftest import PHONE, NewDevice
 
 pytestmark = pytest.mark.browser
@@ -156,3 +157,18 @@ async def test_ordering_at_the_table_follows_the_guests_browser(
     await expect(guest.locator(".order-item").first).to_be_visible()
     await expect(guest.locator("main")).to_contain_text("Tisch 6")
     assert await _english_left(guest, "de") == []
+
+
+# ---- the strict walker (tests/pages/languages.py) ------------------------------------
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("language", ["nl", "de"])
+@pytest.mark.parametrize("screen", languages.SCREENS, ids=lambda screen: screen.name)
+async def test_no_english_is_left_on_the_translated_screens(
+    demo: Demo, new_device: NewDevice, screen: languages.Screen, language: str
+) -> None:
+    """Every text of the screen differs from its English rendering, unless it is the
+    venue's data, a number or a word the catalogs keep as it is: a text nobody marked
+    for translation is caught too."""
+    assert await languages.english_left(demo, new_device, screen, language) == []
