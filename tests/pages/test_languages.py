@@ -171,4 +171,5 @@ async def test_no_english_is_left_on_the_translated_screens(
     """Every text of the screen differs from its English rendering, unless it is the
     venue's data, a number or a word the catalogs keep as it is: a text nobody marked
     for translation is caught too."""
-    assert await languages.english_left(demo, new_device, screen, language) == []
+    left = await languages.english_left(demo, new_device, screen, language)
+    assert left == [], f"English left on {screen.name} in {language}: {left}"
