@@ -22,7 +22,7 @@ from pos_service.booking.schemas import (
     OpenSlots,
 )
 from pos_service.core.auth import Caller
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.public.settings import guest_settings
 from pos_service.reservations import service as reservations
 from pos_service.reservations.models import Reservation
@@ -145,7 +145,7 @@ async def get_booking(
 def _changeable(r: Reservation) -> None:
     if r.status not in ("booked", "confirmed"):
         raise Conflict(
-            "this booking is {state}; it can no longer change", state=r.status, field="token"
+            "this booking is {state}; it can no longer change", state=Term(r.status), field="token"
         )
 
 

@@ -65,6 +65,14 @@ def fill(language: str, message: str, values: dict[str, Any]) -> str:
         return message
 
 
+class Term(str):
+    """A word inside a detail that is translated with it: a state (``seated``), a kind of
+    thing (``category``). The English words are marked in :mod:`pos_service.i18n.terms`;
+    the problem body keeps the English word."""
+
+    __slots__ = ()
+
+
 class DomainError(Exception):
     """Base of the errors a service raises; carries an HTTP status and a field.
 
@@ -82,12 +90,35 @@ class DomainError(Exception):
         self.detail = self.text(i18n.SOURCE)
         super().__init__(self.detail)
 
+    @classmethod
+    def because(cls, exc: ValueError, *, field: str | None = None, **extra: Any) -> DomainError:
+        """The refusal for a broken rule of plain logic: translatable when it is a
+        :class:`Reason`, else its English text as it is."""
+        if isinstance(exc, Reason):
+            return cls(exc.message, field=field, **{**exc.values, **extra})
+        return cls(str(exc), field=field, **extra)
+
     def text(self, language: str) -> str:
         """The detail in ``language``."""
-        values = dict(self.extra)
+        values = {
+            name: i18n.gettext(language, value) if isinstance(value, Term) else value
+            for name, value in self.extra.items()
+        }
         if self.field is not None:
             values.setdefault("field", self.field)
         return fill(language, self.message, values)
+
+
+class Reason(ValueError):
+    """A rule broken in plain logic that knows nothing of HTTP (billing, returns): a
+    ``ValueError`` worded like an error's detail, a catalog text with its values, so the
+    service that turns it into a refusal (:meth:`DomainError.because`) keeps it
+    translatable. ``str()`` is the English text."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        self.message = message
+        self.values = values
+        super().__init__(fill(i18n.SOURCE, message, values))
 
 
 class Invalid(DomainError):

@@ -42,9 +42,11 @@ ERROR_KEYWORDS: dict[str, object] = {
         "Unauthorized",
         "TooManyAttempts",
         "UnsupportedMediaType",
+        "Reason",
     )
 }
-"""The errors of ``pos_service.core.errors``: their first argument, the detail, is a text."""
+"""The errors of ``pos_service.core.errors`` (and its ``Reason``): their first argument,
+the detail, is a text."""
 
 SOURCES: dict[str, tuple[tuple[str, str, dict[str, object]], ...]] = {
     "messages": (

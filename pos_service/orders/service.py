@@ -20,7 +20,7 @@ from pos_service.core import events, journal, locks
 from pos_service.core.allergens import ALLERGENS
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.menu import schedules
 from pos_service.menu.events import ItemAvailabilityChanged
@@ -150,7 +150,7 @@ async def load_for_write(
         raise Conflict(
             "check {check_id} is {state}",
             check_id=check_id,
-            state=check.status,
+            state=Term(check.status),
             field=field,
             current=msgspec.to_builtins(await check_read(session, check)),
         )
@@ -494,7 +494,7 @@ async def patch_line(
         raise Conflict(
             "line {line_id} is {state}; a sent line can only be voided",
             line_id=line_id,
-            state=line.state,
+            state=Term(line.state),
             field="line_id",
         )
     if data.quantity is not UNSET:

@@ -218,4 +218,4 @@ def plan_split(
         return replaced, billing.split_shares(book.bill, sources, line_id, _required(data.n, "n"))
     except ValueError as exc:
         field = "line_id" if data.mode == "shares" else _SPLIT_FIELDS[data.mode]
-        raise Invalid(str(exc), field=field) from exc
+        raise Invalid.because(exc, field=field) from exc

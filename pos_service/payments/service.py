@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events, journal, locks
 from pos_service.core.auth import Caller, TokenSigner
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from pos_service.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Term
 from pos_service.core.money import BP_SCALE
 from pos_service.drawers import service as drawers
 from pos_service.guests import service as guests
@@ -660,7 +660,7 @@ async def refund(
         raise Conflict(
             "payment {original_id} is {state}",
             original_id=original.id,
-            state=original.status,
+            state=Term(original.status),
             field="payment_id",
         )
     refunded = -sum(
@@ -975,7 +975,9 @@ async def _guest_check(session: AsyncSession, caller: Caller, *, lock: bool) -> 
         raise NotFound("no such check", field="token")
     if check.status != CheckStatus.OPEN:
         raise Gone(
-            "this check is {state}; the link no longer works", state=check.status, field="token"
+            "this check is {state}; the link no longer works",
+            state=Term(check.status),
+            field="token",
         )
     return check
 

@@ -27,7 +27,7 @@ from pos_service.audit import service as audit
 from pos_service.core import events, outbound
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.core.outbound import OutboundPolicy, Refused
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.menu.models import Station
@@ -1098,7 +1098,7 @@ async def ack(
         raise Conflict(
             "print job {job_id} is {state}, not sending",
             job_id=job_id,
-            state=job.state,
+            state=Term(job.state),
             field="job_id",
         )
     if data.ok and job.state == JobState.FAILED:

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.audit import service as audit
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.menu.admin import serialised
 from pos_service.menu.models import Category, Item
@@ -263,7 +263,7 @@ async def _known(
     for id_ in wanted:
         if id_ not in found:
             what = "item" if model is Item else "category"
-            raise Invalid("unknown {what} {id}", what=what, id=id_, field=field)
+            raise Invalid("unknown {what} {id}", what=Term(what), id=id_, field=field)
     return wanted
 
 
@@ -322,11 +322,12 @@ async def _name_free(
         raise Conflict("the name {name!r} is taken", name=name, field="name")
 
 
-def _fresh(version: int, current: int, what: str, read: msgspec.Struct) -> None:
+def _fresh(version: int, current: int, what: str, row_id: int, read: msgspec.Struct) -> None:
     if version != current:
         raise Conflict(
-            "{what} changed (version {current2}, not {version})",
-            what=what,
+            "{what} {row_id} changed (version {current2}, not {version})",
+            what=Term(what),
+            row_id=row_id,
             current2=current,
             version=version,
             field="version",
@@ -372,7 +373,7 @@ async def patch_promotion(
     v = caller.venue_id
     row = await _promotion(session, v, promotion_id)
     before = promotion_read(row)
-    _fresh(data.version, row.version, f"promotion {promotion_id}", before)
+    _fresh(data.version, row.version, "promotion", promotion_id, before)
     if row.ended_at is not None:
         raise Conflict(
             "promotion {promotion_id} has ended", promotion_id=promotion_id, field="promotion_id"
@@ -405,7 +406,7 @@ async def end_promotion(
     session: AsyncSession, caller: Caller, promotion_id: int, data: PromotionEnd
 ) -> PromotionRead:
     row = await _promotion(session, caller.venue_id, promotion_id)
-    _fresh(data.version, row.version, f"promotion {promotion_id}", promotion_read(row))
+    _fresh(data.version, row.version, "promotion", promotion_id, promotion_read(row))
     if row.ended_at is not None:
         raise Conflict(
             "promotion {promotion_id} has ended", promotion_id=promotion_id, field="promotion_id"
@@ -465,7 +466,7 @@ async def patch_price(
 ) -> DayPartPriceRead:
     row = await _price(session, caller.venue_id, price_id)
     before = price_read(row)
-    _fresh(data.version, row.version, f"day-part price {price_id}", before)
+    _fresh(data.version, row.version, "day-part price", price_id, before)
     if data.windows is not UNSET:
         row.windows = _check_windows(data.windows)
     if data.name is not UNSET:
@@ -489,7 +490,7 @@ async def remove_price(
 ) -> PriceRemoved:
     row = await _price(session, caller.venue_id, price_id)
     if version is not None:
-        _fresh(version, row.version, f"day-part price {price_id}", price_read(row))
+        _fresh(version, row.version, "day-part price", price_id, price_read(row))
     await session.delete(row)
     await session.flush()
     await audit.record(

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events, journal, locks
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, NotFound
+from pos_service.core.errors import Conflict, NotFound, Term
 from pos_service.drawers import service as drawers
 from pos_service.guests import service as guests
 from pos_service.orders.models import Check, CheckStatus
@@ -107,7 +107,7 @@ async def _closed_check(session: AsyncSession, caller: Caller, check_id: int) ->
         raise Conflict(
             "check {check_id} is {state}; only a paid check",
             check_id=check_id,
-            state=check.status,
+            state=Term(check.status),
             field="check_id",
         )
     return check
@@ -121,7 +121,7 @@ def _planned(loaded: Loaded, data: ReturnCreate, rows: list[CheckReturn]) -> Pla
     try:
         return plan(loaded.bill, quantities, sold, _earlier(rows))
     except ValueError as exc:
-        raise Conflict(str(exc), field="lines") from exc
+        raise Conflict.because(exc, field="lines") from exc
 
 
 async def _refund(

@@ -19,7 +19,7 @@ from pos_service.audit import service as audit
 from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.tables.events import AreaChanged, TableChanged
 from pos_service.tables.models import Area, DiningTable
 from pos_service.tables.schemas import (
@@ -52,7 +52,7 @@ def _area_read(area: Area) -> AreaRead:
 def _stale(kind: str, row_id: int, version: int, wanted: int, current: Any) -> Conflict:
     return Conflict(
         "{kind} {row_id} changed (version {version}, not {wanted})",
-        kind=kind,
+        kind=Term(kind),
         row_id=row_id,
         version=version,
         wanted=wanted,

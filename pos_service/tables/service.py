@@ -17,7 +17,7 @@ from pos_service.audit import service as audit
 from pos_service.core import events, locks
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, NotFound
+from pos_service.core.errors import Conflict, NotFound, Term
 from pos_service.tables.events import TableNextReservationChanged, TableStatusChanged
 from pos_service.tables.models import Area, DiningTable, TableStatus
 from pos_service.tables.schemas import (
@@ -190,7 +190,7 @@ async def clean(session: AsyncSession, caller: Caller, table_id: int) -> TableRe
         raise Conflict(
             "table {table} is {state}, not to clean",
             table=table.name,
-            state=table.status.replace("_", " "),
+            state=Term(table.status.replace("_", " ")),
             field="table_id",
             table_status=table.status,
         )

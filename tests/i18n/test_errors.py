@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,9 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from pos_service import i18n
 from pos_service.core import ratelimit
+from pos_service.i18n import terms
 from tests.conftest import Demo
 from tests.pages.conftest import PHONE, NewDevice
 
@@ -243,3 +246,40 @@ async def test_the_table_ordering_page_shows_a_refusal_in_dutch(
     await guest.click(".basket button.send")
     await expect(guest.locator("#toasts")).to_contain_text("Burrata is niet beschikbaar")
     assert await demo.sql("SELECT id FROM check_lines WHERE name = 'Burrata'") == []
+
+
+def test_every_state_a_refusal_names_is_a_word_of_the_catalogs() -> None:
+    from pos_service.kitchen.models import TicketState
+    from pos_service.kitchen.screen import ItemStatus
+    from pos_service.orders.models import CheckStatus, LineState
+    from pos_service.payments.models import PaymentStatus
+    from pos_service.printing.models import JobState
+    from pos_service.reservations.models import ReservationStatus, WaitlistStatus
+    from pos_service.tables.models import TableStatus
+
+    states = [
+        str(s) for e in (TicketState, CheckStatus, LineState, PaymentStatus, JobState) for s in e
+    ]
+    states += [str(s) for e in (ReservationStatus, WaitlistStatus) for s in e]
+    states += [str(s).replace("_", " ") for s in TableStatus]
+    states += list(typing.get_args(ItemStatus))
+    assert sorted(set(states) - set(terms.STATES)) == []
+    for word in (*terms.STATES, *terms.THINGS):
+        assert word not in i18n.missing("nl", "messages"), word
+        assert word not in i18n.missing("de", "messages"), word
+
+
+async def test_a_state_or_a_kind_of_thing_is_translated_with_the_detail(demo: Demo) -> None:
+    await _speaks(demo, "Marco", "de")
+    r = await demo.call("PATCH", "/api/menu/categories/999999", "manager", json={"name": "X"})
+    assert r.status_code == 404
+    body = r.json()
+    assert body["detail"] == "Kategorie 999999 nicht gefunden"
+    assert body["what"] == "category"  # the body's members stay codes
+
+    check = await demo.open_check("12")
+    r = await demo.call(
+        "POST", "/api/checks", "manager", json={"table_id": check["table_id"], "covers": 2}
+    )
+    assert r.status_code == 409
+    assert r.json()["detail"] == f"Tisch 12 hat bereits die offene Rechnung {check['id']}"

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.kitchen.events import TicketBumped, TicketItemBumped, TicketRecalled, TicketStarted
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
@@ -57,7 +57,7 @@ async def start(
         raise Conflict(
             "ticket {number} is {state}",
             number=ticket.number,
-            state=ticket.state,
+            state=Term(ticket.state),
             field="ticket_id",
         )
     items = (await items_of(session, caller.venue_id, [ticket.id]))[ticket.id]
@@ -93,7 +93,7 @@ async def bump(
         raise Conflict(
             "ticket {number} is {state}",
             number=ticket.number,
-            state=ticket.state,
+            state=Term(ticket.state),
             field="ticket_id",
         )
     items = (await items_of(session, caller.venue_id, [ticket.id]))[ticket.id]
@@ -142,7 +142,9 @@ async def bump_item(
             field="item_id",
         )
     if status_of(item) in ("held", "bumped", "voided"):
-        raise Conflict("{item} is {state}", item=item.name, state=status_of(item), field="item_id")
+        raise Conflict(
+            "{item} is {state}", item=item.name, state=Term(status_of(item)), field="item_id"
+        )
     item.bumped_at = now
     _settle(ticket, items, now)
     read = await read_ticket(session, ticket)
@@ -172,7 +174,7 @@ async def recall(session: AsyncSession, caller: Caller, ticket_id: int) -> Ticke
         raise Conflict(
             "ticket {number} is {state}",
             number=ticket.number,
-            state=ticket.state,
+            state=Term(ticket.state),
             field="ticket_id",
         )
     items = (await items_of(session, caller.venue_id, [ticket.id]))[ticket.id]

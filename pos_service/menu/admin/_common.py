@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.audit import service as audit
 from pos_service.core import events
 from pos_service.core.auth import Caller
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.menu import service as menu
 from pos_service.menu.models import (
     Category,
@@ -59,7 +59,9 @@ M = TypeVar("M", Station, Category, Item, ModifierGroup, ModifierOption, Schedul
 async def _locked(session: AsyncSession, model: type[M], venue_id: int, id_: int, what: str) -> M:
     row = await session.get(model, (venue_id, id_), with_for_update=True)
     if row is None:
-        raise NotFound("no {what} {id}", what=what, id=id_, field=what.replace(" ", "_") + "_id")
+        raise NotFound(
+            "no {what} {id}", what=Term(what), id=id_, field=what.replace(" ", "_") + "_id"
+        )
     return row
 
 
@@ -68,7 +70,7 @@ def _fresh(row: M, version: int, what: str, current: msgspec.Struct) -> None:
     if row.version != version:
         raise Conflict(
             "{what} {row_id} changed (version {version}, not {version2})",
-            what=what,
+            what=Term(what),
             row_id=row.id,
             version=row.version,
             version2=version,
@@ -120,7 +122,7 @@ async def _known(
         if id_ not in found:
             raise Invalid(
                 "unknown {what} {id}",
-                what=field.removesuffix("_ids").replace("_", " "),
+                what=Term(field.removesuffix("_ids").replace("_", " ")),
                 id=id_,
                 field=field,
             )

@@ -15,7 +15,7 @@ from pos_service.core import events
 from pos_service.core.allergens import ALLERGENS, Allergen
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.guests.service import normalise_email, normalise_phone, remember
 from pos_service.i18n import N_
 from pos_service.orders import service as orders
@@ -344,9 +344,9 @@ async def lock_for(
         raise Conflict(
             "reservation {r_id} is {current_status}; it cannot become {to}",
             r_id=r.id,
-            to=to,
+            to=Term(to),
             field="status",
-            current_status=r.status,
+            current_status=Term(r.status),
         )
     return r
 

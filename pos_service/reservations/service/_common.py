@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.auth import Caller
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.guests import service as guests
 from pos_service.guests.models import Guest
 from pos_service.reservations.models import HOLDING, Reservation, ReservationStatus
@@ -223,7 +223,7 @@ def not_free(table: DiningTable, field: str) -> Conflict:
     return Conflict(
         "table {table} is {state}",
         table=table.name,
-        state=table.status.replace("_", " "),
+        state=Term(table.status.replace("_", " ")),
         field=field,
         table_id=table.id,
         table_status=table.status,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.guests.service import normalise_phone, remember
 from pos_service.orders import service as orders
 from pos_service.orders.schemas import CheckOpen
@@ -151,7 +151,7 @@ async def _lock_waiting(session: AsyncSession, venue_id: int, entry_id: int) -> 
         raise Conflict(
             "waitlist entry {entry_id} is {state}",
             entry_id=entry_id,
-            state=entry.status,
+            state=Term(entry.status),
             field="status",
         )
     return entry
