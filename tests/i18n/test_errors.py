@@ -271,7 +271,9 @@ def test_every_state_a_refusal_names_is_a_word_of_the_catalogs() -> None:
 
 async def test_a_state_or_a_kind_of_thing_is_translated_with_the_detail(demo: Demo) -> None:
     await _speaks(demo, "Marco", "de")
-    r = await demo.call("PATCH", "/api/menu/categories/999999", "manager", json={"name": "X"})
+    r = await demo.call(
+        "PATCH", "/api/menu/categories/999999", "manager", json={"name": "X", "version": 1}
+    )
     assert r.status_code == 404
     body = r.json()
     assert body["detail"] == "Kategorie 999999 nicht gefunden"
