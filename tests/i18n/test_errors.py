@@ -285,3 +285,20 @@ async def test_a_state_or_a_kind_of_thing_is_translated_with_the_detail(demo: De
     )
     assert r.status_code == 409
     assert r.json()["detail"] == f"Tisch 12 hat bereits die offene Rechnung {check['id']}"
+
+
+def test_a_detail_made_elsewhere_is_shown_as_it_is() -> None:
+    from pos_service.core.errors import Conflict, Invalid, Reason
+
+    # an English text computed from another library's message, braces and all
+    odd = Invalid("not a host:port address: '{x}'", field="address", port=1)
+    assert odd.text("nl") == odd.detail == "not a host:port address: '{x}'"
+    # a broken rule of plain logic keeps its words translatable, a plain ValueError its text
+    reason = Conflict.because(Reason("line {line_id} is in no part", line_id=4), field="lines")
+    assert (reason.detail, reason.text("de")) == (
+        "line 4 is in no part",
+        "Position 4 ist in keinem Teil",
+    )
+    assert reason.extra == {"line_id": 4}
+    plain = Conflict.because(ValueError("weights must be non-negative"), field="lines")
+    assert plain.text("nl") == "weights must be non-negative"
