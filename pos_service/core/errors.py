@@ -13,7 +13,8 @@ extra keyword always was; ``field`` fills a ``{field}`` placeholder too but is n
 translated. The answer is written in the language of the request
 (:func:`request_language`): the signed-in member's, else the best of
 ``Accept-Language``, else English; ``title`` and ``detail`` are translated, an English
-answer reads exactly as the text in the code. See docs/decisions/1540-translated-error-details.md.
+answer reads exactly as the text in the code. See decision 1540 in docs/decisions and
+docs/i18n.md.
 """
 
 from __future__ import annotations
