@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from playwright.async_api import Page, ViewportSize, expect
 
 from pos_service import i18n
+from pos_service.core.allergens import ALLERGENS
 from tests.conftest import Demo
 from tests.pages.conftest import NewDevice
 
@@ -90,8 +91,18 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 _COLLECT = """(scope) => {
   const root = document.querySelector(scope);
   if (!root) return [];
-  const out = root.innerText.split(/[\\n\\t]/);  // lines, and a table's cells
-  const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+  const visible = (el) => (el.checkVisibility
+    ? el.checkVisibility({ checkVisibilityCSS: true })
+    : !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length));
+  // each piece of text as it was written into the page (a tag, a cell, a line), not the
+  // lines the browser would join them into
+  const out = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest("script, style, template, noscript") || !visible(el)) continue;
+    out.push(...node.textContent.split("\\n"));
+  }
   for (const el of root.querySelectorAll("[placeholder], [aria-label], [title], [alt]")) {
     if (!visible(el)) continue;
     for (const a of ["placeholder", "aria-label", "title", "alt"]) {
@@ -110,8 +121,8 @@ _COLLECT = """(scope) => {
 
 
 async def shown_texts(page: Page, scope: str = "body") -> set[str]:
-    """What a person sees or hears on the page (or the part ``scope`` selects): its text
-    lines, placeholders, labels, titles, the options of its menus, its title."""
+    """What a person sees or hears on the page (or the part ``scope`` selects): each piece
+    of its text, placeholders, labels, titles, the options of its menus, its title."""
     texts: list[str] = await page.evaluate(_COLLECT, scope)
     return set(texts)
 
@@ -272,6 +283,9 @@ MANAGER_KNOWN = {
 }
 """English the walker found in the manager's set-up sections, in files being translated
 with the manager's other sections: delete an entry once its text is translated."""
+ALLERGEN_CODES = frozenset(ALLERGENS)
+"""web/static/manager-menu.js: the menu editor's list of items tags them with the
+allergens' codes, not their names (allergens.js has the names)."""
 SCREENS: list[Screen] = [
     Screen(
         "setup",
@@ -292,10 +306,16 @@ SCREENS: list[Screen] = [
         for key in ("devices", "venue", "plan", "staff", "printers", "integrations", "auditfile")
     ],
     *[
-        Screen(f"menu editor {key}", "/app/manager/menu", MANAGER, section(key))
+        Screen(
+            f"menu editor {key}",
+            "/app/manager/menu",
+            MANAGER,
+            section(key),
+            known=ALLERGEN_CODES if key == "items" else frozenset(),
+        )
         for key in ("items", "groups", "schedules", "stations", "transfer")
     ],
-    Screen("menu editor item form", "/app/manager/menu", MANAGER, _item_form),
+    Screen("menu editor item form", "/app/manager/menu", MANAGER, _item_form, known=ALLERGEN_CODES),
     Screen("guest bill", _guest_link, viewport=PHONE, ready=".tips"),
     Screen("table ordering", _order_link, viewport=PHONE, ready=".order-item"),
 ]
