@@ -154,7 +154,7 @@ async def journal_entry(
         )
     ).scalar_one_or_none()
     if close is None:
-        raise NotFound(f"business day {day} is not closed", field="day")
+        raise NotFound("business day {day} is not closed", day=day, field="day")
     found = [
         e async for e in journal.entries(session, venue.id, close.from_seq - 1, close.to_seq + 1)
     ]

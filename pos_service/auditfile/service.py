@@ -630,7 +630,7 @@ async def render(
     if end < start:
         raise Invalid("the period ends before it starts", field="to")
     if (end - start).days >= MAX_DAYS:
-        raise Invalid(f"the period is longer than {MAX_DAYS} days", field="to")
+        raise Invalid("the period is longer than {days} days", days=MAX_DAYS, field="to")
     days = (
         (
             await session.execute(
@@ -715,5 +715,5 @@ async def audit_file_for(
     try:
         venue = await venues.by_slug(session, slug)
     except NotFound:
-        raise NotFound(f"no venue {slug!r}", field="venue") from None
+        raise NotFound("no venue {slug!r}", slug=slug, field="venue") from None
     return await render(session, venue, start, end, now=now)

@@ -22,7 +22,7 @@ from pos_service.booking.schemas import (
     OpenSlots,
 )
 from pos_service.core.auth import Caller
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.public.settings import guest_settings
 from pos_service.reservations import service as reservations
 from pos_service.reservations.models import Reservation
@@ -51,7 +51,7 @@ async def _check_size(session: AsyncSession, venue: Venue, party_size: int) -> N
     cap = await _cap(session, venue)
     if party_size > cap:
         raise Invalid(
-            f"we take bookings online for up to {cap}; please call us for larger parties",
+            "we take bookings online for up to {max_party}; please call us for larger parties",
             field="party_size",
             max_party=cap,
         )
@@ -150,7 +150,9 @@ async def get_booking(
 
 def _changeable(r: Reservation) -> None:
     if r.status not in ("booked", "confirmed"):
-        raise Conflict(f"this booking is {r.status}; it can no longer change", field="token")
+        raise Conflict(
+            "this booking is {state}; it can no longer change", state=Term(r.status), field="token"
+        )
 
 
 async def cancel(

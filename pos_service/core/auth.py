@@ -30,7 +30,13 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import Message, Receive, Scope, Send
 
-from pos_service.core.errors import DomainError, Forbidden, Unauthorized, UnsupportedMediaType
+from pos_service.core.errors import (
+    LANGUAGE_STATE,
+    DomainError,
+    Forbidden,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 
 API_KEY_PREFIX = "posk_"
 KEY_CALLER = "pos_key_caller"
@@ -251,6 +257,9 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         refusal = await state.guard.refusal(caller)
         if refusal is not None:
             raise Unauthorized(refusal, field="Authorization")
+        language = state.guard.language(caller)
+        if language is not None:  # the answer, an error's too, speaks the member's language
+            connection.scope.setdefault("state", {})[LANGUAGE_STATE] = language
         return AuthenticationResult(user=caller, auth=token)
 
 
@@ -263,7 +272,9 @@ def requires(
         caller = connection.user
         if not isinstance(caller, Caller) or not caller.has_any(*roles):
             raise Forbidden(
-                f"requires one of the roles: {', '.join(roles) or 'manager'}", field="Authorization"
+                "requires one of the roles: {roles}",
+                roles=", ".join(roles) or "manager",
+                field="Authorization",
             )
 
     return guard

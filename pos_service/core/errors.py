@@ -2,6 +2,19 @@
 
 Services raise these; one exception handler turns them into
 ``application/problem+json`` answers that name the offending field.
+
+A detail is a text of the ``messages`` catalog, written in English with named
+placeholders and filled from the error's keyword arguments::
+
+    raise Conflict("table {table} is taken", table=table.name, field="table_id")
+
+The keyword arguments are also members of the problem body (``table`` here), as every
+extra keyword always was; ``field`` fills a ``{field}`` placeholder too but is never
+translated. The answer is written in the language of the request
+(:func:`request_language`): the signed-in member's, else the best of
+``Accept-Language``, else English; ``title`` and ``detail`` are translated, an English
+answer reads exactly as the text in the code. See decision 1540 in docs/decisions and
+docs/i18n.md.
 """
 
 from __future__ import annotations
@@ -12,67 +25,143 @@ import asyncpg
 import msgspec
 import structlog
 from litestar import Request, Response
+from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.exc import DataError, DBAPIError
 
+from pos_service import i18n
+from pos_service.i18n import N_
+
 PROBLEM_JSON = "application/problem+json"
+LANGUAGE_STATE = "pos_language"
+"""The key of the request's scope state holding the signed-in member's language (set by
+the authentication middleware)."""
+
+
+def request_language(connection: ASGIConnection[Any, Any, Any, Any] | None) -> str:
+    """The language to answer a request in: the signed-in member's (their own, else their
+    venue's), else the best of ``Accept-Language``, else English (also without one)."""
+    if connection is None:
+        return i18n.SOURCE
+    language = connection.scope.get("state", {}).get(LANGUAGE_STATE)
+    if isinstance(language, str) and language in i18n.LANGUAGES:
+        return language
+    return i18n.negotiate(connection.headers.get("accept-language")) or i18n.SOURCE
+
+
+def fill(language: str, message: str, values: dict[str, Any]) -> str:
+    """``message`` translated into ``language`` with its placeholders filled; a text whose
+    placeholders do not fit the values (a computed English text with braces) is shown as
+    it is, never an error of its own."""
+    text = i18n.translations(i18n.language_of(language)).gettext(message)
+    if not values:
+        return text
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        if text != message:
+            return fill(i18n.SOURCE, message, values)
+        return message
+
+
+class Term(str):
+    """A word inside a detail that is translated with it: a state (``seated``), a kind of
+    thing (``category``). The English words are marked in :mod:`pos_service.i18n.terms`;
+    the problem body keeps the English word."""
+
+    __slots__ = ()
 
 
 class DomainError(Exception):
-    """Base of the errors a service raises; carries an HTTP status and a field."""
+    """Base of the errors a service raises; carries an HTTP status and a field.
+
+    ``detail`` is an English text of the catalog with ``{name}`` placeholders, filled
+    from ``extra`` (and ``field``); :attr:`detail` is the filled English text,
+    :meth:`text` the text in another language."""
 
     status = 400
-    title = "Bad request"
+    title = N_("Bad request")
 
     def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
+        self.message = detail
         self.field = field
         self.extra = extra
+        self.detail = self.text(i18n.SOURCE)
+        super().__init__(self.detail)
+
+    @classmethod
+    def because(cls, exc: ValueError, *, field: str | None = None, **extra: Any) -> DomainError:
+        """The refusal for a broken rule of plain logic: translatable when it is a
+        :class:`Reason`, else its English text as it is."""
+        if isinstance(exc, Reason):
+            return cls(exc.message, field=field, **{**exc.values, **extra})
+        return cls(str(exc), field=field, **extra)
+
+    def text(self, language: str) -> str:
+        """The detail in ``language``."""
+        values = {
+            name: i18n.gettext(language, value) if isinstance(value, Term) else value
+            for name, value in self.extra.items()
+        }
+        if self.field is not None:
+            values.setdefault("field", self.field)
+        return fill(language, self.message, values)
+
+
+class Reason(ValueError):
+    """A rule broken in plain logic that knows nothing of HTTP (billing, returns): a
+    ``ValueError`` worded like an error's detail, a catalog text with its values, so the
+    service that turns it into a refusal (:meth:`DomainError.because`) keeps it
+    translatable. ``str()`` is the English text."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        self.message = message
+        self.values = values
+        super().__init__(fill(i18n.SOURCE, message, values))
 
 
 class Invalid(DomainError):
     """The input breaks a rule (422)."""
 
     status = 422
-    title = "Invalid input"
+    title = N_("Invalid input")
 
 
 class NotFound(DomainError):
     """Nothing of that id in this venue (404)."""
 
     status = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(DomainError):
     """The state changed under the caller, or the thing is taken (409)."""
 
     status = 409
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class Gone(DomainError):
     """The thing existed but is finished for good, e.g. a guest link of a closed check (410)."""
 
     status = 410
-    title = "Gone"
+    title = N_("Gone")
 
 
 class Forbidden(DomainError):
     """The caller may not do this (403)."""
 
     status = 403
-    title = "Forbidden"
+    title = N_("Forbidden")
 
 
 class Unauthorized(DomainError):
     """No valid credentials (401)."""
 
     status = 401
-    title = "Unauthorized"
+    title = N_("Unauthorized")
 
 
 class TooManyAttempts(DomainError):
@@ -80,14 +169,14 @@ class TooManyAttempts(DomainError):
     in seconds)."""
 
     status = 429
-    title = "Too many attempts"
+    title = N_("Too many attempts")
 
 
 class UnsupportedMediaType(DomainError):
     """The body is not of a media type the route takes (415)."""
 
     status = 415
-    title = "Unsupported media type"
+    title = N_("Unsupported media type")
 
 
 class Problem(msgspec.Struct, kw_only=True):
@@ -145,12 +234,22 @@ def problem(
     if isinstance(extra.get("retry_after"), int):
         headers["Retry-After"] = str(extra["retry_after"])
     return Response(
-        msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+        msgspec.json.encode(body, enc_hook=str),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
     )
 
 
-def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
-    return problem(exc.status, exc.title, exc.detail, field=exc.field, **exc.extra)
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
+    language = request_language(request)
+    return problem(
+        exc.status,
+        i18n.gettext(language, exc.title),
+        exc.text(language),
+        field=exc.field,
+        **exc.extra,
+    )
 
 
 def _validation_field(exc: ValidationException) -> tuple[str | None, str]:
@@ -168,11 +267,41 @@ def _validation_field(exc: ValidationException) -> tuple[str | None, str]:
     return None, detail
 
 
-def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+_STATUS_TITLES = {
+    400: N_("Bad request"),
+    401: N_("Unauthorized"),
+    403: N_("Forbidden"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Request too large"),
+    415: N_("Unsupported media type"),
+    429: N_("Too many attempts"),
+}
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    """Litestar's own refusals. In English as Litestar words them; in another language
+    with a translated title, and for a body that does not decode a generic detail naming
+    the field (msgspec's own message is English only)."""
+    language = request_language(request)
+    english = language == i18n.SOURCE
     if isinstance(exc, ValidationException):
         field, detail = _validation_field(exc)
-        return problem(422 if field else 400, "Invalid input", detail, field=field)
-    return problem(exc.status_code, exc.__class__.__name__, str(exc.detail))
+        if not english:
+            detail = (
+                i18n.gettext(language, "{field} has a value that is not valid", field=field)
+                if field
+                else i18n.gettext(language, "the request body is not valid")
+            )
+        title = i18n.gettext(language, "Invalid input")
+        return problem(422 if field else 400, title, detail, field=field)
+    title = exc.__class__.__name__
+    detail = str(exc.detail)
+    if not english and exc.status_code in _STATUS_TITLES:
+        title = i18n.gettext(language, _STATUS_TITLES[exc.status_code])
+        detail = title
+    return problem(exc.status_code, title, detail)
 
 
 # What reaching the database raises while it is down, restarting or cutting connections.
@@ -196,20 +325,28 @@ def database_unreachable(exc: BaseException) -> bool:
     return False
 
 
-def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """500, or 503 when the database could not be reached (a retry with the same
     Idempotency-Key is safe whether or not the change was committed)."""
+    language = request_language(request)
     if database_unreachable(exc):
         structlog.get_logger().warning("database unreachable", error=str(exc).split("\n", 1)[0])
         response = problem(
             HTTP_503_SERVICE_UNAVAILABLE,
-            "Database unavailable",
-            "the database cannot be reached; retry shortly with the same Idempotency-Key",
+            i18n.gettext(language, "Database unavailable"),
+            i18n.gettext(
+                language,
+                "the database cannot be reached; retry shortly with the same Idempotency-Key",
+            ),
         )
         response.headers["Retry-After"] = "1"
         return response
     structlog.get_logger().error("unhandled error", exc_info=exc)
-    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "an unexpected error occurred")
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        i18n.gettext(language, "Internal error"),
+        i18n.gettext(language, "an unexpected error occurred"),
+    )
 
 
 def database_input_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[bytes]:
@@ -223,7 +360,12 @@ def database_input_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> 
         or isinstance(cause, ValueError | asyncpg.DataError)
         or (sqlstate.startswith("22"))
     ):
-        return problem(422, "Invalid input", "a value is out of the range the server accepts")
+        language = request_language(request)
+        return problem(
+            422,
+            i18n.gettext(language, "Invalid input"),
+            i18n.gettext(language, "a value is out of the range the server accepts"),
+        )
     return internal_error_handler(request, exc)
 
 

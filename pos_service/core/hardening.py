@@ -73,7 +73,9 @@ async def guard_input(request: Request[Any, Any, Any]) -> None:
         # fewer brackets than the limit cannot nest deeper: most bodies end here
         brackets = body.count(b"[") + body.count(b"{")
         if brackets > MAX_JSON_DEPTH and json_depth(body) > MAX_JSON_DEPTH:
-            raise Invalid(f"the body nests deeper than {MAX_JSON_DEPTH} levels", field="body")
+            raise Invalid(
+                "the body nests deeper than {levels} levels", levels=MAX_JSON_DEPTH, field="body"
+            )
     await refuse_nul(request)
 
 

@@ -37,7 +37,9 @@ def scoped(caller: Caller, key: str) -> str:
     it (a key too long for the column with its prefix is stored by its SHA-256)."""
     if not key or len(key) > MAX_KEY_LENGTH:
         raise Invalid(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key"
+            "Idempotency-Key must be 1 to {max_length} characters",
+            max_length=MAX_KEY_LENGTH,
+            field="Idempotency-Key",
         )
     if caller.key_id is not None:
         owner = f"k{caller.key_id}"
@@ -70,7 +72,9 @@ async def claim_on(
     """:func:`claim` on the transaction's asyncpg connection."""
     if not key or len(key) > MAX_KEY_LENGTH:
         raise Invalid(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key"
+            "Idempotency-Key must be 1 to {max_length} characters",
+            max_length=MAX_KEY_LENGTH,
+            field="Idempotency-Key",
         )
     if await db.fetchval(CLAIM, venue_id, key, fingerprint) is not None:
         return None

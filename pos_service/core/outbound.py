@@ -215,4 +215,4 @@ def policy_from(settings: Settings) -> OutboundPolicy:
 
 def invalid(exc: Refused, field: str) -> Invalid:
     """The 422 naming ``field`` for a refused target."""
-    return Invalid(f"refused by the outbound policy: {exc}", field=field)
+    return Invalid("refused by the outbound policy: {exc}", exc=exc, field=field)

@@ -55,5 +55,5 @@ def public_limit(connection: ASGIConnection[Any, Any, Any, Any], venue_id: int) 
         wait = _windows.hit(f"venue:{venue_id}", settings.public_per_venue_per_minute)
     if wait is not None:
         raise TooManyAttempts(
-            f"too many requests; try again in {wait} s", field="address", retry_after=wait
+            "too many requests; try again in {retry_after} s", field="address", retry_after=wait
         )

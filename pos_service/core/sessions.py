@@ -22,8 +22,10 @@ import asyncpg
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pos_service import i18n
 from pos_service.core.auth import Caller
 from pos_service.core.db import driver, plain
+from pos_service.i18n import N_
 
 log = structlog.get_logger(__name__)
 
@@ -34,19 +36,29 @@ device just paired): an attacker's stale token costs at most 20 reads a second."
 SWEEP_SECONDS = 0.25
 
 VIEW_SQL = (
-    "SELECT coalesce((SELECT array_agg(id) FROM staff WHERE venue_id = $1 AND active), "
-    "'{}'::bigint[]), coalesce((SELECT array_agg(epoch) FROM staff WHERE venue_id = $1 "
-    "AND active), '{}'::int[]), coalesce((SELECT array_agg(id) FROM devices WHERE "
-    "venue_id = $1 AND revoked_at IS NULL), '{}'::bigint[])"
+    "SELECT coalesce((SELECT array_agg(id ORDER BY id) FROM staff WHERE venue_id = $1 "
+    "AND active), '{}'::bigint[]), coalesce((SELECT array_agg(epoch ORDER BY id) FROM staff "
+    "WHERE venue_id = $1 AND active), '{}'::int[]), coalesce((SELECT array_agg(id) FROM "
+    "devices WHERE venue_id = $1 AND revoked_at IS NULL), '{}'::bigint[]), "
+    "coalesce((SELECT array_agg(coalesce(language, '') ORDER BY id) FROM staff WHERE "
+    "venue_id = $1 AND active), '{}'::text[]), (SELECT locale FROM venues WHERE id = $1)"
 )
 
 
 class _View:
-    __slots__ = ("devices", "epochs", "read_at", "read_wall")
+    __slots__ = ("devices", "epochs", "languages", "read_at", "read_wall")
 
-    def __init__(self, epochs: dict[int, int], devices: frozenset[int], read_at: float) -> None:
+    def __init__(
+        self,
+        epochs: dict[int, int],
+        devices: frozenset[int],
+        read_at: float,
+        languages: dict[int, str] | None = None,
+    ) -> None:
         self.epochs = epochs
         self.devices = devices
+        self.languages = languages or {}
+        """Each active member's language: their own, else the venue's."""
         self.read_at = read_at
         self.read_wall = time.time() - (time.monotonic() - read_at)
 
@@ -78,9 +90,9 @@ class SessionGuard:
         if caller.kind != "staff":
             return None
         if caller.exp < time.time():
-            return "token expired"
+            return N_("token expired")
         if caller.device_id is None:
-            return "sign in again on an enrolled device"
+            return N_("sign in again on an enrolled device")
         view = await self._view(caller.venue_id, FRESH_SECONDS)
         if self._judge(view, caller) is not None:
             # a member or device newer than the view? Read again: at once if the view may
@@ -94,13 +106,19 @@ class SessionGuard:
     @staticmethod
     def _judge(view: _View, caller: Caller) -> str | None:
         if caller.device_id not in view.devices:
-            return "this device was revoked"
+            return N_("this device was revoked")
         epoch = view.epochs.get(caller.staff_id or 0)
         if epoch is None:
-            return "this staff member was deactivated"
+            return N_("this staff member was deactivated")
         if epoch != caller.epoch:
-            return "your roles or PIN changed: sign in again"
+            return N_("your roles or PIN changed: sign in again")
         return None
+
+    def language(self, caller: Caller) -> str | None:
+        """The language of a staff caller whose session was just judged alive (their own,
+        else their venue's), from the same view; None if it is not known."""
+        view = self._views.get(caller.venue_id)
+        return None if view is None else view.languages.get(caller.staff_id or 0)
 
     def forget(self, venue_id: int) -> None:
         """Drop the venue's view (after committing a change to its staff or devices)."""
@@ -119,12 +137,25 @@ class SessionGuard:
             started = time.monotonic()
             if self._pool is not None:
                 async with plain(self._pool) as conn:
-                    ids, epochs, devices = await conn.fetchrow(VIEW_SQL, venue_id)
+                    ids, epochs, devices, languages, locale = await conn.fetchrow(
+                        VIEW_SQL, venue_id
+                    )
             else:
                 async with self._sessions() as session, session.begin():
                     conn = await driver(session)
-                    ids, epochs, devices = await conn.fetchrow(VIEW_SQL, venue_id)
-            view = _View(dict(zip(ids, epochs, strict=True)), frozenset(devices), started)
+                    ids, epochs, devices, languages, locale = await conn.fetchrow(
+                        VIEW_SQL, venue_id
+                    )
+            venue_language = i18n.language_of(locale)
+            view = _View(
+                dict(zip(ids, epochs, strict=True)),
+                frozenset(devices),
+                started,
+                {
+                    staff_id: language or venue_language
+                    for staff_id, language in zip(ids, languages, strict=True)
+                },
+            )
             self._views[venue_id] = view
             future.set_result(view)
             return view

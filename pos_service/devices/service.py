@@ -184,7 +184,7 @@ async def revoke(session: AsyncSession, caller: Caller, device_id: int) -> Devic
     A manager cannot revoke the device they are using (they would lock themselves out)."""
     row = await session.get(Device, (caller.venue_id, device_id), with_for_update=True)
     if row is None:
-        raise NotFound(f"no device {device_id}", field="device_id")
+        raise NotFound("no device {device_id}", device_id=device_id, field="device_id")
     if device_id == caller.device_id:
         raise Conflict("you cannot revoke the device you are using", field="device_id")
     if row.revoked_at is None:

@@ -134,7 +134,7 @@ async def _locked(session: AsyncSession, caller: Caller, session_id: int) -> Dra
         session, locks.Lock.DRAWER, DrawerSession, (caller.venue_id, session_id), refresh=True
     )
     if found is None or (found.staff_id != caller.actor and "manager" not in caller.roles):
-        raise NotFound(f"no drawer session {session_id}", field="session_id")
+        raise NotFound("no drawer session {session_id}", session_id=session_id, field="session_id")
     return found
 
 
@@ -150,7 +150,7 @@ async def open_session(session: AsyncSession, caller: Caller, data: SessionOpen)
         )
     )
     if busy is not None:
-        raise Conflict(f"drawer session {busy} is still open", session_id=busy)
+        raise Conflict("drawer session {session_id} is still open", session_id=busy)
     s = DrawerSession(
         venue_id=caller.venue_id,
         staff_id=caller.staff_id,
@@ -232,7 +232,11 @@ async def close_session(
     """Close a session with the cash counted; the answer shows expected and over/short."""
     s = await _locked(session, caller, session_id)
     if s.closed_at is not None:
-        raise Conflict(f"drawer session {session_id} is already closed", field="session_id")
+        raise Conflict(
+            "drawer session {session_id} is already closed",
+            session_id=session_id,
+            field="session_id",
+        )
     s.closed_at = now_utc()
     s.closed_by = caller.actor
     s.counted = data.counted
@@ -263,7 +267,7 @@ async def get_session(session: AsyncSession, caller: Caller, session_id: int) ->
     """One session (a staff member's own, or any for managers)."""
     s = await session.get(DrawerSession, (caller.venue_id, session_id))
     if s is None or (s.staff_id != caller.actor and "manager" not in caller.roles):
-        raise NotFound(f"no drawer session {session_id}", field="session_id")
+        raise NotFound("no drawer session {session_id}", session_id=session_id, field="session_id")
     return await _session_read(session, caller, s)
 
 

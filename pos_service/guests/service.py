@@ -53,7 +53,7 @@ def normalise_phone(raw: str | None) -> str | None:
     elif digits.startswith("00"):
         digits = "+" + digits[2:]
     if len(digits.lstrip("+")) < 5 or len(digits) > 20:
-        raise Invalid(f"{raw!r} is not a phone number", field="phone")
+        raise Invalid("{raw!r} is not a phone number", raw=raw, field="phone")
     return digits
 
 
@@ -63,7 +63,7 @@ def normalise_email(raw: str | None) -> str | None:
         return None
     email = raw.strip().lower()
     if not _EMAIL.match(email):
-        raise Invalid(f"{raw!r} is not an email address", field="email")
+        raise Invalid("{raw!r} is not an email address", raw=raw, field="email")
     return email
 
 
@@ -130,7 +130,7 @@ async def locked(session: AsyncSession, venue_id: int, guest_id: int) -> Guest:
     """The profile, locked; 404 if there is none (or it was erased)."""
     guest = await session.get(Guest, (venue_id, guest_id), with_for_update=True)
     if guest is None or guest.erased_at is not None:
-        raise NotFound(f"no guest {guest_id}", field="guest_id")
+        raise NotFound("no guest {guest_id}", guest_id=guest_id, field="guest_id")
     return guest
 
 
@@ -139,7 +139,7 @@ async def _taken(session: AsyncSession, guest: Guest, phone: str | None, email: 
     other = other or await by_contact(session, guest.venue_id, phone=None, email=email)
     if other is not None and other.id != guest.id:
         field = "phone" if phone is not None and other.phone == phone else "email"
-        raise Conflict(f"guest {other.id} has this {field}", field=field, guest_id=other.id)
+        raise Conflict("guest {guest_id} has this {field}", field=field, guest_id=other.id)
 
 
 async def create(session: AsyncSession, venue_id: int, data: GuestCreate) -> Guest:
@@ -149,7 +149,7 @@ async def create(session: AsyncSession, venue_id: int, data: GuestCreate) -> Gue
         raise Invalid("give a phone or an email", field="phone")
     existing = await by_contact(session, venue_id, phone=phone, email=email)
     if existing is not None:
-        raise Conflict(f"guest {existing.id} has this contact", field="phone", guest_id=existing.id)
+        raise Conflict("guest {guest_id} has this contact", field="phone", guest_id=existing.id)
     guest = Guest(
         venue_id=venue_id,
         name=data.name,
@@ -351,7 +351,9 @@ async def spend(session: AsyncSession, venue: Venue, check_id: int, points: int)
         raise Conflict("this venue has no loyalty rewards", field="points")
     guest_id = await guest_of_check(session, venue.id, check_id)
     if guest_id is None:
-        raise Conflict(f"check {check_id} is not linked to a guest", field="check_id")
+        raise Conflict(
+            "check {check_id} is not linked to a guest", check_id=check_id, field="check_id"
+        )
     value = points * rule.point_value
     if (
         await _move(session, venue.id, guest_id, LoyaltyKind.REDEEM, -points, check_id, value)
@@ -361,7 +363,10 @@ async def spend(session: AsyncSession, venue: Venue, check_id: int, points: int)
             select(Guest.points).where(Guest.venue_id == venue.id, Guest.id == guest_id)
         )
         raise Conflict(
-            f"the guest holds {held} points, fewer than {points}", field="points", points=held
+            "the guest holds {points} points, fewer than {points2}",
+            points2=points,
+            field="points",
+            points=held,
         )
     return guest_id, value
 

@@ -2,7 +2,8 @@
 i18n``, or ``python -m pos_service.i18n.extract``).
 
 - domain ``messages``: ``pos_service/**.py`` (``gettext(language, "...")``,
-  ``ngettext(language, "...", "...", n)`` and the marker ``N_("...")``),
+  ``ngettext(language, "...", "...", n)``, the marker ``N_("...")`` and the detail of an
+  error, ``Invalid("...")``, ``Conflict("...")`` ... (:data:`ERROR_KEYWORDS`)),
   ``web/templates/**.html`` (``{{ _("...") }}``), and the printed documents:
   ``printers/**.py`` (``N_``) and ``printers/templates/**.j2`` (``_``, ``ngettext``);
 - domain ``pages``: ``web/static/**.js`` (``t("...")`` in pos.js, ``POS.t("...")``
@@ -29,12 +30,30 @@ ROOT = Path(__file__).resolve().parents[2]
 _DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 _NAMES = {"nl": "Dutch", "de": "German"}
 
+ERROR_KEYWORDS: dict[str, object] = {
+    name: None
+    for name in (
+        "DomainError",
+        "Invalid",
+        "NotFound",
+        "Conflict",
+        "Gone",
+        "Forbidden",
+        "Unauthorized",
+        "TooManyAttempts",
+        "UnsupportedMediaType",
+        "Reason",
+    )
+}
+"""The errors of ``pos_service.core.errors`` (and its ``Reason``): their first argument,
+the detail, is a text."""
+
 SOURCES: dict[str, tuple[tuple[str, str, dict[str, object]], ...]] = {
     "messages": (
         (
             "pos_service",
             "python",
-            {"gettext": (2,), "ngettext": (2, 3), "N_": None},
+            {"gettext": (2,), "ngettext": (2, 3), "N_": None, **ERROR_KEYWORDS},
         ),
         ("web/templates", "jinja2.ext:babel_extract", {"_": None}),
         ("printers", "python", {"N_": None}),

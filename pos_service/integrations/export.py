@@ -61,7 +61,11 @@ async def day_csv(session: AsyncSession, caller: Caller, business_date: dt.date)
         )
     ).scalar_one_or_none()
     if day is None:
-        raise NotFound(f"business day {business_date} is not closed", field="business_date")
+        raise NotFound(
+            "business day {business_date} is not closed",
+            business_date=business_date,
+            field="business_date",
+        )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)

@@ -148,7 +148,7 @@ async def list_keys(session: AsyncSession, caller: Caller) -> list[ApiKeyRead]:
 async def _get(session: AsyncSession, caller: Caller, key_id: int) -> ApiKey:
     row = await session.get(ApiKey, (caller.venue_id, key_id), with_for_update=True)
     if row is None:
-        raise NotFound(f"no API key {key_id}", field="key_id")
+        raise NotFound("no API key {key_id}", key_id=key_id, field="key_id")
     return row
 
 
@@ -156,7 +156,7 @@ async def rotate(session: AsyncSession, caller: Caller, key_id: int) -> ApiKeyCr
     """A new secret for the key: the old one is refused from now on."""
     row = await _get(session, caller, key_id)
     if row.revoked_at is not None:
-        raise Conflict(f"API key {key_id} is revoked", field="key_id")
+        raise Conflict("API key {key_id} is revoked", key_id=key_id, field="key_id")
     key = _new_key()
     row.key_hash, row.prefix, row.rotated_at = _hash(key), key[:12], now_utc()
     await session.flush()
@@ -217,7 +217,8 @@ class KeyRing:
         known.calls = (minute, count + 1 if at == minute else 1)
         if known.calls[1] > known.rate:
             raise TooManyAttempts(
-                f"more than {known.rate} calls a minute with this key",
+                "more than {rate} calls a minute with this key",
+                rate=known.rate,
                 field="Authorization",
                 retry_after=60 - int(time.time()) % 60,
             )

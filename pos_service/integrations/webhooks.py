@@ -164,7 +164,7 @@ async def _get(
 ) -> WebhookSubscription:
     row = await session.get(WebhookSubscription, (venue_id, webhook_id), with_for_update=lock)
     if row is None:
-        raise NotFound(f"no webhook {webhook_id}", field="webhook_id")
+        raise NotFound("no webhook {webhook_id}", webhook_id=webhook_id, field="webhook_id")
     return row
 
 

@@ -285,11 +285,17 @@ class MenuController(Controller):
         (422 listing them) and nothing changes."""
         body = await request.body()
         if len(body) > MAX_FILE:
-            raise Invalid(f"the file is larger than {MAX_FILE // 1_000_000} MB", field="file")
+            raise Invalid(
+                "the file is larger than {megabytes} MB",
+                megabytes=MAX_FILE // 1000000,
+                field="file",
+            )
         kind = request.headers.get("content-type", "").split(";")[0].strip()
         said: Format | None = "csv" if kind == CSV else "json" if kind == MediaType.JSON else None
         if format is not None and said is not None and format != said:
-            raise Invalid(f"format={format} but the body is {kind}", field="format")
+            raise Invalid(
+                "format={format} but the body is {kind}", format=format, kind=kind, field="format"
+            )
         fmt: Format = said or format or "json"
         return await uow.write(transfer.import_menu, fmt, body, dry_run)
 

@@ -95,7 +95,8 @@ async def refuse_outside(
         if not any_open(windows, local):
             names = ", ".join(sorted(w.name for w in windows))
             raise Invalid(
-                f"{item.name} is not on the menu now (only {names})",
+                "{item} is not on the menu now (only {names})",
+                names=names,
                 field="item_id",
                 item=item.name,
             )

@@ -384,7 +384,9 @@ async def copy_menu(session: AsyncSession, caller: Caller, data: MenuCopy) -> Me
     ) or await session.scalar(
         select(func.count()).select_from(ModifierGroup).where(ModifierGroup.venue_id == target.id)
     ):
-        raise Conflict(f"the venue {data.to_venue!r} already has a menu", field="to_venue")
+        raise Conflict(
+            "the venue {to_venue!r} already has a menu", to_venue=data.to_venue, field="to_venue"
+        )
     stations, new_stations = await _copy_stations(session, source.id, target.id)
     groups, options = await _copy_groups(session, source.id, target.id)
     items, categories = await _copy_items(session, source.id, target.id, stations)

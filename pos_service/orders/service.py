@@ -20,7 +20,7 @@ from pos_service.core import events, journal, locks
 from pos_service.core.allergens import ALLERGENS
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.menu import schedules
 from pos_service.menu.events import ItemAvailabilityChanged
@@ -145,16 +145,21 @@ async def load_for_write(
     """The open check, locked; 409 with the current check if ``version`` is stale."""
     check = await locks.row(session, locks.Lock.CHECK, Check, (venue_id, check_id))
     if check is None:
-        raise NotFound(f"no check {check_id}", field=field)
+        raise NotFound("no check {check_id}", check_id=check_id, field=field)
     if check.status != CheckStatus.OPEN:
         raise Conflict(
-            f"check {check_id} is {check.status}",
+            "check {check_id} is {state}",
+            check_id=check_id,
+            state=Term(check.status),
             field=field,
             current=msgspec.to_builtins(await check_read(session, check)),
         )
     if version is not None and version != check.version:
         raise Conflict(
-            f"check {check_id} changed (version {check.version}, not {version})",
+            "check {check_id} changed (version {version}, not {version2})",
+            check_id=check_id,
+            version=check.version,
+            version2=version,
             field="version",
             current=msgspec.to_builtins(await check_read(session, check)),
         )
@@ -174,7 +179,7 @@ def _open_check_brief(check: Check, waiter: str) -> OpenCheckRead:
 async def get_check(session: AsyncSession, caller: Caller, check_id: int) -> CheckRead:
     check = await session.get(Check, (caller.venue_id, check_id))
     if check is None:
-        raise NotFound(f"no check {check_id}", field="check_id")
+        raise NotFound("no check {check_id}", check_id=check_id, field="check_id")
     return await check_read(session, check)
 
 
@@ -201,7 +206,8 @@ async def _ensure_free(session: AsyncSession, table: DiningTable) -> None:
     )
     if existing is not None:
         raise Conflict(
-            f"table {table.name} already has open check {existing}",
+            "table {table} already has open check {check_id}",
+            table=table.name,
             field="table_id",
             check_id=existing,
         )
@@ -226,7 +232,7 @@ async def _waiter_name(session: AsyncSession, venue_id: int, waiter_id: int | No
         return ""
     found = await session.get(Staff, (venue_id, waiter_id))
     if found is None or not found.active:
-        raise NotFound(f"no staff member {waiter_id}", field="waiter_id")
+        raise NotFound("no staff member {waiter_id}", waiter_id=waiter_id, field="waiter_id")
     return found.name
 
 
@@ -354,19 +360,26 @@ async def _modifiers(
         raise Invalid("an option is chosen twice", field="modifiers")
     for option_id in option_ids:
         if option_id not in options:
-            raise Invalid(f"option {option_id} is not offered for {item.name}", field="modifiers")
+            raise Invalid(
+                "option {option_id} is not offered for {item}",
+                option_id=option_id,
+                item=item.name,
+                field="modifiers",
+            )
     for group_id in group_ids:
         group = groups[group_id]
         count = sum(1 for o in option_ids if options[o].group_id == group_id)
         if count < group.min_choices:
             raise Invalid(
-                f"{group.name!r} needs at least {group.min_choices} choice(s)",
+                "{group!r} needs at least {min_choices} choice(s)",
+                min_choices=group.min_choices,
                 field="modifiers",
                 group=group.name,
             )
         if count > group.max_choices:
             raise Invalid(
-                f"{group.name!r} allows at most {group.max_choices} choice(s)",
+                "{group!r} allows at most {max_choices} choice(s)",
+                max_choices=group.max_choices,
                 field="modifiers",
                 group=group.name,
             )
@@ -387,7 +400,12 @@ async def _modifiers(
 async def _course(session: AsyncSession, venue_id: int, course: str) -> str:
     venue = await venues.get(session, venue_id)
     if course not in venue.courses:
-        raise Invalid(f"unknown course {course!r}; one of {list(venue.courses)}", field="course")
+        raise Invalid(
+            "unknown course {course!r}; one of {courses}",
+            course=course,
+            courses=list(venue.courses),
+            field="course",
+        )
     return course
 
 
@@ -404,14 +422,20 @@ async def add_line(
     check = await load_for_write(session, caller.venue_id, check_id, data.version)
     item = await session.get(Item, (caller.venue_id, data.item_id))
     if item is None:
-        raise NotFound(f"no item {data.item_id}", field="item_id")
+        raise NotFound("no item {item_id}", item_id=data.item_id, field="item_id")
     if item.archived:
-        raise Conflict(f"{item.name} is no longer on the menu", field="item_id", item=item.name)
+        raise Conflict("{item} is no longer on the menu", field="item_id", item=item.name)
     ordered_at = now_utc()
     await schedules.refuse_outside(session, caller.venue_id, item, available_at or ordered_at)
     if not item.available or (item.remaining is not None and item.remaining < data.quantity):
-        left = "" if item.remaining is None else f" ({item.remaining} left)"
-        raise Conflict(f"{item.name} is not available{left}", field="item_id", item=item.name)
+        if item.remaining is None:
+            raise Conflict("{item} is not available", field="item_id", item=item.name)
+        raise Conflict(
+            "{item} is not available ({remaining} left)",
+            remaining=item.remaining,
+            field="item_id",
+            item=item.name,
+        )
     category = await session.get(Category, (caller.venue_id, item.category_id))
     assert category is not None
     await claim(session, caller, check)
@@ -455,7 +479,12 @@ async def add_line(
 async def _line_of(session: AsyncSession, check: Check, line_id: int) -> CheckLine:
     line = await session.get(CheckLine, (check.venue_id, line_id), with_for_update=True)
     if line is None or line.check_id != check.id:
-        raise NotFound(f"no line {line_id} on check {check.id}", field="line_id")
+        raise NotFound(
+            "no line {line_id} on check {check_id}",
+            line_id=line_id,
+            check_id=check.id,
+            field="line_id",
+        )
     return line
 
 
@@ -467,7 +496,10 @@ async def patch_line(
     line = await _line_of(session, check, line_id)
     if line.state != LineState.PENDING:
         raise Conflict(
-            f"line {line_id} is {line.state}; a sent line can only be voided", field="line_id"
+            "line {line_id} is {state}; a sent line can only be voided",
+            line_id=line_id,
+            state=Term(line.state),
+            field="line_id",
         )
     if data.quantity is not UNSET:
         line.quantity = data.quantity
@@ -499,7 +531,7 @@ async def _remodify(session: AsyncSession, line: CheckLine, option_ids: list[int
     was added, with the new options' deltas."""
     item = await session.get(Item, (line.venue_id, line.item_id))
     if item is None:
-        raise NotFound(f"no item {line.item_id}", field="modifiers")
+        raise NotFound("no item {item_id}", item_id=line.item_id, field="modifiers")
     modifiers = await _modifiers(session, line.venue_id, item, option_ids)
     base = line.unit_price - sum(int(m["price_delta"]) for m in line.modifiers)
     line.modifiers = modifiers
@@ -643,7 +675,8 @@ async def count_down(session: AsyncSession, venue_id: int, lines: Iterable[Porti
             ).first()
             if short is not None:
                 raise Conflict(
-                    f"{short.name} ran short ({short.remaining} left)",
+                    "{item} ran short ({remaining} left)",
+                    remaining=short.remaining,
                     field="item_id",
                     item=short.name,
                 )
@@ -665,7 +698,7 @@ async def void_line(
     check = await load_for_write(session, caller.venue_id, check_id, data.version)
     line = await _line_of(session, check, line_id)
     if line.state == LineState.VOIDED:
-        raise Conflict(f"line {line_id} is already voided", field="line_id")
+        raise Conflict("line {line_id} is already voided", line_id=line_id, field="line_id")
     was_sent = line.state == LineState.SENT
     approver = (
         await staff.consume_approval(session, caller.venue_id, data.approval, "void")

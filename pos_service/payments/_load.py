@@ -293,7 +293,7 @@ async def open_for_write(tx: Tx, venue_id: int, check_id: int) -> Loaded:
     raw = await tx.conn.fetchval(BILL_OPEN, venue_id, check_id, CheckStatus.OPEN.value)
     opened = _OPENED.decode(raw)
     if opened.refused == "missing":
-        raise NotFound(f"no check {check_id}", field="check_id")
+        raise NotFound("no check {check_id}", check_id=check_id, field="check_id")
     if opened.refused is not None or opened.check is None or opened.venue is None:
         # the 409 carries the whole check as it is: the ORM's read of it
         await orders.load_for_write(tx.orm(), venue_id, check_id, None)
@@ -345,7 +345,7 @@ def with_parts(loaded: Loaded, parts: list[BillPart]) -> Loaded:
 async def find_check(session: AsyncSession, venue_id: int, check_id: int) -> Check:
     check = await session.get(Check, (venue_id, check_id))
     if check is None:
-        raise NotFound(f"no check {check_id}", field="check_id")
+        raise NotFound("no check {check_id}", check_id=check_id, field="check_id")
     return check
 
 

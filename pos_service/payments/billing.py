@@ -47,6 +47,7 @@ from typing import Literal
 
 import msgspec
 
+from pos_service.core.errors import Reason
 from pos_service.core.money import BP_SCALE, allocate, apply_bp, tax_added, tax_included
 
 
@@ -135,9 +136,9 @@ def balance(total: int, payments: Sequence[int]) -> int:
 def validate_payment(due: int, amount: int) -> None:
     """Reject a payment that is not positive or exceeds what is due (tips are separate)."""
     if amount <= 0:
-        raise ValueError(f"a payment must be positive, got {amount}")
+        raise Reason("a payment must be positive, got {amount}", amount=amount)
     if amount > due:
-        raise ValueError(f"a payment of {amount} exceeds the {due} due")
+        raise Reason("a payment of {amount} exceeds the {due} due", amount=amount, due=due)
 
 
 def compute_bill(
@@ -155,7 +156,11 @@ def compute_bill(
     known = {line.line_id for line in lines}
     for discount in sorted(discounts, key=lambda d: d.line_id is None):
         if discount.line_id is not None and discount.line_id not in known:
-            raise ValueError(f"discount {discount.reason!r} names unknown line {discount.line_id}")
+            raise Reason(
+                "discount {reason!r} names unknown line {line_id}",
+                reason=discount.reason,
+                line_id=discount.line_id,
+            )
         _apply_discount(discount, net)
     subtotal = sum(gross.values())
     lines_total = sum(net.values())
@@ -254,7 +259,7 @@ def split_by_seat(bill: Bill, pool: Part | None = None) -> list[Part]:
         {s for line_id, _ in pool.line_shares if (s := seat_of.get(line_id)) is not None}
     )
     if not seats:
-        raise ValueError("no line of the bill has a seat")
+        raise Reason("no line of the bill has a seat")
     return _divide(
         bill,
         pool,
@@ -272,9 +277,14 @@ def split_by_items(
     billed = {line_id for line_id, _ in pool.line_shares}
     for line_id, index in assignment.items():
         if line_id not in billed:
-            raise ValueError(f"line {line_id} is not a chargeable line of the bill")
+            raise Reason("line {line_id} is not a chargeable line of the bill", line_id=line_id)
         if not 0 <= index < parts:
-            raise ValueError(f"line {line_id} is assigned to part {index}, not in 0..{parts - 1}")
+            raise Reason(
+                "line {line_id} is assigned to part {index}, not in 0..{last}",
+                line_id=line_id,
+                index=index,
+                last=parts - 1,
+            )
 
     def weights(line_id: int) -> list[int]:
         if line_id not in assignment:
@@ -288,7 +298,7 @@ def resplit(bill: Bill, parts: Sequence[Part], index: int, n: int) -> list[Part]
     """Split ``parts[index]`` evenly into ``n`` parts in its place; the others are kept."""
     _check_count(n, "n")
     if not 0 <= index < len(parts):
-        raise ValueError(f"no part {index} among {len(parts)}")
+        raise Reason("no part {index} among {count}", index=index, count=len(parts))
     part = parts[index]
     labels = [f"{part.label} {i}/{n}" for i in range(1, n + 1)] if n > 1 else [part.label]
     pieces = _even(bill, part, labels)
@@ -303,7 +313,7 @@ def split_shares(bill: Bill, parts: Sequence[Part], line_id: int, shares: int) -
     _check_count(shares, "shares")
     names = {line.line_id: line.name for line in bill.lines}
     if not any(line_id == held for part in parts for held, _ in part.line_shares):
-        raise ValueError(f"line {line_id} is in no part")
+        raise Reason("line {line_id} is in no part", line_id=line_id)
     kept: list[Part] = []
     carved: list[Part] = []
     for part in parts:
@@ -325,13 +335,21 @@ def split_custom(bill: Bill, amounts: Sequence[int], pool: Part | None = None) -
     """Parts of the given amounts, which must sum to the total of ``pool`` (the bill)."""
     pool = pool or whole(bill)
     if not amounts or any(amount < 0 for amount in amounts):
-        raise ValueError("custom amounts must be one or more non-negative amounts")
+        raise Reason("custom amounts must be one or more non-negative amounts")
     difference = sum(amounts) - pool.amount
-    if difference:
-        direction = "more" if difference > 0 else "less"
-        raise ValueError(
-            f"custom amounts sum to {sum(amounts)}: {abs(difference)} {direction}"
-            f" than the total {pool.amount}"
+    if difference > 0:
+        raise Reason(
+            "custom amounts sum to {sum}: {difference} more than the total {total}",
+            sum=sum(amounts),
+            difference=difference,
+            total=pool.amount,
+        )
+    if difference < 0:
+        raise Reason(
+            "custom amounts sum to {sum}: {difference} less than the total {total}",
+            sum=sum(amounts),
+            difference=-difference,
+            total=pool.amount,
         )
     labels = [f"Part {i}" for i in range(1, len(amounts) + 1)]
     return _fit(bill, pool, list(amounts), labels)
@@ -520,18 +538,24 @@ def _validate(
     lines: Sequence[BillLine], discounts: Sequence[Discount], service: ServiceCharge | None
 ) -> None:
     if len({line.line_id for line in lines}) != len(lines):
-        raise ValueError("line ids must be unique")
+        raise Reason("line ids must be unique")
     for line in lines:
         if line.quantity < 0 or line.unit_price < 0 or line.tax_rate_ppm < 0:
-            raise ValueError(f"line {line.line_id}: quantity, price and tax rate must be >= 0")
+            raise Reason(
+                "line {line_id}: quantity, price and tax rate must be >= 0", line_id=line.line_id
+            )
     for discount in discounts:
         limit = BP_SCALE if discount.kind == "percent" else None
         if discount.value < 0 or (limit is not None and discount.value > limit):
-            raise ValueError(f"discount {discount.reason!r}: value {discount.value} out of range")
+            raise Reason(
+                "discount {reason!r}: value {value} out of range",
+                reason=discount.reason,
+                value=discount.value,
+            )
     if service is not None and service.rate_bp < 0:
-        raise ValueError("the service charge rate cannot be negative")
+        raise Reason("the service charge rate cannot be negative")
 
 
 def _check_count(count: int, name: str) -> None:
     if count < 1:
-        raise ValueError(f"{name} must be at least 1, got {count}")
+        raise Reason("{name} must be at least 1, got {count}", name=name, count=count)

@@ -102,7 +102,8 @@ class Ledger(msgspec.Struct, frozen=True):
             if state.id == part_id:
                 return state
         raise Conflict(
-            f"part {part_id} is not a part of the current bill (split again or pick another)",
+            "part {part_id} is not a part of the current bill (split again or pick another)",
+            part_id=part_id,
             field="part_id",
         )
 
@@ -159,7 +160,9 @@ def admit(
         raise Invalid("a payment must be positive", field="amount")
     applied = min(wanted, state.open)
     if wanted > applied and not cash:
-        raise Invalid(f"{wanted} is more than the {state.open} due", field="amount", due=state.open)
+        raise Invalid(
+            "{wanted} is more than the {due} due", wanted=wanted, field="amount", due=state.open
+        )
     given = wanted if tendered is None else tendered
     if given < wanted:
         raise Invalid("tendered is less than the amount", field="tendered")
@@ -168,7 +171,7 @@ def admit(
 
 def _required(value: int | None, field: str) -> int:
     if value is None:
-        raise Invalid(f"{field} is required for this mode", field=field)
+        raise Invalid("{field} is required for this mode", field=field)
     return value
 
 
@@ -201,7 +204,7 @@ def plan_split(
                 raise Invalid("a shares split applies to the whole bill", field="part_id")
             target = book.part(data.part_id)
             if target.held:
-                raise Conflict(f"part {data.part_id} has payments", field="part_id")
+                raise Conflict("part {part_id} has payments", part_id=data.part_id, field="part_id")
             return [data.part_id], _cut(book.bill, target.part, data)
         pool = book.pool()
         held = {state.id for state in book.parts if state.held}
@@ -215,4 +218,4 @@ def plan_split(
         return replaced, billing.split_shares(book.bill, sources, line_id, _required(data.n, "n"))
     except ValueError as exc:
         field = "line_id" if data.mode == "shares" else _SPLIT_FIELDS[data.mode]
-        raise Invalid(str(exc), field=field) from exc
+        raise Invalid.because(exc, field=field) from exc

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events, journal, locks, tx
 from pos_service.core.auth import Caller, TokenSigner
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from pos_service.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Term
 from pos_service.core.money import BP_SCALE
 from pos_service.core.tx import Tx
 from pos_service.drawers import service as drawers
@@ -129,11 +129,16 @@ def needs_approval(settings: dict[str, Any], before: Bill, after: Bill, promoted
 def _chargeable_line(loaded: Loaded, line_id: int) -> None:
     line = next((line for line in loaded.lines if line.id == line_id), None)
     if line is None:
-        raise NotFound(f"no line {line_id} on check {loaded.check.id}", field="line_id")
+        raise NotFound(
+            "no line {line_id} on check {check_id}",
+            line_id=line_id,
+            check_id=loaded.check.id,
+            field="line_id",
+        )
     if line.state == LineState.VOIDED:
-        raise Conflict(f"line {line_id} is voided", field="line_id")
+        raise Conflict("line {line_id} is voided", line_id=line_id, field="line_id")
     if any(a.kind == AdjustmentKind.COMP and a.line_id == line_id for a in loaded.adjustments):
-        raise Conflict(f"line {line_id} is comped", field="line_id")
+        raise Conflict("line {line_id} is comped", line_id=line_id, field="line_id")
 
 
 async def _adjust(
@@ -358,7 +363,8 @@ async def _redeem(session: AsyncSession, venue_id: int, code: str, amount: int) 
         return int(row.id), int(row.balance)
     card = await _usable_card(session, venue_id, code)
     raise Invalid(
-        f"the gift card holds {card.balance}, less than {amount}",
+        "the gift card holds {balance}, less than {amount}",
+        amount=amount,
         field="amount",
         balance=card.balance,
     )
@@ -400,7 +406,8 @@ async def _known_reference(
     )
     if existing is not None:
         raise Conflict(
-            f"terminal transaction {reference} is already recorded as payment {existing}",
+            "terminal transaction {reference} is already recorded as payment {payment_id}",
+            reference=reference,
             field="reference",
             payment_id=existing,
         )
@@ -412,7 +419,9 @@ async def _insert(session: AsyncSession, payment: Payment) -> None:
         await session.flush()
     except IntegrityError as exc:
         raise Conflict(
-            f"terminal transaction {payment.reference} is already recorded", field="reference"
+            "terminal transaction {reference} is already recorded",
+            reference=payment.reference,
+            field="reference",
         ) from exc
     await session.refresh(payment)
 
@@ -615,7 +624,7 @@ async def poll(
     """Ask the provider now whether a pending card payment went through."""
     payment = await session.get(Payment, (caller.venue_id, payment_id))
     if payment is None or (caller.kind == "guest" and payment.check_id != caller.check_id):
-        raise NotFound(f"no payment {payment_id}", field="payment_id")
+        raise NotFound("no payment {payment_id}", payment_id=payment_id, field="payment_id")
     result = await resolve(session, caller, provider, payment, now_utc())
     assert result is not None
     return result
@@ -659,15 +668,25 @@ async def refund(
     """
     check = await locks.row(session, locks.Lock.CHECK, Check, (caller.venue_id, check_id))
     if check is None:
-        raise NotFound(f"no check {check_id}", field="check_id")
+        raise NotFound("no check {check_id}", check_id=check_id, field="check_id")
     original = await locks.row(
         session, locks.Lock.PAYMENT, Payment, (caller.venue_id, data.payment_id)
     )
     card_balance: int | None = None
     if original is None or original.check_id != check_id or original.amount < 0:
-        raise NotFound(f"no payment {data.payment_id} on check {check_id}", field="payment_id")
+        raise NotFound(
+            "no payment {payment_id} on check {check_id}",
+            payment_id=data.payment_id,
+            check_id=check_id,
+            field="payment_id",
+        )
     if original.status != PaymentStatus.APPROVED:
-        raise Conflict(f"payment {original.id} is {original.status}", field="payment_id")
+        raise Conflict(
+            "payment {original_id} is {state}",
+            original_id=original.id,
+            state=Term(original.status),
+            field="payment_id",
+        )
     refunded = -sum(
         p.amount
         for p in (await load(session, check)).payments
@@ -676,7 +695,12 @@ async def refund(
     left = original.amount - refunded
     amount = left if data.amount is None else data.amount
     if not 0 < amount <= left:
-        raise Invalid(f"at most {left} of payment {original.id} can be refunded", field="amount")
+        raise Invalid(
+            "at most {left} of payment {original_id} can be refunded",
+            left=left,
+            original_id=original.id,
+            field="amount",
+        )
     card = original.method == PaymentMethod.CARD
     if original.method == PaymentMethod.GIFT_CARD:
         card_balance = await session.scalar(
@@ -771,7 +795,7 @@ async def _locked_payment(
     """The payment's check, then the payment, both locked (the lock order)."""
     found = await session.get(Payment, (caller.venue_id, payment_id))
     if found is None:
-        raise NotFound(f"no payment {payment_id}", field="payment_id")
+        raise NotFound("no payment {payment_id}", payment_id=payment_id, field="payment_id")
     check = await locks.row(
         session, locks.Lock.CHECK, Check, (caller.venue_id, found.check_id), refresh=True
     )
@@ -830,7 +854,7 @@ async def payment_result(session: AsyncSession, caller: Caller, payment_id: int)
     """A payment as it stands, with its check's bill."""
     payment = await session.get(Payment, (caller.venue_id, payment_id))
     if payment is None or (caller.kind == "guest" and payment.check_id != caller.check_id):
-        raise NotFound(f"no payment {payment_id}", field="payment_id")
+        raise NotFound("no payment {payment_id}", payment_id=payment_id, field="payment_id")
     check = await session.get(Check, (caller.venue_id, payment.check_id))
     assert check is not None
     return PaymentResult(payment=payment_read(payment), bill=bill_read(await load(session, check)))
@@ -921,7 +945,8 @@ async def close_check(session: AsyncSession, caller: Caller, check_id: int) -> B
     loaded = await _locked(session, caller, check_id)
     if not loaded.ledger.settled:
         raise Conflict(
-            f"{loaded.ledger.due} is still due on check {check_id}",
+            "{due} is still due on check {check_id}",
+            check_id=check_id,
             field="check_id",
             due=loaded.ledger.due,
             pending=loaded.ledger.pending,
@@ -976,7 +1001,11 @@ async def _guest_check(session: AsyncSession, caller: Caller, *, lock: bool) -> 
     if check is None:
         raise NotFound("no such check", field="token")
     if check.status != CheckStatus.OPEN:
-        raise Gone(f"this check is {check.status}; the link no longer works", field="token")
+        raise Gone(
+            "this check is {state}; the link no longer works",
+            state=Term(check.status),
+            field="token",
+        )
     return check
 
 
@@ -1008,7 +1037,9 @@ async def _carve_items(
     pool = {line_id for line_id, _ in loaded.ledger.pool().line_shares}
     unknown = sorted(set(line_ids) - pool)
     if unknown:
-        raise Invalid(f"lines {unknown} are not open on this bill", field="line_ids")
+        raise Invalid(
+            "lines {unknown} are not open on this bill", unknown=unknown, field="line_ids"
+        )
     chosen = set(line_ids)
     assignment = {line_id: 0 if line_id in chosen else 1 for line_id in pool}
     parts = 2 if len(chosen) < len(pool) else 1
@@ -1047,7 +1078,7 @@ async def create_gift_card(
         select(GiftCard.id).where(GiftCard.venue_id == caller.venue_id, GiftCard.code == data.code)
     )
     if taken is not None:
-        raise Conflict(f"gift card {data.code} exists", field="code")
+        raise Conflict("gift card {code} exists", code=data.code, field="code")
     card = GiftCard(
         venue_id=caller.venue_id,
         code=data.code,
@@ -1153,7 +1184,7 @@ async def redeem_points(
     open_ = loaded.ledger.rest.open
     if rule.point_value and data.points * rule.point_value > open_:
         raise Invalid(
-            f"at most {open_ // rule.point_value} points can be used on what is open",
+            "at most {max_points} points can be used on what is open",
             field="points",
             max_points=open_ // rule.point_value,
         )

@@ -71,7 +71,8 @@ async def refund(
     result = await carry_on(uow, provider, claimed.payment.id)
     if result.payment.status == "declined":
         raise Conflict(
-            f"the provider refused the refund: {result.payment.reason or 'declined'}",
+            "the provider refused the refund: {reason}",
+            reason=result.payment.reason or "declined",
             field="payment_id",
             payment_id=result.payment.id,
         )

@@ -27,7 +27,7 @@ from pos_service.audit import service as audit
 from pos_service.core import events, outbound
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.core.outbound import OutboundPolicy, Refused
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.menu.models import Station
@@ -279,7 +279,7 @@ async def enqueue(
         session, venue_id, _BY_PRINTER, document, kind, printer_id=printer_id, station_id=station_id
     )
     if job_id is None:
-        raise NotFound(f"no printer {printer_id}", field="printer_id")
+        raise NotFound("no printer {printer_id}", printer_id=printer_id, field="printer_id")
     return job_id
 
 
@@ -446,7 +446,9 @@ async def _check_name(session: AsyncSession, venue_id: int, name: str, own_id: i
         )
     )
     if taken is not None:
-        raise Conflict(f"a printer is already called {name!r}", field="name", printer_id=taken)
+        raise Conflict(
+            "a printer is already called {name!r}", name=name, field="name", printer_id=taken
+        )
 
 
 async def _check_backup(
@@ -457,7 +459,7 @@ async def _check_backup(
     if backup_id == own_id:
         raise Invalid("a printer cannot be its own backup", field="backup_id")
     if await session.get(Printer, (venue_id, backup_id)) is None:
-        raise Invalid(f"no printer {backup_id}", field="backup_id")
+        raise Invalid("no printer {backup_id}", backup_id=backup_id, field="backup_id")
 
 
 async def _assign_stations(
@@ -473,7 +475,9 @@ async def _assign_stations(
         ).scalars()
     )
     if wanted - found:
-        raise Invalid(f"no stations {sorted(wanted - found)}", field="station_ids")
+        raise Invalid(
+            "no stations {stations}", stations=sorted(wanted - found), field="station_ids"
+        )
     served = (
         await session.execute(
             select(PrinterStation).where(
@@ -484,7 +488,7 @@ async def _assign_stations(
     for link in served:
         if link.printer_id != printer_id:
             raise Conflict(
-                f"station {link.station_id} is served by printer {link.printer_id}",
+                "station {station_id} is served by printer {printer_id}",
                 field="station_ids",
                 station_id=link.station_id,
                 printer_id=link.printer_id,
@@ -603,10 +607,13 @@ async def patch_printer(
     v = caller.venue_id
     printer = await session.get(Printer, (v, printer_id), with_for_update=True)
     if printer is None:
-        raise NotFound(f"no printer {printer_id}", field="printer_id")
+        raise NotFound("no printer {printer_id}", printer_id=printer_id, field="printer_id")
     if data.version is not UNSET and data.version != printer.version:
         raise Conflict(
-            f"printer {printer_id} changed (version {printer.version}, not {data.version})",
+            "printer {printer_id} changed (version {version}, not {version2})",
+            printer_id=printer_id,
+            version=printer.version,
+            version2=data.version,
             field="version",
             current=msgspec.to_builtins(await _read_one(session, printer)),
         )
@@ -999,7 +1006,7 @@ async def recover(session: AsyncSession, now: dt.datetime) -> int:
 async def _job(session: AsyncSession, venue_id: int, job_id: int, *, lock: bool) -> PrintJob:
     job = await session.get(PrintJob, (venue_id, job_id), with_for_update=lock)
     if job is None:
-        raise NotFound(f"no print job {job_id}", field="job_id")
+        raise NotFound("no print job {job_id}", job_id=job_id, field="job_id")
     return job
 
 
@@ -1014,7 +1021,7 @@ async def reprint(
     root = await _job(session, v, job.reprint_of or job.id, lock=True)
     target = await session.get(Printer, (v, data.printer_id or job.printer_id))
     if target is None:
-        raise NotFound(f"no printer {data.printer_id}", field="printer_id")
+        raise NotFound("no printer {printer_id}", printer_id=data.printer_id, field="printer_id")
     last = await session.scalar(
         select(func.coalesce(func.max(PrintJob.reprint), 0)).where(
             PrintJob.venue_id == v, (PrintJob.id == root.id) | (PrintJob.reprint_of == root.id)
@@ -1088,9 +1095,14 @@ async def ack(
     if job.state == JobState.PRINTED:
         return job_read(job)
     if not data.ok and job.state != JobState.SENDING:
-        raise Conflict(f"print job {job_id} is {job.state}, not sending", field="job_id")
+        raise Conflict(
+            "print job {job_id} is {state}, not sending",
+            job_id=job_id,
+            state=Term(job.state),
+            field="job_id",
+        )
     if data.ok and job.state == JobState.FAILED:
-        raise Conflict(f"print job {job_id} is failed", field="job_id")
+        raise Conflict("print job {job_id} is failed", job_id=job_id, field="job_id")
     outcome = Attempt(
         ok=data.ok,
         error=data.error,

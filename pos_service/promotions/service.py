@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.audit import service as audit
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.menu.admin import serialised
 from pos_service.menu.models import Category, Item
@@ -263,7 +263,7 @@ async def _known(
     for id_ in wanted:
         if id_ not in found:
             what = "item" if model is Item else "category"
-            raise Invalid(f"unknown {what} {id_}", field=field)
+            raise Invalid("unknown {what} {id}", what=Term(what), id=id_, field=field)
     return wanted
 
 
@@ -272,7 +272,7 @@ async def _shape(session: AsyncSession, venue_id: int, kind: str, fields: dict[s
     in it are turned into lists of known ids."""
     for name in NEEDS[kind]:
         if fields.get(name) is None:
-            raise Invalid(f"a {kind} promotion needs {name}", field=name)
+            raise Invalid("a {kind} promotion needs {field}", kind=kind, field=name)
     fields["item_ids"] = await _known(session, Item, venue_id, fields["item_ids"], "item_ids")
     fields["category_ids"] = await _known(
         session, Category, venue_id, fields["category_ids"], "category_ids"
@@ -287,7 +287,7 @@ async def _shape(session: AsyncSession, venue_id: int, kind: str, fields: dict[s
             await _known(session, Item, venue_id, component.item_ids, "components")
             await _known(session, Category, venue_id, component.category_ids, "components")
     elif not fields["item_ids"] and not fields["category_ids"]:
-        raise Invalid(f"a {kind} promotion names items or categories", field="item_ids")
+        raise Invalid("a {kind} promotion names items or categories", kind=kind, field="item_ids")
     starts, ends = fields.get("starts_on"), fields.get("ends_on")
     if starts is not None and ends is not None and ends < starts:
         raise Invalid("a promotion cannot end before it starts", field="ends_on")
@@ -306,7 +306,9 @@ async def _promotion(
 ) -> Promotion:
     row = await session.get(Promotion, (venue_id, promotion_id), with_for_update=lock)
     if row is None:
-        raise NotFound(f"no promotion {promotion_id}", field="promotion_id")
+        raise NotFound(
+            "no promotion {promotion_id}", promotion_id=promotion_id, field="promotion_id"
+        )
     return row
 
 
@@ -317,13 +319,17 @@ async def _name_free(
     if but is not None:
         query = query.where(Promotion.id != but)
     if await session.scalar(query) is not None:
-        raise Conflict(f"the name {name!r} is taken", field="name")
+        raise Conflict("the name {name!r} is taken", name=name, field="name")
 
 
-def _fresh(version: int, current: int, what: str, read: msgspec.Struct) -> None:
+def _fresh(version: int, current: int, what: str, row_id: int, read: msgspec.Struct) -> None:
     if version != current:
         raise Conflict(
-            f"{what} changed (version {current}, not {version})",
+            "{what} {row_id} changed (version {current2}, not {version})",
+            what=Term(what),
+            row_id=row_id,
+            current2=current,
+            version=version,
             field="version",
             current=msgspec.to_builtins(read),
         )
@@ -367,9 +373,11 @@ async def patch_promotion(
     v = caller.venue_id
     row = await _promotion(session, v, promotion_id)
     before = promotion_read(row)
-    _fresh(data.version, row.version, f"promotion {promotion_id}", before)
+    _fresh(data.version, row.version, "promotion", promotion_id, before)
     if row.ended_at is not None:
-        raise Conflict(f"promotion {promotion_id} has ended", field="promotion_id")
+        raise Conflict(
+            "promotion {promotion_id} has ended", promotion_id=promotion_id, field="promotion_id"
+        )
     fields = {f: getattr(before, f) for f in before.__struct_fields__}
     given = {f: getattr(data, f) for f in data.__struct_fields__ if f != "version"}
     fields.update({k: val for k, val in given.items() if val is not UNSET})
@@ -398,9 +406,11 @@ async def end_promotion(
     session: AsyncSession, caller: Caller, promotion_id: int, data: PromotionEnd
 ) -> PromotionRead:
     row = await _promotion(session, caller.venue_id, promotion_id)
-    _fresh(data.version, row.version, f"promotion {promotion_id}", promotion_read(row))
+    _fresh(data.version, row.version, "promotion", promotion_id, promotion_read(row))
     if row.ended_at is not None:
-        raise Conflict(f"promotion {promotion_id} has ended", field="promotion_id")
+        raise Conflict(
+            "promotion {promotion_id} has ended", promotion_id=promotion_id, field="promotion_id"
+        )
     row.ended_at = now_utc()
     row.ended_by = caller.actor
     row.version += 1
@@ -417,7 +427,7 @@ async def end_promotion(
 async def _price(session: AsyncSession, venue_id: int, price_id: int) -> DayPartPrice:
     row = await session.get(DayPartPrice, (venue_id, price_id), with_for_update=True)
     if row is None:
-        raise NotFound(f"no day-part price {price_id}", field="price_id")
+        raise NotFound("no day-part price {price_id}", price_id=price_id, field="price_id")
     return row
 
 
@@ -428,7 +438,7 @@ async def create_price(
     v = caller.venue_id
     item = await session.get(Item, (v, data.item_id))
     if item is None or item.archived:
-        raise Invalid(f"unknown item {data.item_id}", field="item_id")
+        raise Invalid("unknown item {item_id}", item_id=data.item_id, field="item_id")
     row = DayPartPrice(
         venue_id=v,
         item_id=item.id,
@@ -456,7 +466,7 @@ async def patch_price(
 ) -> DayPartPriceRead:
     row = await _price(session, caller.venue_id, price_id)
     before = price_read(row)
-    _fresh(data.version, row.version, f"day-part price {price_id}", before)
+    _fresh(data.version, row.version, "day-part price", price_id, before)
     if data.windows is not UNSET:
         row.windows = _check_windows(data.windows)
     if data.name is not UNSET:
@@ -480,7 +490,7 @@ async def remove_price(
 ) -> PriceRemoved:
     row = await _price(session, caller.venue_id, price_id)
     if version is not None:
-        _fresh(version, row.version, f"day-part price {price_id}", price_read(row))
+        _fresh(version, row.version, "day-part price", price_id, price_read(row))
     await session.delete(row)
     await session.flush()
     await audit.record(

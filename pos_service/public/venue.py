@@ -32,7 +32,7 @@ async def public_venue(
         venue = found.scalar_one_or_none()
     public_limit(connection, venue.id if venue is not None else 0)
     if venue is None or not (venue.settings or {}).get(feature):
-        raise NotFound(f"no venue {slug!r} offers this online", field="slug")
+        raise NotFound("no venue {slug!r} offers this online", slug=slug, field="slug")
     return venue
 
 

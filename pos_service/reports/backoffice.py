@@ -58,11 +58,16 @@ def days(venue: Venue, start: dt.date | None, end: dt.date | None) -> tuple[dt.d
     end = end or start
     for field, day in (("from", start), ("to", end)):
         if not EARLIEST <= day <= LATEST:
-            raise Invalid(f"a business day between {EARLIEST} and {LATEST}", field=field)
+            raise Invalid(
+                "a business day between {EARLIEST} and {LATEST}",
+                EARLIEST=EARLIEST,
+                LATEST=LATEST,
+                field=field,
+            )
     if end < start:
         raise Invalid("to is before from", field="to")
     if (end - start).days >= MAX_DAYS:
-        raise Invalid(f"a report covers at most {MAX_DAYS} days", field="to")
+        raise Invalid("a report covers at most {days} days", days=MAX_DAYS, field="to")
     return start, end
 
 

@@ -450,8 +450,8 @@ async def close_day(session: AsyncSession, caller: Caller, data: DayCloseRequest
     still_open = await open_checks(session, venue)
     if still_open and data.open_checks != "carry":
         raise Conflict(
-            f"{len(still_open)} checks are still open: close them or carry them "
-            "to the next business day",
+            "{checks} checks are still open: close them or carry them to the next business day",
+            checks=len(still_open),
             field="open_checks",
             open_checks=msgspec.to_builtins(still_open),
         )
@@ -468,7 +468,9 @@ async def get_day(session: AsyncSession, caller: Caller, business_date: dt.date)
         )
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"business day {business_date} is not closed", field="date")
+        raise NotFound(
+            "business day {business_date} is not closed", business_date=business_date, field="date"
+        )
     return stored_report(row.report)
 
 

@@ -89,7 +89,9 @@ async def day_tips(session: AsyncSession, caller: Caller, business_date: dt.date
         )
     ).scalar_one_or_none()
     if settlement is None:
-        raise NotFound(f"business day {business_date} is not closed", field="date")
+        raise NotFound(
+            "business day {business_date} is not closed", business_date=business_date, field="date"
+        )
     rows = await session.execute(
         select(TipShare, Staff.name)
         .join(Staff, (Staff.venue_id == TipShare.venue_id) & (Staff.id == TipShare.staff_id))

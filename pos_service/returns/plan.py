@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import msgspec
 
+from pos_service.core.errors import Reason
 from pos_service.core.money import allocate, round_div
 from pos_service.payments.billing import Bill, TaxAmount
 
@@ -65,12 +66,17 @@ def plan(
     for line_id, quantity in quantities.items():
         line = billed.get(line_id)
         if line is None:
-            raise ValueError(f"line {line_id} is not a charged line of the check")
+            raise Reason("line {line_id} is not a charged line of the check", line_id=line_id)
         before = earlier.get(line_id, Earlier())
         units = sold[line_id]
         if before.quantity + quantity > units:
             left = units - before.quantity
-            raise ValueError(f"line {line_id} has {left} of {units} units left to return")
+            raise Reason(
+                "line {line_id} has {left} of {units} units left to return",
+                line_id=line_id,
+                left=left,
+                units=units,
+            )
         after = before.quantity + quantity
         backs.append(
             LineBack(

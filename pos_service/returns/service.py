@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events, journal, locks
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, NotFound
+from pos_service.core.errors import Conflict, NotFound, Term
 from pos_service.drawers import service as drawers
 from pos_service.guests import service as guests
 from pos_service.orders.models import Check, CheckStatus
@@ -102,9 +102,14 @@ def _earlier(rows: list[CheckReturn]) -> dict[int, Earlier]:
 async def _closed_check(session: AsyncSession, caller: Caller, check_id: int) -> Check:
     check = await locks.row(session, locks.Lock.CHECK, Check, (caller.venue_id, check_id))
     if check is None:
-        raise NotFound(f"no check {check_id}", field="check_id")
+        raise NotFound("no check {check_id}", check_id=check_id, field="check_id")
     if check.status != CheckStatus.CLOSED:
-        raise Conflict(f"check {check_id} is {check.status}; only a paid check", field="check_id")
+        raise Conflict(
+            "check {check_id} is {state}; only a paid check",
+            check_id=check_id,
+            state=Term(check.status),
+            field="check_id",
+        )
     return check
 
 
@@ -116,7 +121,7 @@ def _planned(loaded: Loaded, data: ReturnCreate, rows: list[CheckReturn]) -> Pla
     try:
         return plan(loaded.bill, quantities, sold, _earlier(rows))
     except ValueError as exc:
-        raise Conflict(str(exc), field="lines") from exc
+        raise Conflict.because(exc, field="lines") from exc
 
 
 async def _refund(
@@ -154,7 +159,8 @@ async def _refund(
     left = {p.id: p.amount - refunded.get(p.id, 0) for p in paid}
     if sum(left.values()) < amount:
         raise Conflict(
-            f"only {sum(left.values())} of the check's payments is left to refund; refund in cash",
+            "only {left} of the check's payments is left to refund; refund in cash",
+            left=sum(left.values()),
             field="tender",
         )
     ids: list[int] = []
@@ -309,7 +315,7 @@ async def list_returns(session: AsyncSession, caller: Caller, check_id: int) -> 
     """The returns of a check, oldest first."""
     check = await session.get(Check, (caller.venue_id, check_id))
     if check is None:
-        raise NotFound(f"no check {check_id}", field="check_id")
+        raise NotFound("no check {check_id}", check_id=check_id, field="check_id")
     loaded = await load(session, check)
     names = {line.id: line.name for line in loaded.lines}
     return [return_read(r, names) for r in await _returns_of(session, caller.venue_id, check_id)]

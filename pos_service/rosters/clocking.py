@@ -21,6 +21,7 @@ from pos_service.audit import service as audit
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Forbidden
+from pos_service.i18n import N_
 from pos_service.rosters import service as rosters
 from pos_service.rosters.models import PlannedShift
 from pos_service.rosters.schemas import ClockIn, ClockRules, ClockStatus
@@ -116,9 +117,11 @@ async def _measure(
 
 
 WHY = {
-    "early": "is {m} minutes before your shift",
-    "late": "is {m} minutes after your shift began",
-    "unplanned": "is outside any shift of yours on the roster",
+    "early": N_("a manager must approve this clock-in: it is {gap} minutes before your shift"),
+    "late": N_("a manager must approve this clock-in: it is {gap} minutes after your shift began"),
+    "unplanned": N_(
+        "a manager must approve this clock-in: it is outside any shift of yours on the roster"
+    ),
 }
 
 
@@ -136,7 +139,8 @@ async def clock_in(session: AsyncSession, caller: Caller, data: ClockIn | None) 
     if reason is not None:
         if data is None or not data.approval:
             raise Forbidden(
-                "a manager must approve this clock-in: it " + WHY[reason].format(m=abs(off)),
+                WHY[reason],
+                gap=abs(off),
                 field="approval",
                 reason=reason,
                 minutes=off,

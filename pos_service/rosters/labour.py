@@ -45,7 +45,9 @@ async def set_wage(session: AsyncSession, caller: Caller, data: WageWrite) -> Wa
     """Set a member's hourly wage; 422 naming ``staff_id`` for someone not of this venue."""
     member = await session.get(Staff, (caller.venue_id, data.staff_id))
     if member is None:
-        raise Invalid(f"no staff member {data.staff_id} in this venue", field="staff_id")
+        raise Invalid(
+            "no staff member {staff_id} in this venue", staff_id=data.staff_id, field="staff_id"
+        )
     await session.execute(
         insert(StaffWage)
         .values(venue_id=caller.venue_id, staff_id=member.id, hourly_wage=data.hourly_wage)

@@ -76,7 +76,7 @@ async def _check_section(
         )
     )
     if missing := sorted(tables - found):
-        raise Invalid(f"no table {missing[0]}", field="table_ids")
+        raise Invalid("no table {table}", table=missing[0], field="table_ids")
     taken = await session.scalar(
         select(Section.id).where(
             Section.venue_id == caller.venue_id,
@@ -85,7 +85,7 @@ async def _check_section(
         )
     )
     if taken is not None:
-        raise Conflict(f"a section is already named {data.name!r}", field="name")
+        raise Conflict("a section is already named {name!r}", name=data.name, field="name")
 
 
 async def create_section(session: AsyncSession, caller: Caller, data: SectionWrite) -> SectionRead:
@@ -105,7 +105,7 @@ async def replace_section(
     """Rename a section and set its tables."""
     row = await session.get(Section, (caller.venue_id, section_id), with_for_update=True)
     if row is None:
-        raise NotFound(f"no section {section_id}", field="section_id")
+        raise NotFound("no section {section_id}", section_id=section_id, field="section_id")
     await _check_section(session, caller, data, row.id)
     row.name = data.name.strip()
     row.table_ids = sorted(set(data.table_ids))
@@ -239,18 +239,21 @@ async def _check_plan(
         raise Invalid("the break is as long as the shift", field="break_minutes")
     member = await session.get(Staff, (caller.venue_id, staff_id), with_for_update=True)
     if member is None or not member.active:
-        raise Invalid(f"no staff member {staff_id}", field="staff_id")
+        raise Invalid("no staff member {staff_id}", staff_id=staff_id, field="staff_id")
     if role not in member.roles:
-        raise Invalid(f"{member.name} does not hold the role {role}", field="role")
+        raise Invalid(
+            "{member} does not hold the role {role}", member=member.name, role=role, field="role"
+        )
     if section_id is not None:
         if await session.get(Section, (caller.venue_id, section_id)) is None:
-            raise Invalid(f"no section {section_id}", field="section_id")
+            raise Invalid("no section {section_id}", section_id=section_id, field="section_id")
         if role != "waiter":
             raise Invalid("only a waiter's shift has a section", field="section_id")
     overlap = await _overlapping(session, caller.venue_id, staff_id, own_id, starts_at, ends_at)
     if overlap is not None:
         raise Invalid(
-            f"{member.name} already has shift {overlap} at that time",
+            "{member} already has shift {shift_id} at that time",
+            member=member.name,
             field="starts_at",
             shift_id=overlap,
         )
@@ -287,7 +290,7 @@ async def plan_shift(session: AsyncSession, caller: Caller, data: ShiftPlan) -> 
 async def _locked(session: AsyncSession, caller: Caller, shift_id: int) -> PlannedShift:
     row = await session.get(PlannedShift, (caller.venue_id, shift_id), with_for_update=True)
     if row is None or row.cancelled_at is not None:
-        raise NotFound(f"no shift {shift_id}", field="shift_id")
+        raise NotFound("no shift {shift_id}", shift_id=shift_id, field="shift_id")
     return row
 
 

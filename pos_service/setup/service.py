@@ -126,7 +126,7 @@ async def run_setup(
         if current.locked_until is not None and current.locked_until > now:
             seconds = int((current.locked_until - now).total_seconds()) + 1
             raise TooManyAttempts(
-                f"too many wrong codes; try again in {seconds} s",
+                "too many wrong codes; try again in {retry_after} s",
                 field="code",
                 retry_after=seconds,
             )

@@ -111,7 +111,7 @@ async def create_staff(
 def _known_roles(roles: list[str]) -> None:
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
-        raise Invalid(f"unknown roles {unknown}", field="roles")
+        raise Invalid("unknown roles {unknown}", unknown=unknown, field="roles")
 
 
 async def _check_pin_free(
@@ -128,8 +128,9 @@ async def _check_pin_free(
             )
         )
         if taken is not None and (other.id, taken) != (venue_id, keep):
-            where = "venue" if other.id == venue_id else "venue group"
-            raise Conflict(f"this PIN is already in use in the {where}", field="pin")
+            if other.id == venue_id:
+                raise Conflict("this PIN is already in use in the venue", field="pin")
+            raise Conflict("this PIN is already in use in the venue group", field="pin")
 
 
 async def _find_by_pin(
@@ -274,7 +275,7 @@ async def consume_approval(
 ) -> int:
     """Use up an approval for ``action``; returns the approving manager's id."""
     if not token:
-        raise Forbidden(f"{action} needs a manager's approval", field="approval")
+        raise Forbidden("{action} needs a manager's approval", action=action, field="approval")
     approver = await session.scalar(
         text(
             "UPDATE approvals SET used_at = now() WHERE venue_id = :v AND token_hash = :h "
@@ -325,7 +326,7 @@ async def with_pin_attempt(
 
 def _too_many(seconds: int) -> TooManyAttempts:
     return TooManyAttempts(
-        f"too many wrong PINs; try again in {seconds} s", field="pin", retry_after=seconds
+        "too many wrong PINs; try again in {retry_after} s", field="pin", retry_after=seconds
     )
 
 
@@ -423,7 +424,7 @@ async def add_staff(
 async def _staff_row(session: AsyncSession, venue_id: int, staff_id: int) -> Staff:
     row = await session.get(Staff, (venue_id, staff_id), with_for_update=True)
     if row is None:
-        raise NotFound(f"no staff member {staff_id}", field="staff_id")
+        raise NotFound("no staff member {staff_id}", staff_id=staff_id, field="staff_id")
     return row
 
 
@@ -437,7 +438,10 @@ async def patch_staff(
     home = (await _homes(session, caller.venue_id)).get(staff_id)
     if data.version is not UNSET and data.version != row.version:
         raise Conflict(
-            f"staff member {staff_id} changed (version {row.version}, not {data.version})",
+            "staff member {staff_id} changed (version {version}, not {version2})",
+            staff_id=staff_id,
+            version=row.version,
+            version2=data.version,
             field="version",
             current=msgspec.to_builtins(_member(row, home)),
         )
@@ -475,7 +479,7 @@ async def patch_staff(
         await audit.record(session, caller, action, f"staff:{staff_id}", {"name": row.name})
     if data.pin is not UNSET:
         if home is not None:
-            raise Invalid(f"this member's PIN is kept at the venue {home!r}", field="pin")
+            raise Invalid("this member's PIN is kept at the venue {home!r}", home=home, field="pin")
         await _check_pin_free(session, security, caller.venue_id, data.pin, keep=staff_id)
         row.pin_hash = security.hasher.hash(data.pin)
         row.pin_lookup = pin_lookup(security, caller.venue_id, data.pin)
@@ -509,7 +513,10 @@ async def add_membership(
     joined_there = await session.get(StaffMembership, (home_venue.id, data.staff_id))
     if home is None or not home.active or joined_there is not None:
         raise NotFound(
-            f"no member {data.staff_id} at home in {data.home_venue!r}", field="staff_id"
+            "no member {staff_id} at home in {home_venue!r}",
+            staff_id=data.staff_id,
+            home_venue=data.home_venue,
+            field="staff_id",
         )
     taken = await session.scalar(
         select(StaffMembership.staff_id).where(
@@ -519,7 +526,9 @@ async def add_membership(
         )
     )
     if taken is not None:
-        raise Conflict(f"{home.name} already works at {data.venue!r}", field="staff_id")
+        raise Conflict(
+            "{home} already works at {venue!r}", home=home.name, venue=data.venue, field="staff_id"
+        )
     local = Staff(
         venue_id=venue.id,
         name=home.name,

@@ -150,7 +150,7 @@ async def _stock_item(
 ) -> StockItem:
     row = await session.get(StockItem, (venue_id, stock_item_id), with_for_update=True)
     if row is None:
-        raise NotFound(f"no stock item {stock_item_id}", field=field)
+        raise NotFound("no stock item {stock_item_id}", stock_item_id=stock_item_id, field=field)
     return row
 
 
@@ -159,7 +159,7 @@ async def _flush_named(session: AsyncSession, name: str) -> None:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"a stock item is named {name!r}", field="name") from exc
+        raise Conflict("a stock item is named {name!r}", name=name, field="name") from exc
 
 
 async def create_stock_item(
@@ -196,7 +196,7 @@ async def patch_stock_item(
 async def get_recipe(session: AsyncSession, caller: Caller, item_id: int) -> RecipeRead:
     """What one portion of a menu item takes from stock."""
     if await session.get(Item, (caller.venue_id, item_id)) is None:
-        raise NotFound(f"no item {item_id}", field="item_id")
+        raise NotFound("no item {item_id}", item_id=item_id, field="item_id")
     rows = await session.execute(
         select(RecipeLine.stock_item_id, StockItem.name, StockItem.unit, RecipeLine.quantity)
         .join(
@@ -221,7 +221,7 @@ async def set_recipe(
     """Replace a menu item's recipe."""
     item = await session.get(Item, (caller.venue_id, item_id), with_for_update=True)
     if item is None:
-        raise NotFound(f"no item {item_id}", field="item_id")
+        raise NotFound("no item {item_id}", item_id=item_id, field="item_id")
     wanted = {line.stock_item_id: line.quantity for line in data.lines}
     if len(wanted) != len(data.lines):
         raise Invalid("a stock item is named twice", field="lines")
@@ -235,7 +235,7 @@ async def set_recipe(
         ).scalars()
     )
     if missing := sorted(set(wanted) - known):
-        raise Invalid(f"no stock items {missing}", field="lines")
+        raise Invalid("no stock items {missing}", missing=missing, field="lines")
     await session.execute(
         delete(RecipeLine).where(
             RecipeLine.venue_id == caller.venue_id, RecipeLine.item_id == item_id

@@ -62,7 +62,7 @@ async def _locked_venue(session: AsyncSession, caller: Caller) -> Venue:
 async def _table(session: AsyncSession, venue_id: int, table_id: int) -> DiningTable:
     table = await session.get(DiningTable, (venue_id, table_id))
     if table is None or table.archived_at is not None:
-        raise NotFound(f"no table {table_id}", field="table_id")
+        raise NotFound("no table {table_id}", table_id=table_id, field="table_id")
     return table
 
 

@@ -19,7 +19,7 @@ from pos_service.audit import service as audit
 from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.tables.events import AreaChanged, TableChanged
 from pos_service.tables.models import Area, DiningTable
 from pos_service.tables.schemas import (
@@ -51,7 +51,11 @@ def _area_read(area: Area) -> AreaRead:
 
 def _stale(kind: str, row_id: int, version: int, wanted: int, current: Any) -> Conflict:
     return Conflict(
-        f"{kind} {row_id} changed (version {version}, not {wanted})",
+        "{kind} {row_id} changed (version {version}, not {wanted})",
+        kind=Term(kind),
+        row_id=row_id,
+        version=version,
+        wanted=wanted,
         field="version",
         current=msgspec.to_builtins(current),
     )
@@ -60,7 +64,7 @@ def _stale(kind: str, row_id: int, version: int, wanted: int, current: Any) -> C
 async def _area(session: AsyncSession, venue_id: int, area_id: int, *, lock: bool) -> Area:
     area = await session.get(Area, (venue_id, area_id), with_for_update=lock)
     if area is None or area.archived_at is not None:
-        raise Invalid(f"no area {area_id}", field="area_id")
+        raise Invalid("no area {area_id}", area_id=area_id, field="area_id")
     return area
 
 
@@ -71,7 +75,7 @@ async def _check_area_name(session: AsyncSession, venue_id: int, name: str, own:
         )
     )
     if taken is not None:
-        raise Conflict(f"an area is already called {name!r}", field="name")
+        raise Conflict("an area is already called {name!r}", name=name, field="name")
 
 
 def _area_event(session: AsyncSession, venue_id: int, area: Area, archived: bool = False) -> None:
@@ -103,7 +107,7 @@ async def patch_area(
     v = caller.venue_id
     area = await session.get(Area, (v, area_id), with_for_update=True)
     if area is None or area.archived_at is not None:
-        raise NotFound(f"no area {area_id}", field="area_id")
+        raise NotFound("no area {area_id}", area_id=area_id, field="area_id")
     if data.version != area.version:
         raise _stale("area", area_id, area.version, data.version, _area_read(area))
     if data.name is not msgspec.UNSET:
@@ -123,7 +127,7 @@ async def archive_area(session: AsyncSession, caller: Caller, area_id: int) -> A
     v = caller.venue_id
     area = await session.get(Area, (v, area_id), with_for_update=True)
     if area is None or area.archived_at is not None:
-        raise NotFound(f"no area {area_id}", field="area_id")
+        raise NotFound("no area {area_id}", area_id=area_id, field="area_id")
     tables = await session.scalar(
         select(func.count()).where(
             DiningTable.venue_id == v,
@@ -132,7 +136,9 @@ async def archive_area(session: AsyncSession, caller: Caller, area_id: int) -> A
         )
     )
     if tables:
-        raise Conflict(f"area {area.name} still has {tables} tables", field="area_id")
+        raise Conflict(
+            "area {area} still has {tables} tables", area=area.name, tables=tables, field="area_id"
+        )
     area.archived_at = now_utc()
     area.version += 1
     await session.flush()
@@ -165,7 +171,9 @@ async def _check_table_name(session: AsyncSession, venue_id: int, name: str, own
         )
     )
     if taken is not None:
-        raise Conflict(f"a table is already called {name!r}", field="name", table_id=taken)
+        raise Conflict(
+            "a table is already called {name!r}", name=name, field="name", table_id=taken
+        )
 
 
 def _check_place(table: DiningTable, others: list[DiningTable]) -> None:
@@ -174,7 +182,9 @@ def _check_place(table: DiningTable, others: list[DiningTable]) -> None:
     for other in others:
         if other.id != table.id and overlaps(box, (other.x, other.y, other.width, other.height)):
             raise Invalid(
-                f"table {table.name} would stand on table {other.name}",
+                "table {table} would stand on table {other}",
+                table=table.name,
+                other=other.name,
                 field="x",
                 table_id=other.id,
             )
@@ -186,7 +196,9 @@ def _check_neighbours(table: DiningTable, wanted: list[int], others: list[Dining
     unknown = sorted(set(wanted) - ids)
     if unknown:
         raise Invalid(
-            f"tables {unknown} are not other tables of this area", field="combinable_with"
+            "tables {unknown} are not other tables of this area",
+            unknown=unknown,
+            field="combinable_with",
         )
 
 
@@ -277,7 +289,7 @@ async def _table(
     overlap check, and neighbours are changed under the same lock."""
     found = await session.get(DiningTable, (venue_id, table_id))
     if found is None or found.archived_at is not None:
-        raise NotFound(f"no table {table_id}", field="table_id")
+        raise NotFound("no table {table_id}", table_id=table_id, field="table_id")
     areas = sorted({found.area_id, to_area or found.area_id})
     for area_id in areas:
         await _area(session, venue_id, area_id, lock=True)
@@ -285,9 +297,11 @@ async def _table(
         DiningTable, (venue_id, table_id), with_for_update=True, populate_existing=True
     )
     if table is None or table.archived_at is not None:
-        raise NotFound(f"no table {table_id}", field="table_id")
+        raise NotFound("no table {table_id}", table_id=table_id, field="table_id")
     if table.area_id not in areas:
-        raise Conflict(f"table {table_id} moved meanwhile; try again", field="version")
+        raise Conflict(
+            "table {table_id} moved meanwhile; try again", table_id=table_id, field="version"
+        )
     return table
 
 
@@ -339,7 +353,8 @@ async def archive_table(
         raise _stale("table", table_id, table.version, version, table_read(table))
     if table.open_check is not None:
         raise Conflict(
-            f"table {table.name} has an open check",
+            "table {table} has an open check",
+            table=table.name,
             field="table_id",
             check_id=table.open_check.get("id"),
         )

@@ -17,7 +17,7 @@ from pos_service.audit import service as audit
 from pos_service.core import events, locks
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, NotFound
+from pos_service.core.errors import Conflict, NotFound, Term
 from pos_service.tables.events import TableNextReservationChanged, TableStatusChanged
 from pos_service.tables.models import Area, DiningTable, TableStatus
 from pos_service.tables.schemas import (
@@ -41,7 +41,7 @@ async def lock(
     """The table, locked for this transaction (seating and opening checks serialise on it)."""
     table = await locks.row(session, locks.Lock.TABLE, DiningTable, (venue_id, table_id))
     if table is None or table.archived_at is not None:
-        raise NotFound(f"no table {table_id}", field=field)
+        raise NotFound("no table {table_id}", table_id=table_id, field=field)
     return table
 
 
@@ -60,7 +60,7 @@ async def set_state(
     if isinstance(table, int):
         found = await session.get(DiningTable, (venue_id, table))
         if found is None:
-            raise NotFound(f"no table {table}", field="table_id")
+            raise NotFound("no table {table}", table=table, field="table_id")
         table = found
     changed = table.status != status
     if open_check is not _KEEP:
@@ -94,7 +94,7 @@ async def set_next_reservation(
     """Set the reservation the floor shows next on a table, recording a change on ``floor``."""
     table = await session.get(DiningTable, (venue_id, table_id))
     if table is None:
-        raise NotFound(f"no table {table_id}", field="table_id")
+        raise NotFound("no table {table_id}", table_id=table_id, field="table_id")
     new = None if brief is None else msgspec.to_builtins(brief)
     if new != table.next_reservation:
         table.next_reservation = new
@@ -193,7 +193,9 @@ async def clean(session: AsyncSession, caller: Caller, table_id: int) -> TableRe
     table = await lock(session, caller.venue_id, table_id)
     if table.status != TableStatus.TO_CLEAN:
         raise Conflict(
-            f"table {table.name} is {table.status.replace('_', ' ')}, not to clean",
+            "table {table} is {state}, not to clean",
+            table=table.name,
+            state=Term(table.status.replace("_", " ")),
             field="table_id",
             table_status=table.status,
         )

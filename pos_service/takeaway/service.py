@@ -179,10 +179,14 @@ async def _claim_slot(session: AsyncSession, venue: Venue, pickup_at: dt.datetim
 def _check_pickup(venue: Venue, pickup_at: dt.datetime, now: dt.datetime, lead: int) -> None:
     if pickup_at < now + dt.timedelta(minutes=lead):
         raise Invalid(
-            f"the pickup time must be at least {lead} minutes from now", field="pickup_at"
+            "the pickup time must be at least {lead} minutes from now", lead=lead, field="pickup_at"
         )
     if pickup_at > now + dt.timedelta(days=DAYS_AHEAD):
-        raise Invalid(f"orders are taken up to {DAYS_AHEAD} days ahead", field="pickup_at")
+        raise Invalid(
+            "orders are taken up to {DAYS_AHEAD} days ahead",
+            DAYS_AHEAD=DAYS_AHEAD,
+            field="pickup_at",
+        )
     if not _is_open(venue, pickup_at):
         raise Invalid("the venue is closed at that pickup time", field="pickup_at")
 
@@ -193,7 +197,7 @@ def _check_pickup(venue: Venue, pickup_at: dt.datetime, now: dt.datetime, lead: 
 async def _order(session: AsyncSession, venue_id: int, order_id: int) -> TakeawayOrder:
     order = await session.get(TakeawayOrder, (venue_id, order_id))
     if order is None:
-        raise NotFound(f"no takeaway order {order_id}", field="order_id")
+        raise NotFound("no takeaway order {order_id}", order_id=order_id, field="order_id")
     return order
 
 
@@ -513,7 +517,9 @@ async def collected(session: AsyncSession, caller: Caller, order_id: int) -> Tak
     order = await pickup.for_check(session, caller.venue_id, found.check_id)
     assert order is not None
     if order.state == PickupState.COLLECTED:
-        raise Conflict(f"order {order.number} was already collected", field="order_id")
+        raise Conflict(
+            "order {number} was already collected", number=order.number, field="order_id"
+        )
     order.state = PickupState.COLLECTED
     order.collected_at = now_utc()
     pickup.changed(session, order)

@@ -34,7 +34,7 @@ async def get(session: AsyncSession, venue_id: int) -> Venue:
 async def by_slug(session: AsyncSession, slug: str) -> Venue:
     venue = (await session.execute(select(Venue).where(Venue.slug == slug))).scalar_one_or_none()
     if venue is None:
-        raise NotFound(f"no venue {slug!r}", field="venue")
+        raise NotFound("no venue {slug!r}", slug=slug, field="venue")
     return venue
 
 
@@ -71,7 +71,7 @@ async def group_venue(session: AsyncSession, venue_id: int, slug: str, field: st
     for venue in await group_venues(session, venue_id):
         if venue.slug == slug:
             return venue
-    raise NotFound(f"no venue {slug!r} in this venue group", field=field)
+    raise NotFound("no venue {slug!r} in this venue group", slug=slug, field=field)
 
 
 # --- the venue's settings, as the setup and the manager edit them
@@ -80,7 +80,7 @@ async def group_venue(session: AsyncSession, venue_id: int, slug: str, field: st
 def check_timezone(name: str) -> None:
     """422 unless ``name`` is an IANA timezone this server knows."""
     if name not in available_timezones():
-        raise Invalid(f"unknown timezone {name!r} (e.g. Europe/Berlin)", field="timezone")
+        raise Invalid("unknown timezone {name!r} (e.g. Europe/Berlin)", name=name, field="timezone")
 
 
 def check_tax_rates(rates: list[TaxRate]) -> None:
@@ -94,7 +94,7 @@ async def check_slug_free(session: AsyncSession, slug: str, own_id: int = 0) -> 
     """409 if another venue signs in by ``slug``."""
     taken = await session.scalar(select(Venue.id).where(Venue.slug == slug, Venue.id != own_id))
     if taken is not None:
-        raise Conflict(f"a venue is already called {slug!r}", field="slug")
+        raise Conflict("a venue is already called {slug!r}", slug=slug, field="slug")
 
 
 def _settings_of(data: VenueCreate | VenuePatch) -> dict[str, Any]:
@@ -167,7 +167,9 @@ async def patch_settings(session: AsyncSession, caller: Caller, data: VenuePatch
         raise NotFound("no such venue", field="venue")
     if data.version != venue.version:
         raise Conflict(
-            f"the venue changed (version {venue.version}, not {data.version})",
+            "the venue changed (version {version}, not {version2})",
+            version=venue.version,
+            version2=data.version,
             field="version",
             current=msgspec.to_builtins(venue_read(venue)),
         )

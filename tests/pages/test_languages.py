@@ -13,6 +13,7 @@ from playwright.async_api import Page, ViewportSize, expect
 from pos_service import i18n
 from pos_service.core import ratelimit
 from tests.conftest import Demo
+from tests.pages import languages
 from tests.pages.conftest import PHONE, NewDevice
 from tests.takeaway.support import next_local, online
 
@@ -166,6 +167,7 @@ async def _speaks(demo: Demo, member: str, language: str) -> None:
     [(member_id,)] = await demo.sql("SELECT id FROM staff WHERE name = :n", n=member)
     r = await demo.call("PATCH", f"/api/staff/{member_id}", "manager", json={"language": language})
     assert r.status_code == 200, r.text
+# ---- the strict walker (tests/pages/languages.py) ------------------------------------
 
 
 @pytest.mark.timeout(180)
@@ -642,3 +644,12 @@ async def test_the_pickup_screen_speaks_dutch_and_german(
     )
     await expect(screen.locator("#language-switch")).to_have_count(0)  # a staff screen
     assert set(await _english_left(screen, language)) - DATA == set()
+@pytest.mark.parametrize("screen", languages.SCREENS, ids=lambda screen: screen.name)
+async def test_no_english_is_left_on_the_translated_screens(
+    demo: Demo, new_device: NewDevice, screen: languages.Screen, language: str
+) -> None:
+    """Every text of the screen differs from its English rendering, unless it is the
+    venue's data, a number or a word the catalogs keep as it is: a text nobody marked
+    for translation is caught too."""
+    left = await languages.english_left(demo, new_device, screen, language)
+    assert left == [], f"English left on {screen.name} in {language}: {left}"

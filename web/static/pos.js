@@ -133,7 +133,9 @@ const POS = (() => {
 
   /** One API call. Throws ApiError for a non-2xx answer, TypeError when the network fails. */
   async function api(method, path, data, { key, token } = {}) {
-    const headers = { Accept: "application/json" };
+    // the server words its refusals (a problem's title and detail) in the page's language;
+    // the outbox sends through here too
+    const headers = { Accept: "application/json", "Accept-Language": language };
     const bearer = token === undefined ? session.token : token;
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
     if (data !== undefined) headers["Content-Type"] = "application/json";

@@ -97,7 +97,7 @@ async def station_named(session: AsyncSession, venue_id: int, name: str) -> Stat
         select(Station).where(Station.venue_id == venue_id, Station.name == name)
     )
     if station is None:
-        raise NotFound(f"no station {name!r}", field="station")
+        raise NotFound("no station {name!r}", name=name, field="station")
     return station
 
 
@@ -158,7 +158,7 @@ async def lock_ticket(
     """The ticket, locked after its check (the kitchen's lock order)."""
     ticket = await session.get(KitchenTicket, (venue_id, ticket_id))
     if ticket is None:
-        raise NotFound(f"no ticket {ticket_id}", field="ticket_id")
+        raise NotFound("no ticket {ticket_id}", ticket_id=ticket_id, field="ticket_id")
     while True:
         check = await locks.row(session, locks.Lock.CHECK, Check, (venue_id, ticket.check_id))
         assert check is not None

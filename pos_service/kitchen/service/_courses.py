@@ -82,10 +82,13 @@ async def fire(
     venue = await venues.get(session, caller.venue_id)
     if data.course not in venue.courses:
         raise Invalid(
-            f"unknown course {data.course!r}; one of {list(venue.courses)}", field="course"
+            "unknown course {course!r}; one of {courses}",
+            course=data.course,
+            courses=list(venue.courses),
+            field="course",
         )
     if not await _fire_course(session, venue, check, data.course, now or now_utc()):
-        raise Conflict(f"nothing of course {data.course!r} is held", field="course")
+        raise Conflict("nothing of course {course!r} is held", course=data.course, field="course")
     check.version += 1
     return await _courses_read(session, venue, check)
 
@@ -244,7 +247,7 @@ async def get_courses(session: AsyncSession, caller: Caller, check_id: int) -> C
     """The courses of a check the kitchen knows: held, fired or ready."""
     check = await session.get(Check, (caller.venue_id, check_id))
     if check is None:
-        raise NotFound(f"no check {check_id}", field="check_id")
+        raise NotFound("no check {check_id}", check_id=check_id, field="check_id")
     return await _courses_read(session, await venues.get(session, caller.venue_id), check)
 
 

@@ -28,7 +28,7 @@ async def _locked_course(
     # the check's lock serialises every write of its courses (docs/kitchen.md)
     check = await locks.row(session, locks.Lock.CHECK, Check, (venue_id, check_id))
     if check is None:
-        raise NotFound(f"no check {check_id}", field="check_id")
+        raise NotFound("no check {check_id}", check_id=check_id, field="check_id")
     row = (
         await session.execute(
             select(CheckCourse).where(
@@ -39,7 +39,12 @@ async def _locked_course(
         )
     ).scalar_one_or_none()
     if row is None:
-        raise Conflict(f"{course} of check {check_id} is not fired", field="course")
+        raise Conflict(
+            "{course} of check {check_id} is not fired",
+            course=course,
+            check_id=check_id,
+            field="course",
+        )
     table = None
     if check.table_id is not None:
         table = await session.get(DiningTable, (venue_id, check.table_id))
@@ -70,7 +75,12 @@ async def call_pickup(
     now = now or now_utc()
     check, row, table = await _locked_course(session, caller.venue_id, check_id, data.course)
     if row.served_at is not None:
-        raise Conflict(f"{data.course} of check {check_id} is served", field="course")
+        raise Conflict(
+            "{course} of check {check_id} is served",
+            course=data.course,
+            check_id=check_id,
+            field="course",
+        )
     row.pickup_at = now
     if table is not None and table.status == TableStatus.ORDERED:
         table = await tables.set_state(session, caller.venue_id, table, TableStatus.COURSE_READY)
@@ -102,7 +112,12 @@ async def serve(
     now = now or now_utc()
     check, row, table = await _locked_course(session, caller.venue_id, check_id, data.course)
     if row.served_at is not None:
-        raise Conflict(f"{data.course} of check {check_id} is already served", field="course")
+        raise Conflict(
+            "{course} of check {check_id} is already served",
+            course=data.course,
+            check_id=check_id,
+            field="course",
+        )
     row.served_at = now
     if table is not None and table.status == TableStatus.COURSE_READY:
         table = await tables.set_state(session, caller.venue_id, table, TableStatus.ORDERED)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.core.schemas import UNSET_FIELD as UNSET
 from pos_service.kitchen.events import TicketBumped, TicketItemBumped, TicketRecalled, TicketStarted
 from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
@@ -55,7 +55,12 @@ async def start(
     now = now or now_utc()
     ticket, _ = await lock_ticket(session, caller.venue_id, ticket_id)
     if ticket.state != TicketState.OPEN:
-        raise Conflict(f"ticket {ticket.number} is {ticket.state}", field="ticket_id")
+        raise Conflict(
+            "ticket {number} is {state}",
+            number=ticket.number,
+            state=Term(ticket.state),
+            field="ticket_id",
+        )
     items = (await items_of(session, caller.venue_id, [ticket.id]))[ticket.id]
     started = [i for i in items if status_of(i) == "released"]
     for i in started:
@@ -86,7 +91,12 @@ async def bump(
     now = now or now_utc()
     ticket, check = await lock_ticket(session, caller.venue_id, ticket_id)
     if ticket.state not in (TicketState.OPEN, TicketState.STARTED):
-        raise Conflict(f"ticket {ticket.number} is {ticket.state}", field="ticket_id")
+        raise Conflict(
+            "ticket {number} is {state}",
+            number=ticket.number,
+            state=Term(ticket.state),
+            field="ticket_id",
+        )
     items = (await items_of(session, caller.venue_id, [ticket.id]))[ticket.id]
     done = [i for i in items if i.fired_at is not None and status_of(i) not in ("bumped", "voided")]
     for i in done:
@@ -126,9 +136,16 @@ async def bump_item(
     items = (await items_of(session, caller.venue_id, [ticket.id]))[ticket.id]
     item = next((i for i in items if i.id == item_id), None)
     if item is None:
-        raise NotFound(f"no item {item_id} on ticket {ticket.number}", field="item_id")
+        raise NotFound(
+            "no item {item_id} on ticket {number}",
+            item_id=item_id,
+            number=ticket.number,
+            field="item_id",
+        )
     if status_of(item) in ("held", "bumped", "voided"):
-        raise Conflict(f"{item.name} is {status_of(item)}", field="item_id")
+        raise Conflict(
+            "{item} is {state}", item=item.name, state=Term(status_of(item)), field="item_id"
+        )
     item.bumped_at = now
     _settle(ticket, items, now)
     read = await read_ticket(session, ticket)
@@ -155,7 +172,12 @@ async def recall(session: AsyncSession, caller: Caller, ticket_id: int) -> Ticke
     """Bring a bumped ticket back with the items its bump closed (409 if not bumped)."""
     ticket, _ = await lock_ticket(session, caller.venue_id, ticket_id)
     if ticket.state != TicketState.BUMPED:
-        raise Conflict(f"ticket {ticket.number} is {ticket.state}", field="ticket_id")
+        raise Conflict(
+            "ticket {number} is {state}",
+            number=ticket.number,
+            state=Term(ticket.state),
+            field="ticket_id",
+        )
     items = (await items_of(session, caller.venue_id, [ticket.id]))[ticket.id]
     back = [i for i in items if i.bumped_at == ticket.bumped_at and i.voided_at is None]
     for i in back:
@@ -202,7 +224,7 @@ async def recall_last(session: AsyncSession, caller: Caller, data: RecallRequest
         .limit(1)
     )
     if last is None:
-        raise NotFound(f"no bumped ticket at {station.name}", field="station")
+        raise NotFound("no bumped ticket at {station}", station=station.name, field="station")
     return await recall(session, caller, last)
 
 
@@ -234,7 +256,7 @@ async def list_tickets(
     elif state in ACTIVE:
         query = query.where(KitchenTicket.state == state)
     else:
-        raise Invalid(f"unknown state {state!r}", field="state")
+        raise Invalid("unknown state {state!r}", state=state, field="state")
     tickets = list((await session.execute(query.order_by(KitchenTicket.id))).scalars())
     items = await items_of(session, venue_id, [t.id for t in tickets])
     stations = list(
@@ -266,7 +288,7 @@ async def patch_station(
     """Change a station's warn and late thresholds (minutes since a ticket was fired)."""
     station = await session.get(Station, (caller.venue_id, station_id), with_for_update=True)
     if station is None:
-        raise NotFound(f"no station {station_id}", field="station_id")
+        raise NotFound("no station {station_id}", station_id=station_id, field="station_id")
     if data.warn_minutes is not UNSET:
         station.warn_minutes = data.warn_minutes
     if data.late_minutes is not UNSET:

@@ -119,7 +119,7 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
     raw = await db.fetchval(OPEN, venue_id, check_id, data.version, at)
     if raw is None:  # missing, not open or stale: the general path says which
         await orders.load_for_write(tx.orm(), venue_id, check_id, data.version)
-        raise Conflict(f"check {check_id} changed", field="check_id")
+        raise Conflict("check {check_id} changed", check_id=check_id, field="check_id")
     opened = OPENED.decode(raw)
     check = opened.check
     pending = [line for line in opened.lines if line.state == LineState.PENDING]

@@ -155,7 +155,9 @@ async def _empty(session: AsyncSession, category: Category) -> int:
     counts: dict[bool, int] = {bool(archived): int(n) for archived, n in found.all()}
     if counts.get(False):
         raise Conflict(
-            f"{category.name} still has {counts[False]} item(s); move or remove them first",
+            "{category} still has {count} item(s); move or remove them first",
+            category=category.name,
+            count=counts[False],
             field="category_id",
         )
     return int(counts.get(True, 0))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.audit import service as audit
 from pos_service.core import events
 from pos_service.core.auth import Caller
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.menu import service as menu
 from pos_service.menu.models import (
     Category,
@@ -59,7 +59,9 @@ M = TypeVar("M", Station, Category, Item, ModifierGroup, ModifierOption, Schedul
 async def _locked(session: AsyncSession, model: type[M], venue_id: int, id_: int, what: str) -> M:
     row = await session.get(model, (venue_id, id_), with_for_update=True)
     if row is None:
-        raise NotFound(f"no {what} {id_}", field=f"{what.replace(' ', '_')}_id")
+        raise NotFound(
+            "no {what} {id}", what=Term(what), id=id_, field=what.replace(" ", "_") + "_id"
+        )
     return row
 
 
@@ -67,7 +69,11 @@ def _fresh(row: M, version: int, what: str, current: msgspec.Struct) -> None:
     """409 with the current state if ``version`` is not the row's."""
     if row.version != version:
         raise Conflict(
-            f"{what} {row.id} changed (version {row.version}, not {version})",
+            "{what} {row_id} changed (version {version}, not {version2})",
+            what=Term(what),
+            row_id=row.id,
+            version=row.version,
+            version2=version,
             field="version",
             current=msgspec.to_builtins(current),
         )
@@ -80,12 +86,12 @@ async def _name_free(
     if but is not None:
         query = query.where(model.id != but)
     if await session.scalar(query) is not None:
-        raise Conflict(f"the name {name!r} is taken", field="name")
+        raise Conflict("the name {name!r} is taken", name=name, field="name")
 
 
 async def _station(session: AsyncSession, venue_id: int, station_id: int | None) -> None:
     if station_id is not None and await session.get(Station, (venue_id, station_id)) is None:
-        raise Invalid(f"unknown station {station_id}", field="station_id")
+        raise Invalid("unknown station {station_id}", station_id=station_id, field="station_id")
 
 
 async def _course(session: AsyncSession, venue_id: int, course: str | None, field: str) -> None:
@@ -93,7 +99,12 @@ async def _course(session: AsyncSession, venue_id: int, course: str | None, fiel
         return
     venue = await venues.get(session, venue_id)
     if course not in venue.courses:
-        raise Invalid(f"unknown course {course!r}; one of {list(venue.courses)}", field=field)
+        raise Invalid(
+            "unknown course {course!r}; one of {courses}",
+            course=course,
+            courses=list(venue.courses),
+            field=field,
+        )
 
 
 async def _known(
@@ -110,7 +121,10 @@ async def _known(
     for id_ in wanted:
         if id_ not in found:
             raise Invalid(
-                f"unknown {field.removesuffix('_ids').replace('_', ' ')} {id_}", field=field
+                "unknown {what} {id}",
+                what=Term(field.removesuffix("_ids").replace("_", " ")),
+                id=id_,
+                field=field,
             )
     return wanted
 
@@ -118,7 +132,9 @@ async def _known(
 async def _category(session: AsyncSession, venue_id: int, category_id: int) -> Category:
     category = await session.get(Category, (venue_id, category_id))
     if category is None or category.archived:
-        raise Invalid(f"unknown category {category_id}", field="category_id")
+        raise Invalid(
+            "unknown category {category_id}", category_id=category_id, field="category_id"
+        )
     return category
 
 

@@ -59,7 +59,10 @@ async def group_read(session: AsyncSession, group: ModifierGroup) -> ModifierGro
 def _choices(min_choices: int, max_choices: int) -> None:
     if min_choices > max_choices:
         raise Invalid(
-            f"min_choices {min_choices} is above max_choices {max_choices}", field="min_choices"
+            "min_choices {min_choices} is above max_choices {max_choices}",
+            min_choices=min_choices,
+            max_choices=max_choices,
+            field="min_choices",
         )
 
 
@@ -77,7 +80,7 @@ def _option_names_unique(names: Iterable[str]) -> None:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise Invalid(f"the option {name!r} appears twice", field="options")
+            raise Invalid("the option {name!r} appears twice", name=name, field="options")
         seen.add(name)
 
 
@@ -185,7 +188,12 @@ async def create_option(
         )
     )
     if taken is not None:
-        raise Conflict(f"{group.name} already has the option {data.name!r}", field="name")
+        raise Conflict(
+            "{group} already has the option {name!r}",
+            group=group.name,
+            name=data.name,
+            field="name",
+        )
     session.add(
         ModifierOption(
             venue_id=v,

@@ -128,7 +128,9 @@ async def _change_item(session: AsyncSession, caller: Caller, item: Item, patch:
     if not asked:
         return False
     if not caller.has_any():
-        raise Forbidden(f"only a manager changes an item's {asked[0]}", field=asked[0])
+        raise Forbidden(
+            "only a manager changes an item's {item_id}", item_id=asked[0], field=asked[0]
+        )
     v = caller.venue_id
     if patch.version is not UNSET:
         _fresh(item, patch.version, "item", await menu.item_read(session, v, item))

@@ -120,7 +120,9 @@ async def remove_station(
     )
     if users:
         raise Conflict(
-            f"{station.name} is the station of {', '.join(users)}; route them elsewhere first",
+            "{station} is the station of {users}; route them elsewhere first",
+            station=station.name,
+            users=", ".join(users),
             field="station_id",
         )
     tickets = await session.scalar(
@@ -131,7 +133,9 @@ async def remove_station(
     )
     if tickets:
         raise Conflict(
-            f"{station.name} has kitchen tickets on record; rename it instead", field="station_id"
+            "{station} has kitchen tickets on record; rename it instead",
+            station=station.name,
+            field="station_id",
         )
     await session.delete(station)
     await session.flush()
@@ -163,7 +167,9 @@ async def put_courses(session: AsyncSession, caller: Caller, data: CoursesPut) -
     )
     if data.version != current.version:
         raise Conflict(
-            f"the courses changed (version {current.version}, not {data.version})",
+            "the courses changed (version {version}, not {version2})",
+            version=current.version,
+            version2=data.version,
             field="version",
             current=msgspec.to_builtins(current),
         )
@@ -191,7 +197,8 @@ async def put_courses(session: AsyncSession, caller: Caller, data: CoursesPut) -
         )
         if used is not None:
             raise Invalid(
-                f"the course {used!r} is in use by items, categories or open checks",
+                "the course {used!r} is in use by items, categories or open checks",
+                used=used,
                 field="courses",
             )
     venue.courses = list(data.courses)

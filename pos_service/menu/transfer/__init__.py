@@ -43,7 +43,8 @@ async def import_menu(
         return result
     if result.rejected:
         raise Invalid(
-            f"{len(result.rejected)} row(s) rejected; nothing was imported",
+            "{rejected2} row(s) rejected; nothing was imported",
+            rejected2=len(result.rejected),
             field=result.rejected[0].field,
             rejected=msgspec.to_builtins(result.rejected),
         )

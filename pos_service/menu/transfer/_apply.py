@@ -198,7 +198,7 @@ async def _plan(
 ) -> tuple[_Plan, _Venue]:
     file = _parse(fmt, body)
     if len(file.items) > MAX_ROWS:
-        raise Invalid(f"at most {MAX_ROWS} items per file", field="items")
+        raise Invalid("at most {rows} items per file", rows=MAX_ROWS, field="items")
     venue = await venues.get(session, v)
     cur = await _current(session, v)
     courses = list(venue.courses)

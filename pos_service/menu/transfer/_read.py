@@ -46,9 +46,9 @@ def _parse(fmt: FileFormat, body: bytes) -> _LooseFile:
             return msgspec.json.decode(body, type=_LooseFile)
         except msgspec.ValidationError as exc:
             path = str(exc).split("`$.", 1)[1].split("`", 1)[0] if "`$." in str(exc) else "file"
-            raise Invalid(f"the file is not a menu: {exc}", field=path) from exc
+            raise Invalid("the file is not a menu: {exc}", exc=exc, field=path) from exc
         except msgspec.DecodeError as exc:
-            raise Invalid(f"the file is not JSON: {exc}", field="file") from exc
+            raise Invalid("the file is not JSON: {exc}", exc=exc, field="file") from exc
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -59,8 +59,12 @@ def _parse(fmt: FileFormat, body: bytes) -> _LooseFile:
     missing = [h for h in REQUIRED if h not in header]
     if unknown or missing:
         raise Invalid(
-            f"the header must name {', '.join(REQUIRED)} and may name {', '.join(CSV_FIELDS)}"
-            f" (unknown: {unknown}, missing: {missing})",
+            "the header must name {required} and may name {columns}"
+            " (unknown: {unknown}, missing: {missing})",
+            required=", ".join(REQUIRED),
+            columns=", ".join(CSV_FIELDS),
+            unknown=unknown,
+            missing=missing,
             field="header",
         )
     items: list[dict[str, Any]] = []

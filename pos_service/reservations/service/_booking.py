@@ -15,8 +15,9 @@ from pos_service.core import events
 from pos_service.core.allergens import ALLERGENS, Allergen
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.guests.service import normalise_email, normalise_phone, remember
+from pos_service.i18n import N_
 from pos_service.orders import service as orders
 from pos_service.orders.schemas import CheckOpen
 from pos_service.reservations.events import (
@@ -127,7 +128,7 @@ def normalise_tags(tags: list[str]) -> list[str]:
     for tag in out:
         if not _TAG.match(tag):
             raise Invalid(
-                f"{tag!r} is not a tag (like vip, birthday, allergy:peanuts)", field="tags"
+                "{tag!r} is not a tag (like vip, birthday, allergy:peanuts)", tag=tag, field="tags"
             )
     return list(dict.fromkeys(out))
 
@@ -135,7 +136,9 @@ def normalise_tags(tags: list[str]) -> list[str]:
 def _check_party(rules: Rules, party_size: int) -> None:
     if not 1 <= party_size <= rules.max_party_size:
         raise Invalid(
-            f"party size must be 1 to {rules.max_party_size}; call the venue", field="party_size"
+            "party size must be 1 to {max_party_size}; call the venue",
+            max_party_size=rules.max_party_size,
+            field="party_size",
         )
 
 
@@ -148,14 +151,14 @@ def _option(
 ) -> tuple[int, ...] | str:
     """The tables best fit gives the party at ``start``, or why it cannot book then."""
     if _covers_starting(rules, state, start) + party_size > rules.max_covers_per_slot:
-        return "the kitchen's pacing for that slot is full"
+        return N_("the kitchen's pacing for that slot is full")
     want = (start, start + rules.turn(party_size))
     fit = best_fit(free_tables(state.specs, state.busy, want), party_size)
     if fit is None:
-        return "no free table or combination seats the party then"
+        return N_("no free table or combination seats the party then")
     limit = len(state.specs) - walk_in_kept(len(state.specs), rules.walk_in_percent)
     if peak_held(state.holds, want) + len(fit) > limit:
-        return "the tables left then are kept for walk-ins"
+        return N_("the tables left then are kept for walk-ins")
     return fit
 
 
@@ -200,7 +203,9 @@ def _slot_start(rules: Rules, venue: Venue, at: dt.datetime, now: dt.datetime) -
         for d in (day, day - dt.timedelta(days=1))
         for s in slots(rules, d, venue.timezone)
     ):
-        raise Invalid(f"{local:%H:%M} is not a slot of a service period", field="starts_at")
+        raise Invalid(
+            "{local:%H:%M} is not a slot of a service period", local=local, field="starts_at"
+        )
     return at.astimezone(dt.UTC)
 
 
@@ -322,7 +327,9 @@ async def get_reservation(
     venue = await venues.get(session, caller.venue_id)
     r = await session.get(Reservation, (venue.id, reservation_id))
     if r is None:
-        raise NotFound(f"no reservation {reservation_id}", field="reservation_id")
+        raise NotFound(
+            "no reservation {reservation_id}", reservation_id=reservation_id, field="reservation_id"
+        )
     return reservation_read(r, venue.timezone)
 
 
@@ -334,12 +341,16 @@ async def lock_for(
         Reservation, (venue_id, reservation_id), with_for_update=True, populate_existing=True
     )
     if r is None:
-        raise NotFound(f"no reservation {reservation_id}", field="reservation_id")
+        raise NotFound(
+            "no reservation {reservation_id}", reservation_id=reservation_id, field="reservation_id"
+        )
     if r.status not in ALLOWED_FROM[to]:
         raise Conflict(
-            f"reservation {r.id} is {r.status}; it cannot become {to}",
+            "reservation {r_id} is {current_status}; it cannot become {to}",
+            r_id=r.id,
+            to=Term(to),
             field="status",
-            current_status=r.status,
+            current_status=Term(r.status),
         )
     return r
 
@@ -412,7 +423,9 @@ async def seat(
     now = now_utc()
     found = await session.get(Reservation, (venue.id, reservation_id))
     if found is None:
-        raise NotFound(f"no reservation {reservation_id}", field="reservation_id")
+        raise NotFound(
+            "no reservation {reservation_id}", reservation_id=reservation_id, field="reservation_id"
+        )
     await lock_day(session, venue.id, found.day)
     r = await lock_for(session, venue.id, reservation_id, S.SEATED)
     if data.table_ids:

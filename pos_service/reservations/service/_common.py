@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pos_service.core.auth import Caller
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.guests import service as guests
 from pos_service.guests.models import Guest
 from pos_service.reservations.models import HOLDING, Reservation, ReservationStatus
@@ -134,12 +134,17 @@ def check_choice(state: FloorState, table_ids: list[int], party_size: int) -> li
     by_id = {t.id: t for t in state.specs}
     for i in chosen:
         if i not in by_id:
-            raise NotFound(f"no table {i}", field="table_ids")
+            raise NotFound("no table {i}", i=i, field="table_ids")
     if len(chosen) > 1 and not is_connected(state.specs, chosen):
         raise Invalid("these tables cannot be combined", field="table_ids")
     seats = sum(by_id[i].capacity for i in chosen)
     if seats < party_size:
-        raise Invalid(f"these tables seat {seats}, not {party_size}", field="table_ids")
+        raise Invalid(
+            "these tables seat {seats}, not {party_size}",
+            seats=seats,
+            party_size=party_size,
+            field="table_ids",
+        )
     return chosen
 
 
@@ -209,10 +214,21 @@ def table_free(table: DiningTable) -> bool:
 def not_free(table: DiningTable, field: str) -> Conflict:
     """The 409 for seating on a table that is not free (saying when it is being cleaned)."""
     if table.status == TableStatus.TO_CLEAN:
-        message = f"table {table.name} is still being cleaned; mark it clean first"
-    else:
-        message = f"table {table.name} is {table.status.replace('_', ' ')}"
-    return Conflict(message, field=field, table_id=table.id, table_status=table.status)
+        return Conflict(
+            "table {table} is still being cleaned; mark it clean first",
+            table=table.name,
+            field=field,
+            table_id=table.id,
+            table_status=table.status,
+        )
+    return Conflict(
+        "table {table} is {state}",
+        table=table.name,
+        state=Term(table.status.replace("_", " ")),
+        field=field,
+        table_id=table.id,
+        table_status=table.status,
+    )
 
 
 def wait_minutes(at: dt.datetime, now: dt.datetime) -> int:

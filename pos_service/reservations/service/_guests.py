@@ -117,7 +117,7 @@ async def get_guest(session: AsyncSession, caller: Caller, guest_id: int) -> Gue
     """A guest profile with visit history."""
     guest = await session.get(Guest, (caller.venue_id, guest_id))
     if guest is None or guest.erased_at is not None:
-        raise NotFound(f"no guest {guest_id}", field="guest_id")
+        raise NotFound("no guest {guest_id}", guest_id=guest_id, field="guest_id")
     return await _read(session, guest)
 
 

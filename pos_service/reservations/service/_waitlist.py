@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pos_service.core import events
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound
+from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.guests.service import normalise_phone, remember
 from pos_service.orders import service as orders
 from pos_service.orders.schemas import CheckOpen
@@ -126,7 +126,11 @@ async def add_to_waitlist(
     )
     quote = (await _quotes(session, venue.id, rules, [*queue, entry], now))[-1]
     if quote is None:
-        raise Invalid(f"no table or combination seats {data.party_size}", field="party_size")
+        raise Invalid(
+            "no table or combination seats {party_size}",
+            party_size=data.party_size,
+            field="party_size",
+        )
     if phone is not None:
         entry.guest_id = (await remember(session, venue.id, data.name, phone, None, [])).id
     entry.quoted_minutes = wait_minutes(quote.at, now)
@@ -143,9 +147,14 @@ async def _lock_waiting(session: AsyncSession, venue_id: int, entry_id: int) -> 
         WaitlistEntry, (venue_id, entry_id), with_for_update=True, populate_existing=True
     )
     if entry is None:
-        raise NotFound(f"no waitlist entry {entry_id}", field="entry_id")
+        raise NotFound("no waitlist entry {entry_id}", entry_id=entry_id, field="entry_id")
     if entry.status != WaitlistStatus.WAITING:
-        raise Conflict(f"waitlist entry {entry_id} is {entry.status}", field="status")
+        raise Conflict(
+            "waitlist entry {entry_id} is {state}",
+            entry_id=entry_id,
+            state=Term(entry.status),
+            field="status",
+        )
     return entry
 
 
