@@ -167,6 +167,8 @@ async def _speaks(demo: Demo, member: str, language: str) -> None:
     [(member_id,)] = await demo.sql("SELECT id FROM staff WHERE name = :n", n=member)
     r = await demo.call("PATCH", f"/api/staff/{member_id}", "manager", json={"language": language})
     assert r.status_code == 200, r.text
+
+
 # ---- the strict walker (tests/pages/languages.py) ------------------------------------
 
 
@@ -644,6 +646,8 @@ async def test_the_pickup_screen_speaks_dutch_and_german(
     )
     await expect(screen.locator("#language-switch")).to_have_count(0)  # a staff screen
     assert set(await _english_left(screen, language)) - DATA == set()
+
+
 @pytest.mark.parametrize("screen", languages.SCREENS, ids=lambda screen: screen.name)
 async def test_no_english_is_left_on_the_translated_screens(
     demo: Demo, new_device: NewDevice, screen: languages.Screen, language: str
