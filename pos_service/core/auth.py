@@ -32,6 +32,7 @@ from litestar.types import Message, Receive, Scope, Send
 
 from pos_service.core.errors import (
     LANGUAGE_STATE,
+    VENUE_LANGUAGE_STATE,
     DomainError,
     Forbidden,
     Unauthorized,
@@ -257,9 +258,12 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         refusal = await state.guard.refusal(caller)
         if refusal is not None:
             raise Unauthorized(refusal, field="Authorization")
-        language = state.guard.language(caller)
-        if language is not None:  # the answer, an error's too, speaks the member's language
-            connection.scope.setdefault("state", {})[LANGUAGE_STATE] = language
+        own, venue = state.guard.language(caller)
+        scope_state = connection.scope.setdefault("state", {})
+        if own is not None:  # the answer, an error's too, speaks the member's language
+            scope_state[LANGUAGE_STATE] = own
+        if venue is not None:  # else the page's (Accept-Language), else the venue's
+            scope_state[VENUE_LANGUAGE_STATE] = venue
         return AuthenticationResult(user=caller, auth=token)
 
 

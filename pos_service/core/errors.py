@@ -11,8 +11,9 @@ placeholders and filled from the error's keyword arguments::
 The keyword arguments are also members of the problem body (``table`` here), as every
 extra keyword always was; ``field`` fills a ``{field}`` placeholder too but is never
 translated. The answer is written in the language of the request
-(:func:`request_language`): the signed-in member's, else the best of
-``Accept-Language``, else English; ``title`` and ``detail`` are translated, an English
+(:func:`request_language`): the signed-in member's own, else the best of
+``Accept-Language`` (a page sends its own), else the venue's, else English; ``title`` and
+``detail`` are translated, an English
 answer reads exactly as the text in the code. See decision 1540 in docs/decisions and
 docs/i18n.md.
 """
@@ -36,19 +37,27 @@ from pos_service.i18n import N_
 
 PROBLEM_JSON = "application/problem+json"
 LANGUAGE_STATE = "pos_language"
-"""The key of the request's scope state holding the signed-in member's language (set by
-the authentication middleware)."""
+"""The key of the request's scope state holding the signed-in member's own language (set
+by the authentication middleware when they chose one)."""
+VENUE_LANGUAGE_STATE = "pos_venue_language"
+"""The key holding the signed-in member's venue's language."""
 
 
 def request_language(connection: ASGIConnection[Any, Any, Any, Any] | None) -> str:
-    """The language to answer a request in: the signed-in member's (their own, else their
-    venue's), else the best of ``Accept-Language``, else English (also without one)."""
+    """The language to answer a request in: the signed-in member's own, else the best of
+    ``Accept-Language`` (a page sends the language it speaks), else the member's venue's,
+    else English."""
     if connection is None:
         return i18n.SOURCE
-    language = connection.scope.get("state", {}).get(LANGUAGE_STATE)
+    state = connection.scope.get("state", {})
+    language = state.get(LANGUAGE_STATE)
     if isinstance(language, str) and language in i18n.LANGUAGES:
         return language
-    return i18n.negotiate(connection.headers.get("accept-language")) or i18n.SOURCE
+    asked = i18n.negotiate(connection.headers.get("accept-language"))
+    if asked is not None:
+        return asked
+    venue = state.get(VENUE_LANGUAGE_STATE)
+    return venue if isinstance(venue, str) and venue in i18n.LANGUAGES else i18n.SOURCE
 
 
 def fill(language: str, message: str, values: dict[str, Any]) -> str:

@@ -114,11 +114,15 @@ class SessionGuard:
             return N_("your roles or PIN changed: sign in again")
         return None
 
-    def language(self, caller: Caller) -> str | None:
-        """The language of a staff caller whose session was just judged alive (their own,
-        else their venue's), from the same view; None if it is not known."""
+    def language(self, caller: Caller) -> tuple[str | None, str | None]:
+        """The languages of a staff caller whose session was just judged alive, from the
+        same view: their own (None if they chose none) and their venue's (None if not
+        known)."""
         view = self._views.get(caller.venue_id)
-        return None if view is None else view.languages.get(caller.staff_id or 0)
+        if view is None:
+            return None, None
+        own = view.languages.get(caller.staff_id or 0)
+        return own or None, view.languages.get(0)
 
     def forget(self, venue_id: int) -> None:
         """Drop the venue's view (after committing a change to its staff or devices)."""
@@ -151,9 +155,13 @@ class SessionGuard:
                 dict(zip(ids, epochs, strict=True)),
                 frozenset(devices),
                 started,
-                {
-                    staff_id: language or venue_language
-                    for staff_id, language in zip(ids, languages, strict=True)
+                {  # each member's own language, and the venue's under 0
+                    0: venue_language,
+                    **{
+                        staff_id: language
+                        for staff_id, language in zip(ids, languages, strict=True)
+                        if language
+                    },
                 },
             )
             self._views[venue_id] = view

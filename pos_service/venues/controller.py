@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch
+from litestar.datastructures import State
 from litestar.params import JSONBody
 
 from pos_service.core.auth import requires
@@ -23,6 +24,10 @@ class VenueController(Controller):
         return await uow.read(service.get_settings)
 
     @patch("/", guards=[requires()], responses=problems(404, 409))
-    async def patch_venue(self, uow: UoW, data: JSONBody[VenuePatch]) -> VenueRead:
-        """Change the venue's settings; 409 with the current ones on a stale ``version``."""
-        return await uow.write(service.patch_settings, data)
+    async def patch_venue(self, uow: UoW, state: State, data: JSONBody[VenuePatch]) -> VenueRead:
+        """Change the venue's settings; 409 with the current ones on a stale ``version``.
+        The session guard reads the venue's language again (refusals speak it)."""
+        try:
+            return await uow.write(service.patch_settings, data)
+        finally:
+            state.guard.forget(uow.caller.venue_id)

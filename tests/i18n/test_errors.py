@@ -87,9 +87,9 @@ async def _speaks(demo: Demo, name: str, language: str | None) -> None:
 @pytest.mark.parametrize("language", ["nl", "de"])
 async def test_a_member_reads_a_refusal_in_their_language(demo: Demo, language: str) -> None:
     await demo.open_check("12")
-    english = await _refusals(demo, {"Accept-Language": language})  # the venue's: English
+    english = await _refusals(demo, {})  # no language asked: the venue's, English
     await _speaks(demo, "Anna", language)
-    answers = await _refusals(demo, {"Accept-Language": language})
+    answers = await _refusals(demo, {"Accept-Language": "en"})  # her own wins
     for case, (title, detail) in EXPECTED[language].items():
         body = answers[case].json()
         assert answers[case].status_code == english[case].status_code, case
@@ -194,9 +194,27 @@ async def test_a_signed_in_member_reads_their_own_language_whatever_the_browser_
     assert answers["conflict"].json()["detail"] == "niets te versturen"
     assert answers["decode"].json()["title"] == "Ongeldige invoer"
 
-    # back to the venue's language (English): the browser's wish no longer counts either
+    # without a language of her own, the page's (the browser's) counts, else the venue's
     await _speaks(demo, "Anna", None)
     answers = await _refusals(demo, {"Accept-Language": "de"})
+    assert answers["not_found"].json()["detail"] == "keine Rechnung 999999"
+    answers = await _refusals(demo, {})
+    assert answers["not_found"].json()["detail"] == "no check 999999"
+
+
+async def test_a_member_without_a_language_reads_the_venues_unless_the_page_asks(
+    demo: Demo,
+) -> None:
+    venue = (await demo.call("GET", "/api/venue", "manager")).json()
+    r = await demo.call(
+        "PATCH", "/api/venue", "manager", json={"locale": "nl-NL", "version": venue["version"]}
+    )
+    assert r.status_code == 200, r.text
+    await demo.open_check("12")
+    answers = await _refusals(demo, {})
+    assert answers["not_found"].json()["detail"] == "geen rekening 999999"
+    # a page still in English (its venue turned Dutch after it loaded) reads English
+    answers = await _refusals(demo, {"Accept-Language": "en"})
     assert answers["not_found"].json()["detail"] == "no check 999999"
 
 

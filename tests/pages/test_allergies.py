@@ -95,7 +95,7 @@ async def test_a_guests_own_allergy_on_a_line_is_flagged_on_the_kitchen_screen(
     await expect(phone.locator("#sheet input[name=allergy_note]")).to_have_count(0)
     await phone.click("#sheet button:has-text('Add')")
     await phone.click("button:has-text('Done')")
-    await expect(phone.locator(".lines")).to_contain_text("⚠ mustard")
+    await expect(phone.locator(".lines").first).to_contain_text("⚠ mustard")
     await phone.click("button:has-text('Send')")
 
     ticket = kitchen.locator(".ticket", has_text="Green salad")
