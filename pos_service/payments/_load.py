@@ -146,18 +146,7 @@ async def load(session: AsyncSession, check: Check) -> Loaded:
     parts.sort(key=lambda p: (p.position, p.id))
     payments = await _all(session, Payment, venue_id, check.id)
     promoted = await promoted_lines(session, venue, lines, adjustments)
-    bill = compute(venue, check, lines, adjustments, promoted)
-    return Loaded(
-        venue,
-        check,
-        lines,
-        adjustments,
-        parts,
-        payments,
-        bill,
-        _ledger(bill, parts, payments),
-        promoted,
-    )
+    return _loaded(venue, check, lines, adjustments, parts, payments, promoted)
 
 
 async def promoted_lines(
@@ -248,25 +237,6 @@ class _Part(msgspec.Struct):
     active: bool
 
 
-class _Payment(msgspec.Struct):
-    id: int
-    check_id: int
-    part_id: int | None
-    method: str
-    status: str
-    amount: int
-    tip: int
-    tendered: int | None
-    change: int
-    reference: str | None
-    brand: str | None
-    last4: str | None
-    refund_of: int | None
-    reason: str | None
-    created_at: dt.datetime
-    resolved_at: dt.datetime | None
-
-
 class _Opened(msgspec.Struct):
     refused: Literal["missing", "not_open"] | None = None
     check: _Check | None = None
@@ -274,7 +244,7 @@ class _Opened(msgspec.Struct):
     lines: list[_Line] = []
     adjustments: list[_Adjustment] = []
     parts: list[_Part] = []
-    payments: list[_Payment] = []
+    payments: list[PaymentRead] = []  # a payment row has the fields its answer has
     promoted: bool = False
 
 
@@ -311,18 +281,7 @@ async def open_for_write(tx: Tx, venue_id: int, check_id: int) -> Loaded:
         promoted = await promoted_lines(
             session, await venues.get(session, venue_id), lines, adjustments
         )
-    bill = compute(venue, check, lines, adjustments, promoted)
-    return Loaded(
-        venue,
-        check,
-        lines,
-        adjustments,
-        parts,
-        payments,
-        bill,
-        _ledger(bill, parts, payments),
-        promoted,
-    )
+    return _loaded(venue, check, lines, adjustments, parts, payments, promoted)
 
 
 def new_part(part_id: int, basis: str, row: dict[str, Any]) -> BillPart:
@@ -455,4 +414,28 @@ def bill_read(loaded: Loaded) -> BillRead:
         parts=[part_read(state) for state in book.parts],
         rest=part_read(book.rest),
         payments=[payment_read(p) for p in loaded.payments],
+    )
+
+
+def _loaded(
+    venue: Venue,
+    check: Check,
+    lines: list[CheckLine],
+    adjustments: list[Adjustment],
+    parts: list[BillPart],
+    payments: list[Payment],
+    promoted: list[Applied],
+) -> Loaded:
+    """A check's bill and ledger computed from what was read (by the session or lean)."""
+    bill = compute(venue, check, lines, adjustments, promoted)
+    return Loaded(
+        venue,
+        check,
+        lines,
+        adjustments,
+        parts,
+        payments,
+        bill,
+        _ledger(bill, parts, payments),
+        promoted,
     )
