@@ -329,7 +329,7 @@ async def _a_check(demo: Demo) -> str:
 
 
 async def _the_check(page: Page) -> None:
-    # the floor redraws each second while a course waits on the pass: no stable element
+    # the floor keeps redrawing while a course is called: a click never finds it stable
     await page.dispatch_event(".table[data-table='12']", "click")
     await expect(page.locator(".lines li")).to_have_count(2)
 
