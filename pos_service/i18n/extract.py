@@ -84,7 +84,11 @@ def template(domain: str) -> Catalog:
         found = extract_from_dir(
             ROOT / folder,
             method_map=[(pattern, method)],
-            options_map={pattern: {"dotted": "true"}} if method == "javascript" else {},
+            options_map=(
+                {pattern: {"dotted": "true", "parse_template_string": "true"}}
+                if method == "javascript"
+                else {}
+            ),
             keywords=keywords,  # type: ignore[arg-type]
             comment_tags=("Translators:",),
         )

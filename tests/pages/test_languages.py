@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.async_api import Page, ViewportSize, expect
@@ -370,56 +369,7 @@ async def test_the_kitchen_screen_and_the_pass_speak_dutch_and_german(
     assert set(await _english_left(kitchen, language)) - DATA == set(), "expo, called"
 
 
-async def _a_day_of_service(demo: Demo) -> None:
-    """Sales, a discount, a comp, a void, a tip, a roster, a promotion, a day-part price
-    and a wage: something in every section of the manager's page."""
-
-    async def ok(verb: str, path: str, role: str = "waiter", /, **body: object) -> dict[str, Any]:
-        r = await demo.call(verb, path, role, json=body)
-        assert r.status_code in (200, 201), r.text
-        return dict(r.json()) if r.content else {}
-
-    async def approval(action: str) -> str:
-        return str((await ok("POST", "/api/auth/approve", pin="9999", action=action))["approval"])
-
-    paid = await demo.open_check("3", covers=2)
-    for item in ("Burrata", "Lasagne"):
-        assert (await demo.add(paid["id"], item)).status_code == 201
-    lines = (await ok("POST", f"/api/checks/{paid['id']}/send"))["lines"]
-    await ok("POST", f"/api/checks/{paid['id']}/discounts", kind="amount", value=300,
-             reason="late", line_id=lines[0]["id"])  # fmt: skip
-    await ok("POST", f"/api/checks/{paid['id']}/payments", method="cash", tip=150)
-
-    still_open = await demo.open_check("12", covers=3)
-    for item in ("Lasagne", "Burrata", "Burrata"):
-        assert (await demo.add(still_open["id"], item)).status_code == 201
-    sent = (await ok("POST", f"/api/checks/{still_open['id']}/send"))["lines"]
-    await ok("POST", f"/api/checks/{still_open['id']}/lines/{sent[0]['id']}/void",
-             reason="guest changed mind", approval=await approval("void"))  # fmt: skip
-    await ok("POST", f"/api/checks/{still_open['id']}/comps", line_id=sent[1]["id"],
-             reason="birthday", approval=await approval("comp"))  # fmt: skip
-
-    [(anna,)] = await demo.sql(
-        "SELECT id FROM staff WHERE venue_id = :v AND name = 'Anna'", v=demo.venue_id
-    )
-    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=1)
-    await ok("POST", "/api/rosters/shifts", "manager", staff_id=anna, role="waiter",
-             starts_at=start.isoformat(), ends_at=(start + dt.timedelta(hours=4)).isoformat(),
-             break_minutes=30, station="bar")  # fmt: skip
-    await ok("PUT", "/api/wages", "manager", staff_id=anna, hourly_wage=1450)
-    menu = (await demo.call("GET", "/api/menu")).json()
-    drinks = next(c for c in menu["categories"] if c["name"] == "Drinks")
-    week = [1, 2, 3, 4, 5, 6, 7]
-    await ok("POST", "/api/promotions", "manager", name="Happy hour", kind="percent_off",
-             percent_bp=5000, category_ids=[drinks["id"]], item_ids=[],
-             windows=[{"weekdays": week, "starts": "17:00:00", "ends": "19:00:00"}])  # fmt: skip
-    await ok("POST", "/api/promotions", "manager", name="Lunch deal", kind="buy_n_get_m",
-             buy=2, get=1, item_ids=[drinks["items"][0]["id"]], category_ids=[],
-             windows=[{"weekdays": [1, 2, 3, 4, 5], "starts": "12:00:00", "ends": "14:00:00"}],
-             starts_on=start.date().isoformat())  # fmt: skip
-    await ok("POST", "/api/promotions/prices", "manager", item_id=drinks["items"][0]["id"],
-             name="Early bird", price=300,
-             windows=[{"weekdays": [6, 7], "starts": "16:00:00", "ends": "18:00:00"}])  # fmt: skip
+_a_day_of_service = languages.a_day_of_service
 
 
 MANAGER_DATA = DATA | {"grill", "Happy hour"}
@@ -648,6 +598,8 @@ async def test_the_pickup_screen_speaks_dutch_and_german(
     assert set(await _english_left(screen, language)) - DATA == set()
 
 
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("language", ["nl", "de"])
 @pytest.mark.parametrize("screen", languages.SCREENS, ids=lambda screen: screen.name)
 async def test_no_english_is_left_on_the_translated_screens(
     demo: Demo, new_device: NewDevice, screen: languages.Screen, language: str

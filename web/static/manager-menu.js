@@ -159,7 +159,7 @@
           cat.items.map((i) => h(`tr${i.archived ? ".archived" : ""}`, { "data-item": i.name },
             h("td", i.name, i.description ? h("small.muted", ` ${i.description}`) : null),
             h("td.amount", money(i.price)), h("td", `${percent(ppmOf(i))} %`), h("td", stationName(i.station_id)), h("td", i.default_course),
-            h("td", i.allergens.map((a) => h("span.tag", a))), h("td", i.modifier_groups.map((g) => h("span.tag", g.name))),
+            h("td", i.allergens.map((a) => h("span.tag", { "data-allergen": a }, POS.allergens.name(a)))), h("td", i.modifier_groups.map((g) => h("span.tag", g.name))),
             h("td", schedule(i.schedule_ids).map((n) => h("span.tag", n))),
             h("td", i.archived
               ? h("button", { onclick: () => save("PATCH", `/api/menu/items/${i.id}`, { version: i.version, archived: false }) }, t("Restore"))

@@ -7,6 +7,7 @@
   /** A printer's state and role as staff read them (the API sends codes). */
   const STATES = { online: t("online"), offline: t("offline"), paper_out: t("paper out"), cover_open: t("cover open"), unknown: t("unknown") };
   const ROLES = { kitchen: t("kitchen"), bar: t("bar"), receipt: t("receipts") };
+  const CONNECTIONS = { network: t("network"), file: t("file"), usb: "USB", serial: t("serial port") };
 
   async function printers({ show, failed, box }) {
     const [list, menu] = await Promise.all([api("GET", "/api/printers"), api("GET", "/api/menu")]);
@@ -30,7 +31,7 @@
       h("h2", p ? p.name : t("New printer")),
       h("div.row", h("label.grow", t("Name"), h("input", { name: "name", value: p ? p.name : "", maxLength: 64, required: true })),
         h("label.grow", t("Prints"), h("select", { name: "role" }, [["kitchen", t("kitchen tickets")], ["bar", t("bar tickets")], ["receipt", t("bills and receipts")]].map(([k, l]) => opt(k, l, p && p.role === k))))),
-      h("div.row", h("label.grow", t("Connection"), h("select", { name: "connection" }, ["network", "file", "usb", "serial"].map((c) => opt(c, c, p && p.connection === c)))),
+      h("div.row", h("label.grow", t("Connection"), h("select", { name: "connection" }, Object.entries(CONNECTIONS).map(([c, label]) => opt(c, label, p && p.connection === c)))),
         h("label.grow", t("Address (host:port, path or device)"), h("input", { name: "address", value: p ? p.address : "", placeholder: "192.168.1.50:9100", maxLength: 300, required: true })),
         h("label", t("Width"), h("select", { name: "width" }, [42, 48, 32].map((w) => opt(w, t("{n} columns", { n: w }), p && p.width === w)))),
         h("label", t("Tickets in"), h("select", { name: "language" }, [["en", "English"], ["nl", "Nederlands"], ["de", "Deutsch"]]
@@ -46,7 +47,7 @@
 
     return [
       h("table.grid", h("tr", [t("Printer"), t("Role"), t("Connection"), t("Stations"), t("Backup"), t("Status"), t("Last seen"), t("Waiting jobs")].map((x) => h("th", x))),
-        list.map((p) => h("tr", h("td", p.name), h("td", ROLES[p.role] || p.role), h("td", `${p.connection} ${p.address}`),
+        list.map((p) => h("tr", h("td", p.name), h("td", ROLES[p.role] || p.role), h("td", `${CONNECTIONS[p.connection] || p.connection} ${p.address}`),
           h("td", stations.filter((s) => p.station_ids.includes(s.id)).map((s) => s.name).join(", ") || "–"),
           h("td", p.backup_id ? names.get(p.backup_id) || `#${p.backup_id}` : "–"),
           h("td", h(`span.status-${p.status}`, STATES[p.status] || p.status), p.status_detail ? h("small.muted", ` ${p.status_detail}`) : null),

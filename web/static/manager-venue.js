@@ -3,6 +3,8 @@
 "use strict";
 (() => {
   const { h, toast, api, ApiError, t } = POS;
+  /** Each language named in itself, as the guest pages' switch names them. */
+  const LANGUAGES = { en: "English", nl: "Nederlands", de: "Deutsch" };
 
   /** "8.875" (percent) -> 88750 ppm, or null; no floating point. */
   function ppm(text) {
@@ -38,7 +40,7 @@
     h("label", t("Name"), field("name", v.name, { maxLength: 200 })),
     h("label", t("Sign-in name"), field("slug", v.slug, { maxLength: 64 })),
     h("div.row", h("label.grow", t("Currency"), field("currency", v.currency, { maxLength: 3 })),
-      h("label.grow", t("Language"), h("select", { name: "locale" }, ["en", "nl", "de", v.locale].filter((x, i, a) => a.indexOf(x) === i).map((l) => h("option", { value: l, selected: l === v.locale }, l))))),
+      h("label.grow", t("Language"), h("select", { name: "locale" }, ["en", "nl", "de", v.locale].filter((x, i, a) => a.indexOf(x) === i).map((l) => h("option", { value: l, lang: l, selected: l === v.locale }, LANGUAGES[l] || l))))),
     h("label", t("Timezone"), field("timezone", v.timezone, { maxLength: 64 })),
     h("label", t("Prices"), h("select", { name: "tax_mode" }, [["inclusive", t("include tax (VAT)")], ["exclusive", t("exclude tax (sales tax)")]].map(([k, l]) => h("option", { value: k, selected: k === v.tax_mode }, l)))),
     h("label", t("Tax is rounded"), h("select", { name: "tax_rounding" }, [["total", t("once per rate on the bill")], ["line", t("on each line")]].map(([k, l]) => h("option", { value: k, selected: k === v.tax_rounding }, l)))),
