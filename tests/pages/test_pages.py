@@ -4,6 +4,8 @@ handheld that loses the network sends what it took exactly once when it comes ba
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from playwright.async_api import Page, Route, expect
 from sqlalchemy import text
@@ -172,3 +174,29 @@ async def test_the_guest_page_shows_sales_tax_on_top_and_yen_without_decimals(
         )
     await guest.reload()
     await expect(card.locator("tr.total", has_text="Total")).to_contain_text("¥2,499")
+
+
+@pytest.mark.timeout(120)
+async def test_a_line_whose_answer_is_late_is_listed_once(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    """The line's live event reaches the handheld before the answer to its request: the
+    check shows the line once, not also as "waiting for the connection"."""
+    phone = await (await new_device(PHONE)).open("/app/handheld", pin="1111")
+    await phone.click(".table[data-table='12']")
+    await phone.click("#sheet .choices button:text-is('2')")
+    answered = asyncio.Event()
+
+    async def late(route: Route) -> None:
+        response = await route.fetch()  # the server adds the line and sends its event
+        await answered.wait()
+        await route.fulfill(response=response)
+
+    await phone.route("**/api/checks/*/lines", late)
+    await add_item(phone, "Starters", "Burrata")
+    await phone.click("button:has-text('Done')")
+    await expect(phone.locator(".lines li", has_text="Burrata")).to_have_count(1)
+    await expect(phone.locator("li.queued")).to_have_count(0)
+    answered.set()
+    await expect(phone.locator("#outbox")).to_be_hidden()
+    await expect(phone.locator(".lines li", has_text="Burrata")).to_have_count(1)

@@ -117,7 +117,9 @@
     for (const a of S.floor.areas) for (const tb of a.tables) if (tb.id === id) return tb.name;
     return "–";
   };
-  const queuedLines = () => box.list().filter((e) => e.path === `/api/checks/${S.check.id}/lines`);
+  // lines not yet delivered; the one on its way may already be on the check (its event
+  // can come before its answer), so it is not listed twice
+  const queuedLines = () => box.list().filter((e) => e.path === `/api/checks/${S.check.id}/lines` && e.key !== box.sending());
 
   function lineItem(line) {
     const bits = [line.modifiers.map((m) => m.name).join(", "), line.seat ? t("seat {n}", { n: line.seat }) : "", line.note || "",

@@ -157,7 +157,7 @@ const POS = (() => {
     const store = `pos.outbox.${name}`;
     const waiting = new Map();
     const listeners = new Set();
-    let delay = 1000, timer = null, running = false, again = false;
+    let delay = 1000, timer = null, running = false, again = false, sending = null;
 
     const list = () => JSON.parse(localStorage.getItem(store) || "[]");
     const changed = () => listeners.forEach((f) => f(list()));
@@ -176,11 +176,17 @@ const POS = (() => {
       for (let entry = list()[0]; entry; entry = list()[0]) {
         if (!session.token) return false;
         try {
+          sending = entry.key;
           const answer = await api(entry.method, entry.path, entry.body, { key: entry.key });
+          sending = null;
           drop(entry.key);
           settle(entry.key, true, answer);
         } catch (err) {
-          if (!(err instanceof ApiError) || err.status >= 500 || KEEP.has(err.status)) return false;
+          sending = null;
+          if (!(err instanceof ApiError) || err.status >= 500 || KEEP.has(err.status)) {
+            changed(); // not delivered: a page shows it as waiting again
+            return false;
+          }
           drop(entry.key);
           settle(entry.key, false, err);
         }
@@ -221,6 +227,9 @@ const POS = (() => {
     setTimeout(flush, 0);
     return {
       push, flush, list,
+      /** The key of the entry on its way to the server now, or null. Its change may be
+          back (as a live event) before its answer: a page need not show it as waiting. */
+      sending: () => sending,
       onchange(f) { listeners.add(f); f(list()); },
       /** A "n waiting" badge kept up to date in ``el``. */
       badge(el) {
