@@ -415,7 +415,8 @@ async def _call_a_course(page: Page) -> None:
 # the host stand
 
 
-async def _bookings(demo: Demo) -> str:
+async def bookings(demo: Demo) -> str:
+    """A booking and a walk-in on today's book; the host stand's path."""
     [(today,)] = await demo.sql(
         "SELECT (now() AT TIME ZONE timezone)::date FROM venues WHERE id = :v", v=demo.venue_id
     )
@@ -650,10 +651,10 @@ SCREENS: list[Screen] = [
     Screen("pass", _the_pass, KITCHEN),
     Screen("pass, a course called", _the_pass, KITCHEN, _call_a_course),
     *[
-        Screen(f"host stand {tab}", _bookings, HOST, host_tab(tab))
+        Screen(f"host stand {tab}", bookings, HOST, host_tab(tab))
         for tab in ("waitlist", "book", "floor")
     ],
-    Screen("host stand reservation", _bookings, HOST, _a_reservation),
+    Screen("host stand reservation", bookings, HOST, _a_reservation),
     Screen("pickup screen", _pickup, HOST),
     *[
         Screen(

@@ -176,28 +176,7 @@ async def _speaks(demo: Demo, member: str, language: str) -> None:
 async def test_the_host_stand_speaks_dutch_and_german(
     demo: Demo, new_device: NewDevice, language: str
 ) -> None:
-    [(today,)] = await demo.sql(
-        "SELECT (now() AT TIME ZONE timezone)::date FROM venues WHERE id = :v", v=demo.venue_id
-    )
-    found = await demo.call("GET", f"/api/reservations/availability?date={today}&party_size=2")
-    assert found.status_code == 200, found.text
-    slots = found.json()["slots"]
-    assert slots, "no free time left today"
-    r = await demo.call(
-        "POST",
-        "/api/reservations",
-        "host",
-        json={
-            "name": "Weber",
-            "party_size": 2,
-            "starts_at": slots[-1]["starts_at"],
-            "allergens": ["nuts"],
-            "phone": "+49 30 555 1234",
-        },
-    )
-    assert r.status_code == 201, r.text
-    r = await demo.call("POST", "/api/waitlist", "host", json={"name": "Rossi", "party_size": 2})
-    assert r.status_code == 201, r.text
+    await languages.bookings(demo)
     await _speaks(demo, "Clara", language)
     texts = i18n.pages_catalog(language)
 
