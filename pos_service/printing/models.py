@@ -120,7 +120,9 @@ class PrintJob(VenueScoped, Base):
     """One document for one printer, from ``queued`` through ``sending`` to ``printed``.
 
     ``document`` is the msgspec encoding of a ``printers.documents`` struct, so the job can
-    be rendered again with a banner or a REPRINT mark. ``lease_until`` bounds a claim: a
+    be rendered again with a banner or a REPRINT mark; a kitchen ticket's is stored
+    without its number, which is ``number`` (the ticket's, written by the database) and
+    is joined when the job is claimed and rendered. ``lease_until`` bounds a claim: a
     ``sending`` row past it belongs to a sender that died and is queued again with
     ``may_have_printed``. ``tried_printer_ids`` lists the printers it was routed to.
     """
@@ -142,6 +144,7 @@ class PrintJob(VenueScoped, Base):
     station_id: Mapped[int | None] = mapped_column(BigInteger)
     kind: Mapped[JobKind] = mapped_column(String(16))
     document_type: Mapped[DocumentType] = mapped_column(String(16))
+    number: Mapped[int | None] = mapped_column(Integer)
     document: Mapped[dict[str, Any]] = mapped_column(JSONB)
     state: Mapped[JobState] = mapped_column(String(16), server_default="queued")
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -98,6 +98,8 @@ class PrintJobRead(msgspec.Struct, kw_only=True):
     created_at: dt.datetime
     printed_at: dt.datetime | None
     document: dict[str, object]
+    number: int | None = None
+    """A kitchen ticket's number (its document shows it too)."""
 
 
 class ReprintRequest(msgspec.Struct, kw_only=True):

@@ -291,7 +291,7 @@ async def audit(engine: AsyncEngine, venue_id: int, orders: Sequence[Order]) -> 
         "SELECT t.check_id, s.name AS station, t.number, "
         "(SELECT count(*) FROM print_jobs j WHERE j.venue_id = t.venue_id "
         " AND j.kind = 'ticket' AND j.station_id = t.station_id "
-        " AND (j.document->>'ticket_number')::int = t.number) AS jobs "
+        " AND j.number = t.number) AS jobs "
         "FROM kitchen_tickets t JOIN stations s ON s.venue_id = t.venue_id AND s.id = t.station_id "
         "WHERE t.venue_id = :v",
         v=venue_id,

@@ -33,7 +33,6 @@ from pos_service.tables import service as tables
 from pos_service.tables.models import TableStatus
 from pos_service.takeaway import pickup
 from pos_service.venues import service as venues
-from printers import documents
 
 
 class MenuFacts(msgspec.Struct):
@@ -73,12 +72,17 @@ class Opened(msgspec.Struct):
 
 
 class _Printed(msgspec.Struct):
+    """A ticket's print document as its jobs store it: without its number, which the
+    database gives the jobs from their ticket (``printing.stored``)."""
+
+    ticket_id: int
     station_id: int
-    document: documents.KitchenTicket
+    document: dict[str, Any]
 
 
 class Write(msgspec.Struct):
-    """What ``kitchen_send_write`` writes (the tickets numbered 1..n)."""
+    """What ``kitchen_send_write`` writes (the tickets numbered 1..n, their place in the
+    send: the database gives them the venue's next numbers)."""
 
     at: dt.datetime
     business_day: dt.date
@@ -92,7 +96,9 @@ OPENED = msgspec.json.Decoder(Opened)
 
 
 class Written(msgspec.Struct):
-    first: int
+    """What ``kitchen_send_write`` returns: the tickets' numbers by id, the jobs queued."""
+
+    numbers: dict[int, int]
     jobs: list[printing.Queued]
 
 
@@ -156,7 +162,7 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
     written = WRITTEN.decode(
         await db.fetchval(WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
     )
-    tickets = [msgspec.structs.replace(t, number=written.first - 1 + t.number) for t in tickets]
+    tickets = [msgspec.structs.replace(t, number=written.numbers[t.id]) for t in tickets]
     version = check.version + 1
     sent = {line.id for line in pending}
     lines = [
@@ -217,16 +223,19 @@ def plan(
         firing=sorted(firing),
         documents=[
             _Printed(
+                t.id,
                 t.station_id,
-                printouts.paper(
-                    opened.venue.name,
-                    t.station,
-                    t.number,
-                    (t.table, t.waiter, t.covers, t.allergies),
-                    t.items,
-                    kind="new",
-                    at=at,
-                ),
+                printing.stored(
+                    printouts.paper(
+                        opened.venue.name,
+                        t.station,
+                        t.number,
+                        (t.table, t.waiter, t.covers, t.allergies),
+                        t.items,
+                        kind="new",
+                        at=at,
+                    )
+                )[1],
             )
             for t in tickets
         ],

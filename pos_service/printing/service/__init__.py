@@ -37,9 +37,11 @@ from pos_service.printing.service._common import (
 from pos_service.printing.service._documents import (
     Document,
     decode_document,
+    document_data,
     document_type,
     profile,
     render,
+    stored,
 )
 from pos_service.printing.service._printers import (
     create_printer,
@@ -71,6 +73,7 @@ __all__ = [
     "claim_due",
     "create_printer",
     "decode_document",
+    "document_data",
     "document_type",
     "drawer_printer",
     "enqueue",
@@ -90,4 +93,5 @@ __all__ = [
     "set_status",
     "settle",
     "settle_claim",
+    "stored",
 ]

@@ -9,6 +9,7 @@ from pos_service.core.auth import Caller
 from pos_service.core.errors import NotFound
 from pos_service.printing.models import PrinterState, PrintJob
 from pos_service.printing.schemas import PrintJobRead
+from pos_service.printing.service._documents import document_data
 
 PRINTERS_TOPIC = "printers"
 
@@ -36,7 +37,8 @@ def job_read(job: PrintJob) -> PrintJobRead:
         rerouted_from=job.rerouted_from,
         created_at=job.created_at,
         printed_at=job.printed_at,
-        document=job.document,
+        number=job.number,
+        document=document_data(job),
     )
 
 

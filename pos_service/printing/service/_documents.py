@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from pos_service.printing.models import DocumentType, Printer, PrintJob
@@ -27,9 +29,24 @@ def document_type(document: Document) -> DocumentType:
     return DocumentType.RECEIPT if isinstance(document, Receipt) else DocumentType.PREBILL
 
 
+def stored(document: Document) -> tuple[int | None, dict[str, Any]]:
+    """A document as a job keeps it: a kitchen ticket's number (the job's ``number``
+    column), and the document without it. The number is joined again when the job is
+    rendered (:func:`decode_document`), so it is written in one place."""
+    data: dict[str, Any] = msgspec.to_builtins(document)
+    return data.pop("ticket_number", None), data
+
+
+def document_data(job: PrintJob) -> dict[str, Any]:
+    """The job's document as it was queued: a kitchen ticket's with its number joined."""
+    if job.number is None:
+        return job.document
+    return {**job.document, "ticket_number": job.number}
+
+
 def decode_document(job: PrintJob) -> Document:
-    """The job's document as the struct it was queued as."""
-    return msgspec.convert(job.document, _DOCUMENT_TYPES[DocumentType(job.document_type)])
+    """The job's document as the struct it was queued as (its number joined)."""
+    return msgspec.convert(document_data(job), _DOCUMENT_TYPES[DocumentType(job.document_type)])
 
 
 def profile(printer: Printer) -> PrinterProfile:

@@ -14,15 +14,15 @@ from pos_service.core.errors import NotFound
 from pos_service.printing.events import PrintJobReady, PrintQueued
 from pos_service.printing.models import JobKind, Printer
 from pos_service.printing.service._common import PRINTERS_TOPIC
-from pos_service.printing.service._documents import Document, document_type
+from pos_service.printing.service._documents import Document, document_type, stored
 from printers.documents import KitchenTicket
 
 _INSERT = """
 WITH target AS ({target}),
 job AS (
-  INSERT INTO print_jobs (venue_id, printer_id, station_id, kind, document_type, document,
-                          banner, reprint, reprint_of)
-  SELECT :v, target.printer_id, :station, :kind, :doc_type, CAST(:doc AS jsonb),
+  INSERT INTO print_jobs (venue_id, printer_id, station_id, kind, document_type, number,
+                          document, banner, reprint, reprint_of)
+  SELECT :v, target.printer_id, :station, :kind, :doc_type, :number, CAST(:doc AS jsonb),
          :banner, :reprint, :reprint_of
   FROM target
   RETURNING id, printer_id)
@@ -52,7 +52,9 @@ async def insert_job(
     reprint: int | None = None,
     reprint_of: int | None = None,
 ) -> int | None:
-    """Insert one job in one round trip and record its events; None if no printer matched."""
+    """Insert one job in one round trip and record its events; None if no printer matched.
+    A kitchen ticket's number goes to the job's ``number`` column (``stored``)."""
+    number, data = stored(document)
     row = (
         await session.execute(
             text(_INSERT.format(target=target)),
@@ -62,7 +64,8 @@ async def insert_job(
                 "printer": printer_id,
                 "kind": JobKind(kind).value,
                 "doc_type": document_type(document).value,
-                "doc": msgspec.json.encode(document).decode(),
+                "number": number,
+                "doc": msgspec.json.encode(data).decode(),
                 "banner": banner,
                 "reprint": reprint,
                 "reprint_of": reprint_of,
