@@ -3,6 +3,8 @@
 No server: ``printers.render.render_ticket`` and ``printers.transport.deliver`` to a
 ``printers.fake.FakePrinter`` listening on 127.0.0.1, in this process, over a connection
 kept as the dispatcher keeps it (``Timeouts.keep``), and over a new connection per job.
+Then the same ticket as a claim renders it: a job's stored document (no number) decoded
+with the job's number joined, then rendered (``printing.service.render``; no database).
 """
 
 from __future__ import annotations
@@ -53,6 +55,28 @@ def _render_us(count: int) -> list[float]:
     return times
 
 
+def _claim_render_us(count: int) -> list[float]:
+    from pos_service.printing import service
+    from pos_service.printing.models import DocumentType, Printer, PrintJob
+
+    number, document = service.stored(TICKET)
+    job = PrintJob(document_type=DocumentType.KITCHEN_TICKET, number=number, document=document)
+    printer = Printer(
+        width=PROFILE.width,
+        code_page=PROFILE.code_page,
+        two_colour=True,
+        buzzer=True,
+        language="en",
+    )
+    assert service.render(job, printer) == render_ticket(TICKET, PROFILE)
+    times = []
+    for _ in range(count):
+        start = time.perf_counter_ns()
+        service.render(job, printer)
+        times.append((time.perf_counter_ns() - start) / 1000)
+    return times
+
+
 async def _handoff_ms(data: bytes, count: int, keep: float = KEEP) -> list[float]:
     arrived: list[float] = []
     landed = asyncio.Event()
@@ -81,15 +105,22 @@ async def _handoff_ms(data: bytes, count: int, keep: float = KEEP) -> list[float
 
 
 def printing(ctx: Context) -> list[Figure]:
-    renders, handoffs, cold = [], [], []
+    renders, claimed, handoffs, cold = [], [], [], []
     for _ in range(ctx.repeat):
         renders.append(percentile(_render_us(ctx.pick(2000, 200, 20)), 50))
+        claimed.append(percentile(_claim_render_us(ctx.pick(2000, 200, 20)), 50))
         data = render_ticket(TICKET, PROFILE)
         count = ctx.pick(500, 50, 5)
         handoffs.append(percentile(asyncio.run(_handoff_ms(data, count)), 99))
         cold.append(percentile(asyncio.run(_handoff_ms(data, count, keep=0.0)), 99))
     return [
         Figure("render a 5-item kitchen ticket (median)", "us", renders, Target(200)),
+        Figure(
+            "render it from its print job, as claimed (median)",
+            "us",
+            claimed,
+            note="stored document decoded, the job's number joined",
+        ),
         Figure(
             "deliver to the fake printer, p99",
             "ms",

@@ -130,6 +130,7 @@ def test_printing_render_and_handoff(bench: Context) -> None:
     measured(
         printing.printing(bench),
         "render a 5-item kitchen ticket (median)",
+        "render it from its print job, as claimed (median)",
         "deliver to the fake printer, p99",
     )
 
