@@ -83,3 +83,51 @@ async def test_0014_converts_tax_rates_to_parts_per_million() -> None:
     assert document["taxes"] == [{"rate_ppm": 88_800, "label": "Tax", "tax_minor": 55}]
     assert "'tax_rate_ppm', l.tax_rate_ppm" in send_open
     assert "tax_rate_bp" not in send_open
+
+
+async def test_0039_moves_a_tickets_number_from_its_document_to_its_job() -> None:
+    """Queued kitchen tickets keep their number (now the job's column, the document has
+    none), the send no longer patches documents, and the way back restores both."""
+    from alembic import command
+
+    from pos_service.migrations import config
+
+    name = "pos_migration_0039"
+    database._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
+    url = database.server_url(name)
+    jobs = "SELECT kind, number, document FROM print_jobs ORDER BY id"
+    send = "SELECT prosrc FROM pg_proc WHERE proname = 'kitchen_send_write'"
+    try:
+        await upgrade_async(url, "0033")
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text("SET LOCAL session_replication_role = replica"))
+                await conn.execute(
+                    text(
+                        "INSERT INTO print_jobs (venue_id, printer_id, kind, document_type,"
+                        " document) VALUES (1, 1, 'ticket', 'kitchen_ticket', :ticket),"
+                        " (1, 1, 'bill', 'prebill', :bill)"
+                    ),
+                    {"ticket": '{"station": "hot", "ticket_number": 17}', "bill": '{"taxes": []}'},
+                )
+            await upgrade_async(url, "0039")
+            async with engine.connect() as conn:
+                after = (await conn.execute(text(jobs))).all()
+                send_after = await conn.scalar(text(send))
+            async with engine.begin() as conn:
+                await conn.run_sync(lambda sync: command.downgrade(config(sync), "0033"))
+            async with engine.connect() as conn:
+                back = await conn.scalar(text("SELECT document FROM print_jobs ORDER BY id"))
+                send_back = await conn.scalar(text(send))
+        finally:
+            await engine.dispose()
+    finally:
+        database._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
+    assert [tuple(row) for row in after] == [
+        ("ticket", 17, {"station": "hot"}),
+        ("bill", None, {"taxes": []}),
+    ]
+    assert "jsonb_set" not in send_after and "kt.number" in send_after
+    assert back == {"station": "hot", "ticket_number": 17}
+    assert "jsonb_set" in send_back
