@@ -136,3 +136,26 @@ async def test_concurrent_sends_get_consecutive_numbers_on_screen_and_on_paper(
     await p.drain(lambda: len(p.kitchen.jobs) == sends)
     printed = sorted(_paper(data) for data in p.kitchen.jobs)
     assert printed == sorted((table, screen[checks[table]]) for table in tables)
+
+
+async def test_a_void_slip_carries_its_tickets_number(printing: Printing) -> None:
+    p = printing
+    check_id = await _check_with(p, "11", "Burrata")
+    await _send(p, check_id)
+    number = (await _on_screen(p, "cold"))[check_id]
+    [(line_id,)] = await p.sql(
+        "SELECT id FROM check_lines WHERE venue_id = :v AND check_id = :c", v=p.venue_id, c=check_id
+    )
+    r = await p.call("POST", "/api/auth/approve", json={"pin": "9999", "action": "void"})
+    assert r.status_code == 200, r.text
+    r = await p.call(
+        "POST",
+        f"/api/checks/{check_id}/lines/{line_id}/void",
+        json={"reason": "wrong dish", "approval": r.json()["approval"]},
+    )
+    assert r.status_code == 200, r.text
+
+    await p.drain(lambda: len(p.kitchen.jobs) == 2)
+    ticket, void = p.kitchen.jobs
+    assert _paper(ticket) == _paper(void) == ("11", number)
+    assert "VOID" in decode(void).text and "VOID" not in decode(ticket).text
