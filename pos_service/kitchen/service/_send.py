@@ -114,9 +114,11 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
     its printers; courses not due yet are held on it.
 
     A lean write (``core.tx``): two round trips do the work (``kitchen_send_open`` and
-    ``kitchen_send_write``, see migration 0008) on the plain pool's connection. The rare
-    branches (a refused send, a host-seated check, counted items, recipes, a table's first
-    order) use the ORM, so they run with a session (``tx.orm()``).
+    ``kitchen_send_write``, see migrations 0008 and 0039) on the plain pool's connection.
+    The database numbers the tickets, once, and gives their print jobs the same numbers
+    (the paper is rendered when a job is claimed). The rare branches (a refused send, a
+    host-seated check, counted items, recipes, a table's first order) use the ORM, so
+    they run with a session (``tx.orm()``).
     """
     venue_id = caller.venue_id
     at = now_utc()
