@@ -182,15 +182,18 @@ async def test_a_refused_fire_or_bump_writes_nothing(demo: Demo) -> None:
         v=demo.venue_id,
     )
     assert after == before
-    jobs = await demo.sql(
-        "SELECT count(*) AS n FROM print_jobs WHERE venue_id = :v", v=demo.venue_id
-    )
+    # the fire that goes through prints its FIRE slip once, for the hot station
+    mark = await _seq(demo)
     fired = await demo.call("POST", f"/api/checks/{check['id']}/fire", json={"course": "main"})
-    assert fired.status_code == 200
-    again = await demo.sql(
-        "SELECT count(*) AS n FROM print_jobs WHERE venue_id = :v", v=demo.venue_id
+    assert fired.status_code == 200, fired.text
+    jobs = await demo.sql(
+        "SELECT id, station_id, document->>'kind' AS kind FROM print_jobs WHERE venue_id = :v "
+        "AND document->>'kind' = 'fire'",
+        v=demo.venue_id,
     )
-    assert again[0].n >= jobs[0].n
+    assert [(j.station_id, j.kind) for j in jobs] == [(hot["station_id"], "fire")]
+    queued = [e for e in await _events_since(demo, mark) if e["type"] == "print.queued"]
+    assert [e["data"]["job_id"] for e in queued] == [jobs[0].id]
 
 
 async def test_a_retried_fire_or_bump_answers_the_same_bytes_and_acts_once(demo: Demo) -> None:
