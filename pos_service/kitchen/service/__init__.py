@@ -5,7 +5,8 @@ Locking (see docs/kitchen.md): every kitchen write locks the check row first (th
 in ``kitchen_send_open``, the void through ``orders.load_for_write``, fire and the
 screens' operations in ``kitchen_open``), then the rows of its tickets. All writes of
 one check are serialised, which is what lets "is every station's item of this course
-bumped?" be answered exactly once. The scheduled tasks claim rows with ``FOR UPDATE SKIP LOCKED`` and never wait.
+bumped?" be answered exactly once. The scheduled tasks claim rows with
+``FOR UPDATE SKIP LOCKED`` and never wait.
 """
 
 from pos_service.kitchen.service._allergies import link_guest, set_allergies

@@ -48,7 +48,12 @@ async def open_check(
         raise NotFound("no check {check_id}", check_id=check_id, field="check_id")
     if facts.refused is not None:  # not open, or stale: the 409 carries the whole check
         await orders.load_for_write(tx.orm(), venue_id, check_id, version)
-        raise AssertionError(f"kitchen_open refused: {facts.refused}")
+        # it was put right before the session's try (and is locked now): read it again
+        facts = FACTS.decode(
+            await tx.conn.fetchval(OPEN, venue_id, check_id, None, status, version)
+        )
+        if facts.refused is not None:
+            raise AssertionError(f"kitchen_open refused: {facts.refused}")
     return Work(venue_id, facts)
 
 

@@ -19,12 +19,14 @@ depends_on = None
 # check, then (for a ticket's operation) the ticket, re-read in case a merge moved it to
 # another check meanwhile. The rows are read by the RETURN's statement, whose snapshot is
 # taken after the locks. A refusal comes back as its reason alone: ``no_ticket``,
-# ``missing``, ``not_open`` or ``stale`` (the last two only when ``p_open`` is given).
+# ``missing``, ``not_open`` or ``stale`` (the last two only when ``p_open`` is given, the
+# version only when ``p_version`` is). Times are written in UTC, as the ORM reads them,
+# whatever the server's time zone: the answers built from them are the same bytes.
 KITCHEN_OPEN = """
 CREATE FUNCTION kitchen_open(
     p_venue bigint, p_check bigint, p_ticket bigint, p_open text, p_version int
 ) RETURNS text
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET timezone = 'UTC' AS $$
 DECLARE
     cid bigint := p_check;
     c record;
