@@ -6,7 +6,9 @@ commit; no HTTP, no sockets) run alternately in blocks, lean on the plain asyncp
 (``core.tx.run``) and with an ORM session owning the transaction
 (``core.tx.run_with_session``), and the process's CPU time per send is reported for each.
 Interleaving the blocks lets a busy machine slow both alike; the ratio is the figure.
-Then the same for splits of a 50-line bill 7 ways by items (scenario 5's split).
+Then the same for splits of a 50-line bill 7 ways by items (scenario 5's split), and for
+firing a held course of a sent check and bumping the tickets it put on the screens (each
+bump of the last ticket of a course brings the course up).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ async def measure(url: str) -> dict[str, list[float]]:
         )
         bus = EventBus(engine, pool)
         found.update(await _splits(url, venue, caller, sessions, pool, bus))
+        found.update(await _fires(url, venue, caller, sessions, pool, bus))
         for n in range(BLOCKS * 2 + 1):
             way = "lean" if n % 2 else "session"
             checks = await env.prepare_checks(url, venue, BLOCK)
@@ -119,6 +122,80 @@ async def _splits(
     return found
 
 
+FIRES = 30
+
+
+async def _fires(
+    url: str, venue: Any, caller: Any, sessions: Any, pool: Any, bus: Any
+) -> dict[str, list[float]]:
+    """CPU milliseconds per fire and per bump of each block, by way."""
+    import asyncpg
+
+    from pos_service.core.uow import UnitOfWork
+    from pos_service.kitchen import service
+    from pos_service.kitchen.schemas import FireRequest
+    from pos_service.orders.schemas import CheckWrite
+
+    def uow(key: str, lean: bool) -> UnitOfWork:
+        return UnitOfWork(
+            sessions,
+            caller,
+            bus,
+            idempotency_key=key,
+            fingerprint=b"x",
+            pool=pool if lean else None,
+        )
+
+    found: dict[str, list[float]] = {
+        "fire lean": [],
+        "fire session": [],
+        "bump lean": [],
+        "bump session": [],
+    }
+    conn = await asyncpg.connect(env.asyncpg_dsn(url))
+    try:
+        for n in range(BLOCKS * 2 + 1):
+            lean = bool(n % 2)
+            way = "lean" if lean else "session"
+            checks = await env.prepare_checks(url, venue, FIRES)
+            for i, check_id in enumerate(checks):
+                await uow(f"fire-send-{n}-{i}", True).write_tx(service.send, check_id, CheckWrite())
+            held = {
+                r["check_id"]: r["course"]
+                for r in await conn.fetch(
+                    "SELECT DISTINCT ON (check_id) check_id, course FROM kitchen_ticket_items "
+                    "WHERE check_id = ANY($1::bigint[]) AND fired_at IS NULL ORDER BY check_id, id",
+                    checks,
+                )
+            }
+            await bus.flushed()
+            started = time.process_time()
+            for i, check_id in enumerate(checks):
+                request = FireRequest(course=held[check_id])
+                await uow(f"fire-{n}-{i}", lean).write_tx(service.fire, check_id, request)
+            await bus.flushed()
+            fired = (time.process_time() - started) * 1000 / len(checks)
+            tickets = [
+                r["id"]
+                for r in await conn.fetch(
+                    "SELECT id FROM kitchen_tickets WHERE check_id = ANY($1::bigint[]) "
+                    "AND state = 'open' ORDER BY id",
+                    checks,
+                )
+            ]
+            started = time.process_time()
+            for i, ticket_id in enumerate(tickets):
+                await uow(f"bump-{n}-{i}", lean).write_tx(service.bump, ticket_id)
+            await bus.flushed()
+            bumped = (time.process_time() - started) * 1000 / len(tickets)
+            if n:
+                found[f"fire {way}"].append(fired)
+                found[f"bump {way}"].append(bumped)
+    finally:
+        await conn.close()
+    return found
+
+
 def _sql(query: str) -> Any:
     from sqlalchemy import text
 
@@ -135,11 +212,14 @@ def main() -> None:
     url = env.fresh_database("bench_txpath")
     found = env.run(measure(url))
     for way, values in found.items():
-        what = "split" if way.startswith("split") else "send"
+        what = way.split()[0] if " " in way else "send"
         print(
             f"{way:13} CPU per {what}: median {statistics.median(values):.2f} ms "
             f"(blocks: {', '.join(f'{v:.2f}' for v in values)})"
         )
-    for lean, session in (("lean", "session"), ("split lean", "split session")):
+    pairs = [("lean", "session")] + [
+        (f"{w} lean", f"{w} session") for w in ("split", "fire", "bump")
+    ]
+    for lean, session in pairs:
         ratio = statistics.median(found[lean]) / statistics.median(found[session])
         print(f"{lean} / {session}: {ratio:.2f}")

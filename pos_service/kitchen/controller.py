@@ -71,9 +71,11 @@ class KitchenChecksController(Controller):
         return await uow.write(service.set_allergies, check_id, data)
 
     @post("/{check_id:int}/fire", status_code=200, responses=problems(404, 409))
-    async def fire(self, uow: UoW, check_id: PathId, data: JSONBody[FireRequest]) -> CoursesRead:
+    async def fire(
+        self, uow: UoW, check_id: PathId, data: JSONBody[FireRequest]
+    ) -> Response[CoursesRead]:
         """Fire a held course (409 if nothing of it is held)."""
-        return await uow.write(service.fire, check_id, data)
+        return await uow.reply(service.fire, check_id, data)
 
     @post("/{check_id:int}/transfer", status_code=200, responses=problems(404, 409))
     async def transfer(
@@ -115,9 +117,9 @@ class KitchenController(Controller):
         guards=SCREEN_WRITE,
         responses=problems(404, 409),
     )
-    async def start(self, uow: UoW, ticket_id: PathId) -> TicketRead:
+    async def start(self, uow: UoW, ticket_id: PathId) -> Response[TicketRead]:
         """Start a ticket."""
-        return await uow.write(service.start, ticket_id)
+        return await uow.reply(service.start, ticket_id)
 
     @post(
         "/tickets/{ticket_id:int}/bump",
@@ -125,9 +127,9 @@ class KitchenController(Controller):
         guards=SCREEN_WRITE,
         responses=problems(404, 409),
     )
-    async def bump(self, uow: UoW, ticket_id: PathId) -> TicketRead:
+    async def bump(self, uow: UoW, ticket_id: PathId) -> Response[TicketRead]:
         """Bump a ticket: its fired items are done."""
-        return await uow.write(service.bump, ticket_id)
+        return await uow.reply(service.bump, ticket_id)
 
     @post(
         "/tickets/{ticket_id:int}/recall",
@@ -150,9 +152,9 @@ class KitchenController(Controller):
         guards=SCREEN_WRITE,
         responses=problems(404, 409),
     )
-    async def bump_item(self, uow: UoW, ticket_id: PathId, item_id: PathId) -> TicketRead:
+    async def bump_item(self, uow: UoW, ticket_id: PathId, item_id: PathId) -> Response[TicketRead]:
         """Bump one item of a ticket."""
-        return await uow.write(service.bump_item, ticket_id, item_id)
+        return await uow.reply(service.bump_item, ticket_id, item_id)
 
     @get("/expo", guards=SCREEN_READ, responses=problems(404))
     async def expo(self, uow: UoW) -> ExpoRead:

@@ -60,8 +60,11 @@ def next_to_fire(
     return min(after, key=lambda c: rank(courses, c), default=None)
 
 
-def release_times(at: dt.datetime, prep_minutes: Mapping[int, int]) -> dict[int, dt.datetime]:
+def release_times(
+    at: dt.datetime, prep_minutes: Mapping[int, int], *, longest: int = 0
+) -> dict[int, dt.datetime]:
     """When each item of one firing should be started, so that all come up together:
-    ``at + (longest prep - own prep)``."""
-    longest = max(prep_minutes.values(), default=0)
+    ``at + (longest prep - own prep)``; ``longest`` minutes at least (a takeaway order
+    fired course by course comes up together after its longest prep of all)."""
+    longest = max(longest, *prep_minutes.values()) if prep_minutes else longest
     return {k: at + dt.timedelta(minutes=longest - p) for k, p in prep_minutes.items()}

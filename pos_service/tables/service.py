@@ -7,7 +7,9 @@ Other domains (orders, kitchen, payments, reservations) set a table's state only
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections import defaultdict
+from typing import Any
 
 import msgspec
 from sqlalchemy import select
@@ -62,30 +64,50 @@ async def set_state(
         if found is None:
             raise NotFound("no table {table}", table=table, field="table_id")
         table = found
+    event = change_state(table, status, now_utc(), open_check=open_check)
+    if event is not None:
+        events.record(session, venue_id, FLOOR_TOPIC, event)
+    return table
+
+
+class TableState(typing.Protocol):
+    """What :func:`change_state` reads and sets: a table row, or a lean write's facts."""
+
+    id: int
+    name: str
+    status: TableStatus
+    status_changed_at: dt.datetime | None
+    open_check: dict[str, Any] | None
+
+
+def change_state(
+    table: TableState,
+    status: TableStatus,
+    at: dt.datetime,
+    *,
+    open_check: OpenCheckRead | msgspec.UnsetType | None = _KEEP,
+) -> TableStatusChanged | None:
+    """The rule of a table's live state, pure: ``table`` set to ``status`` (and its open
+    check) at ``at``, and the ``floor`` event to record, None if nothing changed."""
     changed = table.status != status
     if open_check is not _KEEP:
         new = None if open_check is None else msgspec.to_builtins(open_check)
         changed = changed or new != table.open_check
         table.open_check = new
-    if changed:
-        if table.status != status:
-            table.status = status
-            table.status_changed_at = now_utc()
-        check_id = table.open_check["id"] if table.open_check else None
-        events.record(
-            session,
-            venue_id,
-            FLOOR_TOPIC,
-            TableStatusChanged(
-                table_id=table.id,
-                name=table.name,
-                status=status,
-                check_id=check_id,
-                status_changed_at=table.status_changed_at,
-                open_check=table.open_check,
-            ),
-        )
-    return table
+    if not changed:
+        return None
+    if table.status != status:
+        table.status = status
+        table.status_changed_at = at
+    check_id = table.open_check["id"] if table.open_check else None
+    return TableStatusChanged(
+        table_id=table.id,
+        name=table.name,
+        status=status,
+        check_id=check_id,
+        status_changed_at=table.status_changed_at,
+        open_check=table.open_check,
+    )
 
 
 async def set_next_reservation(

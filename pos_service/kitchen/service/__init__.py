@@ -1,11 +1,12 @@
 """The kitchen's use cases: routing a send to its stations, pacing courses, the screens'
 operations, voids reaching the line, timers, the pass and the counts.
 
-Locking (see docs/kitchen.md): every kitchen write locks the check row first (the send,
-fire and void through ``orders.load_for_write``; the screens' operations directly),
-then the rows of its tickets. All writes of one check are serialised, which is what lets
-"is every station's item of this course bumped?" be answered exactly once. The
-scheduled tasks claim rows with ``FOR UPDATE SKIP LOCKED`` and never wait.
+Locking (see docs/kitchen.md): every kitchen write locks the check row first (the send
+in ``kitchen_send_open``, the void through ``orders.load_for_write``, fire and the
+screens' operations in ``kitchen_open``), then the rows of its tickets. All writes of
+one check are serialised, which is what lets "is every station's item of this course
+bumped?" be answered exactly once. The scheduled tasks claim rows with
+``FOR UPDATE SKIP LOCKED`` and never wait.
 """
 
 from pos_service.kitchen.service._allergies import link_guest, set_allergies

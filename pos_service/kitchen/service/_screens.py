@@ -13,8 +13,9 @@ from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.errors import Conflict, Invalid, NotFound, Term
 from pos_service.core.schemas import UNSET_FIELD as UNSET
-from pos_service.kitchen.events import TicketBumped, TicketItemBumped, TicketRecalled, TicketStarted
-from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketItem, TicketState
+from pos_service.core.tx import Tx
+from pos_service.kitchen.events import TicketRecalled
+from pos_service.kitchen.models import CheckCourse, KitchenTicket, TicketState
 from pos_service.kitchen.schemas import (
     RecallRequest,
     StationPatch,
@@ -22,6 +23,7 @@ from pos_service.kitchen.schemas import (
     TicketRead,
     TicketsRead,
 )
+from pos_service.kitchen.service import _lean, _rules
 from pos_service.kitchen.service._common import (
     ACTIVE,
     items_of,
@@ -30,142 +32,57 @@ from pos_service.kitchen.service._common import (
     station_named,
     station_read,
     station_topics,
-    status_of,
     ticket_read,
 )
-from pos_service.kitchen.service._courses import complete_courses
 from pos_service.menu.models import Station
 from pos_service.venues import service as venues
 
 
-def _settle(ticket: KitchenTicket, items: list[TicketItem], now: dt.datetime) -> None:
-    """After bumps: bumped when nothing is left, held when only held items are."""
-    live = [i for i in items if i.bumped_at is None and i.voided_at is None]
-    if not live:
-        ticket.state = TicketState.BUMPED
-        ticket.bumped_at = now
-    elif all(i.fired_at is None for i in live):
-        ticket.state = TicketState.HELD
-
-
 async def start(
-    session: AsyncSession, caller: Caller, ticket_id: int, now: dt.datetime | None = None
+    tx: Tx, caller: Caller, ticket_id: int, now: dt.datetime | None = None
 ) -> TicketRead:
-    """A cook starts the ticket: its released items are started, its timer stays."""
+    """A cook starts the ticket: its released items are started, its timer stays.
+
+    A lean write (``core.tx``), like :func:`bump`."""
     now = now or now_utc()
-    ticket, _ = await lock_ticket(session, caller.venue_id, ticket_id)
-    if ticket.state != TicketState.OPEN:
-        raise Conflict(
-            "ticket {number} is {state}",
-            number=ticket.number,
-            state=Term(ticket.state),
-            field="ticket_id",
-        )
-    items = (await items_of(session, caller.venue_id, [ticket.id]))[ticket.id]
-    started = [i for i in items if status_of(i) == "released"]
-    for i in started:
-        i.started_at = now
-    ticket.state = TicketState.STARTED
-    ticket.started_at = now
-    read = await read_ticket(session, ticket)
-    events.record(
-        session,
-        caller.venue_id,
-        station_topics(read.station),
-        TicketStarted(
-            ticket_id=ticket.id,
-            number=ticket.number,
-            station=read.station,
-            started_at=now,
-            item_ids=[i.id for i in started],
-        ),
-    )
-    return read
+    work = await _lean.open_ticket(tx, caller.venue_id, ticket_id)
+    _rules.start(work, ticket_id, now)
+    await _lean.commit(tx, work, now)
+    return _rules.ticket_answer(work, ticket_id)
 
 
 async def bump(
-    session: AsyncSession, caller: Caller, ticket_id: int, now: dt.datetime | None = None
+    tx: Tx, caller: Caller, ticket_id: int, now: dt.datetime | None = None
 ) -> TicketRead:
     """Bump the ticket: every fired item on it is done. It leaves the screen, or stays
-    greyed as held when a later course is still held on it."""
+    greyed as held when a later course is still held on it; the courses it completed
+    are ready (and the next one fires if the venue wants it).
+
+    A lean write (``core.tx``): the check and the ticket locked and the check's kitchen
+    read in one round trip (``kitchen_open``), the changes written in another
+    (``kitchen_write``, migration 0037). A takeaway order that is now ready is marked
+    through the ORM (``tx.orm()``)."""
     now = now or now_utc()
-    ticket, check = await lock_ticket(session, caller.venue_id, ticket_id)
-    if ticket.state not in (TicketState.OPEN, TicketState.STARTED):
-        raise Conflict(
-            "ticket {number} is {state}",
-            number=ticket.number,
-            state=Term(ticket.state),
-            field="ticket_id",
-        )
-    items = (await items_of(session, caller.venue_id, [ticket.id]))[ticket.id]
-    done = [i for i in items if i.fired_at is not None and status_of(i) not in ("bumped", "voided")]
-    for i in done:
-        i.bumped_at = now
-    _settle(ticket, items, now)
-    read = await read_ticket(session, ticket)
-    events.record(
-        session,
-        caller.venue_id,
-        station_topics(read.station),
-        TicketBumped(
-            ticket_id=ticket.id,
-            number=ticket.number,
-            station=read.station,
-            table=ticket.table_name,
-            at=now,
-            state=ticket.state,
-            bumped_at=ticket.bumped_at,
-            item_ids=[i.id for i in done],
-        ),
-    )
-    venue = await venues.get(session, caller.venue_id)
-    await complete_courses(session, venue, check, {i.course for i in done}, now)
-    return read
+    work = await _lean.open_ticket(tx, caller.venue_id, ticket_id)
+    _rules.bump(work, ticket_id, now)
+    await _lean.commit(tx, work, now)
+    return _rules.ticket_answer(work, ticket_id)
 
 
 async def bump_item(
-    session: AsyncSession,
+    tx: Tx,
     caller: Caller,
     ticket_id: int,
     item_id: int,
     now: dt.datetime | None = None,
 ) -> TicketRead:
-    """Bump one item; the ticket is bumped with its last live item."""
+    """Bump one item; the ticket is bumped with its last live item. A lean write, like
+    :func:`bump`."""
     now = now or now_utc()
-    ticket, check = await lock_ticket(session, caller.venue_id, ticket_id)
-    items = (await items_of(session, caller.venue_id, [ticket.id]))[ticket.id]
-    item = next((i for i in items if i.id == item_id), None)
-    if item is None:
-        raise NotFound(
-            "no item {item_id} on ticket {number}",
-            item_id=item_id,
-            number=ticket.number,
-            field="item_id",
-        )
-    if status_of(item) in ("held", "bumped", "voided"):
-        raise Conflict(
-            "{item} is {state}", item=item.name, state=Term(status_of(item)), field="item_id"
-        )
-    item.bumped_at = now
-    _settle(ticket, items, now)
-    read = await read_ticket(session, ticket)
-    events.record(
-        session,
-        caller.venue_id,
-        station_topics(read.station),
-        TicketItemBumped(
-            ticket_id=ticket.id,
-            number=ticket.number,
-            station=read.station,
-            item_id=item.id,
-            bumped_at=now,
-            state=ticket.state,
-            ticket_bumped_at=ticket.bumped_at,
-        ),
-    )
-    venue = await venues.get(session, caller.venue_id)
-    await complete_courses(session, venue, check, {item.course}, now)
-    return read
+    work = await _lean.open_ticket(tx, caller.venue_id, ticket_id)
+    _rules.bump_item(work, ticket_id, item_id, now)
+    await _lean.commit(tx, work, now)
+    return _rules.ticket_answer(work, ticket_id)
 
 
 async def recall(session: AsyncSession, caller: Caller, ticket_id: int) -> TicketRead:
