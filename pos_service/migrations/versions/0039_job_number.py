@@ -9,7 +9,7 @@ ticket counter is now the last row lock the send takes (the fired courses are wr
 before it).
 
 Revision ID: 0039
-Revises: 0033
+Revises: 0037
 Create Date: 2026-12-05 11:00:00
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0039"
-down_revision = "0033"
+down_revision = "0037"
 branch_labels = None
 depends_on = None
 
