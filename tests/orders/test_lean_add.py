@@ -8,6 +8,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from pos_service.core import tx
 from tests.conftest import Demo
@@ -215,3 +216,31 @@ async def test_adds_racing_on_one_check_all_land_with_their_versions_in_order(
     told = await events(demo, f"check:{check['id']}", "line.added")
     assert [e["data"]["version"] for e in told] == [v + 1, v + 2, v + 3, v + 4]
     assert [e["data"]["line"] for e in told] == final["lines"]
+
+
+async def test_an_add_to_a_check_nobody_serves_runs_again_with_a_session_once(
+    demo: Demo, with_session: list[Any]
+) -> None:
+    """The rare branch: the lean attempt meets an unassigned check (seated by a host), rolls
+    back, and the add runs with a session: the adder serves the check, the floor shows
+    them, one line, one event, one stored answer."""
+    check = await demo.open_check("12", covers=2)
+    async with demo.sessions() as session, session.begin():
+        unassigned = "UPDATE checks SET waiter_id = NULL WHERE venue_id = :v AND id = :c"
+        await session.execute(text(unassigned), {"v": demo.venue_id, "c": check["id"]})
+    r = await demo.add(check["id"], "Burrata", role="waiter2")
+    assert r.status_code == 201, r.text
+    assert len(with_session) == 1
+    (ben,) = await demo.sql(
+        "SELECT id, name FROM staff WHERE venue_id = :v AND name = 'Ben'", v=demo.venue_id
+    )
+    assert r.json()["waiter_id"] == ben.id
+    assert r.json() == await _state(demo, check["id"])
+    assert r.json()["version"] == check["version"] + 1
+    assert len(await events(demo, f"check:{check['id']}", "line.added")) == 1
+    (table,) = await demo.sql(
+        "SELECT open_check FROM dining_tables WHERE venue_id = :v AND id = :t",
+        v=demo.venue_id,
+        t=check["table_id"],
+    )
+    assert table.open_check["waiter"] == "Ben"
