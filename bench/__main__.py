@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("statements", help="print the SQL one send issues")
     sub.add_parser(
         "txpath",
-        help="CPU per send, split, fire and bump in process: lean transaction against a session",
+        help="CPU per send, split, fire, bump and added line in process: lean against a session",
     )
     return parser
 

@@ -6,9 +6,10 @@ commit; no HTTP, no sockets) run alternately in blocks, lean on the plain asyncp
 (``core.tx.run``) and with an ORM session owning the transaction
 (``core.tx.run_with_session``), and the process's CPU time per send is reported for each.
 Interleaving the blocks lets a busy machine slow both alike; the ratio is the figure.
-Then the same for splits of a 50-line bill 7 ways by items (scenario 5's split), and for
+Then the same for splits of a 50-line bill 7 ways by items (scenario 5's split), for
 firing a held course of a sent check and bumping the tickets it put on the screens (each
-bump of the last ticket of a course brings the course up).
+bump of the last ticket of a course brings the course up), and for adding a line (a
+burger with three options and a seat to a check of five lines).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ async def measure(url: str) -> dict[str, list[float]]:
         bus = EventBus(engine, pool)
         found.update(await _splits(url, venue, caller, sessions, pool, bus))
         found.update(await _fires(url, venue, caller, sessions, pool, bus))
+        found.update(await _adds(url, venue, caller, sessions, pool, bus))
         for n in range(BLOCKS * 2 + 1):
             way = "lean" if n % 2 else "session"
             checks = await env.prepare_checks(url, venue, BLOCK)
@@ -196,6 +198,56 @@ async def _fires(
     return found
 
 
+async def _adds(
+    url: str, venue: Any, caller: Any, sessions: Any, pool: Any, bus: Any
+) -> dict[str, list[float]]:
+    """CPU milliseconds per added line of each block, by way."""
+    import asyncpg
+
+    from pos_service.core.uow import UnitOfWork
+    from pos_service.orders import service
+    from pos_service.orders.schemas import LineAdd
+
+    conn = await asyncpg.connect(env.asyncpg_dsn(url))
+    try:
+        burger = await conn.fetchval(
+            "SELECT id FROM items WHERE venue_id = $1 AND name = 'Burger'", venue.id
+        )
+        options = [  # the first option of each of its groups
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT DISTINCT ON (o.group_id) o.id FROM modifier_options o "
+                "JOIN item_modifier_groups x ON x.venue_id = o.venue_id "
+                "AND x.group_id = o.group_id WHERE x.venue_id = $1 AND x.item_id = $2 "
+                "ORDER BY o.group_id, o.position",
+                venue.id,
+                burger,
+            )
+        ]
+    finally:
+        await conn.close()
+    add = LineAdd(item_id=burger, modifiers=options, seat=1, note="no onions")
+    found: dict[str, list[float]] = {"add lean": [], "add session": []}
+    for n in range(BLOCKS * 2 + 1):
+        way = "add lean" if n % 2 else "add session"
+        checks = await env.prepare_checks(url, venue, BLOCK)
+        started = time.process_time()
+        for i, check_id in enumerate(checks):
+            uow = UnitOfWork(
+                sessions,
+                caller,
+                bus,
+                idempotency_key=f"add-{n}-{i}",
+                fingerprint=b"x",
+                pool=pool if way == "add lean" else None,
+            )
+            await uow.write_tx(service.add_line, check_id, add)
+        await bus.flushed()
+        if n:
+            found[way].append((time.process_time() - started) * 1000 / BLOCK)
+    return found
+
+
 def _sql(query: str) -> Any:
     from sqlalchemy import text
 
@@ -220,6 +272,7 @@ def main() -> None:
     pairs = [("lean", "session")] + [
         (f"{w} lean", f"{w} session") for w in ("split", "fire", "bump")
     ]
+    pairs = (("lean", "session"), ("split lean", "split session"), ("add lean", "add session"))
     for lean, session in pairs:
         ratio = statistics.median(found[lean]) / statistics.median(found[session])
         print(f"{lean} / {session}: {ratio:.2f}")

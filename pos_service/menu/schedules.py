@@ -10,16 +10,11 @@ one of the category's. The handheld applies the same rule (web/static/handheld.j
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from pos_service.core.errors import Invalid
-from pos_service.menu.models import CategorySchedule, Item, ItemSchedule, Schedule
-from pos_service.venues import service as venues
 
 
 class Window(Protocol):
@@ -50,47 +45,19 @@ def any_open(windows: Iterable[Window], local: dt.datetime) -> bool:
     return not found or any(is_open(w, local) for w in found)
 
 
-async def refuse_outside(
-    session: AsyncSession, venue_id: int, item: Item, now: dt.datetime
+class Named(Window, Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+def refuse_outside(
+    item: str, own: Sequence[Named], section: Sequence[Named], timezone: str, now: dt.datetime
 ) -> None:
-    """422 naming the item if its schedules or its category's do not cover ``now``."""
-    own = (
-        (
-            await session.execute(
-                select(Schedule)
-                .join(
-                    ItemSchedule,
-                    (ItemSchedule.venue_id == Schedule.venue_id)
-                    & (ItemSchedule.schedule_id == Schedule.id),
-                )
-                .where(ItemSchedule.venue_id == venue_id, ItemSchedule.item_id == item.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    section = (
-        (
-            await session.execute(
-                select(Schedule)
-                .join(
-                    CategorySchedule,
-                    (CategorySchedule.venue_id == Schedule.venue_id)
-                    & (CategorySchedule.schedule_id == Schedule.id),
-                )
-                .where(
-                    CategorySchedule.venue_id == venue_id,
-                    CategorySchedule.category_id == item.category_id,
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
+    """422 naming the item if its schedules (``own``) or its category's (``section``) do
+    not cover ``now`` in the venue's ``timezone``."""
     if not own and not section:
         return
-    venue = await venues.get(session, venue_id)
-    local = now.astimezone(ZoneInfo(venue.timezone))
+    local = now.astimezone(ZoneInfo(timezone))
     for windows in (own, section):
         if not any_open(windows, local):
             names = ", ".join(sorted(w.name for w in windows))
@@ -98,5 +65,5 @@ async def refuse_outside(
                 "{item} is not on the menu now (only {names})",
                 names=names,
                 field="item_id",
-                item=item.name,
+                item=item,
             )

@@ -5,7 +5,7 @@ screens in the same transaction."""
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.params import JSONBody
 
 from pos_service.core.auth import requires
@@ -43,9 +43,11 @@ class ChecksController(Controller):
         return await uow.read(service.get_check, check_id)
 
     @post("/{check_id:int}/lines", responses=problems(404, 409))
-    async def add_line(self, uow: UoW, check_id: PathId, data: JSONBody[LineAdd]) -> CheckRead:
+    async def add_line(
+        self, uow: UoW, check_id: PathId, data: JSONBody[LineAdd]
+    ) -> Response[CheckRead]:
         """Add an item with modifiers, seat, course and note."""
-        return await uow.write(service.add_line, check_id, data)
+        return await uow.reply(service.add_line, check_id, data)
 
     @patch("/{check_id:int}/lines/{line_id:int}", responses=problems(404, 409))
     async def patch_line(

@@ -10,22 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import msgspec
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from pos_service.core import events, journal, locks
-from pos_service.core.allergens import ALLERGENS
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
-from pos_service.core.errors import Conflict, Invalid, NotFound, Term
+from pos_service.core.errors import Conflict, DomainError, Invalid, NotFound, Term
 from pos_service.core.schemas import UNSET_FIELD as UNSET
-from pos_service.menu import schedules
+from pos_service.core.tx import Tx
 from pos_service.menu.events import ItemAvailabilityChanged
-from pos_service.menu.models import Category, Item, ItemModifierGroup, ModifierGroup, ModifierOption
+from pos_service.menu.models import Item, ItemModifierGroup, ModifierGroup, ModifierOption
 from pos_service.menu.service import MENU_TOPICS
+from pos_service.orders import line_rule
 from pos_service.orders.events import (
     CheckAllergiesChanged,
     CheckOpened,
@@ -35,6 +36,7 @@ from pos_service.orders.events import (
     LineChanged,
     LineVoided,
 )
+from pos_service.orders.line_rule import ordered as ordered
 from pos_service.orders.models import Check, CheckKind, CheckLine, CheckStatus, LineState
 from pos_service.orders.schemas import (
     AllergiesSet,
@@ -49,7 +51,6 @@ from pos_service.orders.schemas import (
     TransferRequest,
     VoidRequest,
 )
-from pos_service.promotions import service as promotions
 from pos_service.rosters import service as rosters
 from pos_service.staff import service as staff
 from pos_service.staff.models import Staff
@@ -115,6 +116,12 @@ async def _lines(session: AsyncSession, venue_id: int, check_id: int) -> list[Ch
 
 async def check_read(session: AsyncSession, check: Check) -> CheckRead:
     lines = [line_read(line) for line in await _lines(session, check.venue_id, check.id)]
+    return check_answer(check, lines)
+
+
+def check_answer(check: Check, lines: list[LineRead]) -> CheckRead:
+    """A check as the API shows it, with its ``lines`` (the one mapper of a check row:
+    an ORM ``Check`` or a row ``line_open`` read, which has the same attribute names)."""
     return CheckRead(
         id=check.id,
         table_id=check.table_id,
@@ -145,25 +152,48 @@ async def load_for_write(
     """The open check, locked; 409 with the current check if ``version`` is stale."""
     check = await locks.row(session, locks.Lock.CHECK, Check, (venue_id, check_id))
     if check is None:
-        raise NotFound("no check {check_id}", check_id=check_id, field=field)
+        raise refused("missing", check_id, field=field)
     if check.status != CheckStatus.OPEN:
-        raise Conflict(
+        raise refused("not_open", check_id, await check_read(session, check), field=field)
+    if version is not None and version != check.version:
+        raise refused("stale", check_id, await check_read(session, check), asked=version)
+    return check
+
+
+def refused(
+    reason: line_rule.Refusal,
+    check_id: int,
+    current: CheckRead | None = None,
+    *,
+    asked: int | None = None,
+    item_id: int | None = None,
+    field: str = "check_id",
+) -> DomainError:
+    """Why a write on a check is refused: the check is ``missing`` (404), ``not_open`` or
+    ``stale`` (not at the ``asked`` version; 409 with the ``current`` check), or the item
+    ``item_id`` is missing (``no_item``, 404). Whoever found the reason (the ORM's read,
+    or ``line_open`` in SQL), the answer is written here."""
+    if reason == "missing":
+        return NotFound("no check {check_id}", check_id=check_id, field=field)
+    if reason == "no_item":
+        return NotFound("no item {item_id}", item_id=item_id, field="item_id")
+    assert current is not None
+    if reason == "not_open":
+        return Conflict(
             "check {check_id} is {state}",
             check_id=check_id,
-            state=Term(check.status),
+            state=Term(current.status),
             field=field,
-            current=msgspec.to_builtins(await check_read(session, check)),
+            current=msgspec.to_builtins(current),
         )
-    if version is not None and version != check.version:
-        raise Conflict(
-            "check {check_id} changed (version {version}, not {version2})",
-            check_id=check_id,
-            version=check.version,
-            version2=version,
-            field="version",
-            current=msgspec.to_builtins(await check_read(session, check)),
-        )
-    return check
+    return Conflict(
+        "check {check_id} changed (version {version}, not {version2})",
+        check_id=check_id,
+        version=current.version,
+        version2=asked,
+        field="version",
+        current=msgspec.to_builtins(current),
+    )
 
 
 def _open_check_brief(check: Check, waiter: str) -> OpenCheckRead:
@@ -326,7 +356,8 @@ async def claim(session: AsyncSession, caller: Caller, check: Check) -> None:
 async def _modifiers(
     session: AsyncSession, venue_id: int, item: Item, option_ids: list[int]
 ) -> list[dict[str, Any]]:
-    """Validate chosen options against the item's groups; the chosen options in order."""
+    """The item's groups and options read through the session, checked by the one rule
+    (``line_rule.modifiers``)."""
     group_ids = list(
         (
             await session.execute(
@@ -346,71 +377,33 @@ async def _modifiers(
             )
         ).scalars()
     }
-    options = {
-        o.id: o
-        for o in (
-            await session.execute(
-                select(ModifierOption).where(
-                    ModifierOption.venue_id == venue_id, ModifierOption.group_id.in_(group_ids)
-                )
+    options = (
+        await session.execute(
+            select(ModifierOption).where(
+                ModifierOption.venue_id == venue_id, ModifierOption.group_id.in_(group_ids)
             )
-        ).scalars()
-    }
-    if len(set(option_ids)) != len(option_ids):
-        raise Invalid("an option is chosen twice", field="modifiers")
-    for option_id in option_ids:
-        if option_id not in options:
-            raise Invalid(
-                "option {option_id} is not offered for {item}",
-                option_id=option_id,
-                item=item.name,
-                field="modifiers",
-            )
-    for group_id in group_ids:
-        group = groups[group_id]
-        count = sum(1 for o in option_ids if options[o].group_id == group_id)
-        if count < group.min_choices:
-            raise Invalid(
-                "{group!r} needs at least {min_choices} choice(s)",
-                min_choices=group.min_choices,
-                field="modifiers",
-                group=group.name,
-            )
-        if count > group.max_choices:
-            raise Invalid(
-                "{group!r} allows at most {max_choices} choice(s)",
-                max_choices=group.max_choices,
-                field="modifiers",
-                group=group.name,
-            )
-    return [
-        {
-            "option_id": o.id,
-            "group": groups[o.group_id].name,
-            "name": o.name,
-            "price_delta": o.price_delta,
-        }
-        for o in sorted(
-            (options[i] for i in option_ids),
-            key=lambda o: (group_ids.index(o.group_id), o.position, o.id),
         )
-    ]
+    ).scalars()
+    return line_rule.modifiers(item.name, [groups[g] for g in group_ids], options, option_ids)
 
 
 async def _course(session: AsyncSession, venue_id: int, course: str) -> str:
     venue = await venues.get(session, venue_id)
-    if course not in venue.courses:
-        raise Invalid(
-            "unknown course {course!r}; one of {courses}",
-            course=course,
-            courses=list(venue.courses),
-            field="course",
-        )
-    return course
+    return line_rule.course(venue.courses, course)
+
+
+LINE_OPEN = "SELECT line_open($1, $2, $3, $4, $5)"
+LINE_WRITE = """
+WITH bumped AS (UPDATE checks SET version = version + 1 WHERE venue_id = $1 AND id = $2)
+INSERT INTO check_lines (venue_id, check_id, item_id, name, quantity, unit_price,
+    tax_rate_ppm, modifiers, seat, course, note, allergens, station_id, added_by, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15)
+RETURNING id
+"""
 
 
 async def add_line(
-    session: AsyncSession,
+    tx: Tx,
     caller: Caller,
     check_id: int,
     data: LineAdd,
@@ -418,62 +411,79 @@ async def add_line(
     available_at: dt.datetime | None = None,
 ) -> CheckRead:
     """Add a pending line; 409 naming the item if it is unavailable or short. Its
-    schedules are judged at ``available_at`` (a takeaway order's pickup), else now."""
-    check = await load_for_write(session, caller.venue_id, check_id, data.version)
-    item = await session.get(Item, (caller.venue_id, data.item_id))
-    if item is None:
-        raise NotFound("no item {item_id}", item_id=data.item_id, field="item_id")
-    if item.archived:
-        raise Conflict("{item} is no longer on the menu", field="item_id", item=item.name)
-    ordered_at = now_utc()
-    await schedules.refuse_outside(session, caller.venue_id, item, available_at or ordered_at)
-    if not item.available or (item.remaining is not None and item.remaining < data.quantity):
-        if item.remaining is None:
-            raise Conflict("{item} is not available", field="item_id", item=item.name)
-        raise Conflict(
-            "{item} is not available ({remaining} left)",
-            remaining=item.remaining,
-            field="item_id",
-            item=item.name,
+    schedules are judged at ``available_at`` (a takeaway order's pickup), else now.
+
+    A lean write (``core.tx``): ``line_open`` (migration 0036) locks the check and reads
+    every fact in one round trip, or says why not; ``line_rule.plan`` computes the line
+    from them; one more statement writes it and the check's version. Callers holding a
+    session (ordering at the table, takeaway) call it on ``tx.of_session``. An
+    unassigned check (seated by a host) is claimed by the adder through the ORM: that
+    rare branch runs with a session (``tx.orm()``, decision 1550)."""
+    venue_id = caller.venue_id
+    if tx.session is not None:  # the SQL below reads what the session changed
+        await tx.session.flush()
+    locks.taken(tx, locks.Lock.CHECK)
+    opened = line_rule.OPENED.decode(
+        await tx.conn.fetchval(
+            LINE_OPEN, venue_id, check_id, data.item_id, data.version, CheckStatus.OPEN.value
         )
-    category = await session.get(Category, (caller.venue_id, item.category_id))
-    assert category is not None
-    await claim(session, caller, check)
-    modifiers = await _modifiers(session, caller.venue_id, item, data.modifiers)
-    course = await _course(
-        session, caller.venue_id, data.course or item.default_course or category.default_course
     )
-    line = CheckLine(
-        venue_id=caller.venue_id,
-        check_id=check.id,
-        item_id=item.id,
-        name=item.name,
-        quantity=data.quantity,
-        unit_price=await promotions.price_at(session, caller.venue_id, item, ordered_at)
-        + sum(m["price_delta"] for m in modifiers),
-        tax_rate_ppm=item.tax_rate_ppm,
-        modifiers=modifiers,
-        seat=data.seat,
-        course=course,
-        note=data.note or None,
-        allergens=ordered(data.allergens),
-        station_id=item.station_id if item.station_id is not None else category.station_id,
-        added_by=caller.actor,
-        created_at=ordered_at,
+    check = opened.check
+    if opened.refused is not None:
+        current = None if check is None else _answer(check, opened.lines)
+        raise refused(opened.refused, check_id, current, asked=data.version, item_id=data.item_id)
+    assert check is not None
+    at = now_utc()
+    new = line_rule.plan(opened, data, caller.actor, at, available_at or at)
+    if check.waiter_id is None and caller.actor:  # seated by a host: the adder serves it
+        session = tx.orm()
+        await claim(session, caller, await load_for_write(session, venue_id, check_id, None))
+        await session.flush()
+        check.waiter_id = caller.actor
+    line_id = await tx.conn.fetchval(
+        LINE_WRITE,
+        venue_id,
+        check_id,
+        new.item_id,
+        new.name,
+        new.quantity,
+        new.unit_price,
+        new.tax_rate_ppm,
+        msgspec.json.encode(new.modifiers).decode(),
+        new.seat,
+        new.course,
+        new.note,
+        new.allergens,
+        new.station_id,
+        new.added_by,
+        new.created_at,
     )
-    session.add(line)
-    check.version += 1
-    await session.flush()
-    await session.refresh(line)
+    check.version += 1  # as LINE_WRITE raised it
+    _in_step(tx, venue_id, check_id, check.version)
+    line = line_read(cast(CheckLine, new.written(line_id)))
     events.record(
-        session,
-        caller.venue_id,
-        topics(check.id),
-        LineAdded(
-            check_id=check.id, version=check.version, line=msgspec.to_builtins(line_read(line))
-        ),
+        tx,
+        venue_id,
+        topics(check_id),
+        LineAdded(check_id=check_id, version=check.version, line=msgspec.to_builtins(line)),
     )
-    return await check_read(session, check)
+    return check_answer(
+        cast(Check, check), [*(line_read(cast(CheckLine, row)) for row in opened.lines), line]
+    )
+
+
+def _answer(check: line_rule.CheckRow, lines: list[line_rule.LineRow]) -> CheckRead:
+    return check_answer(cast(Check, check), [line_read(cast(CheckLine, row)) for row in lines])
+
+
+def _in_step(tx: Tx, venue_id: int, check_id: int, version: int) -> None:
+    """The session's copy of the check, if it holds one, gets the version SQL wrote (a
+    caller on a session reads the check through it afterwards)."""
+    if tx.session is None:
+        return
+    held = tx.session.identity_map.get(tx.session.identity_key(Check, (venue_id, check_id)))
+    if held is not None:
+        set_committed_value(held, "version", version)
 
 
 async def _line_of(session: AsyncSession, check: Check, line_id: int) -> CheckLine:
@@ -559,12 +569,6 @@ async def favourites(session: AsyncSession, caller: Caller, limit: int = 8) -> F
         .limit(limit)
     )
     return FavouritesRead(item_ids=list(rows.scalars()))
-
-
-def ordered(allergens: Iterable[str]) -> list[str]:
-    """Allergen codes without repeats, in the regulation's order."""
-    wanted = set(allergens)
-    return [a for a in ALLERGENS if a in wanted]
 
 
 def joined_note(*notes: str) -> str:

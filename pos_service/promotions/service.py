@@ -7,14 +7,14 @@ row if stale), validate every field and reference (422 naming it, nothing writte
 
 The bill asks :func:`applied` for the promotions of a check's lines (the engine in
 ``promotions.engine``); the orders ask :func:`price_at` for an item's price when a line
-is ordered.
+is ordered (from the day-part prices ``line_open`` read).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -51,7 +51,6 @@ from pos_service.promotions.schemas import (
     PromotionRead,
     WindowIn,
 )
-from pos_service.venues import service as venues
 from pos_service.venues.models import Venue
 
 PARAMS = ("percent_bp", "amount", "buy", "get", "price", "components")
@@ -139,26 +138,25 @@ def _windows(stored: Iterable[dict[str, Any]]) -> list[WindowSpec]:
     return msgspec.convert(list(stored), list[WindowSpec])
 
 
-async def price_at(session: AsyncSession, venue_id: int, item: Item, at: dt.datetime) -> int:
-    """The item's price for a line ordered at ``at``: the lowest of its day-part prices
-    open then, else its menu price."""
-    rows = (
-        (
-            await session.execute(
-                select(DayPartPrice).where(
-                    DayPartPrice.venue_id == venue_id, DayPartPrice.item_id == item.id
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    if not rows:
-        return item.price
-    venue = await venues.get(session, venue_id)
-    local = at.astimezone(ZoneInfo(venue.timezone))
-    open_now = [row.price for row in rows if row.windows and any_open(_windows(row.windows), local)]
-    return min(open_now, default=item.price)
+class DayPart(Protocol):
+    """A day-part price as ``price_at`` reads it."""
+
+    @property
+    def price(self) -> int: ...
+
+    @property
+    def windows(self) -> Sequence[WindowSpec]: ...
+
+
+def price_at(price: int, day_parts: Sequence[DayPart], timezone: str, at: dt.datetime) -> int:
+    """The price of an item (menu ``price``, its ``day_parts``) for a line ordered at
+    ``at``: the lowest of its day-part prices open then in the venue's ``timezone``, else
+    its menu price."""
+    if not day_parts:
+        return price
+    local = at.astimezone(ZoneInfo(timezone))
+    open_now = [part.price for part in day_parts if part.windows and any_open(part.windows, local)]
+    return min(open_now, default=price)
 
 
 # --- reading

@@ -215,10 +215,11 @@ async def place_order(
         raise Conflict("ordering at the table is off here; please ask your waiter", field="token")
     check_id = await _open_check(session, caller, table)
     check = None
+    on = await tx.of_session(session)
     for n, line in enumerate(data.lines):
         try:
             check = await orders.add_line(
-                session,
+                on,
                 caller,
                 check_id,
                 LineAdd(
@@ -241,7 +242,7 @@ async def place_order(
     ]
     status: Literal["sent", "waiting"] = "waiting"
     if ordering == "direct" and not waiters:
-        check = await kitchen.send(await tx.of_session(session), caller, check_id, CheckWrite())
+        check = await kitchen.send(on, caller, check_id, CheckWrite())
         status = "sent"
     events.record(
         session,

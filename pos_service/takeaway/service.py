@@ -291,12 +291,13 @@ async def _add_lines(
 ) -> None:
     """Add the lines as a waiter would, their availability judged at the pickup time; an
     error names the line (``lines[2].modifiers``) and undoes the whole order."""
+    line_tx = await tx.of_session(session)
     for n, line in enumerate(lines):
         data = LineAdd(
             item_id=line.item_id, quantity=line.quantity, modifiers=line.modifiers, note=line.note
         )
         try:
-            await orders.add_line(session, caller, check.id, data, available_at=at)
+            await orders.add_line(line_tx, caller, check.id, data, available_at=at)
         except DomainError as exc:
             exc.field = f"lines[{n}].{exc.field or 'item_id'}"
             raise

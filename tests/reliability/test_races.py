@@ -22,7 +22,7 @@ from pos_service.core.uow import UnitOfWork
 from pos_service.kitchen import service as kitchen
 from pos_service.orders import service as orders
 from pos_service.orders.models import Check
-from pos_service.orders.schemas import CheckWrite, LineAdd
+from pos_service.orders.schemas import CheckWrite, LineAdd, LinePatch
 from pos_service.payments import service as payments
 from pos_service.payments.schemas import PaymentCreate
 from tests.conftest import Demo
@@ -103,34 +103,63 @@ def without_check_lock(monkeypatch: pytest.MonkeyPatch) -> None:
 # -- two waiters on one check (its version) ---------------------------------------------
 
 
-async def _two_adds(
+async def _two_edits(
     demo: Demo,
 ) -> tuple[dict[str, Any], list[Callable[[], Coroutine[Any, Any, Any]]]]:
     check = await demo.open_check()
+    added = await demo.add(check["id"], "Burrata")
+    assert added.status_code == 201, added.text
+    check = added.json()
+    line_id = check["lines"][0]["id"]
     anna, ben = await waiters(demo)
-    item = (await demo.item("Burrata"))["id"]
-    add = LineAdd(item_id=item, version=check["version"])
     return check, [
-        lambda: anna.write(orders.add_line, check["id"], add),
-        lambda: ben.write(orders.add_line, check["id"], add),
+        lambda: anna.write(
+            orders.patch_line, check["id"], line_id, LinePatch(quantity=2, version=check["version"])
+        ),
+        lambda: ben.write(
+            orders.patch_line, check["id"], line_id, LinePatch(quantity=3, version=check["version"])
+        ),
     ]
 
 
 async def test_unsafe_two_waiters_on_one_version_without_the_check_lock(
     demo: Demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    check, adds = await _two_adds(demo)
+    check, edits = await _two_edits(demo)
     without_check_lock(monkeypatch)
     read_then_meet(monkeypatch, orders, "load_for_write")
-    results = await asyncio.gather(*(add() for add in adds), return_exceptions=True)
+    results = await asyncio.gather(*(edit() for edit in edits), return_exceptions=True)
     assert [type(r).__name__ for r in results] == ["CheckRead", "CheckRead"]
     final = (await demo.call("GET", f"/api/checks/{check['id']}")).json()
     # both writes were accepted against one version, and one version step is lost
-    assert len(final["lines"]) == 2 and final["version"] == check["version"] + 1
+    assert final["version"] == check["version"] + 1
 
 
 async def test_safe_two_waiters_on_one_version_with_the_check_lock(demo: Demo) -> None:
-    check, adds = await _two_adds(demo)
+    check, edits = await _two_edits(demo)
+    results = await held(
+        demo, f"SELECT 1 FROM checks WHERE venue_id = :v AND id = {check['id']} FOR UPDATE", edits
+    )
+    assert sorted(type(r).__name__ for r in results) == ["CheckRead", "Conflict"]
+    (stale,) = [r for r in results if isinstance(r, Conflict)]
+    assert stale.field == "version"
+    final = (await demo.call("GET", f"/api/checks/{check['id']}")).json()
+    assert final["version"] == check["version"] + 1
+    (won,) = [r for r in results if not isinstance(r, Conflict)]
+    assert final["lines"][0]["quantity"] == won.lines[0].quantity
+
+
+async def test_safe_two_adds_on_one_version_with_the_lean_check_lock(demo: Demo) -> None:
+    """Adding a line locks the check in ``line_open``: of two adds against one version,
+    on the lean path or with a session, one lands and the other is told it is stale."""
+    check = await demo.open_check()
+    anna, ben = await waiters(demo)
+    ben.pool = demo.app.state.pool  # Ben's add runs lean, Anna's with a session
+    add = LineAdd(item_id=(await demo.item("Burrata"))["id"], version=check["version"])
+    adds: list[Callable[[], Coroutine[Any, Any, Any]]] = [
+        lambda: anna.write_tx(orders.add_line, check["id"], add),
+        lambda: ben.write_tx(orders.add_line, check["id"], add),
+    ]
     results = await held(
         demo, f"SELECT 1 FROM checks WHERE venue_id = :v AND id = {check['id']} FOR UPDATE", adds
     )
