@@ -10,6 +10,7 @@ payment rows every time (see :mod:`pos_service.payments.ledger`); nothing "due" 
 
 One module per responsibility: ``_bill`` (the bill, discounts, comps), ``_split``,
 ``_pay`` (paying, announcing a payment, card payments and the provider calls),
+``_cash`` (paying in cash, lean),
 ``_refund``, ``_close`` (closing, the pre-bill), ``_guest`` (pay at the table),
 ``_gift_cards`` (gift cards, loyalty points); ``_common`` holds what they share. The
 bill's rows are loaded by :mod:`pos_service.payments._load`, which other domains read too.
@@ -23,6 +24,7 @@ from pos_service.payments.service._bill import (
     get_bill,
     needs_approval,
 )
+from pos_service.payments.service._cash import pay_cash
 from pos_service.payments.service._close import close_check, request_bill
 from pos_service.payments.service._common import PAYMENTS_TOPIC, topics
 from pos_service.payments.service._gift_cards import (
@@ -72,6 +74,7 @@ __all__ = [
     "needs_approval",
     "new_code",
     "pay",
+    "pay_cash",
     "payment_result",
     "poll",
     "provider_call",

@@ -20,10 +20,10 @@ from pos_service.drawers import service as drawers
 from pos_service.orders.models import Check, CheckStatus
 from pos_service.payments._load import Loaded, bill_read, load, payment_read
 from pos_service.payments.events import PaymentChanged
-from pos_service.payments.ledger import admit
+from pos_service.payments.ledger import PartState, admit
 from pos_service.payments.models import BillPart, Payment, PaymentMethod, PaymentStatus
 from pos_service.payments.provider import Charge, ChargeStatus, PaymentProvider
-from pos_service.payments.schemas import PaymentCreate, PaymentResult
+from pos_service.payments.schemas import BillRead, PaymentCreate, PaymentResult
 from pos_service.payments.service._close import close_settled
 from pos_service.payments.service._common import locked, topics
 from pos_service.payments.service._gift_cards import card_movement, redeem, usable_card
@@ -31,7 +31,7 @@ from pos_service.payments.service._gift_cards import card_movement, redeem, usab
 PENDING_TIMEOUT = dt.timedelta(seconds=120)
 
 
-def _check_fields(data: PaymentCreate) -> None:
+def check_fields(data: PaymentCreate) -> None:
     card = data.method == "card"
     if data.tip and data.method == "gift_card":
         raise Invalid("a tip is taken by card or in cash", field="tip")
@@ -41,6 +41,42 @@ def _check_fields(data: PaymentCreate) -> None:
         raise Invalid("a terminal reference is for card only", field="reference")
     if (data.gift_card_code is None) == (data.method == "gift_card"):
         raise Invalid("gift_card_code goes with (and only with) gift_card", field="gift_card_code")
+
+
+def admitted(state: PartState, data: PaymentCreate, wanted: int | None) -> tuple[int, int]:
+    """The amount a payment of ``wanted`` (None: all that is open) applies to ``state``, and
+    the change to hand back. In cash, what is ``tendered`` covers the tip first."""
+    cash = data.method == "cash"
+    for_bill = data.tendered
+    if cash and data.tip and data.tendered is not None:
+        for_bill = data.tendered - data.tip
+        if for_bill <= 0:
+            raise Invalid("tendered does not cover the tip", field="tendered")
+    return admit(state, wanted, cash=cash, tendered=for_bill)
+
+
+def tendered(data: PaymentCreate, applied: int, change: int) -> int | None:
+    """What the guest handed over, as a cash payment records it (None for other methods)."""
+    return applied + data.tip + change if data.method == "cash" else None
+
+
+def payment_changed(payment: Payment, after: Loaded) -> tuple[PaymentChanged, BillRead]:
+    """The event announcing a payment, and the bill after it (``after``)."""
+    bill = bill_read(after)
+    check_id = after.check.id
+    changed = PaymentChanged(
+        check_id=check_id,
+        payment_id=payment.id,
+        part_id=payment.part_id,
+        method=payment.method,
+        status=payment.status,
+        amount=payment.amount,
+        tip=payment.tip,
+        due=after.ledger.due,
+        bill=msgspec.to_builtins(bill),
+        total=after.bill.total,
+    )
+    return changed, bill
 
 
 async def _known_reference(
@@ -82,7 +118,7 @@ async def pay_loaded(
     loaded: Loaded,
     data: PaymentCreate,
 ) -> PaymentResult:
-    _check_fields(data)
+    check_fields(data)
     state = loaded.ledger.part(data.part_id)
     if data.part_id is not None:
         await locks.row(session, locks.Lock.PART, BillPart, (caller.venue_id, data.part_id))
@@ -92,12 +128,7 @@ async def pay_loaded(
         assert data.gift_card_code is not None
         card = await usable_card(session, caller.venue_id, data.gift_card_code)
         wanted = min(card.balance, state.open)
-    for_bill = data.tendered
-    if cash and data.tip and data.tendered is not None:
-        for_bill = data.tendered - data.tip
-        if for_bill <= 0:
-            raise Invalid("tendered does not cover the tip", field="tendered")
-    applied, change = admit(state, wanted, cash=cash, tendered=for_bill)
+    applied, change = admitted(state, data, wanted)
     payment = Payment(
         venue_id=caller.venue_id,
         check_id=loaded.check.id,
@@ -106,7 +137,7 @@ async def pay_loaded(
         status=PaymentStatus.APPROVED,
         amount=applied,
         tip=data.tip,
-        tendered=applied + data.tip + change if cash else None,
+        tendered=tendered(data, applied, change),
         change=change,
         taken_by=caller.staff_id,
         resolved_at=now_utc(),
@@ -150,25 +181,10 @@ async def settle(
     after = await load(session, check)
     if payment.status == PaymentStatus.APPROVED:
         await journal.append(
-            session, caller.venue_id, _kind(payment), _fact(payment, check.waiter_id)
+            session, caller.venue_id, journal_kind(payment), journal_fact(payment, check.waiter_id)
         )
-    events.record(
-        session,
-        caller.venue_id,
-        topics(check.id),
-        PaymentChanged(
-            check_id=check.id,
-            payment_id=payment.id,
-            part_id=payment.part_id,
-            method=payment.method,
-            status=payment.status,
-            amount=payment.amount,
-            tip=payment.tip,
-            due=after.ledger.due,
-            bill=msgspec.to_builtins(bill := bill_read(after)),
-            total=after.bill.total,
-        ),
-    )
+    changed, bill = payment_changed(payment, after)
+    events.record(session, caller.venue_id, topics(check.id), changed)
     if check.status == CheckStatus.OPEN and after.ledger.settled:
         after = await close_settled(session, caller, after)
         bill = bill_read(after)
@@ -183,11 +199,12 @@ async def settle_payment(
     return await settle(session, caller, check, payment)
 
 
-def _kind(payment: Payment) -> journal.Kind:
+def journal_kind(payment: Payment) -> journal.Kind:
     return "refund" if payment.amount < 0 else "payment"
 
 
-def _fact(payment: Payment, waiter_id: int | None = None) -> dict[str, Any]:
+def journal_fact(payment: Payment, waiter_id: int | None = None) -> dict[str, Any]:
+    """A payment or refund as the journal keeps it."""
     return {
         "payment_id": payment.id,
         "check_id": payment.check_id,
