@@ -58,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     profile.add_argument("--seconds", type=float, default=20)
     sub.add_parser("statements", help="print the SQL one send issues")
     sub.add_parser(
-        "txpath", help="CPU per send and per split in process: lean transaction against a session"
+        "txpath",
+        help="CPU per send, split and cash payment in process: lean transaction against a session",
     )
     return parser
 

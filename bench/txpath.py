@@ -6,7 +6,9 @@ commit; no HTTP, no sockets) run alternately in blocks, lean on the plain asyncp
 (``core.tx.run``) and with an ORM session owning the transaction
 (``core.tx.run_with_session``), and the process's CPU time per send is reported for each.
 Interleaving the blocks lets a busy machine slow both alike; the ratio is the figure.
-Then the same for splits of a 50-line bill 7 ways by items (scenario 5's split).
+Then the same for splits of a 50-line bill 7 ways by items (scenario 5's split), and
+for cash payments of one part of a check split 2 ways (the part that leaves the check
+open: the last, which closes it, runs on a session either way).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ async def measure(url: str) -> dict[str, list[float]]:
         )
         bus = EventBus(engine, pool)
         found.update(await _splits(url, venue, caller, sessions, pool, bus))
+        found.update(await _cash(url, venue, caller, sessions, pool, bus))
         for n in range(BLOCKS * 2 + 1):
             way = "lean" if n % 2 else "session"
             checks = await env.prepare_checks(url, venue, BLOCK)
@@ -119,6 +122,46 @@ async def _splits(
     return found
 
 
+PAYMENTS = 40
+
+
+async def _cash(
+    url: str, venue: Any, caller: Any, sessions: Any, pool: Any, bus: Any
+) -> dict[str, list[float]]:
+    """CPU milliseconds per cash payment of a part (the check stays open), by way."""
+    from pos_service.core.uow import UnitOfWork
+    from pos_service.payments import service
+    from pos_service.payments.provider import SimulatedTerminal
+    from pos_service.payments.schemas import PaymentCreate, SplitRequest
+
+    provider = SimulatedTerminal()
+    found: dict[str, list[float]] = {"cash lean": [], "cash session": []}
+    for n in range(BLOCKS * 2 + 1):
+        way = "cash lean" if n % 2 else "cash session"
+        parts = []
+        for check_id in await env.prepare_checks(url, venue, PAYMENTS):
+            uow = UnitOfWork(sessions, caller, bus, pool=pool)
+            split = await uow.write_tx(service.split, check_id, SplitRequest(mode="even", n=2))
+            parts.append((check_id, split.parts[0].id))
+        await bus.flushed()
+        started = time.process_time()
+        for i, (check_id, part_id) in enumerate(parts):
+            uow = UnitOfWork(
+                sessions,
+                caller,
+                bus,
+                idempotency_key=f"cash-{n}-{i}",
+                fingerprint=b"x",
+                pool=pool if way == "cash lean" else None,
+            )
+            data = PaymentCreate(method="cash", part_id=part_id, tendered=5000)
+            await uow.write_tx(service.pay_cash, provider, check_id, data)
+        await bus.flushed()
+        if n:
+            found[way].append((time.process_time() - started) * 1000 / PAYMENTS)
+    return found
+
+
 def _sql(query: str) -> Any:
     from sqlalchemy import text
 
@@ -135,11 +178,13 @@ def main() -> None:
     url = env.fresh_database("bench_txpath")
     found = env.run(measure(url))
     for way, values in found.items():
-        what = "split" if way.startswith("split") else "send"
+        what = way.split()[0] if " " in way else "send"
+        what = "cash payment" if what == "cash" else what
         print(
             f"{way:13} CPU per {what}: median {statistics.median(values):.2f} ms "
             f"(blocks: {', '.join(f'{v:.2f}' for v in values)})"
         )
-    for lean, session in (("lean", "session"), ("split lean", "split session")):
+    ways = (("lean", "session"), ("split lean", "split session"), ("cash lean", "cash session"))
+    for lean, session in ways:
         ratio = statistics.median(found[lean]) / statistics.median(found[session])
         print(f"{lean} / {session}: {ratio:.2f}")

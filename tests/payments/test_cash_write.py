@@ -4,6 +4,7 @@ bytes, and two payments of one check at once."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import msgspec
@@ -51,7 +52,7 @@ class _Spy:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        inner = _cash.pay
+        inner = service.pay
 
         async def counted(*args: Any, **kwargs: Any) -> PaymentResult:
             self.calls += 1
@@ -223,18 +224,20 @@ async def test_a_retried_cash_payment_answers_the_same_bytes_and_pays_once(demo:
     assert rows[0].n == 1
 
 
+async def _post(demo: Demo, path: str, body: dict[str, Any]) -> Any:
+    return await demo.call("POST", path, json=body)
+
+
 async def test_two_cash_payments_of_one_check_at_once_are_serialised(demo: Demo) -> None:
     check_id, parts = await _split_check(demo, 3)
     path = f"/api/checks/{check_id}/payments"
     lock = f"SELECT 1 FROM checks WHERE venue_id = :v AND id = {check_id} FOR UPDATE"
     same = {"method": "cash", "part_id": parts[0]}
-    answers = await held(demo, lock, [lambda: demo.call("POST", path, json=same)] * 2)
+    answers = await held(demo, lock, [functools.partial(_post, demo, path, same)] * 2)
     assert sorted(a.status_code for a in answers) == [201, 409]
     assert [a.json()["field"] for a in answers if a.status_code == 409] == ["part_id"]
     others = [{"method": "cash", "part_id": parts[1]}, {"method": "cash", "part_id": parts[2]}]
-    answers = await held(
-        demo, lock, [lambda body=body: demo.call("POST", path, json=body) for body in others]
-    )
+    answers = await held(demo, lock, [functools.partial(_post, demo, path, b) for b in others])
     assert [a.status_code for a in answers] == [201, 201]
     # the second to get the lock saw the first's payment: it paid the last part and closed
     assert sorted(a.json()["bill"]["status"] for a in answers) == ["closed", "open"]
