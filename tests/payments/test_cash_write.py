@@ -222,6 +222,15 @@ async def test_a_retried_cash_payment_answers_the_same_bytes_and_pays_once(demo:
     assert again.headers["content-type"] == first.headers["content-type"]
     rows = await demo.sql("SELECT count(*) AS n FROM payments WHERE check_id = :c", c=check_id)
     assert rows[0].n == 1
+    # the last part closes the check (on a session): its retry answers its bytes too
+    body = {"method": "cash", "part_id": parts[1]}
+    first = await demo.call("POST", path, key="cash-closing", json=body)
+    again = await demo.call("POST", path, key="cash-closing", json=body)
+    assert first.status_code == again.status_code == 201, first.text
+    assert first.json()["bill"]["status"] == "closed"
+    assert again.content == first.content
+    rows = await demo.sql("SELECT count(*) AS n FROM payments WHERE check_id = :c", c=check_id)
+    assert rows[0].n == 2
 
 
 async def _post(demo: Demo, path: str, body: dict[str, Any]) -> Any:
