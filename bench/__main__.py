@@ -59,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("statements", help="print the SQL one send issues")
     sub.add_parser(
         "txpath",
-        help="CPU per send, split, fire, bump and added line in process: lean against a session",
+        help="CPU per send, split, fire, bump, added line and cash payment in process: "
+        "lean against a session",
     )
     return parser
 

@@ -23,6 +23,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from typing import Any, Literal
 
+import asyncpg
 import msgspec
 from sqlalchemy import BigInteger, ForeignKey, Index, String, select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -160,6 +161,30 @@ async def append(session: AsyncSession, venue_id: int, kind: Kind, data: Any) ->
         await write(session, venue_id, seq, prev, kind, plain)
 
     locks.at_counters(session, written)
+
+
+WRITE_ON = (
+    "INSERT INTO journal (venue_id, seq, at, kind, data, prev_hash, hash)"
+    " VALUES ($1, $2, $3, $4, ($5::text)::jsonb, $6, $7)"
+)
+
+
+async def write_on(
+    conn: asyncpg.Connection, venue_id: int, seq: int, prev_hash: str, kind: Kind, data: Any
+) -> Entry:
+    """:func:`write` for a lean write (``core.tx``) on its connection: the entry ``seq``,
+    reserved under the venue's ``journal`` counter with ``prev_hash`` read after it (a
+    database function of the write does both, after its row locks)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown journal kind {kind!r}")
+    plain = msgspec.to_builtins(data)
+    at = now_utc()
+    digest = chain_hash(prev_hash, venue_id, seq, at, kind, plain)
+    text = msgspec.json.encode(plain).decode()
+    await conn.execute(WRITE_ON, venue_id, seq, at, kind, text, prev_hash, digest)
+    return Entry(
+        venue_id=venue_id, seq=seq, at=at, kind=kind, data=plain, prev_hash=prev_hash, hash=digest
+    )
 
 
 async def entries(

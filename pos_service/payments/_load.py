@@ -301,6 +301,12 @@ def with_parts(loaded: Loaded, parts: list[BillPart]) -> Loaded:
     return replace(loaded, parts=active, ledger=_ledger(loaded.bill, active, loaded.payments))
 
 
+def with_payments(loaded: Loaded, payments: list[Payment]) -> Loaded:
+    """``loaded`` after payments were taken in this transaction (``payments`` all of them):
+    the ledger recomputed, without reading the check again."""
+    return replace(loaded, payments=payments, ledger=_ledger(loaded.bill, loaded.parts, payments))
+
+
 async def find_check(session: AsyncSession, venue_id: int, check_id: int) -> Check:
     check = await session.get(Check, (venue_id, check_id))
     if check is None:

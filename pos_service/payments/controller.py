@@ -93,9 +93,11 @@ class BillsController(Controller):
         provider: Provider,
         check_id: PathId,
         data: JSONBody[PaymentCreate],
-    ) -> PaymentResult:
+    ) -> Response[PaymentResult]:
         """Take a cash, card or gift-card payment on a part or the unsplit check."""
-        return await settle.pay(uow, provider, check_id, data)
+        if data.method == "cash":  # a lean write, answered with its stored bytes
+            return await uow.reply(service.pay_cash, provider, check_id, data)
+        return Response(await settle.pay(uow, provider, check_id, data))
 
     @post("/{check_id:int}/loyalty-redeem", status_code=200, responses=problems(404, 409))
     async def loyalty_redeem(

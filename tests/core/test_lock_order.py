@@ -16,8 +16,11 @@ from tests.conftest import Demo
 from tests.support.service import in_service, next_slot, traced
 
 # A statement that takes a counter row: the upsert itself, or a database function that
-# takes one inside (kitchen_send_write takes the day's ticket numbers).
-COUNTER = re.compile(r"INSERT\s+INTO\s+counters\b|\bkitchen_send_write\s*\(", re.I)
+# takes one inside (kitchen_send_write takes the day's ticket numbers, bill_cash_write
+# the journal's, each after its own row locks).
+COUNTER = re.compile(
+    r"INSERT\s+INTO\s+counters\b|\b(kitchen_send_write|bill_cash_write)\s*\(", re.I
+)
 # A statement that locks rows another writer may hold (SKIP LOCKED claims never wait).
 LOCK = re.compile(
     r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b(?!.*SKIP\s+LOCKED)"
@@ -87,7 +90,14 @@ async def _evening(demo: Demo) -> None:
     await _call(
         demo, "POST", f"/api/checks/{c}/transfer", json={"table_id": await demo.table_id("3")}
     )
-    await _call(demo, "POST", f"/api/checks/{c}/payments", json={"method": "cash"})
+    parts = await _call(demo, "POST", f"/api/checks/{c}/split", json={"mode": "even", "n": 2})
+    for part in parts["parts"]:  # the first lean, the last (closing the check) on a session
+        await _call(
+            demo,
+            "POST",
+            f"/api/checks/{c}/payments",
+            json={"method": "cash", "part_id": part["id"]},
+        )
     calamari = next(line for line in sent["lines"] if line["name"] == "Calamari fritti")
     await _call(
         demo,

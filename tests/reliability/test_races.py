@@ -25,6 +25,7 @@ from pos_service.orders.models import Check
 from pos_service.orders.schemas import CheckWrite, LineAdd, LinePatch
 from pos_service.payments import service as payments
 from pos_service.payments.schemas import PaymentCreate
+from pos_service.payments.service import _common as payments_common
 from tests.conftest import Demo
 from tests.kitchen.test_countdown import Discard, waiting_on_locks
 
@@ -191,7 +192,7 @@ async def test_unsafe_two_payments_of_one_part_without_the_check_lock(
 ) -> None:
     check_id, pays = await _two_payments(demo)
     without_check_lock(monkeypatch)
-    read_then_meet(monkeypatch, payments, "load")
+    read_then_meet(monkeypatch, payments_common, "load")  # the locked load of every payment
     results = await asyncio.gather(*(pay() for pay in pays), return_exceptions=True)
     assert [type(r).__name__ for r in results] == ["PaymentResult", "PaymentResult"]
     paid = await demo.sql("SELECT amount FROM payments WHERE check_id = :c", c=check_id)
