@@ -1,7 +1,7 @@
 """line_open: what adding a line is decided from, in one round trip (lock and read)
 
 Revision ID: 0036
-Revises: 0033
+Revises: 0039
 Create Date: 2026-12-05 11:00:00
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0036"
-down_revision = "0033"
+down_revision = "0039"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """bill_cash_write: a cash payment's writes in one round trip (after bill_open)
 
 Revision ID: 0038
-Revises: 0033
+Revises: 0036
 Create Date: 2026-12-05 11:00:00
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0038"
-down_revision = "0033"
+down_revision = "0036"
 branch_labels = None
 depends_on = None
 
