@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "txpath", help="CPU per send and per split in process: lean transaction against a session"
     )
+    request = sub.add_parser(
+        "request", help="CPU per hot request in process, by layer (middleware, DI, work)"
+    )
+    request.add_argument("--blocks", type=int, default=5, help="blocks of each way")
     return parser
 
 
@@ -128,6 +132,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import txpath
 
         txpath.main()
+    elif args.command == "request":
+        from bench import request
+
+        request.main(args.blocks)
     elif args.command == "profile":
         from bench import profile
 
