@@ -34,7 +34,9 @@ async def stack_get() -> Response[bytes]:
     return answer()
 
 
-@post("/api/bench-probe/{check_id:int}/send", guards=GUARDS, status_code=200, include_in_schema=False)
+@post(
+    "/api/bench-probe/{check_id:int}/send", guards=GUARDS, status_code=200, include_in_schema=False
+)
 async def send(uow: UoW, check_id: PathId, data: JSONBody[CheckWrite]) -> Any:
     """The send's parameters, then nothing."""
     return answer()

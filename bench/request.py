@@ -220,7 +220,11 @@ PROFILED = [
     ("Litestar: kwargs from the request", "litestar/_kwargs/kwargs_model.py", "to_kwargs"),
     ("Litestar: dependencies", "litestar/_kwargs/kwargs_model.py", "resolve_dependencies"),
     ("  the unit of work built", "core/uow.py", "unit_of_work"),
-    ("Litestar: signature parsed", "litestar/_signature/model.py", "parse_values_from_connection_kwargs"),
+    (
+        "Litestar: signature parsed",
+        "litestar/_signature/model.py",
+        "parse_values_from_connection_kwargs",
+    ),
     ("our handler (with the work)", "kitchen/controller.py", "send"),
     ("our handler (with the work)", "payments/controller.py", "split"),
     ("our handler (with the work)", "orders/controller.py", "get_check"),
