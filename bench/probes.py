@@ -12,8 +12,10 @@ from litestar.params import JSONBody
 from pos_service.core.auth import requires
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
-from pos_service.orders.schemas import CheckWrite
-from pos_service.payments.schemas import SplitRequest
+from pos_service.kitchen import service as kitchen
+from pos_service.orders.schemas import CheckRead, CheckWrite
+from pos_service.payments import service as payments
+from pos_service.payments.schemas import BillRead, SplitRequest
 
 GUARDS = [requires("waiter")]
 
@@ -56,4 +58,30 @@ async def read(uow: UoW, check_id: PathId) -> Any:
     return answer()
 
 
-PROBES = [stack, stack_get, send, split, read]
+@post(
+    "/api/bench-probe/{check_id:int}/send/litestar",
+    guards=GUARDS,
+    status_code=200,
+    include_in_schema=False,
+)
+async def send_litestar(
+    uow: UoW, check_id: PathId, data: JSONBody[CheckWrite]
+) -> Response[CheckRead]:
+    """The send's handler as it was before ``@lean``: arguments made by Litestar."""
+    return await uow.reply(kitchen.send, check_id, data)
+
+
+@post(
+    "/api/bench-probe/{check_id:int}/split/litestar",
+    guards=GUARDS,
+    status_code=200,
+    include_in_schema=False,
+)
+async def split_litestar(
+    uow: UoW, check_id: PathId, data: JSONBody[SplitRequest]
+) -> Response[BillRead]:
+    """The split's handler as it was before ``@lean``."""
+    return await uow.reply(payments.split, check_id, data)
+
+
+PROBES = [stack, stack_get, send, split, read, send_litestar, split_litestar]
