@@ -273,7 +273,9 @@ def layers(found: dict[str, list[float]]) -> dict[str, float]:
     }
 
 
-async def measure(url: str, blocks: int = BLOCKS) -> dict[str, Any]:
+async def measure(
+    url: str, blocks: int = BLOCKS, block: int = BLOCK, split_block: int = SPLIT_BLOCK
+) -> dict[str, Any]:
     """Every hot request's ways, block by block, then one profiled block each."""
     import msgspec
 
@@ -294,7 +296,6 @@ async def measure(url: str, blocks: int = BLOCKS) -> dict[str, Any]:
         var_dir=env.VAR,
         run_background=False,
         pool_size=4,
-        log_format="plain",
     )
     app = create_app(settings)
     from bench.probes import PROBES
@@ -351,6 +352,7 @@ async def measure(url: str, blocks: int = BLOCKS) -> dict[str, Any]:
                 send_path,
                 lambda _c: b"{}",
                 write(kitchen.send, lambda _c: CheckWrite(), send_path),
+                block=block,
                 litestar=True,
             ),
             Request(
@@ -359,10 +361,10 @@ async def measure(url: str, blocks: int = BLOCKS) -> dict[str, Any]:
                 split_path,
                 lambda c: msgspec.json.encode(split_of(c)),
                 write(payments.split, split_of, split_path),
-                block=SPLIT_BLOCK,
+                block=split_block,
                 litestar=True,
             ),
-            Request("read", "GET", "/api/checks/{id}", lambda _c: b"", read),
+            Request("read", "GET", "/api/checks/{id}", lambda _c: b"", read, block=block),
         ]
         for request in requests:
             await bench.measure(request, blocks)

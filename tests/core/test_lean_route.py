@@ -1,0 +1,167 @@
+"""The send and the split are called leanly (``core.lean``: their arguments made without
+Litestar's dependency injection and signature model) and still do everything the route
+did: the session guard, the role guard, the idempotency key and its stored bytes, and
+for input they do not take as it is, Litestar's own answer, byte for byte."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from pos_service.core import lean
+from tests.conftest import Demo
+
+
+async def _sent_check(demo: Demo) -> int:
+    """A check with two lines sent (a bill to split)."""
+    check = await demo.open_check("12", covers=2)
+    for item in ("Espresso", "Tiramisu"):
+        assert (await demo.add(check["id"], item)).status_code == 201
+    r = await demo.call("POST", f"/api/checks/{check['id']}/send", json={})
+    assert r.status_code == 200, r.text
+    return int(check["id"])
+
+
+async def _pending_check(demo: Demo) -> int:
+    check = await demo.open_check("12", covers=2)
+    assert (await demo.add(check["id"], "Espresso")).status_code == 201
+    return int(check["id"])
+
+
+@pytest.fixture
+def lean_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths whose unit of work the lean call built (its arguments made by it)."""
+    made: list[str] = []
+    original = lean.unit_of_work
+
+    async def counted(request: Any, caller: Any) -> Any:
+        made.append(request.scope["path"])
+        return await original(request, caller)
+
+    monkeypatch.setattr(lean, "unit_of_work", counted)
+    return made
+
+
+async def test_the_send_and_the_split_are_called_leanly(demo: Demo, lean_calls: list[str]) -> None:
+    c = await _pending_check(demo)
+    assert (await demo.call("POST", f"/api/checks/{c}/send", json={})).status_code == 200
+    r = await demo.call("POST", f"/api/checks/{c}/split", json={"mode": "even", "n": 2})
+
+    assert r.status_code == 200, r.text
+    assert [part["total"] for part in r.json()["parts"]] != []
+    assert lean_calls == [f"/api/checks/{c}/send", f"/api/checks/{c}/split"]
+
+
+async def test_a_retried_split_gets_the_first_answer_byte_for_byte(demo: Demo) -> None:
+    c = await _sent_check(demo)
+    body = {"mode": "even", "n": 3}
+    first = await demo.call("POST", f"/api/checks/{c}/split", key="split-twice", json=body)
+    assert first.status_code == 200, first.text
+    again = await demo.call("POST", f"/api/checks/{c}/split", key="split-twice", json=body)
+
+    assert (again.status_code, again.content) == (200, first.content)
+    assert again.headers["content-type"] == "application/json"
+    stored = await demo.sql(
+        "SELECT status, response FROM idempotency_keys WHERE venue_id = :v AND key LIKE :k",
+        v=demo.venue_id,
+        k="%:split-twice",
+    )
+    assert [(row.status, bytes(row.response)) for row in stored] == [(200, first.content)]
+    # the same key with another body is refused, naming the key
+    other = await demo.call(
+        "POST", f"/api/checks/{c}/split", key="split-twice", json={"mode": "even", "n": 2}
+    )
+    assert (other.status_code, other.json()["field"]) == (422, "Idempotency-Key")
+
+
+async def test_a_revoked_device_or_a_stale_session_cannot_send_or_split(demo: Demo) -> None:
+    c = await _pending_check(demo)
+    tablet = await demo.device(name="Bar tablet")
+    revoked = await demo.sign_in("1111", device=tablet)
+    r = await demo.call(
+        "POST", "/api/staff", "manager", json={"name": "Mia", "roles": ["waiter"], "pin": "5151"}
+    )
+    assert r.status_code == 201, r.text
+    mia = r.json()["id"]
+    stale = await demo.sign_in("5151")
+    for headers in (revoked, stale):  # both work until their session ends
+        assert (await demo.client.get(f"/api/checks/{c}", headers=headers)).status_code == 200
+    r = await demo.call("POST", f"/api/devices/{int(tablet.split('.')[1])}/revoke", "manager")
+    assert r.status_code == 200, r.text
+    r = await demo.call("PATCH", f"/api/staff/{mia}", "manager", json={"roles": ["host"]})
+    assert r.status_code == 200, r.text
+
+    for headers in (revoked, stale):
+        for path, body in (("send", {}), ("split", {"mode": "even", "n": 2})):
+            r = await demo.client.post(f"/api/checks/{c}/{path}", headers=headers, json=body)
+            assert r.status_code == 401, (path, r.text)
+            assert r.json()["field"] == "Authorization"
+    lines = await demo.sql("SELECT state FROM check_lines WHERE check_id = :c", c=c)
+    assert [line.state for line in lines] == ["pending"]
+
+
+async def test_the_role_guard_still_stands_before_a_lean_route(demo: Demo) -> None:
+    c = await _pending_check(demo)
+    for role in ("kitchen", "host"):
+        for path, body in (("send", {}), ("split", {"mode": "even", "n": 2})):
+            r = await demo.call("POST", f"/api/checks/{c}/{path}", role, json=body)
+            assert r.status_code == 403, (role, path, r.text)
+            assert r.json()["field"] == "Authorization"
+    r = await demo.client.post(f"/api/checks/{c}/send", json={})
+    assert r.status_code == 401
+
+
+BAD_INPUT: list[tuple[str, str, bytes]] = [
+    # (path under the check, content, what is wrong)
+    ("split", '{"mode": "halves"}', b"mode"),
+    ("split", '{"mode": "even", "n": "many"}', b"n"),
+    ("split", '{"mode": "items", "parts": 2, "assignment": {"x": 0}}', b"assignment"),
+    ("split", '{"mode": "even", "n": 2', b""),
+    ("split", "", b""),
+    ("send", '{"version": -1}', b"version"),
+    ("send", '{"version": "three"}', b"version"),
+    ("send", "[]", b""),
+    ("send", "", b""),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+async def test_bad_input_is_answered_as_litestar_answers_it(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch, lean_calls: list[str], language: str
+) -> None:
+    c = await _sent_check(demo)
+
+    async def ask(path: str, content: str) -> httpx.Response:
+        headers = {**demo.headers["waiter"], "Accept-Language": language}
+        headers["Content-Type"] = "application/json"
+        return await demo.client.post(f"/api/checks/{c}/{path}", headers=headers, content=content)
+
+    lean_answers = [await ask(path, content) for path, content, _ in BAD_INPUT]
+
+    async def litestar_way(self: Any, request: Any) -> None:
+        before, _makers = self._plan(request.route_handler)
+        await before(request)  # the application's input guard, then Litestar's arguments
+
+    monkeypatch.setattr(lean._Call, "__call__", litestar_way)
+    litestar_answers = [await ask(path, content) for path, content, _ in BAD_INPUT]
+
+    for (path, content, field), mine, theirs in zip(
+        BAD_INPUT, lean_answers, litestar_answers, strict=True
+    ):
+        assert mine.status_code in (400, 422), (path, content, mine.text)
+        assert (mine.status_code, mine.content) == (theirs.status_code, theirs.content), content
+        assert mine.headers["content-type"] == "application/problem+json"
+        if field:
+            assert mine.json()["field"].encode().startswith(field), (content, mine.text)
+        if language == "de":
+            assert mine.json()["title"] == "Ungültige Eingabe", mine.text
+    assert lean_calls == []  # none of them reached the lean call's unit of work
+
+
+async def test_an_id_out_of_range_is_refused_naming_it(demo: Demo) -> None:
+    for path in ("/api/checks/0/send", f"/api/checks/{2**62 + 1}/split"):
+        r = await demo.call("POST", path, json={"mode": "even", "n": 2})
+        assert r.status_code in (400, 422), r.text
+        assert r.json()["field"] == "check_id"
