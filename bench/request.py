@@ -133,6 +133,7 @@ class Bench:
     caller: Any
     seen: list[tuple[str, int]] = field(default_factory=list)
     lines: dict[int, list[int]] = field(default_factory=dict)
+    serial: int = 0
 
     async def checks(self, request: Request, count: int) -> list[int]:
         """Fresh checks for ``count`` calls of ``request`` (not timed)."""
@@ -188,15 +189,14 @@ class Bench:
     async def measure(self, request: Request, blocks: int) -> None:
         ways = self.ways(request)
         request.found = {way: [] for way in ways}
-        serial = 0
         for n in range(blocks + 1):  # the first round warms every way up
             order = list(ways) if n % 2 else list(reversed(ways))
             for way in order:
                 checks = await self.checks(request, request.block)
                 started = time.process_time()
                 for check_id in checks:
-                    serial += 1
-                    await ways[way](check_id, serial)
+                    self.serial += 1  # numbers every idempotency key of the run
+                    await ways[way](check_id, self.serial)
                 await self.app.state.publisher.flushed()
                 if n:
                     used = time.process_time() - started
@@ -208,8 +208,9 @@ class Bench:
         checks = await self.checks(request, request.block)
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
-        for i, check_id in enumerate(checks):
-            await call(check_id, 10**6 + i)
+        for check_id in checks:
+            self.serial += 1
+            await call(check_id, self.serial)
         await self.app.state.publisher.flushed()
         profiler.disable()
         return pstats.Stats(profiler)

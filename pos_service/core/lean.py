@@ -14,10 +14,11 @@ from the path, a JSON body of one Struct, the unit of work.
 
 It sets the route's ``before_request`` hook (Litestar: a value it returns is the answer
 and the handler is not called again). The hook first runs the hook the route had before
-(the application's input guard), then, from the handler's signature, read once: the path
-ids checked against their bounds, the body decoded by a msgspec decoder of the Struct
-(lax, as Litestar converts), the request's unit of work built (``core.uow.unit_of_work``),
-a dependency of the state alone (``provider``) called; and calls the handler with them.
+(the application's input guard), then makes the handler's arguments from a plan read
+once from its signature: the path ids checked against their bounds, the body decoded by
+a msgspec decoder of its Struct (lax, as Litestar converts), the request's unit of work
+(``core.uow.unit_of_work``, as ``provide_uow`` builds it), the request itself, a
+dependency of the state alone (``provider``); and calls the handler with them.
 
 Everything else of the route is Litestar's as before: routing, the middleware
 (authentication and the session guard), the role guards, the OpenAPI schema (made from
@@ -38,7 +39,7 @@ from litestar import Request, Response
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import BodyKwarg, ParameterKwarg
 
-from pos_service.core.uow import UnitOfWork, unit_of_work
+from pos_service.core.uow import provide_uow, unit_of_work
 
 H = TypeVar("H", bound=HTTPRouteHandler)
 
@@ -84,6 +85,11 @@ async def _uow(request: Request[Any, Any, Any], kwargs: dict[str, Any]) -> bool:
     return True
 
 
+async def _request(request: Request[Any, Any, Any], kwargs: dict[str, Any]) -> bool:
+    kwargs["request"] = request
+    return True
+
+
 def _of_state(name: str, provide: Callable[[Any], Any]) -> Maker:
     async def make(request: Request[Any, Any, Any], kwargs: dict[str, Any]) -> bool:
         kwargs[name] = provide(request.app.state)
@@ -101,7 +107,7 @@ def _maker(handler: HTTPRouteHandler, name: str, field: Any) -> Maker:
     dependency = handler.resolve_dependencies().get(name)
     if dependency is not None:
         fn = dependency.dependency
-        if field.annotation is UnitOfWork:
+        if fn is provide_uow:
             return _uow
         parameters = list(inspect.signature(fn).parameters)
         if parameters == ["state"] and not inspect.iscoroutinefunction(fn):
@@ -110,7 +116,12 @@ def _maker(handler: HTTPRouteHandler, name: str, field: Any) -> Maker:
     struct = field.annotation
     if name == "data" and isinstance(kwarg, BodyKwarg) and _is_struct(struct):
         return _body(struct)
+    if name == "request":
+        return _request
+    bounds_only = kwarg is not None and (kwarg.gt, kwarg.lt, kwarg.const) == (None, None, None)
     if isinstance(kwarg, ParameterKwarg) and field.annotation is int and kwarg.ge is not None:
+        if not bounds_only or kwarg.multiple_of is not None:
+            raise Unsupported(f"{handler}: {name!r} has bounds other than ge and le")
         high = kwarg.le if kwarg.le is not None else 2**63 - 1
         return _path_id(name, int(kwarg.ge), int(high))
     raise Unsupported(f"{handler}: the parameter {name!r} is not one the lean call makes")

@@ -9,8 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
 
 from pos_service.core import lean
+from pos_service.core.uow import unit_of_work
 from tests.conftest import Demo
 
 
@@ -34,7 +37,7 @@ async def _pending_check(demo: Demo) -> int:
 def lean_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths whose unit of work the lean call built (its arguments made by it)."""
     made: list[str] = []
-    original = lean.unit_of_work
+    original = unit_of_work
 
     async def counted(request: Any, caller: Any) -> Any:
         made.append(request.scope["path"])
@@ -165,3 +168,57 @@ async def test_an_id_out_of_range_is_refused_naming_it(demo: Demo) -> None:
         r = await demo.call("POST", path, json={"mode": "even", "n": 2})
         assert r.status_code in (400, 422), r.text
         assert r.json()["field"] == "check_id"
+
+
+HOT = [
+    ("POST", "/api/checks/{check_id:int}/send"),
+    ("POST", "/api/checks/{check_id:int}/split"),
+    ("POST", "/api/checks/{check_id:int}/lines"),
+    ("POST", "/api/checks/{check_id:int}/fire"),
+    ("POST", "/api/kitchen/tickets/{ticket_id:int}/bump"),
+    ("POST", "/api/checks/{check_id:int}/payments"),
+]
+
+
+def test_every_hot_route_can_be_made_lean_with_one_line(app: Litestar) -> None:
+    handlers: dict[tuple[str, str], Any] = {
+        (str(method), route.path): handler
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for method, (handler, _model) in route.route_handler_map.items()
+    }
+    call = lean._Call()
+    for method, path in HOT:
+        before, makers = call._plan(handlers[(method, path)])  # raises Unsupported if not
+        assert before is not None  # the application's input guard still runs first
+        assert len(makers) == len(handlers[(method, path)].parsed_fn_signature.parameters)
+
+
+def test_a_parameter_the_lean_call_cannot_make_is_refused(app: Litestar) -> None:
+    handler = next(
+        handler
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and route.path == "/api/kitchen/tickets"
+        for handler, _model in route.route_handler_map.values()
+    )
+    with pytest.raises(lean.Unsupported, match="station"):
+        lean._Call()._plan(handler)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "answer"),
+    [("send", "CheckWrite", "CheckRead"), ("split", "SplitRequest", "BillRead")],
+)
+def test_the_lean_routes_keep_their_openapi_entry(
+    app: Litestar, path: str, body: str, answer: str
+) -> None:
+    operation = app.openapi_schema.to_schema()["paths"][f"/api/checks/{{check_id}}/{path}"]["post"]
+
+    content = operation["requestBody"]["content"]["application/json"]
+    assert content["schema"] == {"$ref": f"#/components/schemas/{body}"}
+    ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": f"#/components/schemas/{answer}"}
+    assert {"401", "403", "404", "409", "422"} <= set(operation["responses"])
+    check_id, key = operation["parameters"]
+    assert (check_id["name"], check_id["schema"]["minimum"]) == ("check_id", 1)
+    assert key["name"] == "Idempotency-Key"
