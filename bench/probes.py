@@ -10,6 +10,7 @@ from litestar.enums import MediaType
 from litestar.params import JSONBody
 
 from pos_service.core.auth import requires
+from pos_service.core.lean import lean
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
 from pos_service.kitchen import service as kitchen
@@ -58,6 +59,30 @@ async def read(uow: UoW, check_id: PathId) -> Any:
     return answer()
 
 
+@lean
+@post(
+    "/api/bench-probe/{check_id:int}/send/lean",
+    guards=GUARDS,
+    status_code=200,
+    include_in_schema=False,
+)
+async def send_lean(uow: UoW, check_id: PathId, data: JSONBody[CheckWrite]) -> Response[bytes]:
+    """The send's parameters made by ``@lean``, then nothing."""
+    return answer()
+
+
+@lean
+@post(
+    "/api/bench-probe/{check_id:int}/split/lean",
+    guards=GUARDS,
+    status_code=200,
+    include_in_schema=False,
+)
+async def split_lean(uow: UoW, check_id: PathId, data: JSONBody[SplitRequest]) -> Response[bytes]:
+    """The split's parameters made by ``@lean``, then nothing."""
+    return answer()
+
+
 @post(
     "/api/bench-probe/{check_id:int}/send/litestar",
     guards=GUARDS,
@@ -84,4 +109,14 @@ async def split_litestar(
     return await uow.reply(payments.split, check_id, data)
 
 
-PROBES = [stack, stack_get, send, split, read, send_litestar, split_litestar]
+PROBES = [
+    stack,
+    stack_get,
+    send,
+    split,
+    read,
+    send_lean,
+    split_lean,
+    send_litestar,
+    split_litestar,
+]

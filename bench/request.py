@@ -18,10 +18,14 @@ per request is reported for each:
   parsing;
 - ``work``: the route's work alone, no HTTP (the write on ``core.tx.run``; the read and
   its encoding);
+- for the lean routes (the send, the split): ``lean signature``, the route's parameters
+  made by ``@lean`` and answering at once, and ``litestar``, the same handler as the
+  route with its arguments made by Litestar (the route as it was before ``@lean``);
 - the request itself.
 
 Differences give the layers: middleware and routing = stack - driver; DI and decoding =
-signature - stack; the rest of the handler and its response = request - signature - work.
+signature - stack (``@lean``'s: lean signature - stack); the rest of the handler and its
+response = request - (lean) signature - work.
 Blocks alternate so that a busy machine slows every way alike; medians of the blocks are
 reported. Then one more block of each request runs under ``cProfile`` (CPU clock) and
 the named functions' cumulative CPU per request is printed (inflated by the profiler:
@@ -118,8 +122,9 @@ class Request:
     work: Call
     block: int = BLOCK
     litestar: bool = False
-    """Also the same handler with its arguments made by Litestar (the route before
-    ``@lean``), on a probe route."""
+    """A lean route: also the same handler with its arguments made by Litestar (the route
+    before ``@lean``), and the parameters made by ``@lean`` answering at once, on probe
+    routes."""
     found: dict[str, list[float]] = field(default_factory=dict)
 
 
@@ -176,7 +181,14 @@ class Bench:
 
         keyed = request.method != "GET"
         probe = request.path.replace("/api/checks/", "/api/bench-probe/")
-        litestar = {"litestar": http(probe + "/litestar", keyed)} if request.litestar else {}
+        litestar = (
+            {
+                "litestar": http(probe + "/litestar", keyed),
+                "lean signature": http(probe + "/lean", keyed),
+            }
+            if request.litestar
+            else {}
+        )
         return {
             "request": http(request.path, keyed),
             **litestar,
@@ -260,17 +272,26 @@ def profiled(stats: pstats.Stats, count: int) -> list[tuple[str, float]]:
 def layers(found: dict[str, list[float]]) -> dict[str, float]:
     """The layers' CPU per request (medians of the blocks), by difference."""
     m = {way: statistics.median(values) for way, values in found.items()}
+    arguments = m.get("lean signature", m["signature"])
     return {
         "whole request": m["request"] - m["driver"],
         "middleware, routing, handler call, response (no parameters)": m["stack"] - m["driver"],
-        "dependency injection, path and body parsed": m["signature"] - m["stack"],
-        "the work alone (no HTTP)": m["work"],
-        "the rest: handler, answer bytes to a response": m["request"] - m["signature"] - m["work"],
+        "Litestar's dependency injection, path and body parsed": m["signature"] - m["stack"],
         **(
-            {"saved by @lean (Litestar's arguments - lean)": m["litestar"] - m["request"]}
+            {
+                "@lean's arguments (the same, made by the lean call)": arguments - m["stack"],
+                "saved by @lean, no work (signature - lean signature)": (
+                    m["signature"] - m["lean signature"]
+                ),
+                "saved by @lean, whole request (litestar - request)": (
+                    m["litestar"] - m["request"]
+                ),
+            }
             if "litestar" in m
             else {}
         ),
+        "the work alone (no HTTP)": m["work"],
+        "the rest: handler, answer bytes to a response": m["request"] - arguments - m["work"],
     }
 
 
