@@ -102,28 +102,32 @@ def _is_struct(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, msgspec.Struct)
 
 
-def _maker(handler: HTTPRouteHandler, name: str, field: Any) -> Maker:
+INPUT, MADE = 0, 1
+"""A maker's rank: of the request's input (may refuse it), or made for the handler."""
+
+
+def _maker(handler: HTTPRouteHandler, name: str, field: Any) -> tuple[int, Maker]:
     kwarg = field.kwarg_definition
     dependency = handler.resolve_dependencies().get(name)
     if dependency is not None:
         fn = dependency.dependency
         if fn is provide_uow:
-            return _uow
+            return MADE, _uow
         parameters = list(inspect.signature(fn).parameters)
         if parameters == ["state"] and not inspect.iscoroutinefunction(fn):
-            return _of_state(name, fn)
+            return MADE, _of_state(name, fn)
         raise Unsupported(f"{handler}: the dependency {name!r} needs more than the state")
     struct = field.annotation
     if name == "data" and isinstance(kwarg, BodyKwarg) and _is_struct(struct):
-        return _body(struct)
+        return INPUT, _body(struct)
     if name == "request":
-        return _request
+        return MADE, _request
     bounds_only = kwarg is not None and (kwarg.gt, kwarg.lt, kwarg.const) == (None, None, None)
     if isinstance(kwarg, ParameterKwarg) and field.annotation is int and kwarg.ge is not None:
         if not bounds_only or kwarg.multiple_of is not None:
             raise Unsupported(f"{handler}: {name!r} has bounds other than ge and le")
         high = kwarg.le if kwarg.le is not None else 2**63 - 1
-        return _path_id(name, int(kwarg.ge), int(high))
+        return INPUT, _path_id(name, int(kwarg.ge), int(high))
     raise Unsupported(f"{handler}: the parameter {name!r} is not one the lean call makes")
 
 
@@ -141,14 +145,17 @@ class _Call:
                 for layer in handler.ownership_layers[:-1]
                 if getattr(layer, "before_request", None)
             ]
+            params = handler.parsed_fn_signature.parameters
             answer = handler.parsed_fn_signature.return_type
             if not (answer.is_subclass_of(Response) or answer.is_subclass_of(msgspec.Struct)):
                 # Litestar takes a falsy value from the hook for "call the handler"
                 raise Unsupported(f"{handler}: a lean handler answers a Response or a Struct")
-            makers = [
-                _maker(handler, name, field)
-                for name, field in handler.parsed_fn_signature.parameters.items()
-            ]
+            # the input, which may be refused, first: no unit of work is built for a refusal
+            made = sorted(
+                (_maker(handler, name, field) for name, field in params.items()),
+                key=lambda ranked: ranked[0],
+            )
+            makers = [make for _rank, make in made]
             plan = self._plans[id(handler)] = (handler, earlier[-1] if earlier else None, makers)
         return plan[1], plan[2]
 

@@ -40,8 +40,8 @@ async def refuse_nul(request: Request[Any, Any, Any]) -> None:
     if request.scope.get("query_string"):  # most requests have none: nothing to parse
         for key, value in request.query_params.items():
             if "\x00" in key or "\x00" in value:
-                field = key.replace("\x00", "")
-                raise Invalid("text must not contain NUL characters", field=field)
+                name = key.replace("\x00", "")
+                raise Invalid("text must not contain NUL characters", field=name)
     if request.method in ("GET", "HEAD", "DELETE"):
         return
     body = await request.body()

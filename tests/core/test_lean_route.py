@@ -53,7 +53,7 @@ async def test_the_send_and_the_split_are_called_leanly(demo: Demo, lean_calls: 
     r = await demo.call("POST", f"/api/checks/{c}/split", json={"mode": "even", "n": 2})
 
     assert r.status_code == 200, r.text
-    assert [part["total"] for part in r.json()["parts"]] != []
+    assert len([part for part in r.json()["parts"] if part["id"] is not None]) == 2
     assert lean_calls == [f"/api/checks/{c}/send", f"/api/checks/{c}/split"]
 
 
@@ -135,6 +135,7 @@ async def test_bad_input_is_answered_as_litestar_answers_it(
     demo: Demo, monkeypatch: pytest.MonkeyPatch, lean_calls: list[str], language: str
 ) -> None:
     c = await _sent_check(demo)
+    lean_calls.clear()  # the send of the setup
 
     async def ask(path: str, content: str) -> httpx.Response:
         headers = {**demo.headers["waiter"], "Accept-Language": language}
@@ -159,7 +160,7 @@ async def test_bad_input_is_answered_as_litestar_answers_it(
         if field:
             assert mine.json()["field"].encode().startswith(field), (content, mine.text)
         if language == "de":
-            assert mine.json()["title"] == "Ungültige Eingabe", mine.text
+            assert mine.json()["title"] in ("Ungültige Eingabe", "Ungültige Anfrage"), mine.text
     assert lean_calls == []  # none of them reached the lean call's unit of work
 
 
