@@ -11,6 +11,7 @@ import httpx
 import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
+from litestar.utils.sync import AsyncCallable
 
 from pos_service.core import lean
 from pos_service.core.uow import unit_of_work
@@ -55,6 +56,10 @@ async def test_the_send_and_the_split_are_called_leanly(demo: Demo, lean_calls: 
     assert r.status_code == 200, r.text
     assert len([part for part in r.json()["parts"] if part["id"] is not None]) == 2
     assert lean_calls == [f"/api/checks/{c}/send", f"/api/checks/{c}/split"]
+    # the answer of a lean route carries the security headers as every answer does
+    assert r.headers["cache-control"] == "no-store"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
 
 async def test_a_retried_split_gets_the_first_answer_byte_for_byte(demo: Demo) -> None:
@@ -223,3 +228,15 @@ def test_the_lean_routes_keep_their_openapi_entry(
     check_id, key = operation["parameters"]
     assert (check_id["name"], check_id["schema"]["minimum"]) == ("check_id", 1)
     assert key["name"] == "Idempotency-Key"
+
+
+def test_every_guard_runs_in_the_event_loop(app: Litestar) -> None:
+    """Litestar runs a plain-function guard in a worker thread on every request."""
+    threaded = [
+        f"{method} {route.path}"
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for method, (handler, _model) in route.route_handler_map.items()
+        if any(isinstance(guard, AsyncCallable) for guard in handler.resolve_guards())
+    ]
+    assert threaded == []
