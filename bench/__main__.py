@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
         help="CPU per send, split, fire, bump, added line and cash payment in process: "
         "lean against a session",
     )
+    request = sub.add_parser(
+        "request", help="CPU per hot request in process, by layer (middleware, DI, work)"
+    )
+    request.add_argument("--blocks", type=int, default=5, help="blocks of each way")
     return parser
 
 
@@ -130,6 +134,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench import txpath
 
         txpath.main()
+    elif args.command == "request":
+        from bench import request
+
+        request.main(args.blocks)
     elif args.command == "profile":
         from bench import profile
 

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 import msgspec
@@ -116,10 +116,21 @@ def derive_key(secret_key: str, label: str) -> bytes:
     return hmac.new(secret_key.encode(), b"pos_service/" + label.encode(), hashlib.sha256).digest()
 
 
+VERIFIED_KEPT = 10_000
+"""How many verified tokens :class:`TokenSigner` remembers (a handheld sends the same token
+with every request; past this many, the memory is emptied and refilled)."""
+
+
 class TokenSigner:
-    """Issues and verifies tokens; also keys the PIN lookup digest, with its own key."""
+    """Issues and verifies tokens; also keys the PIN lookup digest, with its own key.
+
+    A token that verified once is remembered with its :class:`Caller` (the signature of
+    the same bytes cannot stop being valid): the next request with it skips the base64,
+    the HMAC and the decoding, and is only checked for expiry. A forged or malformed
+    token is never remembered."""
 
     def __init__(self, secret_key: str) -> None:
+        self._verified: dict[str, Caller] = {}
         self._key = derive_key(secret_key, "token-signing")
         self._pin_key = derive_key(secret_key, "pin-lookup")
         # the single key of older versions, for finding PIN digests made with it
@@ -142,6 +153,17 @@ class TokenSigner:
 
     def verify(self, token: str) -> Caller:
         """The caller a token names; raises :class:`Unauthorized` if forged or expired."""
+        caller = self._verified.get(token)
+        if caller is None:
+            caller = self._verify(token)
+            if len(self._verified) >= VERIFIED_KEPT:
+                self._verified.clear()
+            self._verified[token] = caller
+        if caller.exp < time.time():
+            raise Unauthorized("token expired", field="token")
+        return caller
+
+    def _verify(self, token: str) -> Caller:
         try:
             body_part, sig_part = token.split(".", 1)
             body = _unb64(body_part)
@@ -267,12 +289,15 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=caller, auth=token)
 
 
-def requires(
-    *roles: Role,
-) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
+"""A route guard. Guards are coroutine functions: Litestar runs a plain function guard in a
+worker thread, a thread hand-off on every request (decision 1563)."""
+
+
+def requires(*roles: Role) -> Guard:
     """A guard letting through staff with any of ``roles`` (managers always)."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         caller = connection.user
         if not isinstance(caller, Caller) or not caller.has_any(*roles):
             raise Forbidden(
@@ -284,14 +309,14 @@ def requires(
     return guard
 
 
-def owner_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def owner_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """A guard for the routes of a venue group: only its owners (managers do not pass)."""
     caller = connection.user
     if not isinstance(caller, Caller) or "owner" not in caller.roles:
         raise Forbidden("requires the role: owner", field="Authorization")
 
 
-def json_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def json_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """A guard for PIN and pairing routes: the body must be JSON, so a foreign web page
     cannot post one from a staff device (``text/plain`` needs no CORS preflight)."""
     media_type = connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()

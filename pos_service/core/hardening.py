@@ -21,7 +21,6 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
@@ -139,21 +138,36 @@ plugins are refused there too, the rest is the viewer's."""
 
 
 class SecurityHeaders:
-    """The ``before_send`` hook adding the security headers to every HTTP answer."""
+    """The ``before_send`` hook adding the security headers to every HTTP answer.
+
+    The headers are encoded once, here; an answer's own header of the same name is
+    replaced (the policy is this server's), ``Cache-Control`` only set where the answer
+    has none."""
 
     def __init__(self, csp: str) -> None:
         self.csp = csp
+        common = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        self._pages = [(b"content-security-policy", csp.encode()), *common]
+        self._docs = [(b"content-security-policy", DOCS_POLICY.encode()), *common]
+        self._names = frozenset(name for name, _ in self._pages)
 
     async def __call__(self, message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         path: str = scope.get("path", "")
-        headers = MutableScopeHeaders.from_message(message)
         schema_page = path.startswith("/schema") and not path.endswith((".json", ".yaml"))
-        headers["Content-Security-Policy"] = DOCS_POLICY if schema_page else self.csp
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "no-referrer"
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if path.startswith(("/api/", "/guest/")) and "cache-control" not in headers:
-            headers["Cache-Control"] = "no-store"
+        names = self._names
+        headers = [
+            (name, value) for name, value in message.get("headers", ()) if name.lower() not in names
+        ]
+        headers += self._docs if schema_page else self._pages
+        if path.startswith(("/api/", "/guest/")) and not any(
+            name.lower() == b"cache-control" for name, _ in headers
+        ):
+            headers.append((b"cache-control", b"no-store"))
+        message["headers"] = headers

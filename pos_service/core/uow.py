@@ -151,7 +151,9 @@ async def unit_of_work(request: Request[Any, Any, Any], caller: Caller) -> UnitO
     fingerprint = b""
     if key is not None:
         body = await request.body()
-        fingerprint = idempotency.request_hash(request.method, request.url.path, body)
+        scope = request.scope  # the URL's path without building the URL
+        path = scope.get("root_path", "") + scope["path"]
+        fingerprint = idempotency.request_hash(request.method, path, body)
     handler = request.route_handler
     status = handler.status_code or (201 if request.method == "POST" else 200)
     return UnitOfWork(

@@ -11,6 +11,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from pos_service.core.auth import requires
 from pos_service.core.errors import problems
+from pos_service.core.lean import lean
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
 from pos_service.kitchen import service
@@ -48,6 +49,7 @@ class KitchenChecksController(Controller):
     tags = ["checks"]
     guards = [requires("waiter")]
 
+    @lean
     @post("/{check_id:int}/send", status_code=200, responses=problems(404, 409))
     async def send(
         self, uow: UoW, check_id: PathId, data: JSONBody[CheckWrite]

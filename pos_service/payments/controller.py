@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody
 from pos_service.core import qr
 from pos_service.core.auth import requires
 from pos_service.core.errors import Unauthorized, problems
+from pos_service.core.lean import lean
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UnitOfWork, UoW, unit_of_work
 from pos_service.guests.schemas import LoyaltyRedeem
@@ -79,6 +80,7 @@ class BillsController(Controller):
         """Comp a line, with a manager's approval for ``comp``."""
         return await uow.write(service.add_comp, check_id, data)
 
+    @lean
     @post("/{check_id:int}/split", status_code=200, responses=problems(404, 409))
     async def split(
         self, uow: UoW, check_id: PathId, data: JSONBody[SplitRequest]

@@ -148,3 +148,23 @@ def test_statements_show_the_send_as_the_database_sees_it(worker_id: str) -> Non
     assert sent[0].startswith("BEGIN")
     assert [s for s in sent if "kitchen_send" in s] == [send.OPEN, send.WRITE]
     assert sent.index("COMMIT;") < next(i for i, s in enumerate(sent) if "pg_notify" in s)
+
+
+def test_request_layers_are_measured_in_process(worker_id: str) -> None:
+    from bench import request
+
+    url = database.worker_database(f"bench_request_{worker_id}")
+    results = env.run(request.measure(url, blocks=1, block=3, split_block=2))
+
+    assert results["failed"] == []  # every request and probe was answered 200
+    for name in ("send", "split", "read"):
+        found = results[name]
+        ways = {"request", "signature", "work", "stack", "driver"}
+        ways |= {"litestar", "lean signature"} if name != "read" else set()
+        assert set(found["found"]) == ways
+        assert all(len(v) == 1 and v[0] > 0 for v in found["found"].values()), found
+        assert all(math.isfinite(value) for value in found["layers"].values())
+        profiled = dict(found["profile"])
+        assert profiled["authentication (token, session guard)"] > 0
+        assert profiled["our handler (with the work)"] > 0
+    assert "saved by @lean, no work (signature - lean signature)" in results["send"]["layers"]
