@@ -72,6 +72,7 @@ class KitchenChecksController(Controller):
         station's tickets of the check, those already sent included."""
         return await uow.write(service.set_allergies, check_id, data)
 
+    @lean
     @post("/{check_id:int}/fire", status_code=200, responses=problems(404, 409))
     async def fire(
         self, uow: UoW, check_id: PathId, data: JSONBody[FireRequest]
@@ -113,6 +114,7 @@ class KitchenController(Controller):
         """A station's tickets (all stations without ``station``); live ones by default."""
         return await uow.read(service.list_tickets, station, ticket_state)
 
+    @lean
     @post(
         "/tickets/{ticket_id:int}/start",
         status_code=200,
@@ -123,6 +125,7 @@ class KitchenController(Controller):
         """Start a ticket."""
         return await uow.reply(service.start, ticket_id)
 
+    @lean
     @post(
         "/tickets/{ticket_id:int}/bump",
         status_code=200,
@@ -148,6 +151,7 @@ class KitchenController(Controller):
         """Bring back the station's last bumped ticket."""
         return await uow.write(service.recall_last, data)
 
+    @lean
     @post(
         "/tickets/{ticket_id:int}/items/{item_id:int}/bump",
         status_code=200,

@@ -10,6 +10,7 @@ from litestar.params import JSONBody
 
 from pos_service.core.auth import requires
 from pos_service.core.errors import problems
+from pos_service.core.lean import lean
 from pos_service.core.schemas import PathId
 from pos_service.core.uow import UoW
 from pos_service.orders import service
@@ -42,6 +43,7 @@ class ChecksController(Controller):
         """A check with all its lines."""
         return await uow.read(service.get_check, check_id)
 
+    @lean
     @post("/{check_id:int}/lines", responses=problems(404, 409))
     async def add_line(
         self, uow: UoW, check_id: PathId, data: JSONBody[LineAdd]

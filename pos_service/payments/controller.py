@@ -88,6 +88,7 @@ class BillsController(Controller):
         """Split what is not being paid (or one part); paid parts are kept as they are."""
         return await uow.reply(service.split, check_id, data)
 
+    @lean
     @post("/{check_id:int}/payments", responses=problems(404, 409))
     async def pay(
         self,

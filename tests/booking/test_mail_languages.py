@@ -78,7 +78,7 @@ async def test_the_confirmation_and_the_reminder_are_in_the_language_the_guest_b
     demo: Demo, sessions: async_sessionmaker[AsyncSession], inbox: tuple[Inbox, int], language: str
 ) -> None:
     box, port = inbox
-    starts_at = await first_slot(demo, 3)
+    starts_at = await first_slot(demo, 3, days=2)
     r = await public(
         demo,
         "POST",

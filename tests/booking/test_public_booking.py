@@ -23,17 +23,19 @@ def fresh_windows() -> Iterator[None]:
     ratelimit._windows.counts.clear()
 
 
-def tomorrow() -> str:
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date().isoformat()
+def tomorrow(days: int = 1) -> str:
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).date().isoformat()
 
 
 async def public(demo: Demo, method: str, path: str, **kw: Any) -> Any:
     return await demo.client.request(method, path, **kw)
 
 
-async def first_slot(demo: Demo, party: int = 2) -> str:
+async def first_slot(demo: Demo, party: int = 2, days: int = 1) -> str:
+    """The first free slot ``days`` ahead (a reminder needs two: one booked less than its
+    lead time ahead gets none, and tomorrow's first slot is that close by late morning)."""
     r = await public(
-        demo, "GET", f"/api/book/demo/availability?date={tomorrow()}&party_size={party}"
+        demo, "GET", f"/api/book/demo/availability?date={tomorrow(days)}&party_size={party}"
     )
     assert r.status_code == 200, r.text
     assert set(r.json()["slots"][0]) == {"starts_at"}  # no tables, no other bookings

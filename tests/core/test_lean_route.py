@@ -1,4 +1,4 @@
-"""The send and the split are called leanly (``core.lean``: their arguments made without
+"""The hot writes (add a line, send, fire, start, bump, split, pay) are called leanly (``core.lean``: their arguments made without
 Litestar's dependency injection and signature model) and still do everything the route
 did: the session guard, the role guard, the idempotency key and its stored bytes, and
 for input they do not take as it is, Litestar's own answer, byte for byte."""
@@ -48,14 +48,31 @@ def lean_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return made
 
 
-async def test_the_send_and_the_split_are_called_leanly(demo: Demo, lean_calls: list[str]) -> None:
+async def test_the_hot_writes_are_called_leanly(demo: Demo, lean_calls: list[str]) -> None:
     c = await _pending_check(demo)
     assert (await demo.call("POST", f"/api/checks/{c}/send", json={})).status_code == 200
+    tickets = (await demo.call("GET", "/api/kitchen/tickets", "kitchen")).json()["tickets"]
+    [ticket] = [t["id"] for t in tickets if t["check_id"] == c]
+    bumped = await demo.call("POST", f"/api/kitchen/tickets/{ticket}/bump", "kitchen")
+    assert bumped.status_code == 200, bumped.text
     r = await demo.call("POST", f"/api/checks/{c}/split", json={"mode": "even", "n": 2})
-
     assert r.status_code == 200, r.text
-    assert len([part for part in r.json()["parts"] if part["id"] is not None]) == 2
-    assert lean_calls == [f"/api/checks/{c}/send", f"/api/checks/{c}/split"]
+    parts = [part["id"] for part in r.json()["parts"] if part["id"] is not None]
+    assert len(parts) == 2
+    paid = await demo.call(
+        "POST",
+        f"/api/checks/{c}/payments",
+        json={"method": "cash", "part_id": parts[0], "tendered": 5000},
+    )
+    assert paid.status_code == 201, paid.text
+
+    assert lean_calls == [
+        f"/api/checks/{c}/lines",
+        f"/api/checks/{c}/send",
+        f"/api/kitchen/tickets/{ticket}/bump",
+        f"/api/checks/{c}/split",
+        f"/api/checks/{c}/payments",
+    ]
     # the answer of a lean route carries the security headers as every answer does
     assert r.headers["cache-control"] == "no-store"
     assert r.headers["x-frame-options"] == "DENY"

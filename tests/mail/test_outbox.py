@@ -76,7 +76,8 @@ async def outbox(sessions: async_sessionmaker[AsyncSession]) -> list[MailMessage
 
 
 async def book(demo: Demo, **extra: Any) -> dict[str, Any]:
-    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date().isoformat()
+    # two days ahead: a booking less than the reminder's lead time ahead gets no reminder
+    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).date().isoformat()
     slots = (
         await demo.call("GET", f"/api/reservations/availability?date={day}&party_size=2", "host")
     ).json()
