@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import importlib.util
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -60,6 +61,25 @@ def test_the_enum_columns_are_checked() -> None:
         ("takeaway_orders", "state"),
         ("mail_outbox", "status"),
     } <= checked
+
+
+def test_every_enum_column_is_checked() -> None:
+    """A column typed with a Python enum (``Mapped[SomeEnum]``) has its ``enum_check``."""
+    checked = {(table, column): enum_ for table, column, enum_ in CHECKED}
+    unchecked = []
+    for mapper in Base.registry.mappers:
+        cls = mapper.class_
+        table = str(cls.__tablename__)
+        names = vars(sys.modules[cls.__module__])
+        for attribute, annotation in vars(cls).get("__annotations__", {}).items():
+            match = re.fullmatch(r"Mapped\[(\w+)\]", str(annotation))
+            typed = names.get(match.group(1)) if match else None
+            if not (isinstance(typed, type) and issubclass(typed, enum.StrEnum)):
+                continue
+            column = mapper.columns[attribute].name
+            if checked.get((table, column)) is not typed:
+                unchecked.append(f"{table}.{column} ({typed.__name__})")
+    assert unchecked == []
 
 
 DEFINITION = text(

@@ -10,8 +10,9 @@ literal).
 
 The other enum columns get the CHECK that migration 0029 gave the states the functions
 read (docs/decisions/1482): the values written out as they are today;
-``tests/test_enum_checks.py`` compares each with its enum. The mail outbox's hand-written
-``ck_mail_outbox_status`` becomes the generated ``ck_mail_outbox_status_values``.
+``tests/test_enum_checks.py`` compares each with its enum. The hand-written
+``ck_mail_outbox_status`` and ``ck_drawer_movements_kind`` become the generated
+``..._values`` (drawer movements' kinds now have an enum, ``DrawerMovementKind``).
 
 Revision ID: 0041
 Revises: 0038
@@ -218,6 +219,12 @@ CHECKS = [
     ("print_jobs", "document_type", ("kitchen_ticket", "prebill", "receipt", "drawer_pulse")),
     ("stock_movements", "kind", ("sale", "count", "return")),
     ("loyalty_movements", "kind", ("earn", "redeem", "return")),
+    ("drawer_movements", "kind", ("paid_in", "paid_out", "no_sale")),
+]
+# Hand-written CHECKs of enum columns, replaced by the generated ones above.
+REPLACED = [
+    ("mail_outbox", "status", "status IN ('pending', 'sent', 'failed')"),
+    ("drawer_movements", "kind", "kind IN ('paid_in', 'paid_out', 'no_sale')"),
 ]
 
 OLD_SEND_OPEN = "kitchen_send_open(bigint, bigint, integer, timestamptz)"
@@ -242,7 +249,8 @@ def upgrade() -> None:
     op.execute(f"DROP FUNCTION {OLD_SEND_WRITE}")
     op.execute(SEND_OPEN)
     op.execute(SEND_WRITE)
-    op.drop_constraint(op.f("ck_mail_outbox_status"), "mail_outbox", type_="check")
+    for table, column, _ in REPLACED:
+        op.drop_constraint(op.f(f"ck_{table}_{column}"), table, type_="check")
     for table, column, values in CHECKS:
         op.create_check_constraint(
             op.f(f"ck_{table}_{column}_values"), table, one_of(column, values)
@@ -252,9 +260,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table, column, _ in reversed(CHECKS):
         op.drop_constraint(op.f(f"ck_{table}_{column}_values"), table, type_="check")
-    op.create_check_constraint(
-        op.f("ck_mail_outbox_status"), "mail_outbox", "status IN ('pending', 'sent', 'failed')"
-    )
+    for table, column, condition in REPLACED:
+        op.create_check_constraint(op.f(f"ck_{table}_{column}"), table, condition)
     op.execute(f"DROP FUNCTION {NEW_SEND_WRITE}")
     op.execute(f"DROP FUNCTION {NEW_SEND_OPEN}")
     op.execute(_before("0016_allergens_and_settle.py").SEND_OPEN)
