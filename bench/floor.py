@@ -119,11 +119,19 @@ async def _statements(conn: asyncpg.Connection, venue_id: int, check_id: int) ->
     key = uuid.uuid4().hex
     async with conn.transaction():
         await conn.fetchval(idempotency.CLAIM, venue_id, key, b"fingerprint")
-        opened = send.OPENED.decode(await conn.fetchval(send.OPEN, venue_id, check_id, None, at))
+        opened = send.OPENED.decode(
+            await conn.fetchval(send.OPEN, venue_id, check_id, None, at, *send.OPEN_STATES)
+        )
         pending = [line for line in opened.lines if line.state == "pending"]
         write = send.plan(opened, pending, {m.id: m for m in opened.menu}, at)
         written = send.WRITTEN.decode(
-            await conn.fetchval(send.WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
+            await conn.fetchval(
+                send.WRITE,
+                venue_id,
+                check_id,
+                msgspec.json.encode(write).decode(),
+                *send.WRITE_STATES,
+            )
         )
         sent = {
             "check_id": check_id,

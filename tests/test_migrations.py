@@ -131,3 +131,54 @@ async def test_0039_moves_a_tickets_number_from_its_document_to_its_job() -> Non
     assert "jsonb_set" not in send_after and "kt.number" in send_after
     assert back == {"station": "hot", "ticket_number": 17}
     assert "jsonb_set" in send_back
+
+
+async def test_0041_passes_the_sends_states_and_checks_the_enum_columns() -> None:
+    """The send's functions take their states as parameters and the enum columns are
+    CHECKed; the way back restores the functions and the hand-written CHECKs."""
+    from alembic import command
+
+    from pos_service.migrations import config
+
+    name = "pos_migration_0041"
+    database._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
+    url = database.server_url(name)
+    functions = (
+        "SELECT string_agg(pg_get_function_identity_arguments(oid), ' | ' ORDER BY proname)"
+        " FROM pg_proc WHERE proname IN ('kitchen_send_open', 'kitchen_send_write')"
+    )
+    checks = (
+        "SELECT array_agg(conname::text ORDER BY conname) FROM pg_constraint"
+        " WHERE conname IN ('ck_mail_outbox_status', 'ck_mail_outbox_status_values',"
+        " 'ck_drawer_movements_kind', 'ck_drawer_movements_kind_values',"
+        " 'ck_payments_method_values')"
+    )
+    try:
+        await upgrade_async(url, "0041")
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                after = (await conn.scalar(text(functions)), await conn.scalar(text(checks)))
+            async with engine.begin() as conn:
+                await conn.run_sync(lambda sync: command.downgrade(config(sync), "0038"))
+            async with engine.connect() as conn:
+                back = (await conn.scalar(text(functions)), await conn.scalar(text(checks)))
+        finally:
+            await engine.dispose()
+    finally:
+        database._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
+    assert after == (
+        "v bigint, c bigint, expected integer, at timestamp with time zone, p_open text,"
+        " p_pending text | v bigint, c bigint, p jsonb, p_sent text, p_kind text,"
+        " p_doc_type text",
+        [
+            "ck_drawer_movements_kind_values",
+            "ck_mail_outbox_status_values",
+            "ck_payments_method_values",
+        ],
+    )
+    assert back == (
+        "v bigint, c bigint, expected integer, at timestamp with time zone"
+        " | v bigint, c bigint, p jsonb",
+        ["ck_drawer_movements_kind", "ck_mail_outbox_status"],
+    )

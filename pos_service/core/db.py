@@ -59,8 +59,13 @@ def one_of(column: str, values: Iterable[str]) -> str:
 def enum_check(column: str, values: type[enum.StrEnum]) -> CheckConstraint:
     """A CHECK that ``column`` holds one of the Python enum's values, named
     ``ck_<table>_<column>_values``: the enum is the one list; a migration renders the
-    same condition with :func:`one_of` (``tests/test_enum_checks.py`` compares them)."""
-    return CheckConstraint(one_of(column, [v.value for v in values]), name=f"{column}_values")
+    same condition with :func:`one_of` (``tests/test_enum_checks.py`` finds every such
+    constraint by its ``info`` and compares it with the enum)."""
+    return CheckConstraint(
+        one_of(column, [v.value for v in values]),
+        name=f"{column}_values",
+        info={"column": column, "enum": values},
+    )
 
 
 def now_utc() -> dt.datetime:

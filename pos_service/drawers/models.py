@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKeyConstraint, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
+
+
+class DrawerMovementKind(enum.StrEnum):
+    PAID_IN = "paid_in"
+    PAID_OUT = "paid_out"
+    NO_SALE = "no_sale"
 
 
 class DrawerSession(VenueScoped, Base):
@@ -52,13 +59,13 @@ class DrawerMovement(VenueScoped, Base):
         ForeignKeyConstraint(
             ["venue_id", "session_id"], ["drawer_sessions.venue_id", "drawer_sessions.id"]
         ),
-        CheckConstraint("kind IN ('paid_in', 'paid_out', 'no_sale')", name="kind"),
+        enum_check("kind", DrawerMovementKind),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         Index("ix_drawer_movements_session", "venue_id", "session_id"),
     )
 
     session_id: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[DrawerMovementKind] = mapped_column(String(16))
     amount: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(200))
     staff_id: Mapped[int] = mapped_column(BigInteger)

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 
 
 class LoyaltyKind(enum.StrEnum):
@@ -75,6 +75,7 @@ class LoyaltyMovement(VenueScoped, Base):
 
     __tablename__ = "loyalty_movements"
     __table_args__ = (
+        enum_check("kind", LoyaltyKind),
         ForeignKeyConstraint(["venue_id", "guest_id"], ["guests.venue_id", "guests.id"]),
         Index("ix_loyalty_movements_guest", "venue_id", "guest_id"),
     )

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -47,6 +47,7 @@ class WebhookDelivery(VenueScoped, Base):
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
+        enum_check("status", DeliveryStatus),
         ForeignKeyConstraint(
             ["venue_id", "subscription_id"],
             ["webhook_subscriptions.venue_id", "webhook_subscriptions.id"],

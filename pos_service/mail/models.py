@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text, text
+from sqlalchemy import Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 
 
 class MailStatus(enum.StrEnum):
@@ -22,7 +22,7 @@ class MailMessage(VenueScoped, Base):
 
     __tablename__ = "mail_outbox"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        enum_check("status", MailStatus),
         Index(
             "ix_mail_outbox_due",
             "next_attempt_at",

@@ -45,6 +45,7 @@ class Check(VenueScoped, Base):
 
     __tablename__ = "checks"
     __table_args__ = (
+        enum_check("kind", CheckKind),
         enum_check("status", CheckStatus),
         ForeignKeyConstraint(
             ["venue_id", "table_id"], ["dining_tables.venue_id", "dining_tables.id"]

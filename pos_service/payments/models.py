@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 
 
 class AdjustmentKind(enum.StrEnum):
@@ -48,6 +48,7 @@ class Adjustment(VenueScoped, Base):
 
     __tablename__ = "check_adjustments"
     __table_args__ = (
+        enum_check("kind", AdjustmentKind),
         ForeignKeyConstraint(["venue_id", "check_id"], ["checks.venue_id", "checks.id"]),
         ForeignKeyConstraint(["venue_id", "line_id"], ["check_lines.venue_id", "check_lines.id"]),
         Index("ix_check_adjustments_check", "venue_id", "check_id"),
@@ -117,6 +118,8 @@ class Payment(VenueScoped, Base):
 
     __tablename__ = "payments"
     __table_args__ = (
+        enum_check("method", PaymentMethod),
+        enum_check("status", PaymentStatus),
         ForeignKeyConstraint(["venue_id", "check_id"], ["checks.venue_id", "checks.id"]),
         ForeignKeyConstraint(["venue_id", "part_id"], ["bill_parts.venue_id", "bill_parts.id"]),
         ForeignKeyConstraint(

@@ -71,6 +71,9 @@ class Printer(VenueScoped, Base):
 
     __tablename__ = "printers"
     __table_args__ = (
+        enum_check("connection", Connection),
+        enum_check("role", Role),
+        enum_check("status", PrinterState),
         UniqueConstraint("venue_id", "name"),
         ForeignKeyConstraint(["venue_id", "backup_id"], ["printers.venue_id", "printers.id"]),
         CheckConstraint("width IN (32, 42, 48)", name="width"),
@@ -129,6 +132,8 @@ class PrintJob(VenueScoped, Base):
 
     __tablename__ = "print_jobs"
     __table_args__ = (
+        enum_check("kind", JobKind),
+        enum_check("document_type", DocumentType),
         enum_check("state", JobState),
         ForeignKeyConstraint(["venue_id", "printer_id"], ["printers.venue_id", "printers.id"]),
         Index(

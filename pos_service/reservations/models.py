@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 from pos_service.guests.models import Guest
 
 __all__ = [
@@ -66,6 +66,7 @@ class Reservation(VenueScoped, Base):
 
     __tablename__ = "reservations"
     __table_args__ = (
+        enum_check("status", ReservationStatus),
         ForeignKeyConstraint(["venue_id", "guest_id"], ["guests.venue_id", "guests.id"]),
         Index("ix_reservations_day", "venue_id", "day", "starts_at"),
         Index("ix_reservations_guest", "venue_id", "guest_id"),
@@ -103,6 +104,7 @@ class WaitlistEntry(VenueScoped, Base):
 
     __tablename__ = "waitlist_entries"
     __table_args__ = (
+        enum_check("status", WaitlistStatus),
         ForeignKeyConstraint(["venue_id", "guest_id"], ["guests.venue_id", "guests.id"]),
         Index(
             "ix_waitlist_entries_waiting",
@@ -135,6 +137,7 @@ class ReservationJob(VenueScoped, Base):
 
     __tablename__ = "reservation_jobs"
     __table_args__ = (
+        enum_check("kind", JobKind),
         ForeignKeyConstraint(
             ["venue_id", "reservation_id"], ["reservations.venue_id", "reservations.id"]
         ),

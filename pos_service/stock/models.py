@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 
 
 class MovementKind(enum.StrEnum):
@@ -69,6 +69,7 @@ class StockMovement(VenueScoped, Base):
 
     __tablename__ = "stock_movements"
     __table_args__ = (
+        enum_check("kind", MovementKind),
         ForeignKeyConstraint(
             ["venue_id", "stock_item_id"], ["stock_items.venue_id", "stock_items.id"]
         ),

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos_service.core.db import Base, VenueScoped
+from pos_service.core.db import Base, VenueScoped, enum_check
 
 
 class Channel(enum.StrEnum):
@@ -45,6 +45,8 @@ class TakeawayOrder(VenueScoped, Base):
 
     __tablename__ = "takeaway_orders"
     __table_args__ = (
+        enum_check("channel", Channel),
+        enum_check("state", PickupState),
         ForeignKeyConstraint(["venue_id", "check_id"], ["checks.venue_id", "checks.id"]),
         UniqueConstraint("venue_id", "check_id"),
         UniqueConstraint("venue_id", "business_day", "number"),

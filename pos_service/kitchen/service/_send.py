@@ -24,10 +24,10 @@ from pos_service.kitchen.service._common import station_topics, tickets_with_sta
 from pos_service.kitchen.service._courses import complete_courses
 from pos_service.orders import service as orders
 from pos_service.orders.events import OrderSent
-from pos_service.orders.models import Check, LineState
+from pos_service.orders.models import Check, CheckStatus, LineState
 from pos_service.orders.schemas import CheckRead, CheckWrite, LineRead, VoidRequest
 from pos_service.printing import service as printing
-from pos_service.printing.models import JobKind
+from pos_service.printing.models import DocumentType, JobKind
 from pos_service.stock import service as stock
 from pos_service.tables import service as tables
 from pos_service.tables.models import TableStatus
@@ -103,8 +103,11 @@ class Written(msgspec.Struct):
 
 
 WRITTEN = msgspec.json.Decoder(Written)
-OPEN = "SELECT kitchen_send_open($1, $2, $3, $4)"
-WRITE = "SELECT kitchen_send_write($1, $2, ($3::text)::jsonb)"
+OPEN = "SELECT kitchen_send_open($1, $2, $3, $4, $5, $6)"
+# The states the functions compare and write, from the enums (migration 0041).
+OPEN_STATES = (CheckStatus.OPEN.value, LineState.PENDING.value)
+WRITE = "SELECT kitchen_send_write($1, $2, ($3::text)::jsonb, $4, $5, $6)"
+WRITE_STATES = (LineState.SENT.value, JobKind.TICKET.value, DocumentType.KITCHEN_TICKET.value)
 TAKEAWAY = "SELECT true FROM takeaway_orders WHERE venue_id = $1 AND check_id = $2"
 
 
@@ -114,7 +117,7 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
     its printers; courses not due yet are held on it.
 
     A lean write (``core.tx``): two round trips do the work (``kitchen_send_open`` and
-    ``kitchen_send_write``, see migrations 0008 and 0039) on the plain pool's connection.
+    ``kitchen_send_write``, see migrations 0008, 0039 and 0041) on the plain pool's connection.
     The database numbers the tickets, once, and gives their print jobs the same numbers
     (the paper is rendered when a job is claimed). The rare branches (a refused send, a
     host-seated check, counted items, recipes, a table's first order) use the ORM, so
@@ -124,7 +127,7 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
     at = now_utc()
     db = tx.conn
     locks.taken(tx, locks.Lock.CHECK)
-    raw = await db.fetchval(OPEN, venue_id, check_id, data.version, at)
+    raw = await db.fetchval(OPEN, venue_id, check_id, data.version, at, *OPEN_STATES)
     if raw is None:  # missing, not open or stale: the general path says which
         await orders.load_for_write(tx.orm(), venue_id, check_id, data.version)
         raise Conflict("check {check_id} changed", check_id=check_id, field="check_id")
@@ -162,7 +165,9 @@ async def send(tx: Tx, caller: Caller, check_id: int, data: CheckWrite) -> Check
         await stock.consume(tx.orm(), caller, check.id, write.line_ids)
     await tx.before_counters()  # kitchen_send_write takes the ticket counter
     written = WRITTEN.decode(
-        await db.fetchval(WRITE, venue_id, check_id, msgspec.json.encode(write).decode())
+        await db.fetchval(
+            WRITE, venue_id, check_id, msgspec.json.encode(write).decode(), *WRITE_STATES
+        )
     )
     tickets = [msgspec.structs.replace(t, number=written.numbers[t.id]) for t in tickets]
     version = check.version + 1
