@@ -1,6 +1,7 @@
 """Paying in cash as one lean write: the same answer, events, journal and drawer as the
-session path, the same change and tip rules, refusals that write nothing, a retry's
-bytes, and two payments of one check at once."""
+session path (the payment that closes the check too: the table, the sale, the receipt),
+the same change and tip rules, refusals that write nothing, a retry's bytes, two
+payments of one check at once, and the close's rare branch on a session."""
 
 from __future__ import annotations
 
@@ -223,7 +224,7 @@ async def test_a_retried_cash_payment_answers_the_same_bytes_and_pays_once(demo:
     assert again.headers["content-type"] == first.headers["content-type"]
     rows = await demo.sql("SELECT count(*) AS n FROM payments WHERE check_id = :c", c=check_id)
     assert rows[0].n == 1
-    # the last part closes the check (on a session): its retry answers its bytes too
+    # the last part closes the check (lean, decision 1557): its retry answers its bytes too
     body = {"method": "cash", "part_id": parts[1]}
     first = await demo.call("POST", path, key="cash-closing", json=body)
     again = await demo.call("POST", path, key="cash-closing", json=body)

@@ -88,9 +88,9 @@ _WRITTEN = msgspec.json.Decoder(_Written)
 async def pay_cash(
     tx: Tx, caller: Caller, provider: PaymentProvider, check_id: int, data: PaymentCreate
 ) -> PaymentResult:
-    """Take a cash payment on a part (or the unsplit rest), lean; the payment that
-    settles the check (it closes), any other method and the rare branches of the bill's
-    load run as :func:`._pay.pay` on a session."""
+    """Take a cash payment on a part (or the unsplit rest), lean, and close the check it
+    settles (:func:`_closing`); any other method and the rare branches of the bill's load
+    and of the close run as :func:`._pay.pay` on a session."""
     if tx.session is not None or data.method != "cash":
         return await pay(tx.orm(), caller, provider, check_id, data)
     check_fields(data)
