@@ -293,14 +293,14 @@ async def test_the_closing_cash_payment_is_lean_and_closes_as_the_session_path(
     drawer = r.json()
     provider = demo.app.state.payment_provider
     spy = _Spy(monkeypatch)
-    results = {}
-    for way, table in (("lean", "12"), ("session", "5")):
-        check = await check_with(demo, *ITEMS, table=table)
+    results: dict[str, tuple[Any, ...]] = {}
+    for way, name in (("lean", "12"), ("session", "5")):
+        check = await check_with(demo, *ITEMS, table=name)
         uow = _anna(demo, drawer["staff_id"], lean=way == "lean")
         mark, job = await _marks(demo), await _last_job(demo)
         data = PaymentCreate(method="cash", tendered=20000, tip=200)
         answer = await uow.write_tx(service.pay_cash, provider, check["id"], data)
-        after = await _table(demo, table)
+        after = await _table(demo, name)
         results[way] = (
             _shape(msgspec.to_builtins(answer)),
             await _facts(demo, check["id"], mark),
