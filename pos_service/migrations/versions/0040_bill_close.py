@@ -1,4 +1,4 @@
-"""bill_close_open, bill_close_write: the cash payment that closes its check, lean
+"""bill_close_open, bill_close_write: closing a check (its cash payment), lean
 
 Revision ID: 0040
 Revises: 0038
@@ -73,11 +73,56 @@ $$
 """
 
 
-# The writes of bill_cash_write (migration 0038: the payment, the drawer session, the
-# drawer pulse), then the check closed, its table's live state and the receipt job, and
-# last the venue's journal counter taken twice (the payment's entry, then the sale's),
-# with the hash of the entry before the first read under that lock. Every row it updates
-# was locked by bill_open and bill_close_open; the caller writes both entries.
+# The close's own writes, on rows bill_open and bill_close_open locked: the check closed
+# (status, closed_at, version), its table's live state (when its rule changed it) and the
+# receipt job (when the venue prints one after payment). Called by the two writes below.
+BILL_CLOSE_ROWS = """
+CREATE FUNCTION bill_close_rows(
+    p_venue bigint, p_check bigint, p_closed text, p_at timestamptz, p_table_status text,
+    p_table_changed_at timestamptz, p_open_check jsonb, p_printer bigint,
+    p_receipt_kind text, p_receipt_type text, p_receipt_doc jsonb
+) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_waiter bigint;
+    v_table bigint;
+    v_version int;
+    receipt json;
+BEGIN
+    UPDATE checks SET status = p_closed, closed_at = p_at, version = version + 1
+    WHERE venue_id = p_venue AND id = p_check
+    RETURNING waiter_id, table_id, version INTO v_waiter, v_table, v_version;
+    IF v_table IS NOT NULL AND p_table_status IS NOT NULL THEN
+        UPDATE dining_tables
+        SET status = p_table_status, status_changed_at = p_table_changed_at,
+            open_check = p_open_check
+        WHERE venue_id = p_venue AND id = v_table;
+    END IF;
+    IF p_printer IS NOT NULL THEN
+        WITH queued AS (
+            INSERT INTO print_jobs (venue_id, printer_id, station_id, kind, document_type,
+                                    document, banner, reprint, reprint_of)
+            VALUES (p_venue, p_printer, NULL, p_receipt_kind, p_receipt_type, p_receipt_doc,
+                    NULL, NULL, NULL)
+            RETURNING id, printer_id)
+        SELECT json_build_object('id', q.id, 'printer_id', q.printer_id, 'station_id', NULL,
+               'name', p.name, 'connection', p.connection, 'address', p.address,
+               'agent', coalesce(v.settings->>'print_mode', 'server') = 'agent')
+        INTO receipt
+        FROM queued q JOIN printers p ON p.venue_id = p_venue AND p.id = q.printer_id
+        JOIN venues v ON v.id = p_venue;
+    END IF;
+    RETURN json_build_object('waiter_id', v_waiter, 'version', v_version, 'receipt', receipt);
+END
+$$
+"""
+
+
+# The cash payment that closes: the writes of bill_cash_write (migration 0038: the
+# payment, the drawer session, the drawer pulse, whose job keeps the lower id as on a
+# session), then bill_close_rows, and last the venue's journal counter taken twice (the
+# payment's entry, then the sale's), with the hash of the entry before the first read
+# under that lock. The caller writes both entries.
 BILL_CLOSE_WRITE = """
 CREATE FUNCTION bill_close_write(
     p_venue bigint, p_check bigint, p_part bigint, p_staff bigint, p_method text,
@@ -90,13 +135,10 @@ CREATE FUNCTION bill_close_write(
 LANGUAGE plpgsql AS $$
 DECLARE
     paid record;
-    v_waiter bigint;
-    v_table bigint;
-    v_version int;
     v_drawer bigint;
     v_printer bigint;
     job json;
-    receipt json;
+    closed json;
     v_seq bigint;
     v_prev text;
 BEGIN
@@ -132,37 +174,45 @@ BEGIN
         FROM queued q JOIN printers p ON p.venue_id = p_venue AND p.id = q.printer_id
         JOIN venues v ON v.id = p_venue;
     END IF;
-    UPDATE checks SET status = p_closed, closed_at = p_resolved_at, version = version + 1
-    WHERE venue_id = p_venue AND id = p_check
-    RETURNING waiter_id, table_id, version INTO v_waiter, v_table, v_version;
-    IF v_table IS NOT NULL AND p_table_status IS NOT NULL THEN
-        UPDATE dining_tables
-        SET status = p_table_status, status_changed_at = p_table_changed_at,
-            open_check = p_open_check
-        WHERE venue_id = p_venue AND id = v_table;
-    END IF;
-    IF p_printer IS NOT NULL THEN
-        WITH queued AS (
-            INSERT INTO print_jobs (venue_id, printer_id, station_id, kind, document_type,
-                                    document, banner, reprint, reprint_of)
-            VALUES (p_venue, p_printer, NULL, p_receipt_kind, p_receipt_type, p_receipt_doc,
-                    NULL, NULL, NULL)
-            RETURNING id, printer_id)
-        SELECT json_build_object('id', q.id, 'printer_id', q.printer_id, 'station_id', NULL,
-               'name', p.name, 'connection', p.connection, 'address', p.address,
-               'agent', coalesce(v.settings->>'print_mode', 'server') = 'agent')
-        INTO receipt
-        FROM queued q JOIN printers p ON p.venue_id = p_venue AND p.id = q.printer_id
-        JOIN venues v ON v.id = p_venue;
-    END IF;
+    closed := bill_close_rows(p_venue, p_check, p_closed, p_resolved_at, p_table_status,
+                              p_table_changed_at, p_open_check, p_printer, p_receipt_kind,
+                              p_receipt_type, p_receipt_doc);
     INSERT INTO counters (venue_id, name, value) VALUES (p_venue, 'journal', 2)
     ON CONFLICT (venue_id, name) DO UPDATE SET value = counters.value + 2
     RETURNING value INTO v_seq;
     SELECT hash INTO v_prev FROM journal WHERE venue_id = p_venue AND seq = v_seq - 2;
-    RETURN json_build_object('payment', row_to_json(paid), 'waiter_id', v_waiter,
-                             'drawer_session', v_drawer, 'job', job, 'receipt', receipt,
-                             'version', v_version, 'journal_seq', v_seq - 1,
-                             'journal_prev', v_prev);
+    RETURN json_build_object('payment', row_to_json(paid), 'waiter_id', closed->'waiter_id',
+                             'drawer_session', v_drawer, 'job', job,
+                             'receipt', closed->'receipt', 'version', closed->'version',
+                             'journal_seq', v_seq - 1, 'journal_prev', v_prev);
+END
+$$
+"""
+
+
+# A check settled with no payment closed (POST /api/checks/{id}/close): bill_close_rows,
+# then the journal counter once (the sale's entry), the hash before it read under it.
+BILL_SETTLED_CLOSE_WRITE = """
+CREATE FUNCTION bill_settled_close_write(
+    p_venue bigint, p_check bigint, p_closed text, p_at timestamptz, p_table_status text,
+    p_table_changed_at timestamptz, p_open_check jsonb, p_printer bigint,
+    p_receipt_kind text, p_receipt_type text, p_receipt_doc jsonb
+) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+    closed json;
+    v_seq bigint;
+    v_prev text;
+BEGIN
+    closed := bill_close_rows(p_venue, p_check, p_closed, p_at, p_table_status,
+                              p_table_changed_at, p_open_check, p_printer, p_receipt_kind,
+                              p_receipt_type, p_receipt_doc);
+    INSERT INTO counters (venue_id, name, value) VALUES (p_venue, 'journal', 1)
+    ON CONFLICT (venue_id, name) DO UPDATE SET value = counters.value + 1
+    RETURNING value INTO v_seq;
+    SELECT hash INTO v_prev FROM journal WHERE venue_id = p_venue AND seq = v_seq - 1;
+    RETURN json_build_object('receipt', closed->'receipt', 'version', closed->'version',
+                             'journal_seq', v_seq, 'journal_prev', v_prev);
 END
 $$
 """
@@ -170,13 +220,22 @@ $$
 
 def upgrade() -> None:
     op.execute(BILL_CLOSE_OPEN)
+    op.execute(BILL_CLOSE_ROWS)
     op.execute(BILL_CLOSE_WRITE)
+    op.execute(BILL_SETTLED_CLOSE_WRITE)
+
+
+_CLOSE_ROWS_ARGS = (
+    "bigint, bigint, text, timestamptz, text, timestamptz, jsonb, bigint, text, text, jsonb"
+)
 
 
 def downgrade() -> None:
+    op.execute(f"DROP FUNCTION bill_settled_close_write({_CLOSE_ROWS_ARGS})")
     op.execute(
         "DROP FUNCTION bill_close_write(bigint, bigint, bigint, bigint, text, text, bigint,"
         " bigint, bigint, bigint, timestamptz, text, text, text, jsonb, text, text,"
         " timestamptz, jsonb, bigint, text, text, jsonb)"
     )
+    op.execute(f"DROP FUNCTION bill_close_rows({_CLOSE_ROWS_ARGS})")
     op.execute("DROP FUNCTION bill_close_open(bigint, bigint, bigint, bigint, text, text, text)")

@@ -19,9 +19,7 @@ anything is written.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import replace
-from typing import Any, cast
+from typing import cast
 
 import msgspec
 
@@ -29,8 +27,6 @@ from pos_service.core import events, journal, locks
 from pos_service.core.auth import Caller
 from pos_service.core.db import now_utc
 from pos_service.core.tx import Tx
-from pos_service.orders.models import Check, CheckStatus, LineState
-from pos_service.payments import documents
 from pos_service.payments._load import (
     Loaded,
     bill_read,
@@ -41,8 +37,9 @@ from pos_service.payments._load import (
 from pos_service.payments.models import Payment, PaymentMethod, PaymentStatus
 from pos_service.payments.provider import PaymentProvider
 from pos_service.payments.schemas import PaymentCreate, PaymentRead, PaymentResult
-from pos_service.payments.service._close import check_closed, closed_topics, sale_fact
+from pos_service.payments.service._close import sale_fact
 from pos_service.payments.service._common import topics
+from pos_service.payments.service._lean_close import close_facts, plan, record_closed
 from pos_service.payments.service._pay import (
     admitted,
     check_fields,
@@ -54,9 +51,6 @@ from pos_service.payments.service._pay import (
 )
 from pos_service.printing import service as printing
 from pos_service.printing.models import JobKind, Role
-from pos_service.reservations.models import ReservationStatus
-from pos_service.tables.models import TableStatus
-from pos_service.tables.service import FLOOR_TOPIC, change_state
 from printers.documents import DrawerPulse
 
 CASH_WRITE = (
@@ -162,7 +156,6 @@ async def pay_cash(
 
 # -- the payment that closes the check (decision 1557)
 
-CLOSE_OPEN = "SELECT bill_close_open($1, $2, $3, $4, $5, $6, $7)::text"
 CLOSE_WRITE = (
     "SELECT bill_close_write($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
     " ($15::text)::jsonb, $16, $17, $18, ($19::text)::jsonb, $20, $21, $22,"
@@ -170,52 +163,9 @@ CLOSE_WRITE = (
 )
 
 
-class _Table(msgspec.Struct):
-    """The check's table, locked, as :func:`tables.service.change_state` reads and sets it."""
-
-    id: int
-    name: str
-    status: TableStatus
-    status_changed_at: dt.datetime | None
-    open_check: dict[str, Any] | None
-    archived: bool
-
-
-class _Facts(msgspec.Struct):
-    table: _Table | None
-    waiter_id: int | None
-    waiter: str | None
-    venue: str
-    locale: str
-    reservation: bool
-    guest: bool
-    gift_cards: bool
-    categories: dict[int, str]
-    receipt_printer: int | None
-
-
-class _Check(msgspec.Struct):
-    """The closing check, as the sale's fact and ``check.closed`` read it."""
-
-    id: int
-    venue_id: int
-    status: str
-    covers: int
-    version: int
-    table_id: int | None
-    waiter_id: int | None
-
-
 class _Closed(_Written):
     receipt: printing.Queued | None
     version: int
-
-
-_FACTS = msgspec.json.Decoder(_Facts)
-
-
-def _json(value: Any) -> str:
-    return msgspec.json.encode(value).decode()
 
 
 _CLOSED = msgspec.json.Decoder(_Closed)
@@ -227,50 +177,11 @@ async def _closing(
     """The cash payment that settles the check, and the close, lean; the rare branches
     of the close run as :func:`._pay.pay` on a session, before anything is written."""
     venue_id, check_id = caller.venue_id, loaded.check.id
-    if data.part_id is not None:
-        locks.taken(tx, locks.Lock.PART)
-    if caller.staff_id is not None:
-        locks.taken(tx, locks.Lock.DRAWER)
-    if loaded.check.table_id is not None:
-        locks.taken(tx, locks.Lock.TABLE)
-    facts = _FACTS.decode(
-        await tx.conn.fetchval(
-            CLOSE_OPEN,
-            venue_id,
-            check_id,
-            data.part_id,
-            caller.staff_id,
-            ReservationStatus.SEATED.value,
-            LineState.VOIDED.value,
-            Role.RECEIPT.value,
-        )
-    )
-    table = facts.table
-    lost = loaded.check.table_id is not None and (table is None or table.archived)
-    if facts.reservation or facts.guest or facts.gift_cards or lost:
-        tx.orm()  # the close's rare branches read and write through the ORM
+    facts = await close_facts(tx, caller, loaded, data.part_id, caller.staff_id)
     now = taken.resolved_at
     assert now is not None
-    c = loaded.check
-    was = _Check(c.id, c.venue_id, c.status, c.covers, c.version, c.table_id, facts.waiter_id)
-    settled = with_payments(
-        replace(loaded, check=cast(Check, was)), [*loaded.payments, cast(Payment, taken)]
-    )
-    closing = msgspec.structs.replace(was, status=CheckStatus.CLOSED.value, version=was.version + 1)
-    closed = replace(settled, check=cast(Check, closing))
-    floor = (
-        None if table is None else change_state(table, TableStatus.TO_CLEAN, now, open_check=None)
-    )
-    receipt = None
-    if facts.receipt_printer is not None and loaded.venue.settings.get(documents.AFTER_PAYMENT):
-        head = documents.header(
-            facts.venue,
-            table.name if table else None,
-            facts.waiter,
-            loaded.venue.timezone,
-            facts.locale,
-        )
-        receipt = documents.receipt(bill_read(closed), head)
+    decided = plan(with_payments(loaded, [*loaded.payments, cast(Payment, taken)]), facts, now)
+    closed_as, _, *rows = decided.rows(now)  # closed at ``now``, the payment's time
     locks.taken(tx, locks.Lock.COUNTER)  # the journal's, last in bill_close_write
     written = _CLOSED.decode(
         await tx.conn.fetchval(
@@ -290,21 +201,15 @@ async def _closing(
             JobKind.DRAWER.value,
             printing.document_type(PULSE).value,
             msgspec.json.encode(PULSE).decode(),
-            CheckStatus.CLOSED.value,
-            None if floor is None else TableStatus(floor.status).value,
-            None if table is None else table.status_changed_at,
-            None if table is None or table.open_check is None else _json(table.open_check),
-            None if receipt is None else facts.receipt_printer,
-            JobKind.RECEIPT.value,
-            printing.document_type(receipt).value if receipt else None,
-            None if receipt is None else _json(printing.stored(receipt)[1]),
+            closed_as,
+            *rows,
         )
     )
     payment = cast(Payment, written.payment)
     paid = [*loaded.payments, payment]
-    settled = with_payments(settled, paid)
-    closed = with_payments(closed, paid)
-    assert written.version == closing.version
+    settled = with_payments(decided.settled, paid)
+    closed = with_payments(decided.closed, paid)
+    assert written.version == closed.check.version
     if written.job is not None:
         printing.record_queued(tx, venue_id, [written.job], JobKind.DRAWER)
     entry = await journal.write_on(
@@ -325,9 +230,5 @@ async def _closing(
     )
     changed, _ = payment_changed(payment, settled)
     events.record(tx, venue_id, topics(check_id), changed)
-    if floor is not None:
-        events.record(tx, venue_id, FLOOR_TOPIC, floor)
-    events.record(tx, venue_id, closed_topics(check_id), check_closed(settled, closed))
-    if written.receipt is not None:
-        printing.record_queued(tx, venue_id, [written.receipt], JobKind.RECEIPT)
+    await record_closed(tx, venue_id, settled, closed, decided.floor, written.receipt)
     return PaymentResult(payment=payment_read(payment), bill=bill_read(closed))

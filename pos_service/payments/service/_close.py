@@ -114,15 +114,20 @@ def sale_fact(loaded: Loaded, category: dict[int, str]) -> dict[str, Any]:
 async def close_check(session: AsyncSession, caller: Caller, check_id: int) -> BillRead:
     """Close a check with nothing due and nothing pending (e.g. everything comped)."""
     loaded = await locked(session, caller, check_id)
+    still_due(loaded)
+    return bill_read(await close_settled(session, caller, loaded))
+
+
+def still_due(loaded: Loaded) -> None:
+    """409 unless the check is settled: nothing due and nothing pending."""
     if not loaded.ledger.settled:
         raise Conflict(
             "{due} is still due on check {check_id}",
-            check_id=check_id,
+            check_id=loaded.check.id,
             field="check_id",
             due=loaded.ledger.due,
             pending=loaded.ledger.pending,
         )
-    return bill_read(await close_settled(session, caller, loaded))
 
 
 # --- the pre-bill
