@@ -27,13 +27,13 @@ from pos_service.orders.models import Check, CheckStatus, LineState
 from pos_service.payments import documents
 from pos_service.payments._load import Loaded, bill_read, open_for_write
 from pos_service.payments.schemas import BillRead
+from pos_service.payments.service import _close
 from pos_service.payments.service._close import (
     check_closed,
     closed_topics,
     sale_fact,
     still_due,
 )
-from pos_service.payments.service._close import close_check as close_on_session
 from pos_service.printing import service as printing
 from pos_service.printing.models import JobKind, Role
 from pos_service.reservations.models import ReservationStatus
@@ -206,7 +206,7 @@ async def close_check(tx: Tx, caller: Caller, check_id: int) -> BillRead:
     """Close a check with nothing due and nothing pending, lean; the rare branches run as
     :func:`._close.close_check` on a session."""
     if tx.session is not None:
-        return await close_on_session(tx.session, caller, check_id)
+        return await _close.close_check(tx.session, caller, check_id)
     venue_id = caller.venue_id
     loaded = await open_for_write(tx, venue_id, check_id)
     still_due(loaded)
