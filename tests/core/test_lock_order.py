@@ -16,10 +16,12 @@ from tests.conftest import Demo
 from tests.support.service import in_service, next_slot, traced
 
 # A statement that takes a counter row: the upsert itself, or a database function that
-# takes one inside (kitchen_send_write takes the day's ticket numbers, bill_cash_write
-# and bill_close_write the journal's, each after its own row locks).
+# takes one inside (kitchen_send_write takes the day's ticket numbers, bill_cash_write,
+# bill_close_write and bill_settled_close_write the journal's, each after its own row
+# locks).
 COUNTER = re.compile(
-    r"INSERT\s+INTO\s+counters\b|\b(kitchen_send_write|bill_cash_write|bill_close_write)\s*\(",
+    r"INSERT\s+INTO\s+counters\b"
+    r"|\b(kitchen_send_write|bill_cash_write|bill_close_write|bill_settled_close_write)\s*\(",
     re.I,
 )
 # A statement that locks rows another writer may hold (SKIP LOCKED claims never wait).
@@ -107,6 +109,8 @@ async def _evening(demo: Demo) -> None:
         json={"lines": [{"line_id": calamari["id"], "quantity": 1}], "reason": "cold"},
     )
     await _call(demo, "POST", f"/api/tables/{await demo.table_id('3')}/clean")
+    nothing = await demo.open_check("12", covers=1)  # nothing ordered: closed as settled
+    await _call(demo, "POST", f"/api/checks/{nothing['id']}/close")
     booking = await _call(
         demo,
         "POST",
@@ -145,6 +149,7 @@ async def test_no_write_path_locks_a_row_after_a_counter(
     assert any("kitchen_send_open" in q for q in statements)
     assert any("bill_close_open" in q for q in statements)
     assert any("bill_close_write" in q for q in statements)
+    assert any("bill_settled_close_write" in q for q in statements)
     assert any(re.search(r"UPDATE dining_tables", q) for q in statements)
     assert violations(transactions) == []
 
