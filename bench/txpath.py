@@ -9,9 +9,10 @@ Interleaving the blocks lets a busy machine slow both alike; the ratio is the fi
 Then the same for splits of a 50-line bill 7 ways by items (scenario 5's split), for
 firing a held course of a sent check and bumping the tickets it put on the screens (each
 bump of the last ticket of a course brings the course up), for adding a line (a burger
-with three options and a seat to a check of five lines), and for cash payments of one
-part of a check split 2 ways (the part that leaves the check open: the last, which
-closes it, runs on a session either way).
+with three options and a seat to a check of five lines), and for cash payments of a
+check split 2 ways: the first part (the check stays open), then the other (it settles
+the check, which closes: the sale journaled, ``check.closed``; the bench's checks hang
+on no table).
 """
 
 from __future__ import annotations
@@ -257,37 +258,45 @@ PAYMENTS = 40
 async def _cash(
     url: str, venue: Any, caller: Any, sessions: Any, pool: Any, bus: Any
 ) -> dict[str, list[float]]:
-    """CPU milliseconds per cash payment of a part (the check stays open), by way."""
+    """CPU milliseconds per cash payment of a part (the check stays open), then per cash
+    payment of the other part (it settles and closes the check), by way."""
     from pos_service.core.uow import UnitOfWork
     from pos_service.payments import service
     from pos_service.payments.provider import SimulatedTerminal
     from pos_service.payments.schemas import PaymentCreate, SplitRequest
 
     provider = SimulatedTerminal()
-    found: dict[str, list[float]] = {"cash lean": [], "cash session": []}
+    found: dict[str, list[float]] = {
+        "cash lean": [],
+        "cash session": [],
+        "close lean": [],
+        "close session": [],
+    }
     for n in range(BLOCKS * 2 + 1):
-        way = "cash lean" if n % 2 else "cash session"
+        lean = n % 2 == 1
         parts = []
         for check_id in await env.prepare_checks(url, venue, PAYMENTS):
             uow = UnitOfWork(sessions, caller, bus, pool=pool)
             split = await uow.write_tx(service.split, check_id, SplitRequest(mode="even", n=2))
-            parts.append((check_id, split.parts[0].id))
+            parts.append((check_id, split.parts[0].id, split.parts[1].id))
         await bus.flushed()
-        started = time.process_time()
-        for i, (check_id, part_id) in enumerate(parts):
-            uow = UnitOfWork(
-                sessions,
-                caller,
-                bus,
-                idempotency_key=f"cash-{n}-{i}",
-                fingerprint=b"x",
-                pool=pool if way == "cash lean" else None,
-            )
-            data = PaymentCreate(method="cash", part_id=part_id, tendered=5000)
-            await uow.write_tx(service.pay_cash, provider, check_id, data)
-        await bus.flushed()
-        if n:
-            found[way].append((time.process_time() - started) * 1000 / PAYMENTS)
+        for what, which in (("cash", 1), ("close", 2)):
+            started = time.process_time()
+            for i, ids in enumerate(parts):
+                uow = UnitOfWork(
+                    sessions,
+                    caller,
+                    bus,
+                    idempotency_key=f"{what}-{n}-{i}",
+                    fingerprint=b"x",
+                    pool=pool if lean else None,
+                )
+                data = PaymentCreate(method="cash", part_id=ids[which], tendered=5000)
+                await uow.write_tx(service.pay_cash, provider, ids[0], data)
+            await bus.flushed()
+            if n:
+                way = f"{what} {'lean' if lean else 'session'}"
+                found[way].append((time.process_time() - started) * 1000 / PAYMENTS)
     return found
 
 
@@ -308,13 +317,17 @@ def main() -> None:
     found = env.run(measure(url))
     for way, values in found.items():
         what = way.split()[0] if " " in way else "send"
-        what = {"cash": "cash payment", "add": "added line"}.get(what, what)
+        what = {
+            "cash": "cash payment",
+            "add": "added line",
+            "close": "closing cash payment",
+        }.get(what, what)
         print(
             f"{way:13} CPU per {what}: median {statistics.median(values):.2f} ms "
             f"(blocks: {', '.join(f'{v:.2f}' for v in values)})"
         )
     pairs = [("lean", "session")] + [
-        (f"{w} lean", f"{w} session") for w in ("split", "fire", "bump", "add", "cash")
+        (f"{w} lean", f"{w} session") for w in ("split", "fire", "bump", "add", "cash", "close")
     ]
     for lean, session in pairs:
         ratio = statistics.median(found[lean]) / statistics.median(found[session])

@@ -126,9 +126,9 @@ class BillsController(Controller):
         return await settle.refund(uow, provider, check_id, data)
 
     @post("/{check_id:int}/close", status_code=200, responses=problems(404, 409))
-    async def close(self, uow: UoW, check_id: PathId) -> BillRead:
+    async def close(self, uow: UoW, check_id: PathId) -> Response[BillRead]:
         """Close a check with nothing due (checks close by themselves when paid)."""
-        return await uow.write(service.close_check, check_id)
+        return await uow.reply(service.close_check, check_id)
 
     @post("/{check_id:int}/prebill", status_code=200, responses=problems(404, 409))
     async def prebill(self, uow: UoW, check_id: PathId) -> BillRead:

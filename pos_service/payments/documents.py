@@ -119,12 +119,23 @@ async def _document(
         if check.waiter_id is not None
         else None
     )
-    return bill_read(loaded), Header(
-        venue=loaded.venue.name,
-        table=table.name if table else "-",
-        waiter=waiter.name if waiter else "",
-        at=now_utc().astimezone(ZoneInfo(loaded.venue.timezone)),
-        locale=loaded.venue.locale,
+    return bill_read(loaded), header(
+        loaded.venue.name,
+        table.name if table else None,
+        waiter.name if waiter else None,
+        loaded.venue.timezone,
+        loaded.venue.locale,
+    )
+
+
+def header(venue: str, table: str | None, waiter: str | None, timezone: str, locale: str) -> Header:
+    """A document's header now: no table is ``-``, no waiter blank."""
+    return Header(
+        venue=venue,
+        table=table if table is not None else "-",
+        waiter=waiter or "",
+        at=now_utc().astimezone(ZoneInfo(timezone)),
+        locale=locale,
     )
 
 

@@ -16,10 +16,13 @@ from tests.conftest import Demo
 from tests.support.service import in_service, next_slot, traced
 
 # A statement that takes a counter row: the upsert itself, or a database function that
-# takes one inside (kitchen_send_write takes the day's ticket numbers, bill_cash_write
-# the journal's, each after its own row locks).
+# takes one inside (kitchen_send_write takes the day's ticket numbers, bill_cash_write,
+# bill_close_write and bill_settled_close_write the journal's, each after its own row
+# locks).
 COUNTER = re.compile(
-    r"INSERT\s+INTO\s+counters\b|\b(kitchen_send_write|bill_cash_write)\s*\(", re.I
+    r"INSERT\s+INTO\s+counters\b"
+    r"|\b(kitchen_send_write|bill_cash_write|bill_close_write|bill_settled_close_write)\s*\(",
+    re.I,
 )
 # A statement that locks rows another writer may hold (SKIP LOCKED claims never wait).
 LOCK = re.compile(
@@ -28,7 +31,7 @@ LOCK = re.compile(
     r"|\bUPDATE\s+(?!counters\b|idempotency_keys\b)\w+(\s+\w+)?\s+SET\b"
     r"|^\s*DELETE\b"
     r"|\badvisory_xact_lock\b"
-    r"|\bkitchen_send_open\s*\(",
+    r"|\b(kitchen_send_open|bill_close_open)\s*\(",
     re.I | re.S,
 )
 
@@ -91,7 +94,7 @@ async def _evening(demo: Demo) -> None:
         demo, "POST", f"/api/checks/{c}/transfer", json={"table_id": await demo.table_id("3")}
     )
     parts = await _call(demo, "POST", f"/api/checks/{c}/split", json={"mode": "even", "n": 2})
-    for part in parts["parts"]:  # the first lean, the last (closing the check) on a session
+    for part in parts["parts"]:  # both lean, the last closing the check (bill_close_write)
         await _call(
             demo,
             "POST",
@@ -106,6 +109,8 @@ async def _evening(demo: Demo) -> None:
         json={"lines": [{"line_id": calamari["id"], "quantity": 1}], "reason": "cold"},
     )
     await _call(demo, "POST", f"/api/tables/{await demo.table_id('3')}/clean")
+    nothing = await demo.open_check("12", covers=1)  # nothing ordered: closed as settled
+    await _call(demo, "POST", f"/api/checks/{nothing['id']}/close")
     booking = await _call(
         demo,
         "POST",
@@ -142,6 +147,9 @@ async def test_no_write_path_locks_a_row_after_a_counter(
     # the trace saw the evening: counters, row locks and the send's two functions
     assert sum(bool(COUNTER.search(q)) for q in statements) >= 15
     assert any("kitchen_send_open" in q for q in statements)
+    assert any("bill_close_open" in q for q in statements)
+    assert any("bill_close_write" in q for q in statements)
+    assert any("bill_settled_close_write" in q for q in statements)
     assert any(re.search(r"UPDATE dining_tables", q) for q in statements)
     assert violations(transactions) == []
 

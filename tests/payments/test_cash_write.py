@@ -1,9 +1,11 @@
 """Paying in cash as one lean write: the same answer, events, journal and drawer as the
-session path, the same change and tip rules, refusals that write nothing, a retry's
-bytes, and two payments of one check at once."""
+session path (the payment that closes the check too: the table, the sale, the receipt),
+the same change and tip rules, refusals that write nothing, a retry's bytes, two
+payments of one check at once, and the close's rare branch on a session."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Any
 
@@ -145,8 +147,8 @@ async def test_lean_cash_answers_as_the_session_path_a_part_then_the_last(
         results["session"].append(
             (_shape(msgspec.to_builtins(answer)), await _facts(demo, orm_check, mark))
         )
-        # the part ran lean (no session); the last part, closing the check, on a session
-        assert spy.calls == 1 + 2 * i
+        # the lean ran with no session (decision 1557: the closing part too), the other on one
+        assert spy.calls == 1 + i
     assert results["lean"] == results["session"]
     (first, facts), (last, closed) = results["lean"]
     assert first["bill"]["status"] == "open" and last["bill"]["status"] == "closed"
@@ -222,7 +224,7 @@ async def test_a_retried_cash_payment_answers_the_same_bytes_and_pays_once(demo:
     assert again.headers["content-type"] == first.headers["content-type"]
     rows = await demo.sql("SELECT count(*) AS n FROM payments WHERE check_id = :c", c=check_id)
     assert rows[0].n == 1
-    # the last part closes the check (on a session): its retry answers its bytes too
+    # the last part closes the check (lean, decision 1557): its retry answers its bytes too
     body = {"method": "cash", "part_id": parts[1]}
     first = await demo.call("POST", path, key="cash-closing", json=body)
     again = await demo.call("POST", path, key="cash-closing", json=body)
@@ -254,3 +256,120 @@ async def test_two_cash_payments_of_one_check_at_once_are_serialised(demo: Demo)
     assert final["status"] == "closed" and final["paid"] == final["total"]
     rows = await demo.sql("SELECT count(*) AS n FROM payments WHERE check_id = :c", c=check_id)
     assert rows[0].n == 3
+
+
+async def _receipts(demo: Demo, after: int) -> list[Any]:
+    """The receipt jobs queued after job ``after``, without their check's table."""
+    rows = await demo.sql(
+        "SELECT kind, document_type, document FROM print_jobs"
+        " WHERE venue_id = :v AND id > :a AND kind = 'receipt' ORDER BY id",
+        v=demo.venue_id,
+        a=after,
+    )
+    return [(r.kind, r.document_type, _shape({**r.document, "table": "*"})) for r in rows]
+
+
+async def _last_job(demo: Demo) -> int:
+    rows = await demo.sql(
+        "SELECT coalesce(max(id), 0) AS n FROM print_jobs WHERE venue_id = :v", v=demo.venue_id
+    )
+    return int(rows[0].n)
+
+
+async def _table(demo: Demo, name: str) -> dict[str, Any]:
+    floor = (await demo.call("GET", "/api/floor")).json()
+    return next(t for a in floor["areas"] for t in a["tables"] if t["name"] == name)
+
+
+async def test_the_closing_cash_payment_is_lean_and_closes_as_the_session_path(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r = await demo.call(
+        "PUT", "/api/venue/guest-settings", "manager", json={"print_receipt_after_payment": True}
+    )
+    assert r.status_code == 200, r.text
+    r = await demo.call("POST", DRAWERS, json={"opening_float": 10000})
+    assert r.status_code == 201, r.text
+    drawer = r.json()
+    provider = demo.app.state.payment_provider
+    spy = _Spy(monkeypatch)
+    results: dict[str, tuple[Any, ...]] = {}
+    for way, name in (("lean", "12"), ("session", "5")):
+        check = await check_with(demo, *ITEMS, table=name)
+        uow = _anna(demo, drawer["staff_id"], lean=way == "lean")
+        mark, job = await _marks(demo), await _last_job(demo)
+        data = PaymentCreate(method="cash", tendered=20000, tip=200)
+        answer = await uow.write_tx(service.pay_cash, provider, check["id"], data)
+        after = await _table(demo, name)
+        results[way] = (
+            _shape(msgspec.to_builtins(answer)),
+            await _facts(demo, check["id"], mark),
+            await _receipts(demo, job),
+            (after["status"], after["open_check"]),
+        )
+    assert spy.calls == 1  # the session path's payment only
+    assert results["lean"] == results["session"]
+    answer, facts, receipts, table = results["lean"]
+    assert answer["bill"]["status"] == "closed" and answer["bill"]["due"] == 0
+    kinds = [e[1] for e in facts["events"]]
+    assert [k for i, k in enumerate(kinds) if k not in kinds[:i] or k == "print.queued"] == [
+        "print.queued",
+        "payment.changed",
+        "table.status_changed",
+        "check.closed",
+        "print.queued",
+    ], kinds
+    assert [j[0] for j in facts["journal"]] == ["payment", "sale"]
+    assert "" not in {line["category"] for line in facts["journal"][1][1]["lines"]}
+    assert [(kind, kind_of) for kind, kind_of, _ in receipts] == [("receipt", "receipt")]
+    assert receipts[0][2]["change_minor"] == answer["payment"]["change"]
+    assert table == ("to_clean", None)
+    total = answer["bill"]["total"]
+    assert await _drawer(demo, drawer["id"]) == (2 * total, 2 * 200)
+    entries = await demo.call("GET", "/api/journal/verify", "manager")
+    assert entries.status_code == 200 and entries.json()["ok"], entries.text
+
+
+async def test_a_seated_reservations_closing_payment_runs_on_a_session(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date().isoformat()
+    slots = await demo.call(
+        "GET", f"/api/reservations/availability?date={day}&party_size=2", "host"
+    )
+    booked = await demo.call(
+        "POST",
+        "/api/reservations",
+        "host",
+        json={"name": "Weber", "party_size": 2, "starts_at": slots.json()["slots"][0]["starts_at"]},
+    )
+    assert booked.status_code == 201, booked.text
+    seated = await demo.call("POST", f"/api/reservations/{booked.json()['id']}/seat", "host")
+    assert seated.status_code == 200, seated.text
+    check_id = seated.json()["check_id"]
+    assert (await demo.add(check_id, "Burrata")).status_code == 201
+    spy = _Spy(monkeypatch)
+    paid = await pay(demo, check_id, method="cash")
+    assert paid["bill"]["status"] == "closed"
+    assert spy.calls == 1  # the reservation is completed through the ORM
+    r = await demo.call("GET", f"/api/reservations/{booked.json()['id']}", "host")
+    assert r.json()["status"] == "completed"
+
+
+async def test_two_closing_cash_payments_of_one_check_at_once_close_it_once(
+    demo: Demo,
+) -> None:
+    check = await check_with(demo, *ITEMS)
+    path = f"/api/checks/{check['id']}/payments"
+    lock = f"SELECT 1 FROM checks WHERE venue_id = :v AND id = {check['id']} FOR UPDATE"
+    body = {"method": "cash", "tendered": 20000}
+    mark = await _marks(demo)
+    answers = await held(demo, lock, [functools.partial(_post, demo, path, body)] * 2)
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+    [won] = [a.json() for a in answers if a.status_code == 201]
+    assert won["bill"]["status"] == "closed"
+    rows = await demo.sql("SELECT count(*) AS n FROM payments WHERE check_id = :c", c=check["id"])
+    assert rows[0].n == 1
+    facts = await _facts(demo, check["id"], mark)
+    assert [e[1] for e in facts["events"]].count("table.status_changed") == 1
+    assert [j[0] for j in facts["journal"]] == ["payment", "sale"]

@@ -10,8 +10,8 @@ payment rows every time (see :mod:`pos_service.payments.ledger`); nothing "due" 
 
 One module per responsibility: ``_bill`` (the bill, discounts, comps), ``_split``,
 ``_pay`` (paying, announcing a payment, card payments and the provider calls),
-``_cash`` (paying in cash, lean),
-``_refund``, ``_close`` (closing, the pre-bill), ``_guest`` (pay at the table),
+``_cash`` (paying in cash, lean), ``_refund``, ``_close`` (closing, the pre-bill),
+``_lean_close`` (closing, lean), ``_guest`` (pay at the table),
 ``_gift_cards`` (gift cards, loyalty points); ``_common`` holds what they share. The
 bill's rows are loaded by :mod:`pos_service.payments._load`, which other domains read too.
 """
@@ -25,7 +25,7 @@ from pos_service.payments.service._bill import (
     needs_approval,
 )
 from pos_service.payments.service._cash import pay_cash
-from pos_service.payments.service._close import close_check, request_bill
+from pos_service.payments.service._close import request_bill
 from pos_service.payments.service._common import PAYMENTS_TOPIC, topics
 from pos_service.payments.service._gift_cards import (
     CODE_ALPHABET,
@@ -37,6 +37,7 @@ from pos_service.payments.service._gift_cards import (
     redeem_points,
 )
 from pos_service.payments.service._guest import guest_bill, guest_link, guest_pay
+from pos_service.payments.service._lean_close import close_check
 from pos_service.payments.service._pay import (
     PENDING_TIMEOUT,
     ProviderCall,

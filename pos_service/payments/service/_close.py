@@ -43,30 +43,38 @@ async def close_settled(session: AsyncSession, caller: Caller, loaded: Loaded) -
     await guests.credit_on_close(
         session, loaded.venue, check.id, loaded.bill.total, loaded.bill.total - sold
     )
-    await journal.append(session, caller.venue_id, "sale", await _sale(session, loaded))
+    category = await categories(session, check.venue_id, {line.item_id for line in loaded.lines})
+    await journal.append(session, caller.venue_id, "sale", sale_fact(loaded, category))
     closed = await load(session, check)
-    events.record(
-        session,
-        caller.venue_id,
-        [*topics(check.id), "expo"],  # the pass drops a paid check's waiting courses
-        CheckClosed(
-            check_id=check.id,
-            table_id=check.table_id,
-            total=loaded.bill.total,
-            paid=loaded.ledger.paid,
-            version=check.version,
-            bill=msgspec.to_builtins(bill_read(closed)),
-        ),
-    )
+    events.record(session, caller.venue_id, closed_topics(check.id), check_closed(loaded, closed))
     await documents.print_after_payment(session, caller, check.id, loaded.venue.settings)
     return closed
 
 
-async def _sale(session: AsyncSession, loaded: Loaded) -> dict[str, Any]:
-    """The final bill as the journal keeps it (what the end-of-day report sums)."""
+def closed_topics(check_id: int) -> list[str]:
+    """Where ``check.closed`` goes: the check's topics, and the pass (it drops a paid
+    check's waiting courses)."""
+    return [*topics(check_id), "expo"]
+
+
+def check_closed(settled: Loaded, closed: Loaded) -> CheckClosed:
+    """The event of a check closed: ``settled`` as it was paid, ``closed`` after."""
+    check = closed.check
+    return CheckClosed(
+        check_id=check.id,
+        table_id=check.table_id,
+        total=settled.bill.total,
+        paid=settled.ledger.paid,
+        version=check.version,
+        bill=msgspec.to_builtins(bill_read(closed)),
+    )
+
+
+def sale_fact(loaded: Loaded, category: dict[int, str]) -> dict[str, Any]:
+    """The final bill as the journal keeps it (what the end-of-day report sums);
+    ``category``: item id -> its category's name."""
     bill, check = loaded.bill, loaded.check
     item_of = {line.id: line for line in loaded.lines}
-    category = await categories(session, check.venue_id, {line.item_id for line in loaded.lines})
     return {
         "check_id": check.id,
         "table_id": check.table_id,
@@ -106,15 +114,20 @@ async def _sale(session: AsyncSession, loaded: Loaded) -> dict[str, Any]:
 async def close_check(session: AsyncSession, caller: Caller, check_id: int) -> BillRead:
     """Close a check with nothing due and nothing pending (e.g. everything comped)."""
     loaded = await locked(session, caller, check_id)
+    still_due(loaded)
+    return bill_read(await close_settled(session, caller, loaded))
+
+
+def still_due(loaded: Loaded) -> None:
+    """409 unless the check is settled: nothing due and nothing pending."""
     if not loaded.ledger.settled:
         raise Conflict(
             "{due} is still due on check {check_id}",
-            check_id=check_id,
+            check_id=loaded.check.id,
             field="check_id",
             due=loaded.ledger.due,
             pending=loaded.ledger.pending,
         )
-    return bill_read(await close_settled(session, caller, loaded))
 
 
 # --- the pre-bill
