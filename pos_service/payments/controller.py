@@ -125,6 +125,7 @@ class BillsController(Controller):
         """Refund (part of) a payment, as a negative payment (managers only)."""
         return await settle.refund(uow, provider, check_id, data)
 
+    @lean
     @post("/{check_id:int}/close", status_code=200, responses=problems(404, 409))
     async def close(self, uow: UoW, check_id: PathId) -> Response[BillRead]:
         """Close a check with nothing due (checks close by themselves when paid)."""

@@ -1,7 +1,7 @@
 """bill_close_open, bill_close_write: closing a check (its cash payment), lean
 
 Revision ID: 0040
-Revises: 0038
+Revises: 0041
 Create Date: 2026-12-05 11:30:00
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0040"
-down_revision = "0038"
+down_revision = "0041"
 branch_labels = None
 depends_on = None
 
