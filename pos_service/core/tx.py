@@ -20,6 +20,10 @@ Either way the end is the same: :func:`finish` runs the deferred work, flushes t
 ORM, numbers and writes the events and stores the answer's bytes in one statement
 (``core.events``); after the commit the events are published. The answer is encoded
 once: the bytes stored for the ``Idempotency-Key`` are the bytes sent (decision 1481).
+
+A session's write claims its key first; a lean write claims it in that last statement,
+with its answer (one round trip fewer), and runs again claiming first if the key is
+taken there (a retry, a duplicate in flight) or the write is refused (decision 1566).
 """
 
 from __future__ import annotations
