@@ -2,8 +2,9 @@
 
 ``statements`` runs the statements the server's send issues (``python -m bench
 statements`` prints them as the server runs them), with the server's own SQL and planning
-code: ``BEGIN``, the idempotency claim, ``kitchen_send_open``, ``kitchen_send_write``, the
-events and the answer (counter, rows and answer in one statement), ``COMMIT``, the NOTIFY.
+code: ``BEGIN``, ``kitchen_send_open``, ``kitchen_send_write``, the idempotency claim with
+the answer and the events (key, counter and rows in one statement, decision 1566),
+``COMMIT``, the NOTIFY.
 
 ``one_trip`` is a prototype of the send as ONE round trip (a PL/pgSQL function created in
 a ``bench`` schema of the benchmark's database only), to show what that shape would gain;
@@ -23,7 +24,7 @@ import asyncpg
 import msgspec
 
 from bench import env
-from pos_service.core import events, idempotency
+from pos_service.core import events
 from pos_service.kitchen.service import _send as send
 
 CONNECTIONS = 16
@@ -118,7 +119,6 @@ async def _statements(conn: asyncpg.Connection, venue_id: int, check_id: int) ->
     at = dt.datetime.now(dt.UTC)
     key = uuid.uuid4().hex
     async with conn.transaction():
-        await conn.fetchval(idempotency.CLAIM, venue_id, key, b"fingerprint")
         opened = send.OPENED.decode(
             await conn.fetchval(send.OPEN, venue_id, check_id, None, at, *send.OPEN_STATES)
         )
@@ -149,7 +149,7 @@ async def _statements(conn: asyncpg.Connection, venue_id: int, check_id: int) ->
             ]
         rows += [("printers", "print.queued", job) for job in written.jobs]
         base = await conn.fetchval(
-            events.WRITE,
+            events.WRITE_CLAIMING,
             venue_id,
             len(rows),
             at,
@@ -159,6 +159,7 @@ async def _statements(conn: asyncpg.Connection, venue_id: int, check_id: int) ->
             key,
             200,
             msgspec.json.encode(opened.check),
+            b"fingerprint",
         )
     await conn.execute("SELECT pg_notify('pos_events', $1)", f"{venue_id}:{base + len(rows)}")
 

@@ -74,14 +74,39 @@ answered AS (
 SELECT base FROM seq
 """
 
+WRITE_CLAIMING = f"""
+WITH claimed AS (
+  INSERT INTO idempotency_keys (venue_id, key, request_hash, status, response)
+  SELECT $1::bigint, $7::text, $10::bytea, $8::integer, $9::bytea
+  WHERE pg_try_advisory_xact_lock({idempotency.KEY_LOCK.format(venue="$1", key="$7")})
+  ON CONFLICT DO NOTHING RETURNING 1),
+seq AS (
+  INSERT INTO counters (venue_id, name, value) SELECT $1::bigint, 'event_seq', $2::bigint
+  FROM claimed
+  ON CONFLICT (venue_id, name) DO UPDATE SET value = counters.value + $2
+  RETURNING value - $2 AS base),
+written AS (
+  INSERT INTO events (venue_id, seq, topic, type, data, at)
+  SELECT $1, seq.base + e.n, e.topic, e.type, e.data::jsonb, $3
+  FROM seq, unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS e(topic, type, data, n))
+SELECT base FROM seq
+"""
+""":data:`WRITE` claiming the key with its answer first (``core.idempotency``, the claim
+at the end): no row, and nothing written, if another transaction has the key."""
+
 
 class Answer(NamedTuple):
-    """The answer to store for a request's ``Idempotency-Key`` (see ``core.idempotency``)."""
+    """The answer to store for a request's ``Idempotency-Key`` (see ``core.idempotency``).
+
+    With ``claim`` (the request's fingerprint) the key is claimed here, with its answer,
+    rather than having been claimed first: :class:`idempotency.Taken` if another
+    transaction has it (a lean write, ``core.tx.run``)."""
 
     venue_id: int
     key: str
     status: int
     body: bytes
+    claim: bytes | None = None
 
 
 async def flush(session: AsyncSession, answer: Answer | None = None) -> list[Committed]:
@@ -108,7 +133,11 @@ async def write(
     for row in pending:
         by_venue.setdefault(row[0], []).append(row)
     if answer is not None and answer.venue_id not in by_venue:
-        await idempotency.store_on(db, *answer)
+        venue_id, key, status, body, claim = answer
+        if claim is None:
+            await idempotency.store_on(db, venue_id, key, status, body)
+        else:
+            await idempotency.claim_answer_on(db, venue_id, key, status, body, claim)
     if not by_venue:
         return []
     committed: list[Committed] = []
@@ -116,16 +145,21 @@ async def write(
     for venue_id in sorted(by_venue):
         rows = by_venue[venue_id]
         stored = answer if answer is not None and answer.venue_id == venue_id else None
-        base = await db.fetchval(
-            WRITE,
-            venue_id,
-            len(rows),
-            at,
-            [r[1] for r in rows],
-            [r[2] for r in rows],
-            [r[4] for r in rows],
-            *(stored[1:] if stored is not None else (None, None, None)),
-        )
+        topics, types, data = [r[1] for r in rows], [r[2] for r in rows], [r[4] for r in rows]
+        if stored is None:
+            base = await db.fetchval(
+                WRITE, venue_id, len(rows), at, topics, types, data, None, None, None
+            )
+        elif stored.claim is None:
+            base = await db.fetchval(
+                WRITE, venue_id, len(rows), at, topics, types, data, *stored[1:4]
+            )
+        else:
+            base = await db.fetchval(
+                WRITE_CLAIMING, venue_id, len(rows), at, topics, types, data, *stored[1:]
+            )
+            if base is None:
+                raise idempotency.Taken
         committed.extend(
             Committed(venue_id, base + 1 + i, topic, type_, data, at, data_json)
             for i, (_, topic, type_, data, data_json) in enumerate(rows)

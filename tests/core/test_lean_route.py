@@ -1,7 +1,8 @@
-"""The hot writes (add a line, send, fire, start, bump, split, pay) are called leanly (``core.lean``: their arguments made without
-Litestar's dependency injection and signature model) and still do everything the route
-did: the session guard, the role guard, the idempotency key and its stored bytes, and
-for input they do not take as it is, Litestar's own answer, byte for byte."""
+"""The hot writes (add a line, send, fire, start, bump, split, pay) are called leanly
+(``core.lean``: their arguments made without Litestar's dependency injection and
+signature model) and still do everything the route did: the session guard, the role
+guard, the idempotency key and its stored bytes, and for input they do not take as it
+is, Litestar's own answer, byte for byte."""
 
 from __future__ import annotations
 
