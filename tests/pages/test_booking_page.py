@@ -5,11 +5,13 @@ stand sees that too). Saves docs/screens/booking-page.png (phone, 390x844)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
-from playwright.async_api import ViewportSize, expect
+from playwright.async_api import Route, ViewportSize, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pos_service.core import ratelimit
@@ -83,3 +85,41 @@ async def test_a_booking_on_the_public_page_reaches_the_host_stand_and_the_guest
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def test_a_late_answer_or_another_time_keeps_what_the_guest_typed(
+    demo: Demo, new_device: NewDevice
+) -> None:
+    """The first availability answer (for two guests) arrives after the guest has asked
+    for three, picked a time and typed her name: the late answer is dropped, so her time
+    and name stay; picking another time keeps what she typed too."""
+    ratelimit._windows.counts.clear()
+    device = await new_device(PHONE)
+    guest = device.page
+    answered_late = asyncio.Event()
+
+    async def slow_for_two(route: Route) -> None:
+        if "party_size=2" in route.request.url:
+            await asyncio.sleep(1.5)
+            await route.continue_()
+            answered_late.set()
+        else:
+            await route.continue_()
+
+    await guest.route("**/availability?*", slow_for_two)
+    await guest.goto(device.base + "/book/demo")
+    await guest.select_option("select[name='party_size']", "3")
+    slots = guest.locator(".slots button")
+    await expect(slots.first).to_be_visible()
+    await slots.first.click()
+    await guest.fill("input[name='name']", "Ines Weber")
+    await asyncio.wait_for(answered_late.wait(), 10)
+    await guest.wait_for_timeout(300)  # the late answer has been handled
+    await expect(guest.locator("input[name='name']")).to_have_value("Ines Weber")
+    await expect(guest.locator("button.big-pay")).to_contain_text("Book for 3")
+
+    await guest.fill("input[name='email']", "ines@example.com")
+    await slots.nth(1).click()
+    await expect(slots.nth(1)).to_have_class(re.compile(r"\bon\b"))
+    await expect(guest.locator("input[name='name']")).to_have_value("Ines Weber")
+    await expect(guest.locator("input[name='email']")).to_have_value("ines@example.com")

@@ -18,13 +18,18 @@
   /** The party, date and time pickers; ``S`` {party, date, slot, slots} changes in place. */
   function whenPicker(S, venue, base, render) {
     async function find() {
+      // only the latest question's answer counts: an earlier one arriving late (the party
+      // changed while it was on its way) must not take the chosen time away
+      const asked = (S.asked = (S.asked || 0) + 1);
       S.slot = null;
+      let slots = [];
       try {
-        S.slots = (await api("GET", `${base}/availability?date=${S.date}&party_size=${S.party}`, undefined, { token: null })).slots;
+        slots = (await api("GET", `${base}/availability?date=${S.date}&party_size=${S.party}`, undefined, { token: null })).slots;
       } catch (err) {
-        S.slots = [];
-        toast(err instanceof ApiError ? err.message : t("No connection"), "error");
+        if (asked === S.asked) toast(err instanceof ApiError ? err.message : t("No connection"), "error");
       }
+      if (asked !== S.asked) return;
+      S.slots = slots;
       render();
     }
     const sizes = Array.from({ length: venue.max_party }, (_, i) => i + 1);
@@ -53,7 +58,9 @@
   const slug = document.body.dataset.slug;
   const base = `/api/book/${encodeURIComponent(slug)}`;
   const main = $("#main");
-  const S = { venue: null, party: 2, date: tomorrow(), slots: null, slot: null, who: { allergens: [], allergy_note: "" }, done: null, key: uuid(), sending: false };
+  const S = { venue: null, party: 2, date: tomorrow(), slots: null, slot: null, who: { allergens: [], allergy_note: "" }, typed: {}, done: null, key: uuid(), sending: false };
+  /** A field whose text outlives a re-render (another time picked keeps the name typed). */
+  const kept = (name, attrs) => ({ name, value: S.typed[name] || "", oninput: (e) => { S.typed[name] = e.target.value; }, ...attrs });
   let find = null;
 
   async function book(e) {
@@ -91,11 +98,11 @@
       h("form.booking", { onsubmit: book, novalidate: true },
         picker,
         S.slot ? [
-          h("label", t("Name"), h("input", { name: "name", required: true, maxLength: 100, autocomplete: "name" })),
-          h("label", t("E-mail"), h("input", { name: "email", type: "email", required: true, maxLength: 254, autocomplete: "email" })),
-          h("label", t("Phone (optional)"), h("input", { name: "phone", type: "tel", maxLength: 40, autocomplete: "tel" })),
+          h("label", t("Name"), h("input", kept("name", { required: true, maxLength: 100, autocomplete: "name" }))),
+          h("label", t("E-mail"), h("input", kept("email", { type: "email", required: true, maxLength: 254, autocomplete: "email" }))),
+          h("label", t("Phone (optional)"), h("input", kept("phone", { type: "tel", maxLength: 40, autocomplete: "tel" }))),
           POS.allergens.picker(S.who, () => {}, { legend: t("Allergies in your party") }),
-          h("label", t("Note"), h("textarea", { name: "notes", maxLength: 500, rows: 2, placeholder: t("A birthday, a high chair…") })),
+          h("label", t("Note"), h("textarea", kept("notes", { maxLength: 500, rows: 2, placeholder: t("A birthday, a high chair…") }))),
           h("button.primary.big-pay", { type: "submit", disabled: S.sending }, tn("Book for {n} at {time}", "Book for {n} at {time}", S.party, { n: count(S.party), time: timeOf(S.slot, v.timezone) })),
         ] : null)));
   }
