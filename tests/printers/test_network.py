@@ -54,8 +54,10 @@ async def ticking() -> AsyncIterator[list[float]]:
 
 
 def assert_never_stalled(ticks: list[float], started: float, ended: float) -> None:
+    """No gap near the write timeout (0.3 s): a blocking write would stall the loop that
+    long or longer; a loaded 2-core machine alone can delay a tick by 100-150 ms."""
     gaps = [b - a for a, b in zip([started, *ticks], [*ticks, ended], strict=True)]
-    assert max(gaps) < 0.1, max(gaps)
+    assert max(gaps) < 0.25, max(gaps)
 
 
 @pytest.mark.parametrize(
@@ -109,10 +111,11 @@ async def test_a_hanging_printer_times_out_without_blocking_the_loop(fake: FakeP
 async def test_a_printer_that_stops_reading_times_out_the_write(fake: FakePrinter) -> None:
     fake.mode = "hang"
     printer = printer_for(fake, write_timeout=0.3)
+    data = b"\n" * 12_000_000
     async with ticking() as ticks:
         started = time.monotonic()
         with pytest.raises(PrinterTimeout, match=r"data not taken within 0\.3s"):
-            await printer.send(b"\n" * 12_000_000)
+            await printer.send(data)
         ended = time.monotonic()
     assert 0.3 <= ended - started < 1.5
     assert_never_stalled(ticks, started, ended)
